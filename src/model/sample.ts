@@ -1,0 +1,40 @@
+/** Prometheus' staleness marker: a NaN with a specific bit pattern
+ * (0x7ff0000000000002) that ordinary arithmetic never produces. */
+export const STALE_NAN_BITS_HI = 0x7ff00000;
+export const STALE_NAN_BITS_LO = 0x00000002;
+
+const buf = new DataView(new ArrayBuffer(8));
+
+export const STALE_NAN: number = (() => {
+  buf.setUint32(0, STALE_NAN_BITS_HI);
+  buf.setUint32(4, STALE_NAN_BITS_LO);
+  return buf.getFloat64(0);
+})();
+
+export function isStaleNaN(v: number): boolean {
+  if (v === v) return false;
+  buf.setFloat64(0, v);
+  return buf.getUint32(0) === STALE_NAN_BITS_HI && buf.getUint32(4) === STALE_NAN_BITS_LO;
+}
+
+/** A float sample: timestamp in milliseconds since the epoch, value. */
+export interface Sample {
+  t: number;
+  v: number;
+}
+
+/** Formats a float the way Prometheus' JSON API and text format do (Go's
+ * strconv.FormatFloat(v, 'f', -1, 64) for ordinary values). */
+export function formatFloat(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (v === Infinity) return "+Inf";
+  if (v === -Infinity) return "-Inf";
+  if (Object.is(v, -0)) return "-0";
+  const s = String(v);
+  if (!s.includes("e")) return s;
+  // Go's 'g'-like shortest repr uses e+XX with at least two exponent digits.
+  const [mant, exp] = s.split("e") as [string, string];
+  const sign = exp.startsWith("-") ? "-" : "+";
+  const digits = exp.replace(/^[+-]/, "");
+  return `${mant}e${sign}${digits.length < 2 ? "0" + digits : digits}`;
+}

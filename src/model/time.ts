@@ -1,0 +1,66 @@
+/** Timestamps are integer milliseconds since the epoch throughout edgeprom, as in
+ * Prometheus' storage. */
+
+export class TimeParseError extends Error {}
+
+const UNITS: Record<string, number> = {
+  y: 365 * 24 * 3600_000,
+  w: 7 * 24 * 3600_000,
+  d: 24 * 3600_000,
+  h: 3600_000,
+  m: 60_000,
+  s: 1000,
+  ms: 1,
+};
+
+const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+
+/** Parses a Prometheus duration (`1h30m`, `15s`, `0`) into milliseconds. */
+export function parseDuration(s: string): number {
+  if (s === "0") return 0;
+  const m = DURATION_RE.exec(s);
+  if (!m || s === "") throw new TimeParseError(`not a valid duration string: "${s}"`);
+  const order = ["y", "w", "d", "h", "m", "s", "ms"];
+  let total = 0;
+  for (let i = 0; i < order.length; i++) {
+    const g = m[i + 1];
+    if (g !== undefined) total += Number(g) * UNITS[order[i]!]!;
+  }
+  return total;
+}
+
+/** Formats milliseconds as Prometheus prints durations (`1h30m`, `15s`, `0s`). */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return "0s";
+  let out = ms < 0 ? "-" : "";
+  let rest = Math.abs(ms);
+  for (const u of ["y", "w", "d", "h", "m", "s", "ms"]) {
+    const size = UNITS[u]!;
+    if (rest >= size) {
+      const n = Math.floor(rest / size);
+      out += `${n}${u}`;
+      rest -= n * size;
+    }
+  }
+  return out;
+}
+
+/** Parses an API time parameter: unix seconds (float) or RFC3339. */
+export function parseTime(s: string): number {
+  const f = Number(s);
+  if (s.trim() !== "" && Number.isFinite(f)) return Math.round(f * 1000);
+  const d = Date.parse(s);
+  if (/^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(d)) return d;
+  throw new TimeParseError(`cannot parse "${s}" to a valid timestamp`);
+}
+
+/** Parses an API duration parameter: a Prometheus duration or float seconds. */
+export function parseDurationParam(s: string): number {
+  const f = Number(s);
+  if (s.trim() !== "" && Number.isFinite(f)) return Math.round(f * 1000);
+  try {
+    return parseDuration(s);
+  } catch {
+    throw new TimeParseError(`cannot parse "${s}" to a valid duration`);
+  }
+}
