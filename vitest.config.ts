@@ -1,8 +1,24 @@
+import { readFile } from "node:fs/promises";
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import type { Plugin } from "vite";
 import { defineConfig } from "vitest/config";
 
-// Pure modules (model, textparse, chunkenc, remote codecs) are runtime-agnostic and
-// run in Node; anything that needs Durable Objects runs in workerd (vitest.workers.ts);
-// end-to-end tests against real Prometheus and a running federation live in test/e2e.
+/** drizzle-kit's migrations import .sql files; wrangler bundles them as Text, and
+ * this does the same for tests running in workerd. */
+function sqlAsText(): Plugin {
+  return {
+    name: "sql-as-text",
+    async load(id) {
+      if (!id.endsWith(".sql")) return null;
+      return `export default ${JSON.stringify(await readFile(id, "utf8"))};`;
+    },
+  };
+}
+
+// Pure modules (model, textparse, chunkenc, remote codecs, promql parsing) run in
+// Node; anything that needs Durable Objects runs in workerd (test/workers); tests that
+// start real peers (Prometheus, node_exporter) and the local federation live in
+// test/e2e.
 export default defineConfig({
   test: {
     projects: [
@@ -12,6 +28,30 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: ["test/e2e/**", "test/workers/**", "node_modules/**"],
           environment: "node",
+        },
+      },
+      {
+        plugins: [
+          sqlAsText(),
+          cloudflareTest({
+            main: "./src/workers/region.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { TIER: "test", SHARDS: "2" } },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
         },
       },
     ],

@@ -11,10 +11,13 @@ export const STALE_NAN: number = (() => {
   return buf.getFloat64(0);
 })();
 
+/** True for the staleness marker. V8 sets the quiet bit of a signalling NaN stored in
+ * a plain JS array (0x7ff0... becomes 0x7ff8...), so the quiet bit is ignored here;
+ * storage writes the canonical pattern back. */
 export function isStaleNaN(v: number): boolean {
   if (v === v) return false;
   buf.setFloat64(0, v);
-  return buf.getUint32(0) === STALE_NAN_BITS_HI && buf.getUint32(4) === STALE_NAN_BITS_LO;
+  return (buf.getUint32(0) & ~0x00080000) === STALE_NAN_BITS_HI && buf.getUint32(4) === STALE_NAN_BITS_LO;
 }
 
 /** A float sample: timestamp in milliseconds since the epoch, value. */

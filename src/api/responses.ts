@@ -1,0 +1,39 @@
+/** Prometheus' HTTP API envelope. Error types and status codes follow
+ * web/api/v1: bad_data 400, execution 422, timeout 503, internal 500, not_found 404,
+ * unavailable 503. */
+export type ErrorType = "bad_data" | "execution" | "timeout" | "canceled" | "internal" | "not_found" | "unavailable";
+
+const STATUS: Record<ErrorType, number> = {
+  bad_data: 400,
+  execution: 422,
+  timeout: 503,
+  canceled: 503,
+  internal: 500,
+  not_found: 404,
+  unavailable: 503,
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly type: ErrorType,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const JSON_HEADERS = { "content-type": "application/json" };
+
+export function success(data: unknown, warnings: string[] = [], infos: string[] = []): Response {
+  const body: Record<string, unknown> = { status: "success", data };
+  if (warnings.length > 0) body["warnings"] = warnings;
+  if (infos.length > 0) body["infos"] = infos;
+  return new Response(JSON.stringify(body), { headers: JSON_HEADERS });
+}
+
+export function failure(type: ErrorType, message: string): Response {
+  return new Response(JSON.stringify({ status: "error", errorType: type, error: message }), {
+    status: STATUS[type],
+    headers: JSON_HEADERS,
+  });
+}

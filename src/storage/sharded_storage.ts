@@ -1,0 +1,214 @@
+import { compareLabels, fnv1a, labelsKey, type Labels } from "../model/labels.js";
+import type { Matcher } from "../model/matchers.js";
+import type { SeriesStore } from "../tsdb/series_store.js";
+import type { AppendResult, AppendSeries, MatcherSpec, SelectPage, StoreStats } from "../tsdb/rpc.js";
+import { readChunks } from "./chunk_reader.js";
+import type { Appender, Querier, SelectHints, Series, Storage } from "./storage.js";
+
+/** The slice of a SeriesStore stub that storage uses; a stub from the namespace or
+ * the object itself in tests. */
+export interface ShardClient {
+  append(batch: AppendSeries[]): Promise<AppendResult> | AppendResult;
+  select(
+    m: MatcherSpec[],
+    mint: number,
+    maxt: number,
+    cursor?: SelectPage["cursor"],
+    withChunks?: boolean,
+  ): Promise<SelectPage> | SelectPage;
+  labelNames(m: MatcherSpec[], mint: number, maxt: number): Promise<string[]> | string[];
+  labelValues(name: string, m: MatcherSpec[], mint: number, maxt: number): Promise<string[]> | string[];
+  getStats(): Promise<StoreStats> | StoreStats;
+}
+
+export function shardClients(ns: DurableObjectNamespace<SeriesStore>, tier: string, shards: number): ShardClient[] {
+  const out: ShardClient[] = [];
+  for (let i = 0; i < shards; i++) out.push(ns.get(ns.idFromName(`${tier}/shard-${i}`)) as unknown as ShardClient);
+  return out;
+}
+
+function specs(ms: readonly Matcher[]): MatcherSpec[] {
+  return ms.map((m) => ({ type: m.type, name: m.name, value: m.value }));
+}
+
+/** A tier's storage: series spread over SeriesStore shards by a hash of their labels,
+ * selects fanned out to every shard and merged back into label order. */
+export class ShardedStorage implements Storage {
+  constructor(private readonly shards: readonly ShardClient[]) {
+    if (shards.length === 0) throw new Error("storage needs at least one shard");
+  }
+
+  shardOf(key: string): number {
+    return fnv1a(key) % this.shards.length;
+  }
+
+  appender(): Appender {
+    return new ShardedAppender(this);
+  }
+
+  querier(): Querier {
+    return new ShardedQuerier(this.shards);
+  }
+
+  async stats(): Promise<StoreStats> {
+    const all = await Promise.all(this.shards.map((s) => s.getStats()));
+    return all.reduce(sumStats);
+  }
+
+  /** @internal used by the appender */
+  async commitBatches(batches: Map<number, Map<string, SampleBuffer>>): Promise<AppendResult> {
+    const results = await Promise.all(
+      [...batches].map(([shard, series]) => {
+        const batch: AppendSeries[] = [];
+        for (const [key, s] of series) batch.push({ key, ts: s.ts.subarray(0, s.n), vs: s.vs.subarray(0, s.n) });
+        return this.shards[shard]!.append(batch);
+      }),
+    );
+    const total: AppendResult = { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [] };
+    for (const r of results) {
+      total.appended += r.appended;
+      total.outOfOrderAccepted += r.outOfOrderAccepted;
+      total.rejected += r.rejected;
+      total.rejections.push(...r.rejections);
+    }
+    return total;
+  }
+}
+
+/** Growable sample buffer. Typed arrays, because V8 rewrites the bits of a
+ * signalling NaN (the stale marker) stored in a plain array. */
+class SampleBuffer {
+  ts = new Float64Array(4);
+  vs = new Float64Array(4);
+  n = 0;
+  push(t: number, v: number): void {
+    if (this.n === this.ts.length) {
+      const ts = new Float64Array(this.n * 2);
+      const vs = new Float64Array(this.n * 2);
+      ts.set(this.ts);
+      vs.set(this.vs);
+      this.ts = ts;
+      this.vs = vs;
+    }
+    this.ts[this.n] = t;
+    this.vs[this.n++] = v;
+  }
+}
+
+class ShardedAppender implements Appender {
+  private batches = new Map<number, Map<string, SampleBuffer>>();
+
+  constructor(private readonly storage: ShardedStorage) {}
+
+  append(labels: Labels, t: number, v: number): void {
+    const key = labelsKey(labels);
+    const shard = this.storage.shardOf(key);
+    let series = this.batches.get(shard);
+    if (series === undefined) this.batches.set(shard, (series = new Map()));
+    let s = series.get(key);
+    if (s === undefined) series.set(key, (s = new SampleBuffer()));
+    s.push(t, v);
+  }
+
+  async commit(): Promise<AppendResult> {
+    const batches = this.batches;
+    this.batches = new Map();
+    return this.storage.commitBatches(batches);
+  }
+
+  rollback(): void {
+    this.batches = new Map();
+  }
+}
+
+class ShardedQuerier implements Querier {
+  constructor(private readonly shards: readonly ShardClient[]) {}
+
+  async *select(matchers: readonly Matcher[], hints: SelectHints): AsyncIterable<Series> {
+    const m = specs(matchers);
+    const streams = this.shards.map((s) => shardSeries(s, m, hints));
+    yield* mergeByLabels(streams);
+  }
+
+  async *series(matchers: readonly Matcher[], hints: SelectHints): AsyncIterable<Labels> {
+    const m = specs(matchers);
+    for (const shard of this.shards) {
+      let page = await shard.select(m, hints.start, hints.end, undefined, false);
+      for (;;) {
+        for (const s of page.series) yield s.labels;
+        if (page.cursor === undefined) break;
+        page = await shard.select(m, hints.start, hints.end, page.cursor, false);
+      }
+    }
+  }
+
+  async labelNames(matchers: readonly Matcher[], hints: SelectHints): Promise<string[]> {
+    const all = await Promise.all(this.shards.map((s) => s.labelNames(specs(matchers), hints.start, hints.end)));
+    return sortedUnion(all);
+  }
+
+  async labelValues(name: string, matchers: readonly Matcher[], hints: SelectHints): Promise<string[]> {
+    const all = await Promise.all(this.shards.map((s) => s.labelValues(name, specs(matchers), hints.start, hints.end)));
+    return sortedUnion(all);
+  }
+}
+
+async function* shardSeries(shard: ShardClient, m: MatcherSpec[], hints: SelectHints): AsyncGenerator<Series> {
+  let page = await shard.select(m, hints.start, hints.end);
+  for (;;) {
+    for (const s of page.series) {
+      const { ts, vs } = readChunks(s.chunks, hints.start, hints.end);
+      if (ts.length > 0) yield { labels: s.labels, ts, vs };
+    }
+    if (page.cursor === undefined) return;
+    page = await shard.select(m, hints.start, hints.end, page.cursor);
+  }
+}
+
+/** K-way merge of label-sorted streams; shards hold disjoint series. */
+async function* mergeByLabels(streams: AsyncIterator<Series>[]): AsyncGenerator<Series> {
+  if (streams.length === 1) {
+    for (let r = await streams[0]!.next(); !r.done; r = await streams[0]!.next()) yield r.value;
+    return;
+  }
+  const heads = await Promise.all(streams.map((s) => s.next()));
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i]!;
+      if (h.done) continue;
+      if (best < 0 || compareLabels(h.value.labels, (heads[best]!.value as Series).labels) < 0) best = i;
+    }
+    if (best < 0) return;
+    yield heads[best]!.value as Series;
+    heads[best] = await streams[best]!.next();
+  }
+}
+
+function sortedUnion(lists: string[][]): string[] {
+  const set = new Set<string>();
+  for (const l of lists) for (const v of l) set.add(v);
+  return [...set].sort();
+}
+
+function sumStats(a: StoreStats, b: StoreStats): StoreStats {
+  return {
+    series: a.series + b.series,
+    chunks: a.chunks + b.chunks,
+    chunkBytes: a.chunkBytes + b.chunkBytes,
+    chunkSamples: a.chunkSamples + b.chunkSamples,
+    headSamples: a.headSamples + b.headSamples,
+    samplesAppended: a.samplesAppended + b.samplesAppended,
+    outOfOrderAccepted: a.outOfOrderAccepted + b.outOfOrderAccepted,
+    outOfOrderRejected: a.outOfOrderRejected + b.outOfOrderRejected,
+    duplicateRejected: a.duplicateRejected + b.duplicateRejected,
+    tooOldRejected: a.tooOldRejected + b.tooOldRejected,
+    walBytes: a.walBytes + b.walBytes,
+    databaseBytes: a.databaseBytes + b.databaseBytes,
+    retentionDeletedChunks: a.retentionDeletedChunks + b.retentionDeletedChunks,
+    retentionDeletedSeries: a.retentionDeletedSeries + b.retentionDeletedSeries,
+    oldestSampleMs:
+      a.oldestSampleMs === null ? b.oldestSampleMs : b.oldestSampleMs === null ? a.oldestSampleMs : Math.min(a.oldestSampleMs, b.oldestSampleMs),
+    recentRejections: [...a.recentRejections, ...b.recentRejections].slice(-50),
+  };
+}

@@ -1,0 +1,40 @@
+import type { Labels } from "../model/labels.js";
+import type { Matcher } from "../model/matchers.js";
+import type { AppendResult, Rejection, StoreStats } from "../tsdb/rpc.js";
+
+export type { AppendResult, Rejection, StoreStats };
+
+/** Inclusive time range of a select, in ms. */
+export interface SelectHints {
+  start: number;
+  end: number;
+}
+
+/** One series' samples in the selected range, sorted by time, without duplicates. */
+export interface Series {
+  labels: Labels;
+  ts: Float64Array;
+  vs: Float64Array;
+}
+
+/** What the query side of edgeprom sees of storage. Series arrive sorted by labels. */
+export interface Querier {
+  select(matchers: readonly Matcher[], hints: SelectHints): AsyncIterable<Series>;
+  /** Label sets only, without reading samples (the series API). */
+  series(matchers: readonly Matcher[], hints: SelectHints): AsyncIterable<Labels>;
+  labelNames(matchers: readonly Matcher[], hints: SelectHints): Promise<string[]>;
+  labelValues(name: string, matchers: readonly Matcher[], hints: SelectHints): Promise<string[]>;
+}
+
+/** Buffers samples and makes them durable on commit; nothing is visible before. */
+export interface Appender {
+  append(labels: Labels, t: number, v: number): void;
+  commit(): Promise<AppendResult>;
+  rollback(): void;
+}
+
+export interface Storage {
+  querier(): Querier;
+  appender(): Appender;
+  stats(): Promise<StoreStats>;
+}

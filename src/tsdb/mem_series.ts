@@ -1,0 +1,167 @@
+import { XorChunk } from "../chunkenc/xor.js";
+import type { Labels } from "../model/labels.js";
+import { isStaleNaN, STALE_NAN } from "../model/sample.js";
+import { CHUNK_RANGE_MS, OOO_CAPACITY, SAMPLES_PER_CHUNK } from "./options.js";
+
+export type AppendOutcome = "ok" | "ooo" | "same" | "duplicate" | "out_of_order";
+
+export interface SealedChunk {
+  minT: number;
+  maxT: number;
+  count: number;
+  ooo: boolean;
+  data: Uint8Array;
+}
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+function sameBits(a: number, b: number): boolean {
+  f64[0] = a;
+  const lo = u32[0];
+  const hi = u32[1];
+  f64[0] = b;
+  return lo === u32[0] && hi === u32[1];
+}
+
+/** A series in the head: its open in-order chunk and its small sorted buffer of
+ * out-of-order samples. Full chunks are handed back to the caller to persist. */
+export class MemSeries {
+  head: XorChunk | null = null;
+  headMinT = 0;
+  /** Newest in-order timestamp ever appended (also after its chunk was sealed). */
+  maxT = -Infinity;
+  lastV = 0;
+  /** Oldest sample time the series still has; for label queries over a time range. */
+  minT = Infinity;
+  /** Sorted out-of-order samples; typed arrays keep NaN payloads exact. */
+  oooTs = new Float64Array(OOO_CAPACITY);
+  oooVs = new Float64Array(OOO_CAPACITY);
+  oooLen = 0;
+  /** WAL sequence up to which the stored head_chunks row reflects this series. */
+  rowSeq = 0;
+  dirty = false;
+
+  constructor(
+    readonly id: number,
+    readonly labels: Labels,
+    readonly key: string,
+  ) {}
+
+  /** Appends one sample. `sealed` receives any chunk that became full. */
+  append(t: number, v: number, oooWindowMs: number, sealed: SealedChunk[]): AppendOutcome {
+    if (v !== v && isStaleNaN(v)) v = STALE_NAN;
+    if (t > this.maxT) {
+      if (this.head !== null && (this.head.numSamples() >= SAMPLES_PER_CHUNK || crossesRange(this.headMinT, t))) {
+        sealed.push(this.sealHead());
+      }
+      if (this.head === null) {
+        this.head = new XorChunk();
+        this.headMinT = t;
+      }
+      this.head.append(t, v);
+      this.maxT = t;
+      this.lastV = v;
+      if (t < this.minT) this.minT = t;
+      this.dirty = true;
+      return "ok";
+    }
+    if (t === this.maxT) return sameBits(v, this.lastV) ? "same" : "duplicate";
+    if (this.maxT - t > oooWindowMs) return "out_of_order";
+    return this.appendOOO(t, v, sealed);
+  }
+
+  private appendOOO(t: number, v: number, sealed: SealedChunk[]): AppendOutcome {
+    const ts = this.oooTs;
+    const vs = this.oooVs;
+    const n = this.oooLen;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ts[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < n && ts[lo] === t) return sameBits(vs[lo]!, v) ? "same" : "duplicate";
+    ts.copyWithin(lo + 1, lo, n);
+    vs.copyWithin(lo + 1, lo, n);
+    ts[lo] = t;
+    vs[lo] = v;
+    this.oooLen = n + 1;
+    if (t < this.minT) this.minT = t;
+    this.dirty = true;
+    if (this.oooLen >= OOO_CAPACITY) sealed.push(this.sealOOO());
+    return "ooo";
+  }
+
+  sealHead(): SealedChunk {
+    const head = this.head!;
+    this.head = null;
+    return { minT: this.headMinT, maxT: this.maxT, count: head.numSamples(), ooo: false, data: head.bytes() };
+  }
+
+  sealOOO(): SealedChunk {
+    const n = this.oooLen;
+    const out = { minT: this.oooTs[0]!, maxT: this.oooTs[n - 1]!, count: n, ooo: true, data: this.encodeOOO() };
+    this.oooLen = 0;
+    return out;
+  }
+
+  /** Newest out-of-order sample time, or -Infinity. */
+  oooMaxT(): number {
+    return this.oooLen === 0 ? -Infinity : this.oooTs[this.oooLen - 1]!;
+  }
+
+  oooMinT(): number {
+    return this.oooLen === 0 ? Infinity : this.oooTs[0]!;
+  }
+
+  headSamples(): number {
+    return (this.head?.numSamples() ?? 0) + this.oooLen;
+  }
+
+  headBytes(): Uint8Array | null {
+    return this.head === null ? null : this.head.bytes();
+  }
+
+  oooBytes(): Uint8Array | null {
+    return this.oooLen === 0 ? null : this.encodeOOO();
+  }
+
+  private encodeOOO(): Uint8Array {
+    const c = new XorChunk();
+    for (let i = 0; i < this.oooLen; i++) c.append(this.oooTs[i]!, this.oooVs[i]!);
+    return c.bytes();
+  }
+
+  /** Restores the head from a head_chunks row. */
+  restore(head: Uint8Array | null, ooo: Uint8Array | null): void {
+    if (head !== null && head.byteLength > 0) {
+      this.head = XorChunk.open(head);
+      const it = this.head.iterator();
+      let first = true;
+      while (it.next()) {
+        const t = it.t;
+        if (first) this.headMinT = t;
+        first = false;
+        if (t > this.maxT) {
+          this.maxT = t;
+          this.lastV = it.v;
+        }
+        if (t < this.minT) this.minT = t;
+      }
+    }
+    if (ooo !== null && ooo.byteLength > 0) {
+      const it = XorChunk.open(ooo).iterator();
+      while (it.next() && this.oooLen < OOO_CAPACITY) {
+        this.oooTs[this.oooLen] = it.t;
+        this.oooVs[this.oooLen++] = it.v;
+        if (it.t < this.minT) this.minT = it.t;
+      }
+    }
+  }
+}
+
+function crossesRange(minT: number, t: number): boolean {
+  return Math.floor(minT / CHUNK_RANGE_MS) !== Math.floor(t / CHUNK_RANGE_MS);
+}

@@ -1,0 +1,89 @@
+import type { Labels } from "../model/labels.js";
+import { matchesEmpty, matchValue, type Matcher } from "../model/matchers.js";
+
+/** The in-memory inverted index of one shard: label name -> value -> series ids.
+ * Built from the postings table when the object starts and kept in step with it. */
+export class PostingsIndex {
+  private readonly byName = new Map<string, Map<string, Set<number>>>();
+  private readonly all = new Set<number>();
+
+  add(id: number, labels: Labels): void {
+    this.all.add(id);
+    for (const l of labels) this.addPosting(l.name, l.value, id);
+  }
+
+  addPosting(name: string, value: string, id: number): void {
+    this.all.add(id);
+    let values = this.byName.get(name);
+    if (values === undefined) this.byName.set(name, (values = new Map()));
+    let ids = values.get(value);
+    if (ids === undefined) values.set(value, (ids = new Set()));
+    ids.add(id);
+  }
+
+  delete(id: number, labels: Labels): void {
+    this.all.delete(id);
+    for (const l of labels) {
+      const values = this.byName.get(l.name);
+      const ids = values?.get(l.value);
+      if (ids === undefined) continue;
+      ids.delete(id);
+      if (ids.size === 0) values!.delete(l.value);
+      if (values!.size === 0) this.byName.delete(l.name);
+    }
+  }
+
+  labelNames(): string[] {
+    return [...this.byName.keys()].sort();
+  }
+
+  labelValues(name: string): string[] {
+    return [...(this.byName.get(name)?.keys() ?? [])].sort();
+  }
+
+  /** Series ids selected by all matchers, the way Prometheus resolves them: matchers
+   * that cannot match an empty value intersect, those that can subtract the series
+   * whose value fails them (a missing label counts as the empty value). */
+  resolve(matchers: readonly Matcher[]): Set<number> {
+    let result: Set<number> | null = null;
+    const subtract: Matcher[] = [];
+    for (const m of matchers) {
+      if (matchesEmpty(m)) {
+        subtract.push(m);
+        continue;
+      }
+      const ids = this.union(m, true);
+      result = result === null ? ids : intersect(result, ids);
+      if (result.size === 0) return result;
+    }
+    if (result === null) result = new Set(this.all);
+    for (const m of subtract) {
+      // Values present on series that fail the matcher; absent labels pass it.
+      const failing = this.union(m, false);
+      for (const id of failing) result.delete(id);
+    }
+    return result;
+  }
+
+  /** Union of the postings of every value of m.name for which the matcher gives `want`. */
+  private union(m: Matcher, want: boolean): Set<number> {
+    const values = this.byName.get(m.name);
+    const out = new Set<number>();
+    if (values === undefined) return out;
+    if (m.type === "=" && want) {
+      for (const id of values.get(m.value) ?? []) out.add(id);
+      return out;
+    }
+    for (const [v, ids] of values) {
+      if (matchValue(m, v) === want) for (const id of ids) out.add(id);
+    }
+    return out;
+  }
+}
+
+function intersect(a: Set<number>, b: Set<number>): Set<number> {
+  const [small, big] = a.size <= b.size ? [a, b] : [b, a];
+  const out = new Set<number>();
+  for (const id of small) if (big.has(id)) out.add(id);
+  return out;
+}

@@ -1,0 +1,78 @@
+import type { Label } from "../model/labels.js";
+import type { MatchType } from "../model/matchers.js";
+
+/** Shapes that cross the Durable Object RPC boundary: plain data only (a RegExp does
+ * not survive structured clone, so matchers travel as their source). */
+
+export interface MatcherSpec {
+  type: MatchType;
+  name: string;
+  value: string;
+}
+
+/** Samples for one series; `key` is the canonical label key (model/labels.labelsKey). */
+export interface AppendSeries {
+  key: string;
+  ts: Float64Array;
+  vs: Float64Array;
+}
+
+export type RejectReason = "out_of_order" | "duplicate" | "too_old";
+
+export interface Rejection {
+  series: string;
+  t: number;
+  reason: RejectReason;
+  /** How far behind the series' newest sample the rejected one was, in ms. */
+  skewMs: number;
+}
+
+export interface AppendResult {
+  appended: number;
+  outOfOrderAccepted: number;
+  rejected: number;
+  /** The first rejections of this batch, for error messages. */
+  rejections: Rejection[];
+}
+
+export interface ChunkData {
+  minT: number;
+  maxT: number;
+  ooo: boolean;
+  data: Uint8Array;
+}
+
+export interface SeriesChunks {
+  labels: Label[];
+  chunks: ChunkData[];
+}
+
+export interface SelectPage {
+  series: SeriesChunks[];
+  /** Present when more series match; pass back to get the next page. */
+  cursor?: SelectCursor;
+}
+
+export interface SelectCursor {
+  queryId: string;
+  offset: number;
+}
+
+export interface StoreStats {
+  series: number;
+  chunks: number;
+  chunkBytes: number;
+  chunkSamples: number;
+  headSamples: number;
+  samplesAppended: number;
+  outOfOrderAccepted: number;
+  outOfOrderRejected: number;
+  duplicateRejected: number;
+  tooOldRejected: number;
+  walBytes: number;
+  databaseBytes: number;
+  retentionDeletedChunks: number;
+  retentionDeletedSeries: number;
+  oldestSampleMs: number | null;
+  recentRejections: Rejection[];
+}

@@ -1,0 +1,471 @@
+import { DurableObject } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import migrations from "../../migrations/migrations.js";
+import { compareLabels, labelsFromKey } from "../model/labels.js";
+import { newMatcher, type Matcher } from "../model/matchers.js";
+import { parseDuration } from "../model/time.js";
+import { MemSeries, type SealedChunk } from "./mem_series.js";
+import { DEFAULT_STORE_OPTIONS, type StoreOptions } from "./options.js";
+import { PostingsIndex } from "./postings.js";
+import type {
+  AppendResult,
+  AppendSeries,
+  ChunkData,
+  MatcherSpec,
+  Rejection,
+  SelectCursor,
+  SelectPage,
+  SeriesChunks,
+  StoreStats,
+} from "./rpc.js";
+import { readWalRecord, WalWriter } from "./wal.js";
+
+/** Storage settings arrive as Worker vars, the way Prometheus takes them as flags. */
+export interface SeriesStoreEnv {
+  STORAGE_RETENTION?: string;
+  STORAGE_OOO_WINDOW?: string;
+}
+
+const MAX_REJECTIONS_PER_BATCH = 10;
+const RECENT_REJECTIONS = 50;
+const QUERY_CACHE_TTL_MS = 60_000;
+const DEFAULT_PAGE = 1000;
+
+function optionsFrom(env: SeriesStoreEnv): StoreOptions {
+  return {
+    ...DEFAULT_STORE_OPTIONS,
+    retentionMs: env.STORAGE_RETENTION ? parseDuration(env.STORAGE_RETENTION) : DEFAULT_STORE_OPTIONS.retentionMs,
+    oooWindowMs: env.STORAGE_OOO_WINDOW ? parseDuration(env.STORAGE_OOO_WINDOW) : DEFAULT_STORE_OPTIONS.oooWindowMs,
+  };
+}
+
+function toBlob(b: Uint8Array): ArrayBuffer {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength
+    ? (b.buffer as ArrayBuffer)
+    : (b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+}
+
+function toMatchers(specs: readonly MatcherSpec[]): Matcher[] {
+  return specs.map((m) => newMatcher(m.type, m.name, m.value));
+}
+
+/**
+ * One shard of a tier's series. Every append batch is written to SQLite (WAL row,
+ * new series, sealed chunks) inside one synchronous transaction before the RPC
+ * returns, so an acknowledged sample survives eviction and restarts. Reads are served
+ * from the in-memory postings and head plus sealed chunks read from SQLite.
+ */
+export class SeriesStore extends DurableObject<SeriesStoreEnv> {
+  private readonly sql: SqlStorage;
+  private readonly opts: StoreOptions;
+  private byId = new Map<number, MemSeries>();
+  private byKey = new Map<string, MemSeries>();
+  private postings = new PostingsIndex();
+  private seq = 0;
+  private nextSeriesId = 1;
+  private walBytes = 0;
+  private readonly queries = new Map<string, { ids: number[]; mint: number; maxt: number; expires: number }>();
+  private readonly stats = {
+    chunks: 0,
+    chunkBytes: 0,
+    chunkSamples: 0,
+    samplesAppended: 0,
+    outOfOrderAccepted: 0,
+    outOfOrderRejected: 0,
+    duplicateRejected: 0,
+    tooOldRejected: 0,
+    retentionDeletedChunks: 0,
+    retentionDeletedSeries: 0,
+  };
+  private recent: Rejection[] = [];
+
+  constructor(ctx: DurableObjectState, env: SeriesStoreEnv) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.opts = optionsFrom(env);
+    // Migrations and recovery are synchronous SQLite work, done before any request.
+    migrate(drizzle(ctx.storage), migrations);
+    this.load();
+    void ctx.blockConcurrencyWhile(async () => {
+      if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + this.opts.alarmIntervalMs);
+    });
+  }
+
+  // ---- recovery ---------------------------------------------------------------
+
+  private load(): void {
+    this.byId = new Map();
+    this.byKey = new Map();
+    this.postings = new PostingsIndex();
+    let maxId = 0;
+    for (const row of this.sql.exec<{ id: number; labels: string }>("SELECT id, labels FROM series")) {
+      const s = new MemSeries(row.id, labelsFromKey(row.labels), row.labels);
+      this.byId.set(s.id, s);
+      this.byKey.set(s.key, s);
+      if (s.id > maxId) maxId = s.id;
+    }
+    this.nextSeriesId = maxId + 1;
+    for (const row of this.sql.exec<{ name: string; value: string; series_id: number }>(
+      "SELECT name, value, series_id FROM postings",
+    )) {
+      this.postings.addPosting(row.name, row.value, row.series_id);
+    }
+    for (const row of this.sql.exec<{ series_id: number; mint: number; maxt: number | null }>(
+      "SELECT series_id, MIN(min_time) AS mint, MAX(CASE WHEN ooo = 0 THEN max_time END) AS maxt FROM chunks GROUP BY series_id",
+    )) {
+      const s = this.byId.get(row.series_id);
+      if (s === undefined) continue;
+      s.minT = row.mint;
+      if (row.maxt !== null) s.maxT = row.maxt;
+    }
+    const agg = this.sql
+      .exec<{ n: number; bytes: number | null; samples: number | null }>(
+        "SELECT COUNT(*) AS n, SUM(LENGTH(data)) AS bytes, SUM(num_samples) AS samples FROM chunks",
+      )
+      .one();
+    this.stats.chunks = agg.n;
+    this.stats.chunkBytes = agg.bytes ?? 0;
+    this.stats.chunkSamples = agg.samples ?? 0;
+
+    let seq = 0;
+    for (const row of this.sql.exec<{ series_id: number; seq: number; head: ArrayBuffer | null; ooo: ArrayBuffer | null }>(
+      "SELECT series_id, seq, head, ooo FROM head_chunks",
+    )) {
+      const s = this.byId.get(row.series_id);
+      if (s === undefined) continue;
+      s.rowSeq = row.seq;
+      s.restore(row.head && new Uint8Array(row.head), row.ooo && new Uint8Array(row.ooo));
+      if (row.seq > seq) seq = row.seq;
+    }
+    this.walBytes = 0;
+    const sealed: SealedChunk[] = [];
+    for (const row of this.sql.exec<{ seq: number; data: ArrayBuffer }>("SELECT seq, data FROM wal ORDER BY seq")) {
+      this.walBytes += row.data.byteLength;
+      if (row.seq > seq) seq = row.seq;
+      for (const rec of readWalRecord(new Uint8Array(row.data))) {
+        const s = this.byId.get(rec.id);
+        if (s === undefined || row.seq <= s.rowSeq) continue;
+        for (let i = 0; i < rec.ts.length; i++) s.append(rec.ts[i]!, rec.vs[i]!, Infinity, sealed);
+        // A seal always rewrites the series' row in the same transaction, so records
+        // after that row can never seal again; persisting defensively keeps it true.
+        if (sealed.length > 0) this.writeSealed(s, sealed.splice(0), row.seq);
+      }
+    }
+    this.seq = seq;
+  }
+
+  // ---- writes -----------------------------------------------------------------
+
+  /** Appends a batch; durable once this returns. */
+  append(batch: AppendSeries[]): AppendResult {
+    const result: AppendResult = { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [] };
+    try {
+      this.ctx.storage.transactionSync(() => this.appendTx(batch, result));
+    } catch (e) {
+      // Memory may hold half of a batch SQLite rolled back; rebuild it from disk.
+      this.load();
+      throw e;
+    }
+    if (this.walBytes >= this.opts.checkpointWalBytes) this.checkpoint();
+    return result;
+  }
+
+  private appendTx(batch: AppendSeries[], result: AppendResult): void {
+    const seq = this.seq + 1;
+    const wal = new WalWriter();
+    const sealed: SealedChunk[] = [];
+    const minValid = Date.now() - this.opts.retentionMs;
+    for (const entry of batch) {
+      const s = this.getOrCreate(entry.key);
+      wal.startSeries(s.id);
+      const { ts, vs } = entry;
+      for (let i = 0; i < ts.length; i++) {
+        const t = ts[i]!;
+        const v = vs[i]!;
+        if (t < minValid) {
+          this.reject(result, s, t, "too_old", minValid - t);
+          continue;
+        }
+        const outcome = s.append(t, v, this.opts.oooWindowMs, sealed);
+        switch (outcome) {
+          case "ok":
+            wal.add(t, v);
+            result.appended++;
+            break;
+          case "ooo":
+            wal.add(t, v);
+            result.appended++;
+            result.outOfOrderAccepted++;
+            break;
+          case "same":
+            break;
+          case "duplicate":
+            this.reject(result, s, t, "duplicate", 0);
+            break;
+          case "out_of_order":
+            this.reject(result, s, t, "out_of_order", s.maxT - t);
+            break;
+        }
+      }
+      wal.endSeries();
+      if (sealed.length > 0) this.writeSealed(s, sealed.splice(0), seq);
+    }
+    if (!wal.isEmpty()) {
+      const data = wal.bytes();
+      this.sql.exec("INSERT INTO wal (seq, data) VALUES (?, ?)", seq, toBlob(data));
+      this.walBytes += data.byteLength;
+      this.seq = seq;
+    }
+    this.stats.samplesAppended += result.appended;
+    this.stats.outOfOrderAccepted += result.outOfOrderAccepted;
+  }
+
+  private reject(result: AppendResult, s: MemSeries, t: number, reason: Rejection["reason"], skewMs: number): void {
+    result.rejected++;
+    if (reason === "out_of_order") this.stats.outOfOrderRejected++;
+    else if (reason === "duplicate") this.stats.duplicateRejected++;
+    else this.stats.tooOldRejected++;
+    const r: Rejection = { series: s.key, t, reason, skewMs };
+    if (result.rejections.length < MAX_REJECTIONS_PER_BATCH) result.rejections.push(r);
+    this.recent.push(r);
+    if (this.recent.length > RECENT_REJECTIONS) this.recent.shift();
+  }
+
+  private getOrCreate(key: string): MemSeries {
+    const found = this.byKey.get(key);
+    if (found !== undefined) return found;
+    const labels = labelsFromKey(key);
+    if (labels.length === 0) throw new Error("series without labels cannot be stored");
+    const s = new MemSeries(this.nextSeriesId++, labels, key);
+    this.sql.exec("INSERT INTO series (id, labels, created_at) VALUES (?, ?, ?)", s.id, key, Date.now());
+    for (const l of labels) {
+      this.sql.exec("INSERT INTO postings (name, value, series_id) VALUES (?, ?, ?)", l.name, l.value, s.id);
+    }
+    this.byId.set(s.id, s);
+    this.byKey.set(key, s);
+    this.postings.add(s.id, labels);
+    return s;
+  }
+
+  private writeSealed(s: MemSeries, sealed: SealedChunk[], seq: number): void {
+    for (const c of sealed) {
+      this.sql.exec(
+        "INSERT INTO chunks (series_id, min_time, max_time, num_samples, ooo, data) VALUES (?, ?, ?, ?, ?, ?)",
+        s.id,
+        c.minT,
+        c.maxT,
+        c.count,
+        c.ooo ? 1 : 0,
+        toBlob(c.data),
+      );
+      this.stats.chunks++;
+      this.stats.chunkBytes += c.data.byteLength;
+      this.stats.chunkSamples += c.count;
+    }
+    this.writeHeadRow(s, seq);
+  }
+
+  private writeHeadRow(s: MemSeries, seq: number): void {
+    const head = s.headBytes();
+    const ooo = s.oooBytes();
+    this.sql.exec(
+      "INSERT INTO head_chunks (series_id, seq, head, ooo) VALUES (?, ?, ?, ?) " +
+        "ON CONFLICT(series_id) DO UPDATE SET seq = excluded.seq, head = excluded.head, ooo = excluded.ooo",
+      s.id,
+      seq,
+      head && toBlob(head),
+      ooo && toBlob(ooo),
+    );
+    s.rowSeq = seq;
+    s.dirty = false;
+  }
+
+  /** Writes every changed head to head_chunks and truncates the WAL. */
+  checkpoint(): void {
+    if (this.walBytes === 0) return;
+    this.ctx.storage.transactionSync(() => {
+      for (const s of this.byId.values()) if (s.dirty) this.writeHeadRow(s, this.seq);
+      this.sql.exec("DELETE FROM wal WHERE seq <= ?", this.seq);
+    });
+    this.walBytes = 0;
+  }
+
+  // ---- retention ----------------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    this.enforceRetention(Date.now() - this.opts.retentionMs);
+    this.checkpoint();
+    await this.ctx.storage.setAlarm(Date.now() + this.opts.alarmIntervalMs);
+  }
+
+  /** Deletes chunks wholly older than `cutoff`, then series left with no samples. */
+  enforceRetention(cutoff: number): { chunks: number; series: number } {
+    let deletedChunks = 0;
+    let deletedSeries = 0;
+    this.ctx.storage.transactionSync(() => {
+      const gone = this.sql
+        .exec<{ n: number; bytes: number | null; samples: number | null }>(
+          "SELECT COUNT(*) AS n, SUM(LENGTH(data)) AS bytes, SUM(num_samples) AS samples FROM chunks WHERE max_time < ?",
+          cutoff,
+        )
+        .one();
+      if (gone.n > 0) {
+        this.sql.exec("DELETE FROM chunks WHERE max_time < ?", cutoff);
+        deletedChunks = gone.n;
+        this.stats.chunks -= gone.n;
+        this.stats.chunkBytes -= gone.bytes ?? 0;
+        this.stats.chunkSamples -= gone.samples ?? 0;
+      }
+      const withChunks = new Map<number, number>();
+      for (const row of this.sql.exec<{ series_id: number; mint: number }>(
+        "SELECT series_id, MIN(min_time) AS mint FROM chunks GROUP BY series_id",
+      )) {
+        withChunks.set(row.series_id, row.mint);
+      }
+      for (const s of [...this.byId.values()]) {
+        const headMax = Math.max(s.maxT, s.oooMaxT());
+        const chunkMin = withChunks.get(s.id);
+        if (chunkMin === undefined && headMax < cutoff) {
+          this.deleteSeries(s);
+          deletedSeries++;
+        } else if (chunkMin !== undefined && chunkMin > s.minT) {
+          s.minT = Math.min(chunkMin, s.headMinT);
+        }
+      }
+    });
+    this.stats.retentionDeletedChunks += deletedChunks;
+    this.stats.retentionDeletedSeries += deletedSeries;
+    return { chunks: deletedChunks, series: deletedSeries };
+  }
+
+  private deleteSeries(s: MemSeries): void {
+    this.sql.exec("DELETE FROM series WHERE id = ?", s.id);
+    this.sql.exec("DELETE FROM postings WHERE series_id = ?", s.id);
+    this.sql.exec("DELETE FROM head_chunks WHERE series_id = ?", s.id);
+    this.byId.delete(s.id);
+    this.byKey.delete(s.key);
+    this.postings.delete(s.id, s.labels);
+  }
+
+  // ---- reads --------------------------------------------------------------------
+
+  /** Matching series with their chunks overlapping [mint, maxt], sorted by labels,
+   * a page at a time so that no side holds every series of a large result. */
+  select(specs: MatcherSpec[], mint: number, maxt: number, cursor?: SelectCursor, withChunks = true): SelectPage {
+    const limit = withChunks ? DEFAULT_PAGE : DEFAULT_PAGE * 10;
+    let ids: number[];
+    let offset = 0;
+    let queryId = "";
+    const cached = cursor && this.queries.get(cursor.queryId);
+    if (cursor && cached) {
+      ids = cached.ids;
+      offset = cursor.offset;
+      queryId = cursor.queryId;
+    } else {
+      ids = this.sortedMatches(toMatchers(specs), mint, maxt);
+    }
+    const end = Math.min(ids.length, offset + limit);
+    const series: SeriesChunks[] = [];
+    for (let i = offset; i < end; i++) {
+      const s = this.byId.get(ids[i]!);
+      if (s !== undefined) series.push({ labels: [...s.labels], chunks: withChunks ? this.chunksOf(s, mint, maxt) : [] });
+    }
+    if (end >= ids.length) {
+      if (queryId !== "") this.queries.delete(queryId);
+      return { series };
+    }
+    if (queryId === "") {
+      queryId = crypto.randomUUID();
+      this.queries.set(queryId, { ids, mint, maxt, expires: Date.now() + QUERY_CACHE_TTL_MS });
+      this.expireQueries();
+    }
+    return { series, cursor: { queryId, offset: end } };
+  }
+
+  labelNames(specs: MatcherSpec[], mint: number, maxt: number): string[] {
+    if (specs.length === 0 && mint === -Infinity && maxt === Infinity) return this.postings.labelNames();
+    const names = new Set<string>();
+    for (const id of this.matching(toMatchers(specs), mint, maxt)) {
+      for (const l of this.byId.get(id)!.labels) names.add(l.name);
+    }
+    return [...names].sort();
+  }
+
+  labelValues(name: string, specs: MatcherSpec[], mint: number, maxt: number): string[] {
+    if (specs.length === 0 && mint === -Infinity && maxt === Infinity) return this.postings.labelValues(name);
+    const values = new Set<string>();
+    for (const id of this.matching(toMatchers(specs), mint, maxt)) {
+      for (const l of this.byId.get(id)!.labels) if (l.name === name) values.add(l.value);
+    }
+    return [...values].sort();
+  }
+
+  getStats(): StoreStats {
+    let headSamples = 0;
+    let oldest = Infinity;
+    for (const s of this.byId.values()) {
+      headSamples += s.headSamples();
+      if (s.minT < oldest) oldest = s.minT;
+    }
+    return {
+      ...this.stats,
+      series: this.byId.size,
+      headSamples,
+      walBytes: this.walBytes,
+      databaseBytes: this.sql.databaseSize,
+      oldestSampleMs: oldest === Infinity ? null : oldest,
+      recentRejections: [...this.recent],
+    };
+  }
+
+  private *matching(ms: Matcher[], mint: number, maxt: number): Generator<number> {
+    for (const id of this.postings.resolve(ms)) {
+      const s = this.byId.get(id);
+      if (s !== undefined && overlaps(s, mint, maxt)) yield id;
+    }
+  }
+
+  private sortedMatches(ms: Matcher[], mint: number, maxt: number): number[] {
+    const list: MemSeries[] = [];
+    for (const id of this.matching(ms, mint, maxt)) list.push(this.byId.get(id)!);
+    list.sort((a, b) => compareLabels(a.labels, b.labels));
+    return list.map((s) => s.id);
+  }
+
+  private chunksOf(s: MemSeries, mint: number, maxt: number): ChunkData[] {
+    const out: ChunkData[] = [];
+    for (const row of this.sql.exec<{ min_time: number; max_time: number; ooo: number; data: ArrayBuffer }>(
+      "SELECT min_time, max_time, ooo, data FROM chunks WHERE series_id = ? AND max_time >= ? AND min_time <= ? ORDER BY min_time",
+      s.id,
+      clampForSql(mint),
+      clampForSql(maxt),
+    )) {
+      out.push({ minT: row.min_time, maxT: row.max_time, ooo: row.ooo === 1, data: new Uint8Array(row.data) });
+    }
+    const head = s.headBytes();
+    if (head !== null && s.maxT >= mint && s.headMinT <= maxt) {
+      out.push({ minT: s.headMinT, maxT: s.maxT, ooo: false, data: head });
+    }
+    if (s.oooLen > 0 && s.oooMaxT() >= mint && s.oooMinT() <= maxt) {
+      out.push({ minT: s.oooMinT(), maxT: s.oooMaxT(), ooo: true, data: s.oooBytes()! });
+    }
+    return out;
+  }
+
+  private expireQueries(): void {
+    const now = Date.now();
+    for (const [id, q] of this.queries) if (q.expires < now) this.queries.delete(id);
+  }
+}
+
+function overlaps(s: MemSeries, mint: number, maxt: number): boolean {
+  const hi = Math.max(s.maxT, s.oooMaxT());
+  return s.minT <= maxt && hi >= mint;
+}
+
+/** SQLite integers cannot bind ±Infinity. */
+function clampForSql(t: number): number {
+  return Math.max(Number.MIN_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, t));
+}
+

@@ -1,0 +1,62 @@
+/** WAL records. A record is the accepted samples of one append batch, laid out as
+ * float64s: [seriesId, n, t1, v1, ..., tn, vn]*. Float64 keeps every value bit-exact
+ * (stale markers included) and encodes with a single copy; the WAL only lives until
+ * the next checkpoint, so its size matters less than its cost on the append path. */
+
+export class WalWriter {
+  private buf = new Float64Array(1024);
+  private len = 0;
+  private countAt = -1;
+
+  startSeries(id: number): void {
+    this.ensure(2);
+    this.buf[this.len++] = id;
+    this.countAt = this.len;
+    this.buf[this.len++] = 0;
+  }
+
+  add(t: number, v: number): void {
+    this.ensure(2);
+    this.buf[this.len++] = t;
+    this.buf[this.len++] = v;
+    this.buf[this.countAt]! += 1;
+  }
+
+  /** Drops a series opened with startSeries that got no samples. */
+  endSeries(): void {
+    if (this.buf[this.countAt] === 0) this.len -= 2;
+  }
+
+  isEmpty(): boolean {
+    return this.len === 0;
+  }
+
+  bytes(): Uint8Array {
+    return new Uint8Array(this.buf.buffer, 0, this.len * 8).slice();
+  }
+
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = new Float64Array(Math.max(this.buf.length * 2, this.len + n));
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+}
+
+export function* readWalRecord(data: Uint8Array): Generator<{ id: number; ts: Float64Array; vs: Float64Array }> {
+  const aligned = data.byteOffset % 8 === 0 ? data : data.slice();
+  const f = new Float64Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 8);
+  let i = 0;
+  while (i + 1 < f.length) {
+    const id = f[i]!;
+    const n = f[i + 1]!;
+    const ts = new Float64Array(n);
+    const vs = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      ts[k] = f[i + 2 + 2 * k]!;
+      vs[k] = f[i + 3 + 2 * k]!;
+    }
+    yield { id, ts, vs };
+    i += 2 + 2 * n;
+  }
+}

@@ -1,0 +1,58 @@
+import { Hono } from "hono";
+import { seriesRoutes } from "../api/series_routes.js";
+import { remoteWriteHandler } from "../remote/write_handler.js";
+import { ShardedStorage, shardClients } from "../storage/sharded_storage.js";
+import { metricsHandler } from "../telemetry/metrics_handler.js";
+import { Counter, Histogram, Registry } from "../telemetry/registry.js";
+import { storageCollector } from "../telemetry/storage_collector.js";
+import type { TierEnv } from "./env.js";
+import { requireBearer } from "./auth.js";
+
+const DEFAULT_MAX_BODY = 32 << 20;
+
+/** The HTTP surface shared by every tier. Built per isolate and reused: the Hono
+ * router, the registry and the storage clients cost nothing per request. */
+export function buildApp(env: TierEnv): Hono {
+  const storage = new ShardedStorage(shardClients(env.SERIES, env.TIER, Number(env.SHARDS ?? "1")));
+  const registry = new Registry();
+  const requests = registry.register(new Counter("edgeprom_http_requests_total", "HTTP requests by handler and status code."));
+  const durations = registry.register(
+    new Histogram("edgeprom_http_request_duration_seconds", "Latency of HTTP requests by handler."),
+  );
+  registry.register(storageCollector(storage, env.TIER));
+
+  const app = new Hono();
+  app.use("*", async (c, next) => {
+    const start = Date.now();
+    await next();
+    const handler = c.req.routePath === "/*" ? "other" : c.req.routePath;
+    requests.inc({ handler, code: String(c.res.status) });
+    durations.observe({ handler }, (Date.now() - start) / 1000);
+    console.log(
+      JSON.stringify({ tier: env.TIER, method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ms: Date.now() - start }),
+    );
+  });
+
+  app.get("/-/healthy", (c) => c.text("Prometheus Server is Healthy.\n"));
+  app.get("/-/ready", (c) => c.text("Prometheus Server is Ready.\n"));
+  app.get("/metrics", (c) => metricsHandler(c.req.raw, registry));
+  app.post("/api/v1/write", requireBearer(env.WRITE_TOKEN), (c) =>
+    remoteWriteHandler(c.req.raw, storage, { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY) }),
+  );
+  app.route("/api/v1", seriesRoutes({ querier: () => storage.querier() }));
+  app.notFound((c) => c.text("404 page not found\n", 404));
+  app.onError((err, c) => {
+    console.log(JSON.stringify({ tier: env.TIER, event: "error", path: new URL(c.req.url).pathname, error: err.message }));
+    return c.text(`internal error: ${err.message}\n`, 500);
+  });
+  return app;
+}
+
+const apps = new WeakMap<object, Hono>();
+
+/** One app per env object: Workers pass the same env to every request of an isolate. */
+export function appFor(env: TierEnv): Hono {
+  let app = apps.get(env);
+  if (app === undefined) apps.set(env, (app = buildApp(env)));
+  return app;
+}

@@ -1,0 +1,16 @@
+import type { SeriesStore } from "../tsdb/series_store.js";
+
+/** Bindings and vars every tier's Worker receives (see wrangler.toml). */
+export interface TierEnv {
+  SERIES: DurableObjectNamespace<SeriesStore>;
+  /** The tier's name: a region name, or "global". */
+  TIER: string;
+  /** Number of SeriesStore shards; changing it re-homes series, so set it once. */
+  SHARDS?: string;
+  STORAGE_RETENTION?: string;
+  STORAGE_OOO_WINDOW?: string;
+  /** When set, writes (remote write) need `Authorization: Bearer <WRITE_TOKEN>`. */
+  WRITE_TOKEN?: string;
+  /** Largest accepted request body in bytes (default 32 MiB). */
+  MAX_BODY_BYTES?: string;
+}

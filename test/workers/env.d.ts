@@ -1,0 +1,5 @@
+import type { TierEnv } from "../../src/workers/env.js";
+
+declare module "cloudflare:test" {
+  interface ProvidedEnv extends TierEnv {}
+}

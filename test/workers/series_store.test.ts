@@ -1,0 +1,186 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { labelsFromRecord, labelsKey } from "../../src/model/labels.js";
+import { isStaleNaN, STALE_NAN } from "../../src/model/sample.js";
+import { ShardedStorage, type ShardClient } from "../../src/storage/sharded_storage.js";
+import { SeriesStore } from "../../src/tsdb/series_store.js";
+import { freshStore, regular, series } from "./helpers.js";
+
+const NOW = Date.now();
+const T0 = Math.floor((NOW - 3600_000) / 7_200_000) * 7_200_000 + 60_000;
+
+async function readAll(storage: ShardedStorage, matchers: Parameters<ReturnType<ShardedStorage["querier"]>["select"]>[0]) {
+  const out = [];
+  for await (const s of storage.querier().select(matchers, { start: -Infinity, end: Infinity })) out.push(s);
+  return out;
+}
+
+describe("SeriesStore", () => {
+  it("stores appended samples and returns them through the querier", async () => {
+    const stub = freshStore();
+    const res = await stub.append([
+      series({ __name__: "up", job: "node", instance: "a:9100" }, [[T0, 1], [T0 + 15_000, 0]]),
+      series({ __name__: "up", job: "node", instance: "b:9100" }, [[T0, 1]]),
+    ]);
+    expect(res).toMatchObject({ appended: 3, rejected: 0 });
+
+    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const got = await readAll(storage, [{ type: "=", name: "__name__", value: "up" }]);
+    expect(got.map((s) => s.labels.find((l) => l.name === "instance")!.value)).toEqual(["a:9100", "b:9100"]);
+    expect([...got[0]!.ts]).toEqual([T0, T0 + 15_000]);
+    expect([...got[0]!.vs]).toEqual([1, 0]);
+  });
+
+  it("seals full chunks and reads across sealed and head chunks in order", async () => {
+    const stub = freshStore();
+    const samples = regular(T0, 400, (i) => i * 1.5);
+    await stub.append([series({ __name__: "c_total" }, samples.slice(0, 250))]);
+    await stub.append([series({ __name__: "c_total" }, samples.slice(250))]);
+    const stats = await stub.getStats();
+    expect(stats.chunks).toBe(3);
+    expect(stats.chunkSamples).toBe(360);
+    expect(stats.headSamples).toBe(40);
+
+    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const [s] = await readAll(storage, [{ type: "=", name: "__name__", value: "c_total" }]);
+    expect([...s!.ts]).toEqual(samples.map((x) => x[0]));
+    expect([...s!.vs]).toEqual(samples.map((x) => x[1]));
+
+    const part = [];
+    for await (const x of storage.querier().select([{ type: "=", name: "__name__", value: "c_total" }], { start: T0 + 15_000 * 100, end: T0 + 15_000 * 130 })) part.push(x);
+    expect(part[0]!.ts.length).toBe(31);
+    expect(part[0]!.ts[0]).toBe(T0 + 15_000 * 100);
+  });
+
+  it("keeps stale markers bit-exact", async () => {
+    const stub = freshStore();
+    await stub.append([series({ __name__: "g" }, [[T0, 5], [T0 + 15_000, STALE_NAN], [T0 + 30_000, NaN]])]);
+    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const [s] = await readAll(storage, [{ type: "=", name: "__name__", value: "g" }]);
+    expect(isStaleNaN(s!.vs[1]!)).toBe(true);
+    expect(Number.isNaN(s!.vs[2]!) && !isStaleNaN(s!.vs[2]!)).toBe(true);
+  });
+
+  it("accepts out-of-order samples inside the window and reports those outside with their skew", async () => {
+    const stub = freshStore();
+    const sel = { __name__: "ooo" };
+    await stub.append([series(sel, [[T0 + 600_000, 10]])]);
+    const res = await stub.append([series(sel, [[T0 + 300_000, 5], [T0 + 600_000, 10], [T0 + 600_000, 11], [T0 - 60_000, 1]])]);
+    expect(res.appended).toBe(1);
+    expect(res.outOfOrderAccepted).toBe(1);
+    expect(res.rejected).toBe(2);
+    expect(res.rejections).toEqual([
+      { series: labelsKey(labelsFromRecord(sel)), t: T0 + 600_000, reason: "duplicate", skewMs: 0 },
+      { series: labelsKey(labelsFromRecord(sel)), t: T0 - 60_000, reason: "out_of_order", skewMs: 660_000 },
+    ]);
+    const stats = await stub.getStats();
+    expect(stats.outOfOrderRejected).toBe(1);
+    expect(stats.duplicateRejected).toBe(1);
+    expect(stats.recentRejections.at(-1)).toMatchObject({ reason: "out_of_order", skewMs: 660_000 });
+
+    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const [s] = await readAll(storage, [{ type: "=", name: "__name__", value: "ooo" }]);
+    expect([...s!.ts]).toEqual([T0 + 300_000, T0 + 600_000]);
+    expect([...s!.vs]).toEqual([5, 10]);
+  });
+
+  it("merges sealed out-of-order chunks with in-order data", async () => {
+    const stub = freshStore();
+    const sel = { __name__: "late" };
+    // Even minutes first, then the odd minutes arrive late (inside the 10m window).
+    const even = regular(T0, 40, (i) => i).filter((_, i) => i % 2 === 0);
+    const odd = regular(T0, 40, (i) => i).filter((_, i) => i % 2 === 1);
+    await stub.append([series(sel, even)]);
+    const res = await stub.append([series(sel, odd.slice(-35))]);
+    expect(res.rejected).toBe(0);
+    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const [s] = await readAll(storage, [{ type: "=", name: "__name__", value: "late" }]);
+    const want = [...even, ...odd.slice(-35)].sort((a, b) => a[0] - b[0]);
+    expect([...s!.ts]).toEqual(want.map((x) => x[0]));
+    expect([...s!.vs]).toEqual(want.map((x) => x[1]));
+  });
+
+  it("recovers every acknowledged sample from SQLite alone (WAL, heads, chunks)", async () => {
+    const stub = freshStore();
+    const a = regular(T0, 130, (i) => i);
+    const b = regular(T0, 7, (i) => 100 - i);
+    await stub.append([series({ __name__: "a" }, a.slice(0, 100)), series({ __name__: "b" }, b)]);
+    await stub.checkpoint();
+    await stub.append([series({ __name__: "a" }, a.slice(100))]);
+    await stub.append([series({ __name__: "b" }, [[T0 - 30_000, -1]])]);
+
+    await runInDurableObject(stub, async (_instance: SeriesStore, state) => {
+      // A second object over the same storage rebuilds its memory the way a
+      // restarted object does.
+      const reborn = new SeriesStore(state, env);
+      const storage = new ShardedStorage([reborn as unknown as ShardClient]);
+      const got = await readAll(storage, [{ type: "=~", name: "__name__", value: "a|b" }]);
+      expect([...got[0]!.ts]).toEqual(a.map((x) => x[0]));
+      expect([...got[0]!.vs]).toEqual(a.map((x) => x[1]));
+      expect([...got[1]!.ts]).toEqual([T0 - 30_000, ...b.map((x) => x[0])]);
+      const stats = reborn.getStats();
+      expect(stats.chunks).toBe(1);
+      expect(stats.headSamples).toBe(10 + 8);
+      // And it keeps appending where the old one stopped.
+      expect(reborn.append([series({ __name__: "a" }, [[a.at(-1)![0], a.at(-1)![1]]])]).rejected).toBe(0);
+      expect(reborn.append([series({ __name__: "a" }, [[a.at(-1)![0], 999]])]).rejected).toBe(1);
+    });
+  });
+
+  it("deletes data older than the retention and the series left empty", async () => {
+    const stub = freshStore();
+    await stub.append([series({ __name__: "old" }, regular(T0, 130, (i) => i)), series({ __name__: "new" }, [[NOW, 1]])]);
+    await runInDurableObject(stub, (store: SeriesStore) => {
+      const first = store.enforceRetention(T0 + 125 * 15_000);
+      expect(first).toEqual({ chunks: 1, series: 0 });
+      const second = store.enforceRetention(NOW);
+      expect(second).toEqual({ chunks: 0, series: 1 });
+      const stats = store.getStats();
+      expect(stats.series).toBe(1);
+      expect(stats.chunks).toBe(0);
+      expect(stats.retentionDeletedChunks).toBe(1);
+      expect(store.labelValues("__name__", [], -Infinity, Infinity)).toEqual(["new"]);
+    });
+  });
+
+  it("resolves every matcher type through the postings index", async () => {
+    const stub = freshStore();
+    await stub.append([
+      series({ __name__: "m", job: "api", env: "prod" }, [[T0, 1]]),
+      series({ __name__: "m", job: "api", env: "dev" }, [[T0, 1]]),
+      series({ __name__: "m", job: "db" }, [[T0, 1]]),
+      series({ __name__: "other", job: "db" }, [[T0, 1]]),
+    ]);
+    const pick = async (ms: { type: "=" | "!=" | "=~" | "!~"; name: string; value: string }[]) =>
+      (await stub.select(ms, -Infinity, Infinity, undefined, false)).series.map((s) =>
+        s.labels.map((l) => `${l.name}=${l.value}`).join(","),
+      );
+    expect(await pick([{ type: "=", name: "env", value: "prod" }])).toEqual(["__name__=m,env=prod,job=api"]);
+    expect(await pick([{ type: "=", name: "__name__", value: "m" }, { type: "!=", name: "env", value: "prod" }])).toEqual([
+      "__name__=m,env=dev,job=api",
+      "__name__=m,job=db",
+    ]);
+    expect(await pick([{ type: "=~", name: "job", value: "a.*" }, { type: "!~", name: "env", value: "d.v" }])).toEqual([
+      "__name__=m,env=prod,job=api",
+    ]);
+    // env="" selects series without the label.
+    expect(await pick([{ type: "=", name: "job", value: "db" }, { type: "=", name: "env", value: "" }])).toHaveLength(2);
+    expect(await stub.labelValues("env", [], -Infinity, Infinity)).toEqual(["dev", "prod"]);
+    expect(await stub.labelNames([{ type: "=", name: "job", value: "db" }], -Infinity, Infinity)).toEqual(["__name__", "job"]);
+    expect(await stub.labelValues("job", [], T0 + 1, Infinity)).toEqual([]);
+  });
+
+  it("pages large selects and merges shards back into label order", async () => {
+    const shards = [freshStore(), freshStore()];
+    const storage = new ShardedStorage(shards as unknown as ShardClient[]);
+    const app = storage.appender();
+    for (let i = 0; i < 2500; i++) app.append(labelsFromRecord({ __name__: "many", i: String(i).padStart(5, "0") }), T0, i);
+    expect((await app.commit()).appended).toBe(2500);
+    const counts = await Promise.all(shards.map(async (s) => (await s.getStats()).series));
+    expect(counts.every((c) => c > 500)).toBe(true);
+    const got = await readAll(storage, [{ type: "=", name: "__name__", value: "many" }]);
+    expect(got).toHaveLength(2500);
+    expect(got.map((s) => s.vs[0])).toEqual(Array.from({ length: 2500 }, (_, i) => i));
+  });
+});
