@@ -1,16 +1,23 @@
-import { formatFloat } from "../model/sample.js";
-import { escapeLabelValue } from "../model/labels.js";
+import { labelsFromPairs, METRIC_NAME } from "../model/labels.js";
+import { negotiateExposition, writeExposition, type MetricFamily } from "../textparse/index.js";
+import type { Family } from "./registry.js";
 import type { Registry } from "./registry.js";
 
-// TEMP until textparse writer lands
-export async function metricsHandler(_req: Request, registry: Registry): Promise<Response> {
-  let out = "";
-  for (const f of await registry.gather()) {
-    out += `# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`;
-    for (const s of f.samples) {
-      const ls = s.labels.map((l) => `${l.name}="${escapeLabelValue(l.value)}"`).join(",");
-      out += `${f.name}${s.suffix}${ls ? `{${ls}}` : ""} ${formatFloat(s.value)}\n`;
-    }
-  }
-  return new Response(out, { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } });
+/** GET /metrics: the registry in the format the Accept header asks for. */
+export async function metricsHandler(req: Request, registry: Registry): Promise<Response> {
+  const { format, contentType } = negotiateExposition(req.headers.get("accept"));
+  const families = (await registry.gather()).map(toExposition);
+  return new Response(writeExposition(families, format), { headers: { "content-type": contentType } });
+}
+
+function toExposition(f: Family): MetricFamily {
+  return {
+    name: f.name,
+    type: f.type,
+    help: f.help,
+    samples: f.samples.map((s) => ({
+      labels: labelsFromPairs([[METRIC_NAME, f.name + s.suffix], ...s.labels.map((l) => [l.name, l.value] as const)]),
+      value: s.value,
+    })),
+  };
 }

@@ -3,9 +3,9 @@ import { CallbackCollector, type Family } from "./registry.js";
 
 /** Storage figures as Prometheus names its own prometheus_tsdb_* metrics, read from
  * every shard when /metrics is scraped. */
-export function storageCollector(storage: Storage, tier: string): CallbackCollector {
+export function storageCollector(storage: () => Storage, tier: string): CallbackCollector {
   return new CallbackCollector(async () => {
-    const s = await storage.stats();
+    const s = await storage().stats();
     const g = (name: string, help: string, value: number, type: Family["type"] = "gauge"): Family => ({
       name,
       help,

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { seriesRoutes } from "../api/series_routes.js";
+import { remoteReadHandler } from "../remote/read_handler.js";
 import { remoteWriteHandler } from "../remote/write_handler.js";
 import { ShardedStorage, shardClients } from "../storage/sharded_storage.js";
 import { metricsHandler } from "../telemetry/metrics_handler.js";
@@ -10,10 +11,11 @@ import { requireBearer } from "./auth.js";
 
 const DEFAULT_MAX_BODY = 32 << 20;
 
-/** The HTTP surface shared by every tier. Built per isolate and reused: the Hono
- * router, the registry and the storage clients cost nothing per request. */
+/** The HTTP surface shared by every tier. Built once per isolate; Durable Object
+ * stubs belong to the request that made them, so storage is opened per request. */
 export function buildApp(env: TierEnv): Hono {
-  const storage = new ShardedStorage(shardClients(env.SERIES, env.TIER, Number(env.SHARDS ?? "1")));
+  const shards = Number(env.SHARDS ?? "1");
+  const storage = () => new ShardedStorage(shardClients(env.SERIES, env.TIER, shards));
   const registry = new Registry();
   const requests = registry.register(new Counter("edgeprom_http_requests_total", "HTTP requests by handler and status code."));
   const durations = registry.register(
@@ -37,9 +39,10 @@ export function buildApp(env: TierEnv): Hono {
   app.get("/-/ready", (c) => c.text("Prometheus Server is Ready.\n"));
   app.get("/metrics", (c) => metricsHandler(c.req.raw, registry));
   app.post("/api/v1/write", requireBearer(env.WRITE_TOKEN), (c) =>
-    remoteWriteHandler(c.req.raw, storage, { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY) }),
+    remoteWriteHandler(c.req.raw, storage(), { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY) }),
   );
-  app.route("/api/v1", seriesRoutes({ querier: () => storage.querier() }));
+  app.post("/api/v1/read", (c) => remoteReadHandler(c.req.raw, storage()));
+  app.route("/api/v1", seriesRoutes({ querier: () => storage().querier() }));
   app.notFound((c) => c.text("404 page not found\n", 404));
   app.onError((err, c) => {
     console.log(JSON.stringify({ tier: env.TIER, event: "error", path: new URL(c.req.url).pathname, error: err.message }));

@@ -1,5 +1,7 @@
 import type { TierEnv } from "../../src/workers/env.js";
 
-declare module "cloudflare:test" {
-  interface ProvidedEnv extends TierEnv {}
+declare global {
+  namespace Cloudflare {
+    interface Env extends TierEnv {}
+  }
 }

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { labelsFromRecord, labelsKey } from "../../src/model/labels.js";
 import type { AppendSeries } from "../../src/tsdb/rpc.js";
 

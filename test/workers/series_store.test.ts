@@ -1,5 +1,5 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { labelsFromRecord, labelsKey } from "../../src/model/labels.js";
 import { isStaleNaN, STALE_NAN } from "../../src/model/sample.js";
@@ -110,7 +110,7 @@ describe("SeriesStore", () => {
     await stub.append([series({ __name__: "a" }, a.slice(100))]);
     await stub.append([series({ __name__: "b" }, [[T0 - 30_000, -1]])]);
 
-    await runInDurableObject(stub, async (_instance: SeriesStore, state) => {
+    await runInDurableObject(stub, async (_instance, state) => {
       // A second object over the same storage rebuilds its memory the way a
       // restarted object does.
       const reborn = new SeriesStore(state, env);
@@ -131,7 +131,8 @@ describe("SeriesStore", () => {
   it("deletes data older than the retention and the series left empty", async () => {
     const stub = freshStore();
     await stub.append([series({ __name__: "old" }, regular(T0, 130, (i) => i)), series({ __name__: "new" }, [[NOW, 1]])]);
-    await runInDurableObject(stub, (store: SeriesStore) => {
+    await runInDurableObject(stub, (instance) => {
+      const store = instance as SeriesStore;
       const first = store.enforceRetention(T0 + 125 * 15_000);
       expect(first).toEqual({ chunks: 1, series: 0 });
       const second = store.enforceRetention(NOW);

@@ -1,0 +1,238 @@
+/**
+ * Benchmark of the XOR chunk encoding on node_exporter-shaped data: bytes per sample,
+ * encode and decode throughput. Run alone with `npx tsx bench/chunkenc.ts`.
+ */
+
+import { pathToFileURL } from "node:url";
+import { XorChunk, XorIterator, decodeXorInto } from "../src/chunkenc/index.js";
+
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+}
+
+/** Deterministic PRNG (mulberry32) so runs are comparable. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type SeriesKind =
+  | "constant" // info metrics, *_size_bytes, MemTotal, error counters that stay 0
+  | "cpu_counter" // node_cpu_seconds_total: 1/100 s resolution, irregular increments
+  | "byte_counter" // network/disk bytes: integers, bursty rates
+  | "slow_counter" // ops/packets/interrupt counters that often do not move
+  | "mem_gauge" // memory/filesystem bytes: multiples of 1024/4096, drift
+  | "load_gauge" // node_load1: two decimals
+  | "noisy_float"; // durations, node_time_seconds, GC quantiles: full-entropy floats
+
+/**
+ * Rough mix of a node_exporter scrape of a small VM (a few cores, disks, interfaces and
+ * filesystems; ~700 series): most series are constant (info metrics, sizes, error and
+ * drop counters that stay 0, idle devices), then quiet counters and memory gauges; a
+ * minority are busy counters and full-entropy floats (collector durations, GC
+ * quantiles, node_time_seconds).
+ */
+export const NODE_EXPORTER_MIX: ReadonlyArray<readonly [SeriesKind, number]> = [
+  ["constant", 0.45],
+  ["slow_counter", 0.18],
+  ["mem_gauge", 0.1],
+  ["byte_counter", 0.08],
+  ["cpu_counter", 0.07],
+  ["load_gauge", 0.04],
+  ["noisy_float", 0.08],
+];
+
+export function kindFor(i: number, n: number): SeriesKind {
+  let acc = 0;
+  const x = (i + 0.5) / n;
+  for (const [k, share] of NODE_EXPORTER_MIX) {
+    acc += share;
+    if (x < acc) return k;
+  }
+  return "constant";
+}
+
+/** A value generator for one series of the given kind. */
+export function valueGen(kind: SeriesKind, r: () => number): () => number {
+  switch (kind) {
+    case "constant": {
+      const v = [0, 1, 4, 8_201_654_272, 499_963_174_912][Math.floor(r() * 5)]!;
+      return () => v;
+    }
+    case "cpu_counter": {
+      let cs = Math.floor(r() * 1e8); // centiseconds
+      const busy = r() < 0.15 ? 1400 : r() * 100;
+      return () => {
+        cs += Math.floor(busy * (0.7 + 0.6 * r()));
+        return cs / 100;
+      };
+    }
+    case "byte_counter": {
+      let v = Math.floor(r() * 1e12);
+      const rate = 10 ** (2 + r() * 5);
+      return () => {
+        if (r() < 0.1) return v;
+        v += Math.floor(rate * 15 * (0.2 + 1.6 * r()));
+        return v;
+      };
+    }
+    case "slow_counter": {
+      let v = Math.floor(r() * 1e6);
+      const p = r() * 0.6;
+      return () => {
+        if (r() < p) v += 1 + Math.floor(r() * 20);
+        return v;
+      };
+    }
+    case "mem_gauge": {
+      const unit = r() < 0.5 ? 1024 : 4096;
+      let v = Math.floor(r() * 4e6) * unit;
+      const p = r();
+      return () => {
+        if (r() < p) v += Math.floor((r() - 0.5) * 200) * unit;
+        return v;
+      };
+    }
+    case "load_gauge": {
+      let v = Math.floor(r() * 400);
+      return () => {
+        v = Math.max(0, v + Math.floor((r() - 0.5) * 20));
+        return v / 100;
+      };
+    }
+    case "noisy_float":
+      return () => r() * 0.05;
+  }
+}
+
+export interface ChunkData {
+  ts: Float64Array;
+  vs: Float64Array;
+}
+
+/**
+ * `numSeries` series of `samplesPerSeries` samples from 15 s scrapes of 10 targets.
+ * With `jitterMs` > 0 each scrape's timestamp wanders by up to that many ms around its
+ * schedule (all series of a target share a scrape timestamp, as in Prometheus).
+ */
+export function nodeExporterChunks(numSeries: number, samplesPerSeries: number, jitterMs: number, seed = 1): ChunkData[] {
+  const r = rng(seed);
+  const targets = 10;
+  const start = 1_700_000_000_000;
+  const tsByTarget: Float64Array[] = [];
+  for (let k = 0; k < targets; k++) {
+    const ts = new Float64Array(samplesPerSeries);
+    const offset = Math.floor(r() * 15_000);
+    for (let i = 0; i < samplesPerSeries; i++) {
+      const j = jitterMs > 0 ? Math.round((r() * 2 - 1) * jitterMs) : 0;
+      ts[i] = start + offset + i * 15_000 + j;
+    }
+    tsByTarget.push(ts);
+  }
+  const out: ChunkData[] = [];
+  for (let s = 0; s < numSeries; s++) {
+    const gen = valueGen(kindFor(s, numSeries), r);
+    const vs = new Float64Array(samplesPerSeries);
+    for (let i = 0; i < samplesPerSeries; i++) vs[i] = gen();
+    out.push({ ts: tsByTarget[s % targets]!, vs });
+  }
+  return out;
+}
+
+function encodeAll(data: readonly ChunkData[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const d of data) {
+    const c = new XorChunk();
+    const n = d.ts.length;
+    for (let i = 0; i < n; i++) c.append(d.ts[i]!, d.vs[i]!);
+    out.push(c.bytes());
+  }
+  return out;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function timeIt(runs: number, f: () => void): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    f();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+export async function benchChunkenc(): Promise<BenchResult[]> {
+  const SERIES = 1000;
+  const PER = 120;
+  const total = SERIES * PER;
+  const jittered = nodeExporterChunks(SERIES, PER, 3, 1);
+  const aligned = nodeExporterChunks(SERIES, PER, 0, 1);
+
+  const bytesOf = (cs: Uint8Array[]) => cs.reduce((a, c) => a + c.length, 0);
+  const jChunks = encodeAll(jittered);
+  const aChunks = encodeAll(aligned);
+
+  // Warm up the JIT before timing.
+  for (let i = 0; i < 3; i++) encodeAll(jittered);
+  const encMs = timeIt(9, () => encodeAll(jittered));
+
+  const ts = new Float64Array(total);
+  const vs = new Float64Array(total);
+  const bulk = () => {
+    let off = 0;
+    for (const c of jChunks) off += decodeXorInto(c, ts, vs, off);
+    if (off !== total) throw new Error("decoded sample count mismatch");
+  };
+  let sink = 0;
+  const iter = () => {
+    let n = 0;
+    for (const c of jChunks) {
+      const it = new XorIterator(c);
+      while (it.next()) {
+        sink += it.v;
+        n++;
+      }
+    }
+    if (n !== total) throw new Error("decoded sample count mismatch");
+  };
+  for (let i = 0; i < 3; i++) {
+    bulk();
+    iter();
+  }
+  const bulkMs = timeIt(9, bulk);
+  const iterMs = timeIt(9, iter);
+  if (sink === 0.5) console.log(""); // keep the loop observable
+
+  return [
+    { name: "chunkenc.bytes_per_sample", value: bytesOf(jChunks) / total, unit: "B/sample" },
+    { name: "chunkenc.bytes_per_sample_aligned_ts", value: bytesOf(aChunks) / total, unit: "B/sample" },
+    { name: "chunkenc.encode", value: total / (encMs / 1000), unit: "samples/s" },
+    { name: "chunkenc.decode_bulk", value: total / (bulkMs / 1000), unit: "samples/s" },
+    { name: "chunkenc.decode_iterator", value: total / (iterMs / 1000), unit: "samples/s" },
+  ];
+}
+
+if (isMainModule(import.meta.url)) {
+  void benchChunkenc().then((rs) => {
+    for (const r of rs) console.log(`${r.name.padEnd(40)} ${r.value.toPrecision(4).padStart(12)} ${r.unit}`);
+  });
+}
+
+/** True when the module at `url` is the script node was started with. */
+export function isMainModule(url: string): boolean {
+  const arg = typeof process !== "undefined" ? process.argv[1] : undefined;
+  return arg !== undefined && url === pathToFileURL(arg).href;
+}

@@ -1,0 +1,5 @@
+export { BitReader, BitWriter, ChunkCorruptError } from "./bstream.js";
+export { XorChunk, MAX_SAMPLES_PER_CHUNK, OutOfOrderSampleError } from "./xor.js";
+export { XorIterator, decodeXor, decodeXorInto, xorNumSamples } from "./iterator.js";
+export type { DecodedChunk, XorState } from "./iterator.js";
+export { sameFloatBits } from "./floatbits.js";

@@ -1,0 +1,80 @@
+import { formatSeries, labelsFromKey } from "../model/labels.js";
+import type { Rejection, Storage } from "../storage/storage.js";
+import { decodeRemoteWriteBody, isRemoteDecodeError, sortedLabels } from "./write_request.js";
+
+export interface RemoteWriteOptions {
+  /** Largest accepted compressed body; the decoded size is bounded at 4x this. */
+  maxBodyBytes: number;
+}
+
+/** POST /api/v1/write: Prometheus remote write 1.0. Every valid sample of the request
+ * is stored; rejected ones are named in a 400 so the sender logs them instead of
+ * retrying (Prometheus treats 4xx as unrecoverable). */
+export async function remoteWriteHandler(req: Request, storage: Storage, opts: RemoteWriteOptions): Promise<Response> {
+  const body = await readLimited(req, opts.maxBodyBytes);
+  if (body === null) return text(413, `request body too large: limit is ${opts.maxBodyBytes} bytes`);
+  let wr;
+  try {
+    wr = decodeRemoteWriteBody(body, { maxDecodedBytes: opts.maxBodyBytes * 4 });
+  } catch (e) {
+    if (isRemoteDecodeError(e)) return text(400, `cannot decode remote write request: ${e.message}`);
+    throw e;
+  }
+  const app = storage.appender();
+  let histograms = 0;
+  for (const ts of wr.timeseries) {
+    histograms += ts.histogramCount;
+    if (ts.samples.length === 0) continue;
+    const labels = sortedLabels(ts.labels);
+    for (const s of ts.samples) app.append(labels, s.t, s.v);
+  }
+  const res = await app.commit();
+  const problems: string[] = [];
+  if (res.rejected > 0) problems.push(`${res.rejected} samples rejected: ${res.rejections.map(describe).join("; ")}`);
+  if (histograms > 0) problems.push(`${histograms} native histogram samples dropped: native histograms are not supported`);
+  if (problems.length > 0) return text(400, problems.join("\n"));
+  return new Response(null, { status: 204 });
+}
+
+function describe(r: Rejection): string {
+  const series = formatSeries(labelsFromKey(r.series));
+  switch (r.reason) {
+    case "out_of_order":
+      return `out of order sample for ${series} at ${r.t}: ${r.skewMs / 1000}s older than the series' newest sample, outside the out-of-order window`;
+    case "duplicate":
+      return `duplicate sample for timestamp ${r.t} with a different value for ${series}`;
+    case "too_old":
+      return `sample for ${series} at ${r.t} is older than the retention`;
+  }
+}
+
+/** Reads the body, giving up (null) as soon as it exceeds `limit` bytes. */
+async function readLimited(req: Request, limit: number): Promise<Uint8Array | null> {
+  const declared = Number(req.headers.get("content-length") ?? "NaN");
+  if (declared > limit) return null;
+  if (req.body === null) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
+}
+
+function text(status: number, msg: string): Response {
+  return new Response(msg + "\n", { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+}

@@ -1,0 +1,46 @@
+import type { Labels } from "../model/labels.js";
+import type { MetricType } from "../model/metadata.js";
+
+/** "text" is the Prometheus text format 0.0.4, "openmetrics" is OpenMetrics 1.0. */
+export type ExpositionFormat = "text" | "openmetrics";
+
+export interface Exemplar {
+  readonly labels: Labels;
+  readonly value: number;
+  /** Milliseconds since the epoch. */
+  readonly timestamp?: number | undefined;
+}
+
+/** One series sample. `labels` is sorted and includes `__name__`; `name` repeats the
+ * metric name so consumers can look up metadata without scanning the labels. */
+export interface SampleEntry {
+  readonly kind: "sample";
+  readonly name: string;
+  readonly labels: Labels;
+  readonly value: number;
+  /** Milliseconds since the epoch; OpenMetrics seconds are converted. */
+  readonly timestamp?: number | undefined;
+  readonly exemplar?: Exemplar | undefined;
+}
+
+export interface HelpEntry {
+  readonly kind: "help";
+  readonly name: string;
+  readonly help: string;
+}
+
+export interface TypeEntry {
+  readonly kind: "type";
+  readonly name: string;
+  /** The text format's "untyped" is reported as "unknown", as Prometheus does. */
+  readonly type: MetricType;
+}
+
+export interface UnitEntry {
+  readonly kind: "unit";
+  readonly name: string;
+  readonly unit: string;
+}
+
+export type MetadataEntry = HelpEntry | TypeEntry | UnitEntry;
+export type Entry = SampleEntry | MetadataEntry;

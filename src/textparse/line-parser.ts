@@ -1,0 +1,441 @@
+import { METRIC_NAME, type Label, type Labels } from "../model/labels.js";
+import type { MetricType } from "../model/metadata.js";
+import type { Entry, Exemplar, SampleEntry } from "./entry.js";
+import { ParseError } from "./errors.js";
+import { formatOpenMetricsFloat, parseGoFloat, parseGoInt64, secondsToMillis } from "./float.js";
+import type { MetadataState } from "./metadata-state.js";
+
+const TAB = 9;
+const SP = 32;
+const QUOTE = 34;
+const HASH = 35;
+const COMMA = 44;
+const EQUAL = 61;
+const BACKSLASH = 92;
+const LBRACE = 123;
+const RBRACE = 125;
+
+/** Returned for OpenMetrics' `# EOF` line; the caller enforces that nothing follows. */
+export const EOF_LINE: unique symbol = Symbol("# EOF");
+
+// OpenMetrics caps an exemplar's label names and values at 128 code points together.
+const MAX_EXEMPLAR_LABEL_CHARS = 128;
+
+const TEXT_TYPES: ReadonlyMap<string, MetricType> = new Map<string, MetricType>([
+  ["counter", "counter"],
+  ["gauge", "gauge"],
+  ["histogram", "histogram"],
+  ["summary", "summary"],
+  ["untyped", "unknown"],
+]);
+
+const OPENMETRICS_TYPES: ReadonlyMap<string, MetricType> = new Map<string, MetricType>(
+  (["counter", "gauge", "histogram", "gaugehistogram", "summary", "info", "stateset", "unknown"] as const).map(
+    (t) => [t, t],
+  ),
+);
+
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
+}
+
+// Only metric names may contain colons (they are reserved for recording rules).
+function isMetricNameStart(c: number): boolean {
+  return isNameStart(c) || c === 58;
+}
+
+function isMetricNameChar(c: number): boolean {
+  return isNameChar(c) || c === 58;
+}
+
+/** Parses one line at a time (without its line feed). The strictness differs by
+ * format: the text format allows runs of blanks and tabs between tokens, blank
+ * lines and free comments; OpenMetrics wants exactly one space and nothing else.
+ * Scanning is by index over the caller's string, so a line costs one substring per
+ * name and value it yields and no per-character work beyond the scan. */
+export class LineParser {
+  private src = "";
+  private end = 0;
+  private lineStart = 0;
+  private lineNo = 0;
+  private sawEmptyValue = false;
+
+  constructor(
+    private readonly om: boolean,
+    private readonly state: MetadataState,
+  ) {}
+
+  parse(src: string, start: number, end: number, lineNo: number): Entry | typeof EOF_LINE | null {
+    this.src = src;
+    this.end = end;
+    this.lineStart = start;
+    this.lineNo = lineNo;
+    let p = start;
+    if (!this.om) {
+      p = this.skipBlanks(p);
+      if (p === end) return null;
+    } else if (p === end) {
+      this.fail("unexpected empty line", p);
+    }
+    return src.charCodeAt(p) === HASH ? this.parseComment(p) : this.parseSample(p);
+  }
+
+  // ---- samples -------------------------------------------------------------------
+
+  private parseSample(start: number): SampleEntry {
+    const src = this.src;
+    const end = this.end;
+    let p = this.scanMetricName(start);
+    if (p === start) this.fail(this.expected("metric name", start), start);
+    const name = src.slice(start, p);
+    this.state.sample(name);
+
+    const nameEnd = p;
+    if (!this.om) p = this.skipBlanks(p);
+    let labels: Labels;
+    if (p < end && src.charCodeAt(p) === LBRACE) {
+      const ls: Label[] = [{ name: METRIC_NAME, value: name }];
+      p = this.parseLabelSet(p + 1, ls, this.state.normalisedLabel(name));
+      labels = this.sawEmptyValue ? ls.filter((l) => l.value !== "") : ls;
+      p = this.separator(p, "value");
+    } else {
+      labels = [{ name: METRIC_NAME, value: name }];
+      if (this.om) p = this.separator(p, "label set or value");
+      else if (p === nameEnd) this.fail(this.expected("label set or value", p), p);
+    }
+
+    let tokEnd = this.tokenEnd(p);
+    if (tokEnd === p) this.fail(this.expected("value", p), p);
+    const value = parseGoFloat(src.slice(p, tokEnd));
+    if (value === undefined) this.fail(`invalid value ${JSON.stringify(src.slice(p, tokEnd))}`, p);
+    p = tokEnd;
+
+    let timestamp: number | undefined;
+    let exemplar: Exemplar | undefined;
+    if (!this.om) {
+      p = this.skipBlanks(p);
+      if (p < end) {
+        tokEnd = this.tokenEnd(p);
+        timestamp = parseGoInt64(src.slice(p, tokEnd));
+        if (timestamp === undefined) this.fail(this.expected("integer timestamp in milliseconds", p), p);
+        p = this.skipBlanks(tokEnd);
+        if (p < end) this.fail(this.expected("end of line after timestamp", p), p);
+      }
+    } else if (p < end) {
+      p++; // in OpenMetrics a token ends only at the single separating space
+      if (p === end) this.fail(this.expected("timestamp or exemplar", p), p);
+      if (src.charCodeAt(p) !== HASH) {
+        tokEnd = this.tokenEnd(p);
+        timestamp = this.omTimestamp(p, tokEnd, "timestamp");
+        p = tokEnd;
+        if (p < end) exemplar = this.parseExemplar(this.separator(p, "exemplar"));
+      } else {
+        exemplar = this.parseExemplar(p);
+      }
+    }
+    return { kind: "sample", name, labels, value, timestamp, exemplar };
+  }
+
+  private parseExemplar(p: number): Exemplar {
+    const src = this.src;
+    const end = this.end;
+    if (!(src.charCodeAt(p) === HASH && src.charCodeAt(p + 1) === SP && src.charCodeAt(p + 2) === LBRACE)) {
+      this.fail(this.expected(`exemplar "# {"`, p), p);
+    }
+    const ls: Label[] = [];
+    const setStart = p + 2;
+    p = this.parseLabelSet(p + 3, ls, undefined);
+    let chars = 0;
+    for (const l of ls) chars += codePoints(l.name) + codePoints(l.value);
+    if (chars > MAX_EXEMPLAR_LABEL_CHARS) {
+      this.fail(`exemplar labels have ${chars} characters, more than ${MAX_EXEMPLAR_LABEL_CHARS}`, setStart);
+    }
+    const labels = this.sawEmptyValue ? ls.filter((l) => l.value !== "") : ls;
+    p = this.separator(p, "exemplar value");
+    let tokEnd = this.tokenEnd(p);
+    const value = parseGoFloat(src.slice(p, tokEnd));
+    if (value === undefined) this.fail(this.expected("exemplar value", p), p);
+    p = tokEnd;
+    if (p === end) return { labels, value };
+    p = this.separator(p, "exemplar timestamp");
+    tokEnd = this.tokenEnd(p);
+    const timestamp = this.omTimestamp(p, tokEnd, "exemplar timestamp");
+    if (tokEnd < end) this.fail(this.expected("end of line after exemplar", tokEnd), tokEnd);
+    return { labels, value, timestamp };
+  }
+
+  private omTimestamp(p: number, tokEnd: number, what: string): number {
+    const seconds = parseGoFloat(this.src.slice(p, tokEnd));
+    if (seconds === undefined) this.fail(this.expected(what, p), p);
+    if (!Number.isFinite(seconds)) this.fail(`invalid timestamp ${JSON.stringify(this.src.slice(p, tokEnd))}`, p);
+    return secondsToMillis(seconds);
+  }
+
+  /** Parses `name="value",...}` after the opening brace, inserting each label into
+   * `ls` in sorted position (exporters usually emit them sorted, so this is a push)
+   * and rejecting repeated names. Returns the position after the closing brace. */
+  private parseLabelSet(p: number, ls: Label[], normalise: string | undefined): number {
+    const src = this.src;
+    const end = this.end;
+    this.sawEmptyValue = false;
+    for (;;) {
+      if (!this.om) p = this.skipBlanks(p);
+      if (p < end && src.charCodeAt(p) === RBRACE) return p + 1;
+      const nameStart = p;
+      if (p < end && isNameStart(src.charCodeAt(p))) {
+        p++;
+        while (p < end && isNameChar(src.charCodeAt(p))) p++;
+      }
+      if (p === nameStart) this.fail(this.expected("label name", p), p);
+      const name = src.slice(nameStart, p);
+      if (!this.om) p = this.skipBlanks(p);
+      if (p >= end || src.charCodeAt(p) !== EQUAL) this.fail(this.expected("equal", p), p);
+      p++;
+      if (!this.om) p = this.skipBlanks(p);
+      if (p >= end || src.charCodeAt(p) !== QUOTE) this.fail(this.expected("label value", p), p);
+      let value: string;
+      [value, p] = this.scanQuoted(p);
+      if (value === "") this.sawEmptyValue = true;
+      else if (name === normalise) value = normaliseFloatLabel(value);
+      if (!insertSorted(ls, { name, value })) this.fail(`duplicate label name "${name}"`, nameStart);
+      if (!this.om) p = this.skipBlanks(p);
+      const c = src.charCodeAt(p);
+      if (p < end && c === COMMA) p++;
+      else if (!(p < end && c === RBRACE)) this.fail(this.expected("comma or brace close", p), p);
+    }
+  }
+
+  /** Reads a quoted label value starting at its opening quote. Escapes are `\\`,
+   * `\"` and `\n`; like Prometheus, any other backslash pair is kept as written. */
+  private scanQuoted(open: number): [string, number] {
+    const src = this.src;
+    const end = this.end;
+    let q = open + 1;
+    let segStart = q;
+    let out: string | undefined;
+    for (;;) {
+      if (q >= end) this.fail("unterminated label value", open);
+      const c = src.charCodeAt(q);
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        if (q + 1 >= end) this.fail("unterminated label value", open);
+        const n = src.charCodeAt(q + 1);
+        const piece = n === BACKSLASH ? "\\" : n === QUOTE ? '"' : n === 110 ? "\n" : src.slice(q, q + 2);
+        out = (out ?? "") + src.slice(segStart, q) + piece;
+        q += 2;
+        segStart = q;
+        continue;
+      }
+      q++;
+    }
+    const value = out === undefined ? src.slice(open + 1, q) : out + src.slice(segStart, q);
+    return [value, q + 1];
+  }
+
+  // ---- comments and metadata -------------------------------------------------------
+
+  private parseComment(hash: number): Entry | typeof EOF_LINE | null {
+    const src = this.src;
+    const end = this.end;
+    let p = hash + 1;
+    if (!this.om) {
+      // Only "#", blanks, HELP or TYPE, blanks makes metadata; anything else is a
+      // free comment, including "#HELP" and "# UNIT" (the text format has no units).
+      const afterHash = p;
+      p = this.skipBlanks(p);
+      if (p === afterHash) return null;
+      const wordEnd = this.wordEnd(p);
+      const word = src.slice(p, wordEnd);
+      if ((word !== "HELP" && word !== "TYPE") || wordEnd === end || !isBlank(src.charCodeAt(wordEnd))) return null;
+      return this.parseMetadata(word, this.skipBlanks(wordEnd));
+    }
+    if (p >= end || src.charCodeAt(p) !== SP) this.fail(this.expected(`space after "#"`, p), p);
+    p++;
+    const wordEnd = this.wordEnd(p);
+    const word = src.slice(p, wordEnd);
+    if (word === "EOF") {
+      if (wordEnd < end) this.fail(this.expected("end of line after # EOF", wordEnd), wordEnd);
+      return EOF_LINE;
+    }
+    if (word !== "HELP" && word !== "TYPE" && word !== "UNIT") {
+      this.fail(this.expected("HELP, TYPE, UNIT or EOF", p), p);
+    }
+    if (wordEnd >= end || src.charCodeAt(wordEnd) !== SP) this.fail(this.expected("space", wordEnd), wordEnd);
+    return this.parseMetadata(word, wordEnd + 1);
+  }
+
+  private parseMetadata(word: "HELP" | "TYPE" | "UNIT", p: number): Entry {
+    const src = this.src;
+    const end = this.end;
+    const nameStart = p;
+    p = this.scanMetricName(p);
+    if (p === nameStart) this.fail(this.expected(`metric name after ${word}`, p), p);
+    const name = src.slice(nameStart, p);
+    let text = "";
+    if (p < end) {
+      const c = src.charCodeAt(p);
+      if (!(this.om ? c === SP : isBlank(c))) this.fail(this.expected("space after metric name", p), p);
+      text = src.slice(p + 1, end);
+    }
+    let reason: string | undefined;
+    let entry: Entry;
+    if (word === "HELP") {
+      entry = { kind: "help", name, help: text.includes("\\") ? unescapeHelp(text, this.om) : text };
+      reason = this.state.help(name);
+    } else if (word === "TYPE") {
+      const typeName = this.om ? text : text.trim();
+      const type = (this.om ? OPENMETRICS_TYPES : TEXT_TYPES).get(typeName);
+      if (type === undefined) this.fail(`invalid metric type ${JSON.stringify(typeName)}`, Math.min(p + 1, end));
+      entry = { kind: "type", name, type };
+      reason = this.state.type(name, type);
+    } else {
+      if (text !== "" && !(name.length > text.length && name.endsWith(text) && name.charCodeAt(name.length - text.length - 1) === 95)) {
+        this.fail(`unit ${JSON.stringify(text)} not a suffix of metric ${JSON.stringify(name)}`, p + 1);
+      }
+      entry = { kind: "unit", name, unit: text };
+      reason = this.state.unit(name);
+    }
+    if (reason !== undefined) this.fail(reason, nameStart);
+    return entry;
+  }
+
+  // ---- scanning helpers --------------------------------------------------------------
+
+  private scanMetricName(p: number): number {
+    const src = this.src;
+    const end = this.end;
+    if (p >= end || !isMetricNameStart(src.charCodeAt(p))) return p;
+    p++;
+    while (p < end && isMetricNameChar(src.charCodeAt(p))) p++;
+    return p;
+  }
+
+  private skipBlanks(p: number): number {
+    const src = this.src;
+    const end = this.end;
+    while (p < end) {
+      const c = src.charCodeAt(p);
+      if (c !== SP && c !== TAB) break;
+      p++;
+    }
+    return p;
+  }
+
+  /** End of a value or timestamp token: the next separator for this format. */
+  private tokenEnd(p: number): number {
+    const src = this.src;
+    const end = this.end;
+    if (this.om) {
+      const i = src.indexOf(" ", p);
+      return i < 0 || i > end ? end : i;
+    }
+    while (p < end) {
+      const c = src.charCodeAt(p);
+      if (c === SP || c === TAB) break;
+      p++;
+    }
+    return p;
+  }
+
+  private wordEnd(p: number): number {
+    const src = this.src;
+    const end = this.end;
+    while (p < end) {
+      const c = src.charCodeAt(p);
+      if (c < 65 || c > 90) break;
+      p++;
+    }
+    return p;
+  }
+
+  /** Consumes the separator before the next token: blanks in the text format, exactly
+   * one space in OpenMetrics. */
+  private separator(p: number, next: string): number {
+    const c = this.src.charCodeAt(p);
+    if (p >= this.end || (c !== SP && (this.om || c !== TAB))) this.fail(this.expected(`space before ${next}`, p), p);
+    if (this.om) return p + 1;
+    return this.skipBlanks(p);
+  }
+
+  private expected(what: string, at: number): string {
+    return `expected ${what}, got ${this.describe(at)}`;
+  }
+
+  /** Names what the parser found at `at`: the rest of a word, or one delimiter. */
+  private describe(at: number): string {
+    const src = this.src;
+    const end = this.end;
+    if (at >= end) return "end of line";
+    let p = at;
+    while (p < end && p - at < 24) {
+      const c = src.charCodeAt(p);
+      if (c === SP || c === TAB || c === LBRACE || c === RBRACE || c === EQUAL || c === COMMA || c === QUOTE) break;
+      p++;
+    }
+    if (p === at) p = at + 1;
+    return JSON.stringify(src.slice(at, p));
+  }
+
+  private fail(reason: string, at: number): never {
+    const column = codePoints(this.src.slice(this.lineStart, Math.min(at, this.end))) + 1;
+    throw new ParseError(this.lineNo, column, reason);
+  }
+}
+
+function isBlank(c: number): boolean {
+  return c === SP || c === TAB;
+}
+
+function codePoints(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/** Inserts keeping `ls` sorted by name; false if the name is already present. */
+function insertSorted(ls: Label[], l: Label): boolean {
+  let i = ls.length;
+  while (i > 0) {
+    const prev = ls[i - 1]!.name;
+    if (prev === l.name) return false;
+    if (prev < l.name) break;
+    i--;
+  }
+  if (i === ls.length) ls.push(l);
+  else ls.splice(i, 0, l);
+  return true;
+}
+
+function normaliseFloatLabel(v: string): string {
+  const f = parseGoFloat(v);
+  return f === undefined ? v : formatOpenMetricsFloat(f);
+}
+
+/** HELP escapes: `\\` and `\n` in the text format, plus `\"` in OpenMetrics. */
+function unescapeHelp(s: string, om: boolean): string {
+  let out = "";
+  let seg = 0;
+  for (let i = 0; i < s.length - 1; i++) {
+    if (s.charCodeAt(i) !== BACKSLASH) continue;
+    const n = s.charCodeAt(i + 1);
+    const piece = n === BACKSLASH ? "\\" : n === 110 ? "\n" : om && n === QUOTE ? '"' : undefined;
+    if (piece === undefined) continue;
+    out += s.slice(seg, i) + piece;
+    i++;
+    seg = i + 1;
+  }
+  return out + s.slice(seg);
+}

@@ -1,0 +1,97 @@
+import type { MetricType } from "../model/metadata.js";
+import { FAMILY_SUFFIXES } from "./family.js";
+
+type MetadataKind = "HELP" | "TYPE" | "UNIT";
+
+/** What a parser must remember between lines: the family currently open (whose type
+ * decides which label values are normalised) and which metadata it has seen.
+ *
+ * The text format allows one HELP and one TYPE line per name in the whole page, and
+ * TYPE only before the name's first sample; both are enforced as written.
+ * OpenMetrics only rejects a repeated HELP/TYPE/UNIT line within one metadata
+ * block: metadata after samples opens a new family even under the same name.
+ * client_golang names a counter "x_total" family "x", which collides with the gauge
+ * "x" of every Go program (go_memstats_alloc_bytes) and Prometheus accepts such
+ * pages, so rejecting them would fail scrapes that work today. */
+export class MetadataState {
+  // Whole-page bookkeeping, text format only.
+  private readonly helps = new Set<string>();
+  private readonly types = new Set<string>();
+  private readonly sampled = new Set<string>();
+  // Samples of one metric come in runs; remembering the last name keeps the Set
+  // lookup off the per-sample path.
+  private lastSampled = "";
+
+  private family = "";
+  private familyType: MetricType = "unknown";
+  private blockSeen = new Set<MetadataKind>();
+  private blockSampled = false;
+
+  constructor(private readonly pageWide: boolean) {}
+
+  /** Each returns an error reason, or undefined when the line is acceptable. */
+  help(name: string): string | undefined {
+    if (this.pageWide) {
+      if (this.helps.has(name)) return second("HELP", name);
+      this.helps.add(name);
+    }
+    return this.meta("HELP", name);
+  }
+
+  type(name: string, type: MetricType): string | undefined {
+    if (this.pageWide) {
+      if (this.types.has(name)) return second("TYPE", name);
+      for (const suffix of FAMILY_SUFFIXES[type]) {
+        if (this.sampled.has(name + suffix)) return afterSamples(name);
+      }
+      this.types.add(name);
+    }
+    const reason = this.meta("TYPE", name);
+    if (reason === undefined) this.familyType = type;
+    return reason;
+  }
+
+  unit(name: string): string | undefined {
+    return this.meta("UNIT", name);
+  }
+
+  sample(name: string): void {
+    // A sample outside the open family closes it: metadata that follows describes a
+    // new block, and no normalisation applies to this sample.
+    if (name.startsWith(this.family)) this.blockSampled = true;
+    else this.family = "";
+    if (!this.pageWide || name === this.lastSampled) return;
+    this.lastSampled = name;
+    this.sampled.add(name);
+  }
+
+  /** The label whose float value Prometheus rewrites into canonical form for this
+   * sample: `le` in histograms, `quantile` in summaries; so `le="1"` and
+   * `le="1.0"` name the same series whatever the exporter printed. */
+  normalisedLabel(sampleName: string): string | undefined {
+    if (this.family === "" || !sampleName.startsWith(this.family)) return undefined;
+    return this.familyType === "histogram" ? "le" : this.familyType === "summary" ? "quantile" : undefined;
+  }
+
+  private meta(kind: MetadataKind, name: string): string | undefined {
+    if (name !== this.family || (!this.pageWide && this.blockSampled)) {
+      this.family = name;
+      this.familyType = "unknown";
+      this.blockSeen = new Set([kind]);
+      this.blockSampled = false;
+      return undefined;
+    }
+    if (this.blockSeen.has(kind)) return second(kind, name);
+    if (kind === "TYPE" && this.blockSampled) return afterSamples(name);
+    this.blockSeen.add(kind);
+    return undefined;
+  }
+}
+
+function second(kind: MetadataKind, name: string): string {
+  return `second ${kind} line for metric name "${name}"`;
+}
+
+function afterSamples(name: string): string {
+  return `TYPE line for metric name "${name}" after its samples`;
+}

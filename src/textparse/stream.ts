@@ -1,0 +1,50 @@
+import type { Entry, ExpositionFormat } from "./entry.js";
+import { ExpositionParser } from "./parser.js";
+
+export type ExpositionSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>;
+
+/** Parses a response body as it arrives (e.g. `fetch(...).body`), yielding entries
+ * line by line; memory is bounded by the longest line, not by the body. Bytes are
+ * decoded as UTF-8 (a byte-order mark is dropped, invalid sequences become U+FFFD).
+ * Breaking out of the loop cancels the stream. */
+export async function* parseExpositionStream(
+  source: ExpositionSource,
+  format: ExpositionFormat,
+): AsyncGenerator<Entry, void, undefined> {
+  const parser = new ExpositionParser(format);
+  const decoder = new TextDecoder();
+  for await (const chunk of chunks(source)) {
+    const text = typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
+    yield* parser.push(text);
+  }
+  yield* parser.push(decoder.decode());
+  yield* parser.end();
+}
+
+async function* chunks(source: ExpositionSource): AsyncGenerator<Uint8Array | string, void, undefined> {
+  if (!isReadableStream(source)) {
+    yield* source;
+    return;
+  }
+  const reader = source.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) {
+        done = true;
+        return;
+      }
+      yield r.value;
+    }
+  } finally {
+    // Reached when the consumer stops early or parsing failed: the rest of the body
+    // is of no use, so tell the producer instead of leaving the connection open.
+    if (!done) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+}
+
+function isReadableStream(s: ExpositionSource): s is ReadableStream<Uint8Array> {
+  return typeof (s as ReadableStream<Uint8Array>).getReader === "function";
+}
