@@ -16,7 +16,7 @@ function sqlAsText(): Plugin {
 }
 
 // Pure modules (model, textparse, chunkenc, remote codecs, promql parsing) run in
-// Node; anything that needs Durable Objects runs in workerd (test/workers); tests that
+// Node; tests named *.workers.test.ts need Durable Objects and run in workerd; tests that
 // start real peers (Prometheus, node_exporter) and the local federation live in
 // test/e2e.
 export default defineConfig({
@@ -26,7 +26,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/e2e/**", "test/workers/**", "node_modules/**"],
+          exclude: ["test/e2e/**", "test/**/*.workers.test.ts", "node_modules/**"],
           environment: "node",
         },
       },
@@ -41,7 +41,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["test/workers/**/*.test.ts"],
+          include: ["test/**/*.workers.test.ts"],
         },
       },
       {

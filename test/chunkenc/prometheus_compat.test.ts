@@ -76,6 +76,18 @@ describe("compatibility with Prometheus' XOR chunks", () => {
     }
   });
 
+  it("reopening a Prometheus chunk keeps its bytes, trailing padding byte included", () => {
+    let padded = 0;
+    for (const { bytes } of chunks) {
+      const re = XorChunk.open(bytes);
+      expect(Buffer.from(re.bytes()).toString("hex")).toBe(Buffer.from(bytes).toString("hex"));
+      expect(re.size()).toBe(bytes.length);
+      if (Math.ceil(new XorIterator(bytes).endState().bitPos / 8) < bytes.length) padded++;
+    }
+    // The fixture exercises Prometheus' extra zero byte.
+    expect(padded).toBeGreaterThan(0);
+  });
+
   it("reopening a Prometheus chunk part-way and appending the rest gives the same bytes", () => {
     for (const { bytes } of chunks.slice(0, 10)) {
       const { ts, vs } = decodeXor(bytes);

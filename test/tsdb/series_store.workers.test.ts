@@ -5,7 +5,7 @@ import { labelsFromRecord, labelsKey } from "../../src/model/labels.js";
 import { isStaleNaN, STALE_NAN } from "../../src/model/sample.js";
 import { ShardedStorage, type ShardClient } from "../../src/storage/sharded_storage.js";
 import { SeriesStore } from "../../src/tsdb/series_store.js";
-import { freshStore, regular, series } from "./helpers.js";
+import { freshStore, regular, series } from "./store_helpers.js";
 
 const NOW = Date.now();
 const T0 = Math.floor((NOW - 3600_000) / 7_200_000) * 7_200_000 + 60_000;
