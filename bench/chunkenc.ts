@@ -216,7 +216,19 @@ export async function benchChunkenc(): Promise<BenchResult[]> {
   const iterMs = timeIt(9, iter);
   if (sink === 0.5) console.log(""); // keep the loop observable
 
+  // Where the bytes go: per series kind, with aligned timestamps (values only, plus
+  // one bit per sample for the timestamp).
+  const perKind = new Map<string, [number, number]>();
+  aChunks.forEach((c, i) => {
+    const k = kindFor(i, SERIES);
+    const e = perKind.get(k) ?? [0, 0];
+    e[0] += c.length;
+    e[1] += PER;
+    perKind.set(k, e);
+  });
+
   return [
+    ...[...perKind].map(([k, [b, n]]) => ({ name: `chunkenc.bytes_per_sample_aligned_ts.${k}`, value: b / n, unit: "B/sample" })),
     { name: "chunkenc.bytes_per_sample", value: bytesOf(jChunks) / total, unit: "B/sample" },
     { name: "chunkenc.bytes_per_sample_aligned_ts", value: bytesOf(aChunks) / total, unit: "B/sample" },
     { name: "chunkenc.encode", value: total / (encMs / 1000), unit: "samples/s" },

@@ -3,6 +3,7 @@
  * node_exporter-shaped series. Run alone with `npx tsx bench/remote.ts`.
  */
 
+import { readFileSync } from "node:fs";
 import type { Label } from "../src/model/labels.js";
 import type { Sample } from "../src/model/sample.js";
 import { snappyCompress, snappyDecompress } from "../src/remote/snappy.js";
@@ -114,6 +115,12 @@ export async function benchRemote(): Promise<BenchResult[]> {
       { name: `remote.snappy_ratio_${tag}`, value: raw.length / body.length, unit: "x" },
     );
   }
+  // A real body: 500 series x 1 sample as Prometheus 2.42 sent them (test fixture).
+  const real = new Uint8Array(readFileSync(new URL("../test/remote/fixtures/prometheus-2.42-samples.snappy", import.meta.url)));
+  const realMs = timePerCall(() => {
+    decodeRemoteWriteBody(real);
+  });
+  out.push({ name: "remote.decode_body_prometheus_fixture_500x1", value: 500 / (realMs / 1000), unit: "samples/s" });
   return out;
 }
 

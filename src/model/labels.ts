@@ -80,9 +80,10 @@ export function compareLabels(a: Labels, b: Labels): number {
   return a.length - b.length;
 }
 
-// \xff cannot occur in valid UTF-8 label names and separates pairs unambiguously,
-// the same trick Prometheus uses for its label hashes.
-const SEP = "\xff";
+// Prometheus separates pairs with the byte 0xff, which UTF-8 never contains. JS
+// strings are UTF-16, where "\xff" is the ordinary letter ÿ; U+FFFF is a
+// noncharacter that decoded UTF-8 text does not carry, so it plays that role here.
+const SEP = "\uffff";
 
 /** A string that identifies the label set; used as a map key and stored as the series
  * identity. */

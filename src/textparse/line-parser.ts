@@ -63,6 +63,15 @@ export class LineParser {
   private lineStart = 0;
   private lineNo = 0;
   private sawEmptyValue = false;
+  // Set by scanQuoted: the position after the closing quote.
+  private quotedEnd = 0;
+  // Set by scanValue: the end of the value token.
+  private valueEnd = 0;
+  // Consecutive lines nearly always repeat the metric name and the label names in
+  // the same order; reusing the previous strings when the bytes match saves an
+  // allocation per token and hands consumers identical string instances.
+  private prevMetric = "";
+  private prevLabelNames: string[] = [];
 
   constructor(
     private readonly om: boolean,
@@ -91,7 +100,8 @@ export class LineParser {
     const end = this.end;
     let p = this.scanMetricName(start);
     if (p === start) this.fail(this.expected("metric name", start), start);
-    const name = src.slice(start, p);
+    const prev = this.prevMetric;
+    const name = p - start === prev.length && src.startsWith(prev, start) ? prev : (this.prevMetric = src.slice(start, p));
     this.state.sample(name);
 
     const nameEnd = p;
@@ -108,9 +118,9 @@ export class LineParser {
       else if (p === nameEnd) this.fail(this.expected("label set or value", p), p);
     }
 
-    let tokEnd = this.tokenEnd(p);
+    const value = this.scanValue(p);
+    let tokEnd = this.valueEnd;
     if (tokEnd === p) this.fail(this.expected("value", p), p);
-    const value = parseGoFloat(src.slice(p, tokEnd));
     if (value === undefined) this.fail(`invalid value ${JSON.stringify(src.slice(p, tokEnd))}`, p);
     p = tokEnd;
 
@@ -182,7 +192,8 @@ export class LineParser {
     const src = this.src;
     const end = this.end;
     this.sawEmptyValue = false;
-    for (;;) {
+    const prevNames = this.prevLabelNames;
+    for (let k = 0; ; k++) {
       if (!this.om) p = this.skipBlanks(p);
       if (p < end && src.charCodeAt(p) === RBRACE) return p + 1;
       const nameStart = p;
@@ -191,14 +202,17 @@ export class LineParser {
         while (p < end && isNameChar(src.charCodeAt(p))) p++;
       }
       if (p === nameStart) this.fail(this.expected("label name", p), p);
-      const name = src.slice(nameStart, p);
+      const known = prevNames[k];
+      let name: string;
+      if (known !== undefined && p - nameStart === known.length && src.startsWith(known, nameStart)) name = known;
+      else prevNames[k] = name = src.slice(nameStart, p);
       if (!this.om) p = this.skipBlanks(p);
       if (p >= end || src.charCodeAt(p) !== EQUAL) this.fail(this.expected("equal", p), p);
       p++;
       if (!this.om) p = this.skipBlanks(p);
       if (p >= end || src.charCodeAt(p) !== QUOTE) this.fail(this.expected("label value", p), p);
-      let value: string;
-      [value, p] = this.scanQuoted(p);
+      let value = this.scanQuoted(p);
+      p = this.quotedEnd;
       if (value === "") this.sawEmptyValue = true;
       else if (name === normalise) value = normaliseFloatLabel(value);
       if (!insertSorted(ls, { name, value })) this.fail(`duplicate label name "${name}"`, nameStart);
@@ -211,7 +225,7 @@ export class LineParser {
 
   /** Reads a quoted label value starting at its opening quote. Escapes are `\\`,
    * `\"` and `\n`; like Prometheus, any other backslash pair is kept as written. */
-  private scanQuoted(open: number): [string, number] {
+  private scanQuoted(open: number): string {
     const src = this.src;
     const end = this.end;
     let q = open + 1;
@@ -232,8 +246,8 @@ export class LineParser {
       }
       q++;
     }
-    const value = out === undefined ? src.slice(open + 1, q) : out + src.slice(segStart, q);
-    return [value, q + 1];
+    this.quotedEnd = q + 1;
+    return out === undefined ? src.slice(open + 1, q) : out + src.slice(segStart, q);
   }
 
   // ---- comments and metadata -------------------------------------------------------
@@ -323,6 +337,32 @@ export class LineParser {
       p++;
     }
     return p;
+  }
+
+  /** Reads a sample value token. Most values are plain decimals ("12.5", "-3"),
+   * which Number() converts exactly as Go does; only the rest (exponents, Inf, NaN,
+   * garbage) take the full syntax check. */
+  private scanValue(p: number): number | undefined {
+    const src = this.src;
+    const end = this.end;
+    let q = p;
+    let plain = true;
+    let digits = 0;
+    let dots = 0;
+    if (q < end && src.charCodeAt(q) === 45) q++;
+    for (; q < end; q++) {
+      const c = src.charCodeAt(q);
+      if (c >= 48 && c <= 57) digits++;
+      else if (c === 46) dots++;
+      else if (c === SP || (c === TAB && !this.om)) break;
+      else plain = false;
+    }
+    this.valueEnd = q;
+    if (plain && digits > 0 && dots <= 1) {
+      const v = +src.slice(p, q);
+      return Number.isFinite(v) ? v : undefined;
+    }
+    return parseGoFloat(src.slice(p, q));
   }
 
   /** End of a value or timestamp token: the next separator for this format. */

@@ -1,0 +1,57 @@
+/**
+ * `npm run bench`: every benchmark in one report, printed as a table and written to
+ * bench/out/report.{md,json} with the machine and the date. `--quick` trims the
+ * durations for a CI smoke run.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
+import { parseArgs } from "node:util";
+import { benchChunkenc, type BenchResult } from "./chunkenc.js";
+import { benchRemote } from "./remote.js";
+import { benchStore } from "./store.js";
+import { benchTextparse } from "./textparse.js";
+
+const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+const quick = values.quick!;
+
+const suites: [string, () => Promise<BenchResult[]>][] = [
+  ["chunk encoding (chunkenc)", benchChunkenc],
+  ["exposition parsing (textparse)", benchTextparse],
+  ["remote write decoding (remote)", benchRemote],
+  ["durable appends into one SeriesStore (tsdb, workerd)", () => benchStore({ scrapes: quick ? 130 : 480, log: console.log })],
+];
+
+const rows: (BenchResult & { suite: string })[] = [];
+const started = Date.now();
+for (const [i, [name, run]] of suites.entries()) {
+  console.log(`[${i + 1}/${suites.length}] ${name} ...`);
+  const t0 = Date.now();
+  for (const r of await run()) {
+    rows.push({ suite: name, ...r });
+    console.log(`  ${r.name.padEnd(44)} ${fmt(r.value).padStart(12)} ${r.unit}`);
+  }
+  console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+}
+
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+const date = new Date().toISOString();
+const md = [
+  `# edgeprom benchmarks`,
+  ``,
+  `${date} on ${machine}${quick ? " (quick mode)" : ""}`,
+  ``,
+  `| suite | figure | value | unit |`,
+  `| --- | --- | ---: | --- |`,
+  ...rows.map((r) => `| ${r.suite} | ${r.name} | ${fmt(r.value)} | ${r.unit} |`),
+  ``,
+].join("\n");
+await mkdir(new URL("./out/", import.meta.url), { recursive: true });
+await writeFile(new URL("./out/report.md", import.meta.url), md);
+await writeFile(new URL("./out/report.json", import.meta.url), JSON.stringify({ date, machine, quick, results: rows }, null, 2));
+console.log(`\nwrote bench/out/report.md and report.json in ${((Date.now() - started) / 1000).toFixed(0)}s`);
+
+function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Math.abs(v) >= 1e5) return v.toExponential(3);
+  return v.toPrecision(4);
+}

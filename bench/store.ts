@@ -1,0 +1,94 @@
+/**
+ * Durable appends into one SeriesStore, through the real region Worker under workerd:
+ * remote-write batches shaped like one node_exporter scrape (1,000 series x 1 sample)
+ * and larger ones, each acknowledged only after SQLite has it. Also bytes per sample
+ * at rest as the store reports it after enough samples to seal chunks.
+ * Run alone with `npx tsx bench/store.ts`.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { Miniflare } from "miniflare";
+import { bundle } from "../scripts/federation.js";
+import { encodeRemoteWriteBody, type WriteRequestInput } from "../src/remote/write_request.js";
+import { isMainModule, kindFor, rng, valueGen, type BenchResult } from "./chunkenc.js";
+import { nodeExporterWriteRequest } from "./remote.js";
+
+export interface StoreBenchOptions {
+  /** Scrape-shaped batches to append (each 1,000 series x 1 sample). */
+  scrapes: number;
+  log?: (s: string) => void;
+}
+
+export async function benchStore(opts: StoreBenchOptions = { scrapes: 240 }): Promise<BenchResult[]> {
+  const log = opts.log ?? (() => {});
+  const dir = await mkdtemp(join(tmpdir(), "edgeprom-bench-store-"));
+  const scriptPath = await bundle("local-a", join(dir, "build"));
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath,
+    modulesRoot: join(dir, "build"),
+    modulesRules: [{ type: "Text", include: ["**/*.sql"] }],
+    compatibilityDate: "2026-04-01",
+    compatibilityFlags: ["nodejs_compat"],
+    bindings: { TIER: "bench", SHARDS: "1" },
+    durableObjects: { SERIES: { className: "SeriesStore", useSQLite: true } },
+    durableObjectsPersist: join(dir, "do"),
+    // The Worker logs a line per request; the bench reads figures, not logs.
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+      stdout.resume();
+      stderr.resume();
+    },
+  });
+  try {
+    const url = (await mf.ready).toString().replace(/\/$/, "");
+    const post = async (body: Uint8Array) => {
+      const res = await fetch(`${url}/api/v1/write`, { method: "POST", body });
+      if (res.status !== 204) throw new Error(`remote write: ${res.status} ${await res.text()}`);
+    };
+    const template = nodeExporterWriteRequest(1000, 1);
+    const r = rng(11);
+    const gens = template.timeseries.map((_, i) => valueGen(kindFor(i, 1000), r));
+    const t0 = Date.now() - opts.scrapes * 15_000;
+    const scrape = (k: number): Uint8Array => {
+      const t = t0 + k * 15_000 + Math.floor(r() * 5);
+      const req: WriteRequestInput = {
+        timeseries: template.timeseries.map((ts, i) => ({ labels: ts.labels, samples: [{ t, v: gens[i]!() }] })),
+      };
+      return encodeRemoteWriteBody(req);
+    };
+    // Bodies are built first so that only the Worker's work is timed.
+    const bodies = Array.from({ length: opts.scrapes }, (_, k) => scrape(k));
+    await post(bodies[0]!);
+    const start = performance.now();
+    for (let k = 1; k < bodies.length; k++) {
+      await post(bodies[k]!);
+      if (k % 60 === 0) log(`  store: ${k}/${bodies.length} scrape batches appended`);
+    }
+    const secs = (performance.now() - start) / 1000;
+    const batches = bodies.length - 1;
+
+    const stats = await (await fetch(`${url}/metrics`)).text();
+    const gauge = (name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, "m").exec(stats)?.[1] ?? NaN);
+    const chunkBytes = gauge("edgeprom_tsdb_chunk_bytes");
+    const chunkSamples = gauge("edgeprom_tsdb_chunk_samples");
+    const dbBytes = gauge("edgeprom_tsdb_storage_bytes");
+    const allSamples = chunkSamples + gauge("edgeprom_tsdb_head_samples");
+    return [
+      { name: "store.durable_append_batches", value: batches / secs, unit: "batches/s (1000 series each)" },
+      { name: "store.durable_append_samples", value: (batches * 1000) / secs, unit: "samples/s" },
+      { name: "store.chunk_bytes_per_sample", value: chunkBytes / chunkSamples, unit: "B/sample" },
+      { name: "store.sqlite_bytes_per_sample", value: dbBytes / allSamples, unit: "B/sample (whole database)" },
+    ];
+  } finally {
+    await mf.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (isMainModule(import.meta.url)) {
+  void benchStore({ scrapes: 240, log: console.log }).then((rs) => {
+    for (const r of rs) console.log(`${r.name.padEnd(40)} ${r.value.toPrecision(4).padStart(12)} ${r.unit}`);
+  });
+}

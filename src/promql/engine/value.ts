@@ -1,0 +1,71 @@
+import type { Labels } from "../../model/labels.js";
+
+/** Results of evaluating PromQL, shaped like Prometheus' promql.Value kinds.
+ * Timestamps are integer milliseconds. */
+
+export interface Scalar {
+  type: "scalar";
+  t: number;
+  v: number;
+}
+
+export interface StringValue {
+  type: "string";
+  t: number;
+  v: string;
+}
+
+export interface VectorSample {
+  labels: Labels;
+  t: number;
+  v: number;
+}
+
+export interface Vector {
+  type: "vector";
+  samples: VectorSample[];
+}
+
+export interface MatrixSeries {
+  labels: Labels;
+  ts: Float64Array;
+  vs: Float64Array;
+}
+
+export interface Matrix {
+  type: "matrix";
+  series: MatrixSeries[];
+}
+
+export type Value = Scalar | StringValue | Vector | Matrix;
+
+export interface QueryResult {
+  value: Value;
+  warnings: string[];
+  infos: string[];
+}
+
+/** An evaluation failure with Prometheus' API error type. */
+export class QueryError extends Error {
+  constructor(
+    readonly errorType: "execution" | "timeout" | "canceled" | "bad_data",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface EngineOptions {
+  /** How far back an instant selector looks for a sample (default 5m). */
+  lookbackDeltaMs: number;
+  /** Most samples held in memory by one query (default 50,000,000). */
+  maxSamples: number;
+  /** Query timeout (default 2m). */
+  timeoutMs: number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  lookbackDeltaMs: 5 * 60_000,
+  maxSamples: 50_000_000,
+  timeoutMs: 2 * 60_000,
+};
