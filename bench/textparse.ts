@@ -159,7 +159,12 @@ export function nodeExporterFamilies(): MetricFamily[] {
     "counter",
     "Interrupt details.",
     cpus.flatMap((cpu) =>
-      Array.from({ length: 12 }, (_, i): Row => [{ cpu, devices: i < 6 ? `nvme0q${i}` : "", info: i < 6 ? "PCI-MSI" : "Local timer interrupts", type: i < 6 ? String(120 + i) : "LOC" }, Math.round(r() * 1e8)]),
+      Array.from({ length: 12 }, (_, i): Row => [
+        i < 6
+          ? { cpu, devices: `nvme0q${i}`, info: "PCI-MSI", type: String(120 + i) }
+          : { cpu, devices: "", info: `${["Local timer", "Rescheduling", "Function call", "TLB shootdown", "Non-maskable", "Performance monitoring"][i - 6]!} interrupts`, type: ["LOC", "RES", "CAL", "TLB", "NMI", "PMI"][i - 6]! },
+        Math.round(r() * 1e8),
+      ]),
     ),
   );
   const collectors = ["arp", "bcache", "bonding", "btrfs", "conntrack", "cpu", "cpufreq", "diskstats", "dmi", "edac", "entropy", "fibrechannel", "filefd", "filesystem", "hwmon", "infiniband", "ipvs", "loadavg", "mdadm", "meminfo", "netclass", "netdev", "netstat", "nfs", "nfsd", "nvme", "os", "powersupplyclass", "pressure", "rapl", "schedstat", "selinux", "sockstat", "softnet", "stat", "tapestats", "textfile", "thermal_zone", "time", "timex"];

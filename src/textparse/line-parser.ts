@@ -72,6 +72,7 @@ export class LineParser {
   // allocation per token and hands consumers identical string instances.
   private prevMetric = "";
   private prevLabelNames: string[] = [];
+  private prevExemplarNames: string[] = [];
 
   constructor(
     private readonly om: boolean,
@@ -109,7 +110,7 @@ export class LineParser {
     let labels: Labels;
     if (p < end && src.charCodeAt(p) === LBRACE) {
       const ls: Label[] = [{ name: METRIC_NAME, value: name }];
-      p = this.parseLabelSet(p + 1, ls, this.state.normalisedLabel(name));
+      p = this.parseLabelSet(p + 1, ls, this.state.normalisedLabel(name), this.prevLabelNames);
       labels = this.sawEmptyValue ? ls.filter((l) => l.value !== "") : ls;
       p = this.separator(p, "value");
     } else {
@@ -158,7 +159,7 @@ export class LineParser {
     }
     const ls: Label[] = [];
     const setStart = p + 2;
-    p = this.parseLabelSet(p + 3, ls, undefined);
+    p = this.parseLabelSet(p + 3, ls, undefined, this.prevExemplarNames);
     let chars = 0;
     for (const l of ls) chars += codePoints(l.name) + codePoints(l.value);
     if (chars > MAX_EXEMPLAR_LABEL_CHARS) {
@@ -187,12 +188,12 @@ export class LineParser {
 
   /** Parses `name="value",...}` after the opening brace, inserting each label into
    * `ls` in sorted position (exporters usually emit them sorted, so this is a push)
-   * and rejecting repeated names. Returns the position after the closing brace. */
-  private parseLabelSet(p: number, ls: Label[], normalise: string | undefined): number {
+   * and rejecting repeated names. `prevNames` holds the previous set's names for
+   * reuse. Returns the position after the closing brace. */
+  private parseLabelSet(p: number, ls: Label[], normalise: string | undefined, prevNames: string[]): number {
     const src = this.src;
     const end = this.end;
     this.sawEmptyValue = false;
-    const prevNames = this.prevLabelNames;
     for (let k = 0; ; k++) {
       if (!this.om) p = this.skipBlanks(p);
       if (p < end && src.charCodeAt(p) === RBRACE) return p + 1;

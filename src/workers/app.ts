@@ -10,6 +10,7 @@ import type { TierEnv } from "./env.js";
 import { requireBearer } from "./auth.js";
 
 const DEFAULT_MAX_BODY = 32 << 20;
+const SLOW_REQUEST_MS = 1000;
 
 /** The HTTP surface shared by every tier. Built once per isolate; Durable Object
  * stubs belong to the request that made them, so storage is opened per request. */
@@ -30,9 +31,11 @@ export function buildApp(env: TierEnv): Hono {
     const handler = c.req.routePath === "/*" ? "other" : c.req.routePath;
     requests.inc({ handler, code: String(c.res.status) });
     durations.observe({ handler }, (Date.now() - start) / 1000);
-    console.log(
-      JSON.stringify({ tier: env.TIER, method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ms: Date.now() - start }),
-    );
+    const ms = Date.now() - start;
+    // One line per event worth looking at: failed or slow requests, not every scrape.
+    if (c.res.status >= 400 || ms >= SLOW_REQUEST_MS) {
+      console.log(JSON.stringify({ tier: env.TIER, event: "request", method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ms }));
+    }
   });
 
   app.get("/-/healthy", (c) => c.text("Prometheus Server is Healthy.\n"));
