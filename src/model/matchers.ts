@@ -28,8 +28,8 @@ export function compileRegex(src: string): RegExp {
     }
     body = body.slice(m[0].length);
   }
-  // RE2 spells "\z" end-of-text; JavaScript has no such escape.
-  body = body.replace(/\\z/g, "$");
+  // RE2 spells "\z" end-of-text and (?P<name>) named groups; JavaScript does not.
+  body = body.replace(/\\z/g, "$").replace(/\(\?P</g, "(?<");
   try {
     return new RegExp(`^(?:${body})$`, flags);
   } catch (e) {

@@ -26,18 +26,26 @@ export interface Sample {
   v: number;
 }
 
-/** Formats a float the way Prometheus' JSON API and text format do (Go's
- * strconv.FormatFloat(v, 'f', -1, 64) for ordinary values). */
+/** Formats a float as Go's strconv.FormatFloat(v, 'f', -1, 64), which Prometheus'
+ * JSON API and count_values use: the shortest digits that round-trip, never an
+ * exponent. */
 export function formatFloat(v: number): string {
   if (Number.isNaN(v)) return "NaN";
   if (v === Infinity) return "+Inf";
   if (v === -Infinity) return "-Inf";
   if (Object.is(v, -0)) return "-0";
   const s = String(v);
-  if (!s.includes("e")) return s;
-  // Go's 'g'-like shortest repr uses e+XX with at least two exponent digits.
-  const [mant, exp] = s.split("e") as [string, string];
-  const sign = exp.startsWith("-") ? "-" : "+";
-  const digits = exp.replace(/^[+-]/, "");
-  return `${mant}e${sign}${digits.length < 2 ? "0" + digits : digits}`;
+  const e = s.indexOf("e");
+  if (e < 0) return s;
+  const neg = s.startsWith("-");
+  const mant = s.slice(neg ? 1 : 0, e);
+  const exp = Number(s.slice(e + 1));
+  const dot = mant.indexOf(".");
+  const digits = mant.replace(".", "");
+  const intLen = (dot < 0 ? mant.length : dot) + exp;
+  let out: string;
+  if (intLen <= 0) out = "0." + "0".repeat(-intLen) + digits;
+  else if (intLen >= digits.length) out = digits + "0".repeat(intLen - digits.length);
+  else out = digits.slice(0, intLen) + "." + digits.slice(intLen);
+  return (neg ? "-" : "") + out;
 }

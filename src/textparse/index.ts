@@ -1,7 +1,7 @@
 export type { Entry, ExpositionFormat, Exemplar, HelpEntry, MetadataEntry, SampleEntry, TypeEntry, UnitEntry } from "./entry.js";
 export { ParseError } from "./errors.js";
 export { ExpositionParser, iterateExposition, parseExposition } from "./parser.js";
-export { parseExpositionStream, type ExpositionSource } from "./stream.js";
+export { parseExpositionBatches, parseExpositionStream, type ExpositionSource } from "./stream.js";
 export { belongsToFamily, FAMILY_SUFFIXES, groupFamilies, type FamilySample, type MetricFamily } from "./family.js";
 export { encodeFamilies, writeExposition, writeOpenMetrics, writeText } from "./writer.js";
 export {

@@ -11,14 +11,27 @@ export async function* parseExpositionStream(
   source: ExpositionSource,
   format: ExpositionFormat,
 ): AsyncGenerator<Entry, void, undefined> {
+  for await (const batch of parseExpositionBatches(source, format)) {
+    for (const e of batch) yield e;
+  }
+}
+
+/** Like parseExpositionStream, but yields the entries of each arriving chunk as one
+ * array: an async generator pays a promise round trip per yield, which costs more
+ * than parsing a line, so hot paths (the scrape loop) should take batches. */
+export async function* parseExpositionBatches(
+  source: ExpositionSource,
+  format: ExpositionFormat,
+): AsyncGenerator<Entry[], void, undefined> {
   const parser = new ExpositionParser(format);
   const decoder = new TextDecoder();
   for await (const chunk of chunks(source)) {
-    const text = typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
-    yield* parser.push(text);
+    const entries = parser.push(typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
+    if (entries.length > 0) yield entries;
   }
-  yield* parser.push(decoder.decode());
-  yield* parser.end();
+  const last = parser.push(decoder.decode());
+  for (const e of parser.end()) last.push(e);
+  if (last.length > 0) yield last;
 }
 
 async function* chunks(source: ExpositionSource): AsyncGenerator<Uint8Array | string, void, undefined> {

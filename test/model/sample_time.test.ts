@@ -12,11 +12,13 @@ describe("samples and time", () => {
     expect(isStaleNaN([STALE_NAN][0]!)).toBe(true);
   });
 
-  it("formats floats like Go's FormatFloat(v, 'f'/'e', -1)", () => {
+  it("formats floats like Go's FormatFloat(v, 'f', -1, 64)", () => {
     expect(formatFloat(1)).toBe("1");
     expect(formatFloat(0.1)).toBe("0.1");
-    expect(formatFloat(1e21)).toBe("1e+21");
-    expect(formatFloat(1.5e-7)).toBe("1.5e-07");
+    expect(formatFloat(1e21)).toBe("1000000000000000000000");
+    expect(formatFloat(1.5e-7)).toBe("0.00000015");
+    expect(formatFloat(-1.25e22)).toBe("-12500000000000000000000");
+    expect(formatFloat(1.2345e-5)).toBe("0.000012345");
     expect(formatFloat(Infinity)).toBe("+Inf");
     expect(formatFloat(NaN)).toBe("NaN");
   });

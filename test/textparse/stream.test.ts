@@ -3,6 +3,7 @@ import {
   ExpositionParser,
   iterateExposition,
   parseExposition,
+  parseExpositionBatches,
   parseExpositionStream,
   ParseError,
   type Entry,
@@ -70,6 +71,15 @@ describe("incremental parsing", () => {
       const got = await collect(parseExpositionStream(bytesStream(bytes, (i) => i % every === 0), "openmetrics"));
       expect(got, `chunks of ${every} bytes`).toEqual(whole);
     }
+  });
+
+  it("yields one batch per arriving chunk from parseExpositionBatches", async () => {
+    const bytes = new TextEncoder().encode(OM_PAGE);
+    const batches: Entry[][] = [];
+    for await (const b of parseExpositionBatches(bytesStream(bytes, (i) => i % 40 === 0), "openmetrics")) batches.push(b);
+    expect(batches.length).toBeGreaterThan(1);
+    expect(batches.every((b) => b.length > 0)).toBe(true);
+    expect(batches.flat()).toEqual(whole);
   });
 
   it("accepts async iterables of strings or bytes", async () => {
