@@ -1,5 +1,8 @@
 import { Hono } from "hono";
+import { queryRoutes } from "../api/query_routes.js";
 import { seriesRoutes } from "../api/series_routes.js";
+import { statusRoutes } from "../api/status_routes.js";
+import { Engine } from "../promql/engine/engine.js";
 import { remoteReadHandler } from "../remote/read_handler.js";
 import { remoteWriteHandler } from "../remote/write_handler.js";
 import { ShardedStorage, shardClients } from "../storage/sharded_storage.js";
@@ -11,12 +14,17 @@ import { requireBearer } from "./auth.js";
 
 const DEFAULT_MAX_BODY = 32 << 20;
 const SLOW_REQUEST_MS = 1000;
+/** The Prometheus API level edgeprom answers to, with its own version as build
+ * metadata, so clients that compare versions (Grafana) treat it as Prometheus 3. */
+const VERSION = "3.0.0+edgeprom.0.1.0";
 
 /** The HTTP surface shared by every tier. Built once per isolate; Durable Object
  * stubs belong to the request that made them, so storage is opened per request. */
 export function buildApp(env: TierEnv): Hono {
   const shards = Number(env.SHARDS ?? "1");
   const storage = () => new ShardedStorage(shardClients(env.SERIES, env.TIER, shards));
+  const engine = new Engine();
+  const startTime = Date.now();
   const registry = new Registry();
   const requests = registry.register(new Counter("edgeprom_http_requests_total", "HTTP requests by handler and status code."));
   const durations = registry.register(
@@ -46,6 +54,8 @@ export function buildApp(env: TierEnv): Hono {
   );
   app.post("/api/v1/read", (c) => remoteReadHandler(c.req.raw, storage()));
   app.route("/api/v1", seriesRoutes({ querier: () => storage().querier() }));
+  app.route("/api/v1", queryRoutes({ querier: () => storage().querier(), engine }));
+  app.route("/api/v1", statusRoutes({ version: VERSION, startTime, storageRetention: env.STORAGE_RETENTION ?? "15d" }));
   app.notFound((c) => c.text("404 page not found\n", 404));
   app.onError((err, c) => {
     console.log(JSON.stringify({ tier: env.TIER, event: "error", path: new URL(c.req.url).pathname, error: err.message }));

@@ -1,0 +1,307 @@
+import { LabelsBuilder, labelsKey, labelsToString, METRIC_NAME, type Labels } from "../../model/labels.js";
+import type { BinaryExpr, BinaryOp, VectorMatching } from "../parser/ast.js";
+import type { EvalContext } from "./context.js";
+import { newSeries, type StepScalar, type StepSeries, type StepVector } from "./step_values.js";
+import { QueryError } from "./value.js";
+
+const COMPARISON = new Set<BinaryOp>(["==", "!=", ">", "<", ">=", "<="]);
+const ARITHMETIC = new Set<BinaryOp>(["+", "-", "*", "/", "%", "^", "atan2"]);
+
+export function isComparison(op: BinaryOp): boolean {
+  return COMPARISON.has(op);
+}
+
+/** Go's math.Pow edge cases where JavaScript's differs. */
+function pow(x: number, y: number): number {
+  if (x === 1 || y === 0) return 1;
+  if (x === -1 && !Number.isFinite(y) && !Number.isNaN(y)) return 1;
+  return Math.pow(x, y);
+}
+
+/** Arithmetic result, or for comparisons 1/0 as "kept or not". */
+export function scalarOp(op: BinaryOp, l: number, r: number): number {
+  switch (op) {
+    case "+":
+      return l + r;
+    case "-":
+      return l - r;
+    case "*":
+      return l * r;
+    case "/":
+      return l / r;
+    case "%":
+      return l % r;
+    case "^":
+      return pow(l, r);
+    case "atan2":
+      return Math.atan2(l, r);
+    case "==":
+      return l === r ? 1 : 0;
+    case "!=":
+      return l !== r ? 1 : 0;
+    case ">":
+      return l > r ? 1 : 0;
+    case "<":
+      return l < r ? 1 : 0;
+    case ">=":
+      return l >= r ? 1 : 0;
+    case "<=":
+      return l <= r ? 1 : 0;
+    default:
+      throw new QueryError("execution", `operator "${op}" not allowed for scalar operations`);
+  }
+}
+
+export function scalarScalar(ctx: EvalContext, e: BinaryExpr, l: StepScalar, r: StepScalar): StepScalar {
+  const vs = new Float64Array(ctx.n);
+  for (let i = 0; i < ctx.n; i++) vs[i] = scalarOp(e.op, l.vs[i]!, r.vs[i]!);
+  return { kind: "scalar", vs };
+}
+
+export function dropName(ls: Labels): Labels {
+  return ls.some((l) => l.name === METRIC_NAME) ? ls.filter((l) => l.name !== METRIC_NAME) : ls;
+}
+
+/** vector op scalar, or scalar op vector when `scalarLeft`. Comparisons keep the
+ * vector's value wherever it stands; arithmetic and `bool` drop the metric name. */
+export function vectorScalar(ctx: EvalContext, e: BinaryExpr, vec: StepVector, sc: StepScalar, scalarLeft: boolean): StepVector {
+  const cmp = isComparison(e.op);
+  const out: StepVector = { kind: "vector", series: [] };
+  for (const s of vec.series) {
+    const o = newSeries(s.labels, ctx.n);
+    let any = false;
+    for (let i = 0; i < ctx.n; i++) {
+      if (!s.has[i]) continue;
+      const v = s.vs[i]!;
+      const x = sc.vs[i]!;
+      const res = scalarLeft ? scalarOp(e.op, x, v) : scalarOp(e.op, v, x);
+      if (cmp) {
+        if (e.returnBool) o.vs[i] = res;
+        else if (res === 1) o.vs[i] = v;
+        else continue;
+      } else o.vs[i] = res;
+      o.has[i] = 1;
+      any = true;
+    }
+    if (!any) continue;
+    if (!cmp || e.returnBool) o.labels = dropName(o.labels);
+    out.series.push(o);
+  }
+  return mergeSameLabels(out);
+}
+
+function signatureFn(m: VectorMatching | null): (ls: Labels) => string {
+  const on = m?.on ?? false;
+  const names = new Set(m?.matchingLabels ?? []);
+  if (on) {
+    return (ls) => {
+      let s = "";
+      for (const l of ls) if (names.has(l.name)) s += l.name + "\uffff" + l.value + "\uffff";
+      return s;
+    };
+  }
+  return (ls) => {
+    let s = "";
+    for (const l of ls) if (l.name !== METRIC_NAME && !names.has(l.name)) s += l.name + "\uffff" + l.value + "\uffff";
+    return s;
+  };
+}
+
+function matchLabels(ls: Labels, m: VectorMatching | null): Labels {
+  const on = m?.on ?? false;
+  const names = new Set(m?.matchingLabels ?? []);
+  return ls.filter((l) => (on ? names.has(l.name) : l.name !== METRIC_NAME && !names.has(l.name)));
+}
+
+function effective(s: StepSeries): Labels {
+  return s.labels;
+}
+
+/** Series that ended up with the same labels (after dropping the metric name) become
+ * one, unless two of them have a value at the same step, which Prometheus rejects. */
+export function mergeSameLabels(v: StepVector): StepVector {
+  const byKey = new Map<string, StepSeries>();
+  const copied = new Set<string>();
+  for (const s of v.series) {
+    const key = labelsKey(s.labels);
+    const prev = byKey.get(key);
+    if (prev === undefined) {
+      byKey.set(key, s);
+      continue;
+    }
+    // Inputs may share arrays with other nodes' results: write into a copy.
+    const into = copied.has(key) ? prev : { ...prev, vs: prev.vs.slice(), has: prev.has.slice(), ts: prev.ts?.slice() };
+    copied.add(key);
+    for (let i = 0; i < s.has.length; i++) {
+      if (!s.has[i]) continue;
+      if (into.has[i]) throw new QueryError("execution", "vector cannot contain metrics with the same labelset");
+      into.has[i] = 1;
+      into.vs[i] = s.vs[i]!;
+      if (into.ts && s.ts) into.ts[i] = s.ts[i]!;
+    }
+    byKey.set(key, into);
+  }
+  return copied.size > 0 ? { kind: "vector", series: [...byKey.values()] } : v;
+}
+
+/** and / or / unless, matched per step on the signature of on(...) / ignoring(...). */
+export function setOp(ctx: EvalContext, e: BinaryExpr, l: StepVector, r: StepVector): StepVector {
+  const sig = signatureFn(e.matching);
+  const lsig = l.series.map((s) => sig(effective(s)));
+  const rsig = r.series.map((s) => sig(effective(s)));
+  const out: StepVector = { kind: "vector", series: [] };
+  const present = (sigs: string[], side: StepVector, i: number) => {
+    const set = new Set<string>();
+    side.series.forEach((s, k) => {
+      if (s.has[i]) set.add(sigs[k]!);
+    });
+    return set;
+  };
+  const rightAt: Set<string>[] = [];
+  const leftAt: Set<string>[] = [];
+  for (let i = 0; i < ctx.n; i++) {
+    rightAt.push(e.op === "or" ? new Set() : present(rsig, r, i));
+    leftAt.push(e.op === "or" ? present(lsig, l, i) : new Set());
+  }
+  const keep = (s: StepSeries, pred: (i: number) => boolean) => {
+    const o: StepSeries = { ...s, vs: new Float64Array(ctx.n), has: new Uint8Array(ctx.n) };
+    let any = false;
+    for (let i = 0; i < ctx.n; i++) {
+      if (s.has[i] && pred(i)) {
+        o.vs[i] = s.vs[i]!;
+        o.has[i] = 1;
+        any = true;
+      }
+    }
+    if (any) out.series.push(o);
+  };
+  switch (e.op) {
+    case "and":
+      l.series.forEach((s, k) => keep(s, (i) => rightAt[i]!.has(lsig[k]!)));
+      break;
+    case "unless":
+      l.series.forEach((s, k) => keep(s, (i) => !rightAt[i]!.has(lsig[k]!)));
+      break;
+    case "or":
+      for (const s of l.series) keep(s, () => true);
+      r.series.forEach((s, k) => keep(s, (i) => !leftAt[i]!.has(rsig[k]!)));
+      break;
+    default:
+      throw new Error(`not a set operator: ${e.op}`);
+  }
+  return out;
+}
+
+/** Arithmetic and comparisons between two instant vectors with one-to-one,
+ * many-to-one (group_left) or one-to-many (group_right) matching. */
+export function vectorVector(ctx: EvalContext, e: BinaryExpr, lhsIn: StepVector, rhsIn: StepVector): StepVector {
+  const m: VectorMatching = e.matching ?? { card: "one-to-one", matchingLabels: [], on: false, include: [] };
+  if (m.card === "many-to-many") throw new QueryError("execution", "many-to-many only allowed for set operators");
+  const swap = m.card === "one-to-many";
+  const many = swap ? rhsIn : lhsIn;
+  const one = swap ? lhsIn : rhsIn;
+  const sig = signatureFn(m);
+  const oneSigs = one.series.map((s) => sig(effective(s)));
+  const manySigs = many.series.map((s) => sig(effective(s)));
+  const oneBySig = new Map<string, number[]>();
+  oneSigs.forEach((g, k) => {
+    const list = oneBySig.get(g);
+    if (list === undefined) oneBySig.set(g, [k]);
+    else list.push(k);
+  });
+
+  const cmp = isComparison(e.op);
+  const outByKey = new Map<string, StepSeries>();
+  const pairLabels = new Map<number, Labels>();
+  const usedAt = new Map<string, Uint8Array>();
+  const insertedAt = new Map<string, Uint8Array>();
+
+  for (let i = 0; i < ctx.n; i++) {
+    ctx.checkDeadline();
+    for (let a = 0; a < many.series.length; a++) {
+      const ls = many.series[a]!;
+      if (!ls.has[i]) continue;
+      const g = manySigs[a]!;
+      const cands = oneBySig.get(g);
+      if (cands === undefined) continue;
+      let b = -1;
+      for (const k of cands) {
+        if (!one.series[k]!.has[i]) continue;
+        if (b >= 0) {
+          const side = swap ? "left" : "right";
+          throw new QueryError(
+            "execution",
+            `found duplicate series for the match group ${labelsToString(matchLabels(effective(one.series[k]!), m))} on the ${side} hand-side of the operation: [${labelsToString(effective(one.series[k]!))}, ${labelsToString(effective(one.series[b]!))}];many-to-many matching not allowed: matching labels must be unique on one side`,
+          );
+        }
+        b = k;
+      }
+      if (b < 0) continue;
+      const rs = one.series[b]!;
+      let fl = ls.vs[i]!;
+      let fr = rs.vs[i]!;
+      if (swap) [fl, fr] = [fr, fl];
+      const res = scalarOp(e.op, fl, fr);
+      let value: number;
+      let keep = true;
+      if (cmp) {
+        if (e.returnBool) value = res;
+        else {
+          keep = res === 1;
+          value = fl;
+        }
+      } else value = res;
+
+      const pairKey = a * (one.series.length + 1) + b;
+      let labels = pairLabels.get(pairKey);
+      if (labels === undefined) {
+        labels = resultLabels(ls, rs, e, m, cmp);
+        pairLabels.set(pairKey, labels);
+      }
+      if (m.card === "one-to-one") {
+        let used = usedAt.get(g);
+        if (used === undefined) usedAt.set(g, (used = new Uint8Array(ctx.n)));
+        if (used[i]) throw new QueryError("execution", "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+        used[i] = 1;
+      } else {
+        const ik = g + "\u0000" + labelsKey(labels);
+        let ins = insertedAt.get(ik);
+        if (ins === undefined) insertedAt.set(ik, (ins = new Uint8Array(ctx.n)));
+        if (ins[i]) throw new QueryError("execution", "multiple matches for labels: grouping labels must ensure unique label sets");
+        ins[i] = 1;
+      }
+      if (!keep) continue;
+      const key = labelsKey(labels);
+      let o = outByKey.get(key);
+      if (o === undefined) outByKey.set(key, (o = newSeries(labels, ctx.n)));
+      if (o.has[i]) throw new QueryError("execution", "vector cannot contain metrics with the same labelset");
+      o.vs[i] = value;
+      o.has[i] = 1;
+    }
+  }
+  return { kind: "vector", series: [...outByKey.values()] };
+}
+
+function resultLabels(ls: StepSeries, rs: StepSeries, e: BinaryExpr, m: VectorMatching, cmp: boolean): Labels {
+  const b = new LabelsBuilder(effective(ls));
+  if (!cmp || e.returnBool) b.del(METRIC_NAME);
+  if (m.card === "one-to-one") {
+    if (m.on) {
+      const keep = new Set(m.matchingLabels);
+      for (const l of effective(ls)) if (!keep.has(l.name)) b.del(l.name);
+    } else for (const n of m.matchingLabels) b.del(n);
+  }
+  if (m.include.length > 0) {
+    const r = effective(rs);
+    for (const n of m.include) {
+      const v = r.find((l) => l.name === n)?.value ?? "";
+      if (v !== "") b.set(n, v);
+      else b.del(n);
+    }
+  }
+  return b.labels();
+}
+
+export function isArithmetic(op: BinaryOp): boolean {
+  return ARITHMETIC.has(op);
+}

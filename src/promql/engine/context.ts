@@ -1,0 +1,73 @@
+import type { Querier } from "../../storage/storage.js";
+import { QueryError } from "./value.js";
+
+/** Per-query state: the step grid, the storage, limits and accumulated annotations. */
+export class EvalContext {
+  readonly steps: Float64Array;
+  warnings = new Set<string>();
+  infos = new Set<string>();
+  /** Shared with child contexts (subqueries): one budget per query. */
+  private budget = { samples: 0 };
+  private checks = 0;
+
+  constructor(
+    readonly querier: Querier,
+    readonly start: number,
+    readonly end: number,
+    readonly interval: number,
+    readonly lookbackDelta: number,
+    readonly maxSamples: number,
+    readonly deadline: number,
+    /** Query-level start/end for `@ start()` / `@ end()`. */
+    readonly queryStart: number,
+    readonly queryEnd: number,
+    /** Default subquery step when none is given (the evaluation interval). */
+    readonly defaultSubqueryStep: number,
+  ) {
+    const n = interval > 0 ? Math.floor((end - start) / interval) + 1 : 1;
+    this.steps = new Float64Array(n);
+    for (let i = 0; i < n; i++) this.steps[i] = start + i * interval;
+  }
+
+  get n(): number {
+    return this.steps.length;
+  }
+
+  /** A context over another step grid sharing storage, limits and annotations. */
+  child(start: number, end: number, interval: number): EvalContext {
+    const c = new EvalContext(
+      this.querier,
+      start,
+      end,
+      interval,
+      this.lookbackDelta,
+      this.maxSamples,
+      this.deadline,
+      this.queryStart,
+      this.queryEnd,
+      this.defaultSubqueryStep,
+    );
+    c.warnings = this.warnings;
+    c.infos = this.infos;
+    c.budget = this.budget;
+    return c;
+  }
+
+  /** Counts samples held by the query against query.max-samples. */
+  addSamples(n: number): void {
+    this.budget.samples += n;
+    if (this.budget.samples > this.maxSamples) {
+      throw new QueryError("execution", "query processing would load too many samples into memory in query execution");
+    }
+  }
+
+  releaseSamples(n: number): void {
+    this.budget.samples -= n;
+  }
+
+  checkDeadline(): void {
+    if ((++this.checks & 1023) === 0 && Date.now() > this.deadline) {
+      throw new QueryError("timeout", "query timed out in expression evaluation");
+    }
+  }
+}

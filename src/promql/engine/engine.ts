@@ -1,0 +1,102 @@
+import { compareLabels } from "../../model/labels.js";
+import type { Querier } from "../../storage/storage.js";
+import type { Expr } from "../parser/ast.js";
+import { parseExpr } from "../parser/parser.js";
+import { EvalContext } from "./context.js";
+import { Evaluator } from "./evaluator.js";
+import { windowBounds } from "./selectors.js";
+import type { StepValue } from "./step_values.js";
+import { DEFAULT_ENGINE_OPTIONS, QueryError, type EngineOptions, type MatrixSeries, type QueryResult, type Value } from "./value.js";
+
+/** Prometheus' default global evaluation interval, the step of `[range:]` subqueries. */
+const DEFAULT_SUBQUERY_STEP = 60_000;
+const MAX_POINTS_PER_SERIES = 11_000;
+
+/** Evaluates PromQL over any Querier; it never learns where samples live. */
+export class Engine {
+  readonly opts: EngineOptions;
+
+  constructor(opts: Partial<EngineOptions> = {}) {
+    this.opts = { ...DEFAULT_ENGINE_OPTIONS, ...opts };
+  }
+
+  async instantQuery(querier: Querier, query: string | Expr, t: number): Promise<QueryResult> {
+    const expr = typeof query === "string" ? parseExpr(query) : query;
+    const ctx = this.context(querier, t, t, 0);
+    const v = await new Evaluator(ctx).eval(expr);
+    return { value: instantValue(v, t), warnings: [...ctx.warnings], infos: [...ctx.infos] };
+  }
+
+  async rangeQuery(querier: Querier, query: string | Expr, start: number, end: number, step: number): Promise<QueryResult> {
+    const expr = typeof query === "string" ? parseExpr(query) : query;
+    if (step <= 0) throw new QueryError("bad_data", "zero or negative query resolution step widths are not accepted. Try a positive integer");
+    if (end < start) throw new QueryError("bad_data", "end timestamp must not be before start time");
+    if ((end - start) / step > MAX_POINTS_PER_SERIES) {
+      throw new QueryError("bad_data", "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
+    }
+    const ctx = this.context(querier, start, end, step);
+    const v = await new Evaluator(ctx).eval(expr);
+    if (v.kind === "range" || v.kind === "string") {
+      throw new QueryError(
+        "bad_data",
+        `invalid expression type "${v.kind === "range" ? "range vector" : "string"}" for range query, must be Scalar or instant Vector`,
+      );
+    }
+    const series: MatrixSeries[] = [];
+    const all = v.kind === "scalar" ? [{ labels: [], vs: v.vs, has: new Uint8Array(ctx.n).fill(1) }] : v.series;
+    for (const s of all) {
+      let n = 0;
+      for (let i = 0; i < ctx.n; i++) if (s.has[i]) n++;
+      if (n === 0) continue;
+      const ts = new Float64Array(n);
+      const vs = new Float64Array(n);
+      let o = 0;
+      for (let i = 0; i < ctx.n; i++) {
+        if (!s.has[i]) continue;
+        ts[o] = ctx.steps[i]!;
+        vs[o++] = s.vs[i]!;
+      }
+      series.push({ labels: s.labels, ts, vs });
+    }
+    series.sort((a, b) => compareLabels(a.labels, b.labels));
+    return { value: { type: "matrix", series }, warnings: [...ctx.warnings], infos: [...ctx.infos] };
+  }
+
+  private context(querier: Querier, start: number, end: number, step: number): EvalContext {
+    return new EvalContext(
+      querier,
+      start,
+      end,
+      step,
+      this.opts.lookbackDeltaMs,
+      this.opts.maxSamples,
+      Date.now() + this.opts.timeoutMs,
+      start,
+      end,
+      DEFAULT_SUBQUERY_STEP,
+    );
+  }
+}
+
+function instantValue(v: StepValue, t: number): Value {
+  switch (v.kind) {
+    case "scalar":
+      return { type: "scalar", t, v: v.vs[0]! };
+    case "string":
+      return { type: "string", t, v: v.v };
+    case "vector":
+      return {
+        type: "vector",
+        samples: v.series.filter((s) => s.has[0]).map((s) => ({ labels: s.labels, t, v: s.vs[0]! })),
+      };
+    case "range": {
+      const end = v.windowEnds[0]!;
+      const series: MatrixSeries[] = [];
+      for (const s of v.series) {
+        const [lo, hi] = windowBounds(s.ts, end, v.range, 0);
+        if (hi > lo) series.push({ labels: s.labels, ts: s.ts.slice(lo, hi), vs: s.vs.slice(lo, hi) });
+      }
+      return { type: "matrix", series };
+    }
+  }
+}

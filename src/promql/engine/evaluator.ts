@@ -1,0 +1,155 @@
+import type { AggregateExpr, BinaryExpr, Call, Expr, SubqueryExpr, UnaryExpr } from "../parser/ast.js";
+import { aggregate, type AggregateParam } from "./aggregate.js";
+import { dropName, mergeSameLabels, scalarScalar, setOp, vectorScalar, vectorVector } from "./binary.js";
+import type { EvalContext } from "./context.js";
+import { FUNCTIONS } from "./functions/index.js";
+import { atTime, evalMatrixSelector, evalVectorSelector } from "./selectors.js";
+import { newSeries, type RangeSeries, type StepRange, type StepScalar, type StepValue, type StepVector } from "./step_values.js";
+import { QueryError } from "./value.js";
+
+/** Evaluates an expression at every step of its context, node by node. */
+export class Evaluator {
+  constructor(private readonly ctx: EvalContext) {}
+
+  /** Evaluates e; samples of consumed operands are released and the result's counted,
+   * so query.max-samples bounds what is held at once, as in Prometheus. */
+  async eval(e: Expr): Promise<StepValue> {
+    this.ctx.checkDeadline();
+    return this.evalNode(e);
+  }
+
+  private held(vals: StepValue[], result: StepValue): StepValue {
+    for (const v of vals) this.ctx.releaseSamples(size(v));
+    this.ctx.addSamples(size(result));
+    return result;
+  }
+
+  private async evalNode(e: Expr): Promise<StepValue> {
+    const ctx = this.ctx;
+    switch (e.type) {
+      case "NumberLiteral":
+        return { kind: "scalar", vs: new Float64Array(ctx.n).fill(e.val) };
+      case "StringLiteral":
+        return { kind: "string", v: e.val };
+      case "ParenExpr":
+        return this.eval(e.expr);
+      case "UnaryExpr":
+        return this.unary(e);
+      case "VectorSelector":
+        return evalVectorSelector(ctx, e);
+      case "MatrixSelector":
+        return evalMatrixSelector(ctx, e);
+      case "SubqueryExpr":
+        return this.subquery(e);
+      case "BinaryExpr":
+        return this.binary(e);
+      case "AggregateExpr":
+        return this.aggregate(e);
+      case "Call":
+        return this.call(e);
+    }
+  }
+
+  private async unary(e: UnaryExpr): Promise<StepValue> {
+    const v = await this.eval(e.expr);
+    if (e.op === "+") return v;
+    return this.held([v], negate(v));
+  }
+
+  private async binary(e: BinaryExpr): Promise<StepValue> {
+    const [l, r] = await Promise.all([this.eval(e.lhs), this.eval(e.rhs)]);
+    const ctx = this.ctx;
+    if (l.kind === "scalar" && r.kind === "scalar") return scalarScalar(ctx, e, l, r);
+    if (l.kind === "vector" && r.kind === "scalar") return this.held([l], vectorScalar(ctx, e, l, r, false));
+    if (l.kind === "scalar" && r.kind === "vector") return this.held([r], vectorScalar(ctx, e, r, l, true));
+    if (l.kind === "vector" && r.kind === "vector") {
+      if (e.op === "and" || e.op === "or" || e.op === "unless") return this.held([l, r], setOp(ctx, e, l, r));
+      return this.held([l, r], vectorVector(ctx, e, l, r));
+    }
+    throw new QueryError("execution", `binary expression must contain only scalar and instant vector types`);
+  }
+
+  private async aggregate(e: AggregateExpr): Promise<StepValue> {
+    const param: AggregateParam = e.param === null ? null : ((await this.eval(e.param)) as StepScalar);
+    const v = await this.eval(e.expr);
+    if (v.kind !== "vector") throw new QueryError("execution", `expected instant vector in aggregation, got ${v.kind}`);
+    return this.held([v], aggregate(this.ctx, e, v, param));
+  }
+
+  private async call(e: Call): Promise<StepValue> {
+    const impl = FUNCTIONS[e.func.name];
+    if (impl === undefined) throw new QueryError("execution", `function "${e.func.name}" is not supported`);
+    const args: StepValue[] = [];
+    for (const a of e.args) args.push(await this.eval(a));
+    return this.held(args, impl(this.ctx, args, e));
+  }
+
+  /** Evaluates the inner expression on its own step grid, aligned to multiples of the
+   * subquery step from the epoch, and hands its points to the consumer as raw samples. */
+  private async subquery(e: SubqueryExpr): Promise<StepRange> {
+    const ctx = this.ctx;
+    const step = e.step > 0 ? e.step : ctx.defaultSubqueryStep;
+    const fixed = atTime(ctx, e.at);
+    const windowEnds = new Float64Array(ctx.n);
+    let minEnd = Infinity;
+    let maxEnd = -Infinity;
+    for (let i = 0; i < ctx.n; i++) {
+      const end = (fixed ?? ctx.steps[i]!) - e.offset;
+      windowEnds[i] = end;
+      if (end < minEnd) minEnd = end;
+      if (end > maxEnd) maxEnd = end;
+    }
+    const lowest = minEnd - e.range;
+    let start = Math.trunc(lowest / step) * step;
+    if (start <= lowest) start += step;
+    const series: RangeSeries[] = [];
+    if (start <= maxEnd) {
+      const inner = ctx.child(start, maxEnd, step);
+      const v = await new Evaluator(inner).eval(e.expr);
+      inner.releaseSamples(size(v));
+      const vec: StepVector =
+        v.kind === "vector" ? v : v.kind === "scalar" ? { kind: "vector", series: [scalarSeries(v, inner.n)] } : { kind: "vector", series: [] };
+      for (const s of vec.series) {
+        let n = 0;
+        for (let i = 0; i < inner.n; i++) if (s.has[i]) n++;
+        const ts = new Float64Array(n);
+        const vs = new Float64Array(n);
+        let o = 0;
+        for (let i = 0; i < inner.n; i++) {
+          if (!s.has[i]) continue;
+          ts[o] = inner.steps[i]!;
+          vs[o++] = s.vs[i]!;
+        }
+        series.push({ labels: s.labels, ts, vs });
+      }
+    }
+    const out: StepRange = { kind: "range", series, range: e.range, windowEnds };
+    ctx.addSamples(size(out));
+    return out;
+  }
+}
+
+function scalarSeries(v: StepScalar, n: number) {
+  const s = newSeries([], n);
+  s.vs.set(v.vs);
+  s.has.fill(1);
+  return s;
+}
+
+function negate(v: StepValue): StepValue {
+  if (v.kind === "scalar") return { kind: "scalar", vs: v.vs.map((x) => -x) };
+  if (v.kind !== "vector") throw new QueryError("execution", `unary expression only allowed on expressions of type scalar or instant vector, got ${v.kind}`);
+  const series = v.series.map((s) => ({ ...s, labels: dropName(s.labels), vs: s.vs.map((x) => -x) }));
+  return mergeSameLabels({ kind: "vector", series });
+}
+
+/** Samples a value holds, for the query's sample budget. */
+function size(v: StepValue): number {
+  if (v.kind === "vector") {
+    let n = 0;
+    for (const s of v.series) for (let i = 0; i < s.has.length; i++) n += s.has[i]!;
+    return n;
+  }
+  if (v.kind === "range") return v.series.reduce((a, s) => a + s.ts.length, 0);
+  return 0;
+}

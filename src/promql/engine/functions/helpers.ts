@@ -1,0 +1,87 @@
+import type { Labels } from "../../../model/labels.js";
+import { dropName, mergeSameLabels } from "../binary.js";
+import type { EvalContext } from "../context.js";
+import { windowBounds } from "../selectors.js";
+import { newSeries, type StepRange, type StepScalar, type StepValue, type StepVector } from "../step_values.js";
+
+export function asVector(v: StepValue): StepVector {
+  if (v.kind !== "vector") throw new Error(`expected an instant vector, got ${v.kind}`);
+  return v;
+}
+
+export function asRange(v: StepValue): StepRange {
+  if (v.kind !== "range") throw new Error(`expected a range vector, got ${v.kind}`);
+  return v;
+}
+
+export function asScalar(v: StepValue | undefined, ctx: EvalContext, dflt?: number): StepScalar {
+  if (v === undefined) return { kind: "scalar", vs: new Float64Array(ctx.n).fill(dflt ?? NaN) };
+  if (v.kind !== "scalar") throw new Error(`expected a scalar, got ${v.kind}`);
+  return v;
+}
+
+/** Applies fn to every sample of an instant vector; the metric name is dropped. */
+export function mapVector(ctx: EvalContext, v: StepVector, fn: (x: number, i: number) => number, keepName = false): StepVector {
+  const series = v.series.map((s) => {
+    const o = newSeries(keepName ? s.labels : dropName(s.labels), ctx.n);
+    for (let i = 0; i < ctx.n; i++) {
+      if (!s.has[i]) continue;
+      o.vs[i] = fn(s.vs[i]!, i);
+      o.has[i] = 1;
+    }
+    return o;
+  });
+  return mergeSameLabels({ kind: "vector", series });
+}
+
+/** The samples of one series inside one step's window, and that window's bounds. */
+export interface Window {
+  ts: Float64Array;
+  vs: Float64Array;
+  lo: number;
+  hi: number;
+  /** Exclusive start and inclusive end of the window in ms. */
+  start: number;
+  end: number;
+  /** The step's evaluation time. */
+  stepT: number;
+  labels: Labels;
+}
+
+/** Calls fn for every series and step window of a range vector; fn returns the value
+ * at that step or undefined for none. */
+export function overWindows(
+  ctx: EvalContext,
+  r: StepRange,
+  fn: (w: Window, i: number) => number | undefined,
+  keepName = false,
+): StepVector {
+  const out: StepVector = { kind: "vector", series: [] };
+  const w: Window = { ts: new Float64Array(0), vs: new Float64Array(0), lo: 0, hi: 0, start: 0, end: 0, stepT: 0, labels: [] };
+  for (const s of r.series) {
+    ctx.checkDeadline();
+    const o = newSeries(keepName ? s.labels : dropName(s.labels), ctx.n);
+    let any = false;
+    let hint = 0;
+    w.ts = s.ts;
+    w.vs = s.vs;
+    w.labels = s.labels;
+    for (let i = 0; i < ctx.n; i++) {
+      const end = r.windowEnds[i]!;
+      const [lo, hi] = windowBounds(s.ts, end, r.range, hint);
+      hint = lo;
+      w.lo = lo;
+      w.hi = hi;
+      w.start = end - r.range;
+      w.end = end;
+      w.stepT = ctx.steps[i]!;
+      const v = fn(w, i);
+      if (v === undefined) continue;
+      o.vs[i] = v;
+      o.has[i] = 1;
+      any = true;
+    }
+    if (any) out.series.push(o);
+  }
+  return mergeSameLabels(out);
+}

@@ -1,0 +1,106 @@
+import { isStaleNaN } from "../../model/sample.js";
+import type { AtModifier, MatrixSelector, VectorSelector } from "../parser/ast.js";
+import type { EvalContext } from "./context.js";
+import { newSeries, type RangeSeries, type StepRange, type StepVector } from "./step_values.js";
+
+/** The time each step reads at: the step time, or the @ time, minus the offset. */
+export function refTimes(ctx: EvalContext, at: AtModifier, offset: number): Float64Array {
+  const out = new Float64Array(ctx.n);
+  const fixed = atTime(ctx, at);
+  for (let i = 0; i < ctx.n; i++) out[i] = (fixed ?? ctx.steps[i]!) - offset;
+  return out;
+}
+
+export function atTime(ctx: EvalContext, at: AtModifier): number | null {
+  if (at === null) return null;
+  if (at.kind === "start") return ctx.queryStart;
+  if (at.kind === "end") return ctx.queryEnd;
+  return at.ms;
+}
+
+function bounds(refs: Float64Array): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of refs) {
+    if (r < lo) lo = r;
+    if (r > hi) hi = r;
+  }
+  return [lo, hi];
+}
+
+/** An instant vector selector: at each step the newest sample in
+ * (ref - lookback, ref], unless that sample is a stale marker. */
+export async function evalVectorSelector(ctx: EvalContext, sel: VectorSelector): Promise<StepVector> {
+  const refs = refTimes(ctx, sel.at, sel.offset);
+  const [lo, hi] = bounds(refs);
+  const out: StepVector = { kind: "vector", series: [] };
+  const n = ctx.n;
+  for await (const s of ctx.querier.select(sel.matchers, { start: lo - ctx.lookbackDelta + 1, end: hi })) {
+    ctx.checkDeadline();
+    const ss = newSeries(s.labels, n);
+    const ts = new Float64Array(n);
+    let count = 0;
+    let j = -1;
+    for (let i = 0; i < n; i++) {
+      const ref = refs[i]!;
+      // Refs only decrease when an @ modifier pins them; restart the scan then.
+      if (j >= 0 && s.ts[j]! > ref) j = -1;
+      while (j + 1 < s.ts.length && s.ts[j + 1]! <= ref) j++;
+      if (j < 0 || s.ts[j]! <= ref - ctx.lookbackDelta) continue;
+      const v = s.vs[j]!;
+      if (v !== v && isStaleNaN(v)) continue;
+      ss.vs[i] = v;
+      ss.has[i] = 1;
+      ts[i] = s.ts[j]!;
+      count++;
+    }
+    if (count === 0) continue;
+    ss.ts = ts;
+    ctx.addSamples(count);
+    out.series.push(ss);
+  }
+  return out;
+}
+
+/** A range vector selector: the samples of each series, stale markers removed; the
+ * consumer reads the window (ref - range, ref] at each step. */
+export async function evalMatrixSelector(ctx: EvalContext, ms: MatrixSelector): Promise<StepRange> {
+  const sel = ms.vectorSelector;
+  const refs = refTimes(ctx, sel.at, sel.offset);
+  const [lo, hi] = bounds(refs);
+  const series: RangeSeries[] = [];
+  for await (const s of ctx.querier.select(sel.matchers, { start: lo - ms.range + 1, end: hi })) {
+    ctx.checkDeadline();
+    const clean = withoutStale(s.ts, s.vs);
+    series.push({ labels: s.labels, ...clean });
+    ctx.addSamples(clean.ts.length);
+  }
+  return { kind: "range", series, range: ms.range, windowEnds: refs };
+}
+
+export function withoutStale(ts: Float64Array, vs: Float64Array): { ts: Float64Array; vs: Float64Array } {
+  let stale = 0;
+  for (let i = 0; i < vs.length; i++) if (vs[i] !== vs[i] && isStaleNaN(vs[i]!)) stale++;
+  if (stale === 0) return { ts, vs };
+  const ots = new Float64Array(ts.length - stale);
+  const ovs = new Float64Array(ts.length - stale);
+  let o = 0;
+  for (let i = 0; i < vs.length; i++) {
+    const v = vs[i]!;
+    if (v !== v && isStaleNaN(v)) continue;
+    ots[o] = ts[i]!;
+    ovs[o++] = v;
+  }
+  return { ts: ots, vs: ovs };
+}
+
+/** Index range [lo, hi) of the samples of `ts` inside the left-open window (end - range, end]. */
+export function windowBounds(ts: Float64Array, end: number, range: number, hint: number): [number, number] {
+  const start = end - range;
+  let lo = Math.min(hint, ts.length);
+  while (lo > 0 && ts[lo - 1]! > start) lo--;
+  while (lo < ts.length && ts[lo]! <= start) lo++;
+  let hi = lo;
+  while (hi < ts.length && ts[hi]! <= end) hi++;
+  return [lo, hi];
+}

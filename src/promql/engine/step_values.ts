@@ -1,0 +1,54 @@
+import type { Labels } from "../../model/labels.js";
+
+/**
+ * What the evaluator passes between nodes. A query is evaluated at N steps
+ * (N = 1 for an instant query); an instant-vector node yields series whose labels are
+ * fixed and whose values are dense over the steps with a presence flag, so label work
+ * (matching, grouping, name dropping) is done once per series instead of once per step.
+ */
+export interface StepSeries {
+  labels: Labels;
+  vs: Float64Array;
+  /** 1 where the series has a value at that step. */
+  has: Uint8Array;
+  /** Timestamps of the samples behind the values, for timestamp(); absent means the
+   * step times. */
+  ts?: Float64Array;
+}
+
+export interface StepVector {
+  kind: "vector";
+  series: StepSeries[];
+}
+
+export interface StepScalar {
+  kind: "scalar";
+  vs: Float64Array;
+}
+
+export interface StepString {
+  kind: "string";
+  v: string;
+}
+
+/** Raw samples of a range-vector expression (matrix selector or subquery), with the
+ * window each step reads from them computed by the consumer. */
+export interface RangeSeries {
+  labels: Labels;
+  ts: Float64Array;
+  vs: Float64Array;
+}
+
+export interface StepRange {
+  kind: "range";
+  series: RangeSeries[];
+  /** Window length in ms and the evaluation time each step's window ends at. */
+  range: number;
+  windowEnds: Float64Array;
+}
+
+export type StepValue = StepVector | StepScalar | StepString | StepRange;
+
+export function newSeries(labels: Labels, n: number): StepSeries {
+  return { labels, vs: new Float64Array(n), has: new Uint8Array(n) };
+}

@@ -1,0 +1,229 @@
+import { goQuote } from "./quote.js";
+
+/** Number and duration literals: how PromQL reads them (Go's strconv rules, Prometheus'
+ * duration syntax) and how Prometheus prints them back. */
+
+export class LiteralError extends Error {}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Go's rule for `_` in numeric literals: only between digits (or after a base prefix). */
+function underscoreOK(s: string): boolean {
+  let saw = "^";
+  let i = 0;
+  if (s.length >= 1 && (s[0] === "-" || s[0] === "+")) s = s.slice(1);
+  let hex = false;
+  if (s.length >= 2 && s[0] === "0") {
+    const p = s[1]!.toLowerCase();
+    if (p === "b" || p === "o" || p === "x") {
+      i = 2;
+      saw = "0";
+      hex = p === "x";
+    }
+  }
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const lc = c | 0x20;
+    if (isDigitCode(c) || (hex && lc >= 97 && lc <= 102)) {
+      saw = "0";
+      continue;
+    }
+    if (c === 95) {
+      if (saw !== "0") return false;
+      saw = "_";
+      continue;
+    }
+    if (saw === "_") return false;
+    saw = "!";
+  }
+  return saw !== "_";
+}
+
+const INT64_MAX = (1n << 63n) - 1n;
+const HEX_DIGITS = /^[0-9a-fA-F]+$/;
+const OCT_DIGITS = /^[0-7]+$/;
+const BIN_DIGITS = /^[01]+$/;
+const DEC_DIGITS = /^[0-9]+$/;
+const DEC_FLOAT = /^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+
+/** strconv.ParseInt(s, 0, 64), or null where it fails. */
+function parseIntBase0(s: string): bigint | null {
+  if (s.indexOf("_") >= 0) {
+    if (!underscoreOK(s)) return null;
+    s = s.replaceAll("_", "");
+  }
+  let n: bigint;
+  const p = s.length >= 2 && s[0] === "0" ? s[1]!.toLowerCase() : "";
+  if (p === "x") {
+    if (!HEX_DIGITS.test(s.slice(2))) return null;
+    n = BigInt(`0x${s.slice(2)}`);
+  } else if (p === "o") {
+    if (!OCT_DIGITS.test(s.slice(2))) return null;
+    n = BigInt(`0o${s.slice(2)}`);
+  } else if (p === "b") {
+    if (!BIN_DIGITS.test(s.slice(2))) return null;
+    n = BigInt(`0b${s.slice(2)}`);
+  } else if (s.length >= 2 && s[0] === "0") {
+    if (!OCT_DIGITS.test(s.slice(1))) return null;
+    n = BigInt(`0o${s.slice(1)}`);
+  } else {
+    if (!DEC_DIGITS.test(s)) return null;
+    n = BigInt(s);
+  }
+  return n > INT64_MAX ? null : n;
+}
+
+/** strconv.ParseFloat(s, 64) for the texts the lexer produces. */
+function parseFloat64(s: string): number {
+  const syntax = (): LiteralError => new LiteralError(`strconv.ParseFloat: parsing ${goQuote(s)}: invalid syntax`);
+  switch (s.toLowerCase()) {
+    case "inf": case "+inf": case "infinity": case "+infinity":
+      return Infinity;
+    case "-inf": case "-infinity":
+      return -Infinity;
+    case "nan":
+      return NaN;
+  }
+  let t = s;
+  if (t.indexOf("_") >= 0) {
+    if (!underscoreOK(t)) throw syntax();
+    t = t.replaceAll("_", "");
+  }
+  // Hexadecimal floats need a 'p' exponent, which PromQL's lexer never produces.
+  if (!DEC_FLOAT.test(t)) throw syntax();
+  const v = Number(t);
+  if (!Number.isFinite(v)) throw new LiteralError(`strconv.ParseFloat: parsing ${goQuote(s)}: value out of range`);
+  return v;
+}
+
+/** The value of a NUMBER token, as Prometheus computes it: an int64 where the text is
+ * one (so `010` is octal and `0x1f` hex), else a float64. */
+export function parseNumberLiteral(text: string): number {
+  const n = parseIntBase0(text);
+  if (n !== null) return Number(n);
+  return parseFloat64(text);
+}
+
+const UNITS: ReadonlyMap<string, { ns: bigint; order: number }> = new Map([
+  ["y", { ns: 365n * 24n * 3600n * 1_000_000_000n, order: 1 }],
+  ["w", { ns: 7n * 24n * 3600n * 1_000_000_000n, order: 2 }],
+  ["d", { ns: 24n * 3600n * 1_000_000_000n, order: 3 }],
+  ["h", { ns: 3600n * 1_000_000_000n, order: 4 }],
+  ["m", { ns: 60n * 1_000_000_000n, order: 5 }],
+  ["s", { ns: 1_000_000_000n, order: 6 }],
+  ["ms", { ns: 1_000_000n, order: 7 }],
+]);
+const NS_LIMIT = 1n << 63n;
+
+/** Prometheus' duration syntax (`1h30m`, `5m`, `90s`, `1y`), in milliseconds. Units must
+ * go from the largest to the smallest, each at most once. */
+export function parseDurationLiteral(text: string): number {
+  if (text === "0") return 0;
+  if (text === "") throw new LiteralError("empty duration string");
+  const invalid = (): LiteralError => new LiteralError(`not a valid duration string: ${goQuote(text)}`);
+  let s = text;
+  let total = 0n;
+  let lastOrder = 0;
+  while (s !== "") {
+    let i = 0;
+    while (i < s.length && isDigitCode(s.charCodeAt(i))) i++;
+    if (i === 0) throw invalid();
+    const v = BigInt(s.slice(0, i));
+    if (v >= 1n << 64n) throw invalid();
+    s = s.slice(i);
+    i = 0;
+    while (i < s.length && !isDigitCode(s.charCodeAt(i))) i++;
+    if (i === 0) throw invalid();
+    const u = s.slice(0, i);
+    s = s.slice(i);
+    const unit = UNITS.get(u);
+    if (!unit) throw new LiteralError(`unknown unit ${goQuote(u)} in duration ${goQuote(text)}`);
+    if (unit.order <= lastOrder) throw invalid();
+    lastOrder = unit.order;
+    if (v > NS_LIMIT / unit.ns) throw new LiteralError("duration out of range");
+    total += v * unit.ns;
+    if (total > NS_LIMIT - 1n) throw new LiteralError("duration out of range");
+  }
+  return Number(total / 1_000_000n);
+}
+
+/** Whether a duration in seconds is beyond what a Go time.Duration holds. */
+export function durationOutOfRange(seconds: number): boolean {
+  return seconds > 9223372036.854775808 || seconds < -9223372036.854775808;
+}
+
+/** Go's math.Round: half away from zero. */
+export function goRound(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
+
+/** Seconds (as written in a query) to whole milliseconds, the way Prometheus turns them
+ * into a time.Duration and the engine into milliseconds (truncating). */
+export function secondsToMs(seconds: number): number {
+  const ms = Math.trunc(goRound(seconds * 1e9) / 1e6);
+  return ms === 0 ? 0 : ms; // no -0
+}
+
+/** strconv.FormatFloat(v, 'f', -1, 64): the shortest exact digits, never an exponent. */
+export function formatFloat(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (v === Infinity) return "+Inf";
+  if (v === -Infinity) return "-Inf";
+  if (v === 0) return Object.is(v, -0) ? "-0" : "0";
+  const s = String(v);
+  const e = s.indexOf("e");
+  if (e < 0) return s;
+  const neg = s[0] === "-";
+  const mant = s.slice(neg ? 1 : 0, e);
+  const exp = Number(s.slice(e + 1));
+  const dot = mant.indexOf(".");
+  const digits = dot < 0 ? mant : mant.slice(0, dot) + mant.slice(dot + 1);
+  const intLen = (dot < 0 ? mant.length : dot) + exp;
+  let out: string;
+  if (intLen <= 0) out = `0.${"0".repeat(-intLen)}${digits}`;
+  else if (intLen >= digits.length) out = digits + "0".repeat(intLen - digits.length);
+  else out = `${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
+  return neg ? `-${out}` : out;
+}
+
+/** Go's `%f` (six decimals), as used in some of Prometheus' error messages. */
+export function formatFloatF(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (v === Infinity) return "+Inf";
+  if (v === -Infinity) return "-Inf";
+  if (Math.abs(v) >= 1e21) return `${BigInt(v).toString()}.000000`;
+  return v.toFixed(6);
+}
+
+const FORMAT_UNITS: ReadonlyArray<readonly [string, number, boolean]> = [
+  ["y", 365 * 24 * 3600_000, true],
+  ["w", 7 * 24 * 3600_000, true],
+  ["d", 24 * 3600_000, false],
+  ["h", 3600_000, false],
+  ["m", 60_000, false],
+  ["s", 1000, false],
+  ["ms", 1, false],
+];
+
+/** A duration in milliseconds as Prometheus prints one (`1h30m`, `90d`, `2w`, `0s`):
+ * years and weeks only when they divide it exactly. */
+export function formatDurationMs(ms: number): string {
+  if (ms === 0) return "0s";
+  let sign = "";
+  if (ms < 0) {
+    sign = "-";
+    ms = -ms;
+  }
+  let out = "";
+  for (const [unit, size, exact] of FORMAT_UNITS) {
+    if (exact && ms % size !== 0) continue;
+    const v = Math.floor(ms / size);
+    if (v > 0) {
+      out += `${v}${unit}`;
+      ms -= v * size;
+    }
+  }
+  return sign + out;
+}
