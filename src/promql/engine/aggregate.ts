@@ -47,6 +47,7 @@ export function aggregate(ctx: EvalContext, e: AggregateExpr, v: StepVector, par
 }
 
 function reduce(ctx: EvalContext, e: AggregateExpr, v: StepVector, param: StepScalar | null): StepVector {
+  if (e.op === "quantile" && param !== null) warnQuantile(ctx, param.vs, e.param!.pos.start);
   const out: StepVector = { kind: "vector", series: [] };
   const vals: number[] = [];
   for (const g of groups(e, v)) {
@@ -157,6 +158,12 @@ function countValues(ctx: EvalContext, e: AggregateExpr, v: StepVector, label: s
 /** topk/bottomk/limitk/limit_ratio: per step, a subset of each group's series, kept
  * with their own labels. */
 function selectK(ctx: EvalContext, e: AggregateExpr, v: StepVector, param: StepScalar): StepVector {
+  // Checked at every step even when nothing is selected, as Prometheus does.
+  for (const p of param.vs) {
+    if (e.op === "limit_ratio") {
+      if (Number.isNaN(p)) throw new QueryError("execution", "Ratio value is NaN");
+    } else kParam(p);
+  }
   const picked = new Map<StepSeries, StepSeries>();
   const order: StepSeries[] = [];
   const take = (s: StepSeries, i: number) => {
@@ -225,4 +232,14 @@ function hashFraction(ls: Labels): number {
     h2 = Math.imul(h2 ^ ch, 0x5bd1e995);
   }
   return ((h1 >>> 0) * 2 ** 21 + ((h2 >>> 0) >>> 11)) / 2 ** 53;
+}
+
+/** Prometheus warns (and still answers ±Inf or NaN) for a φ outside [0, 1]. */
+export function warnQuantile(ctx: EvalContext, qs: Float64Array, at: number): void {
+  for (const q of qs) {
+    if (Number.isNaN(q) || q < 0 || q > 1) {
+      ctx.warnings.add(`PromQL warning: quantile value should be between 0 and 1, got ${formatFloat(q)} (${ctx.pos(at)})`);
+      return;
+    }
+  }
 }

@@ -189,7 +189,7 @@ export function setOp(ctx: EvalContext, e: BinaryExpr, l: StepVector, r: StepVec
     default:
       throw new Error(`not a set operator: ${e.op}`);
   }
-  return out;
+  return mergeSameLabels(out);
 }
 
 /** Arithmetic and comparisons between two instant vectors with one-to-one,

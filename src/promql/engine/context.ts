@@ -6,6 +6,8 @@ export class EvalContext {
   readonly steps: Float64Array;
   warnings = new Set<string>();
   infos = new Set<string>();
+  /** The query text, for the positions annotations carry. */
+  query = "";
   /** Shared with child contexts (subqueries): one budget per query. */
   private budget = { samples: 0 };
   private checks = 0;
@@ -49,8 +51,22 @@ export class EvalContext {
     );
     c.warnings = this.warnings;
     c.infos = this.infos;
+    c.query = this.query;
     c.budget = this.budget;
     return c;
+  }
+
+  /** `line:col` of an offset in the query, as annotations print it. */
+  pos(offset: number): string {
+    let line = 1;
+    let col = 1;
+    for (let i = 0; i < offset && i < this.query.length; i++) {
+      if (this.query[i] === "\n") {
+        line++;
+        col = 1;
+      } else col++;
+    }
+    return `${line}:${this.query.length === 0 ? offset + 1 : col}`;
   }
 
   /** Counts samples held by the query against query.max-samples. */

@@ -23,6 +23,7 @@ export class Engine {
   async instantQuery(querier: Querier, query: string | Expr, t: number): Promise<QueryResult> {
     const expr = typeof query === "string" ? parseExpr(query) : query;
     const ctx = this.context(querier, t, t, 0);
+    if (typeof query === "string") ctx.query = query;
     const v = await new Evaluator(ctx).eval(expr);
     return { value: instantValue(v, t), warnings: [...ctx.warnings], infos: [...ctx.infos] };
   }
@@ -35,6 +36,8 @@ export class Engine {
       throw new QueryError("bad_data", "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
     }
     const ctx = this.context(querier, start, end, step);
+    if (typeof query === "string") ctx.query = query;
+    warnIneffectiveSort(ctx, expr);
     const v = await new Evaluator(ctx).eval(expr);
     if (v.kind === "range" || v.kind === "string") {
       throw new QueryError(
@@ -75,6 +78,38 @@ export class Engine {
       end,
       DEFAULT_SUBQUERY_STEP,
     );
+  }
+}
+
+const SORT_FUNCTIONS = new Set(["sort", "sort_desc", "sort_by_label", "sort_by_label_desc"]);
+
+/** A range query's series are always ordered by labels, so sorting does nothing. */
+function warnIneffectiveSort(ctx: EvalContext, e: Expr): void {
+  const visit = (x: Expr): void => {
+    if (x.type === "Call" && SORT_FUNCTIONS.has(x.func.name)) {
+      ctx.warnings.add(`PromQL warning: sort is ineffective for range queries since results are always ordered by labels (${ctx.pos(x.pos.start)})`);
+    }
+    for (const c of children(x)) visit(c);
+  };
+  visit(e);
+}
+
+function children(x: Expr): Expr[] {
+  switch (x.type) {
+    case "ParenExpr":
+    case "UnaryExpr":
+    case "SubqueryExpr":
+      return [x.expr];
+    case "BinaryExpr":
+      return [x.lhs, x.rhs];
+    case "AggregateExpr":
+      return x.param ? [x.param, x.expr] : [x.expr];
+    case "Call":
+      return x.args;
+    case "MatrixSelector":
+      return [x.vectorSelector];
+    default:
+      return [];
   }
 }
 

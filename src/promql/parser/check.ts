@@ -27,8 +27,15 @@ export function typeOf(e: Expr): ValueType {
     case "ParenExpr":
     case "UnaryExpr":
       return typeOf(e.expr);
-    case "BinaryExpr":
-      return typeOf(e.lhs) === "scalar" && typeOf(e.rhs) === "scalar" ? "scalar" : "vector";
+    case "BinaryExpr": {
+      // Iterative along the left spine: long `a or b or c ...` chains are left-deep.
+      let cur: Expr = e;
+      while (cur.type === "BinaryExpr") {
+        if (typeOf(cur.rhs) !== "scalar") return "vector";
+        cur = cur.lhs;
+      }
+      return typeOf(cur) === "scalar" ? "scalar" : "vector";
+    }
   }
 }
 
@@ -50,14 +57,14 @@ export function isSetOp(op: BinaryOp): boolean {
 
 /** Checks `expr` (parsed from `input`); throws the first ParseError. `namedOutside`
  * holds the selectors whose metric name was written before the braces. */
-export function checkExpr(input: string, expr: Expr, namedOutside: WeakSet<VectorSelector>): void {
+export function checkExpr(input: string, expr: Expr, namedOutside: Set<VectorSelector>): void {
   new Checker(input, namedOutside).check(expr);
 }
 
 class Checker {
   constructor(
     private readonly input: string,
-    private readonly namedOutside: WeakSet<VectorSelector>,
+    private readonly namedOutside: Set<VectorSelector>,
   ) {}
 
   private fail(at: number, msg: string): never {
@@ -77,8 +84,21 @@ class Checker {
           this.expectType(e.param, e.op === "count_values" ? "string" : "scalar", "aggregation parameter");
         }
         return "vector";
-      case "BinaryExpr":
-        return this.checkBinary(e);
+      case "BinaryExpr": {
+        // Left operands first, iteratively: long operator chains are left-deep trees.
+        const spine: BinaryExpr[] = [];
+        let cur: Expr = e;
+        while (cur.type === "BinaryExpr") {
+          spine.push(cur);
+          cur = cur.lhs;
+        }
+        let lt = this.check(cur);
+        for (let i = spine.length - 1; i >= 0; i--) {
+          const b = spine[i]!;
+          lt = this.checkBinary(b, lt, this.check(b.rhs));
+        }
+        return lt;
+      }
       case "Call":
         this.checkCall(e);
         return e.func.returnType;
@@ -141,9 +161,8 @@ class Checker {
     return i;
   }
 
-  private checkBinary(e: BinaryExpr): ValueType {
-    const lt = this.check(e.lhs);
-    const rt = this.check(e.rhs);
+  /** The checks of one binary operator, given its (checked) operand types. */
+  private checkBinary(e: BinaryExpr, lt: ValueType, rt: ValueType): ValueType {
     const m = e.matching;
     if (e.returnBool && !isComparisonOp(e.op)) this.fail(this.opPos(e), "bool modifier can only be used on comparison operators");
     if (isComparisonOp(e.op) && !e.returnBool && lt === "scalar" && rt === "scalar") {

@@ -573,35 +573,39 @@ function isLoneSurrogate(s: string, i: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
 }
 
+function charAt(s: string, k: number): number {
+  return k < s.length ? s.charCodeAt(k) : -1;
+}
+
 /** Scans a number the way Prometheus' lexer does: decimal, hex (`0x`), `.5`, `1e3`,
  * underscores between digits. Returns where scanning stopped and whether it is a
  * number (not followed by a letter or digit). */
 function scanNumber(s: string, start: number): { ok: boolean; pos: number } {
   let i = start;
-  const at = (k: number): number => (k < s.length ? s.charCodeAt(k) : -1);
   let hex = false;
-  if (at(i) === 48) {
+  if (charAt(s, i) === 48) {
     i++;
-    if (lower(at(i)) === 120) {
+    if (lower(charAt(s, i)) === 120) {
       i++;
       hex = true;
-      if (at(i) === C_UNDERSCORE) i++;
+      if (charAt(s, i) === C_UNDERSCORE) i++;
     }
   }
   const isNumDigit = hex ? isHexDigit : isDigit;
-  if (at(i) === 46) i++;
-  if (isNumDigit(at(i))) i++;
+  if (charAt(s, i) === 46) i++;
+  if (isNumDigit(charAt(s, i))) i++;
   let dot = false;
   let exp = false;
   for (;;) {
-    const c = at(i);
+    const c = charAt(s, i);
+    // In hex numbers too, e/E is taken as an exponent first (as Prometheus does).
     const isExp = c === 101 || c === 69;
     if (!(isNumDigit(c) || c === 46 || c === C_UNDERSCORE || isExp)) break;
     if (c === 46) {
       i++;
       if (dot) return { ok: false, pos: i };
       dot = true;
-      const d = at(i);
+      const d = charAt(s, i);
       if (d === C_UNDERSCORE || d === 46) return { ok: false, pos: i + 1 };
       if (hex) return { ok: false, pos: i };
       continue;
@@ -610,41 +614,42 @@ function scanNumber(s: string, start: number): { ok: boolean; pos: number } {
       i++;
       if (exp) return { ok: false, pos: i };
       exp = true;
-      const sign = at(i);
+      const sign = charAt(s, i);
       if (sign === 43 || sign === 45) i++;
-      const d = at(i);
+      const d = charAt(s, i);
       if (d === 46 || d === C_UNDERSCORE || d === 101 || d === 69) return { ok: false, pos: i + 1 };
       if (d === -1) return { ok: false, pos: i };
       continue;
     }
     if (c === C_UNDERSCORE) {
       i++;
-      const d = at(i);
+      const d = charAt(s, i);
       if (d === 46 || d === C_UNDERSCORE || d === 101 || d === 69) return { ok: false, pos: i + 1 };
       if (d === -1) return { ok: false, pos: i };
       continue;
     }
-    while (isNumDigit(at(i))) i++;
+    while (isNumDigit(charAt(s, i))) i++;
   }
   if (i === start) return { ok: false, pos: i };
-  return { ok: !isAlphaNumeric(at(i)), pos: i };
+  return { ok: !isAlphaNumeric(charAt(s, i)), pos: i };
+}
+
+function isDurationUnit(c: number, withY: boolean): boolean {
+  return c === 115 || c === 109 || c === 104 || c === 100 || c === 119 || (withY && c === 121);
 }
 
 /** After a number prefix, accepts the rest of a duration like `5m`, `1h30m`, `10ms`. */
 function acceptRemainingDuration(s: string, start: number): { ok: boolean; pos: number } {
   let i = start;
-  const at = (k: number): number => (k < s.length ? s.charCodeAt(k) : -1);
-  const isUnit = (c: number, withY: boolean): boolean =>
-    c === 115 || c === 109 || c === 104 || c === 100 || c === 119 || (withY && c === 121);
-  if (!isUnit(at(i), true)) return { ok: false, pos: i };
+  if (!isDurationUnit(charAt(s, i), true)) return { ok: false, pos: i };
   i++;
-  if (at(i) === 115) i++;
-  while (isDigit(at(i))) {
-    while (isDigit(at(i))) i++;
-    if (!isUnit(at(i), false)) return { ok: false, pos: i };
+  if (charAt(s, i) === 115) i++;
+  while (isDigit(charAt(s, i))) {
+    while (isDigit(charAt(s, i))) i++;
+    if (!isDurationUnit(charAt(s, i), false)) return { ok: false, pos: i };
     i++;
-    if (at(i) === 115) i++;
+    if (charAt(s, i) === 115) i++;
   }
-  if (isAlphaNumeric(at(i))) return { ok: false, pos: i + 1 };
+  if (isAlphaNumeric(charAt(s, i))) return { ok: false, pos: i + 1 };
   return { ok: true, pos: i };
 }

@@ -106,16 +106,17 @@ export function parseNumberLiteral(text: string): number {
   return parseFloat64(text);
 }
 
-const UNITS: ReadonlyMap<string, { ns: bigint; order: number }> = new Map([
-  ["y", { ns: 365n * 24n * 3600n * 1_000_000_000n, order: 1 }],
-  ["w", { ns: 7n * 24n * 3600n * 1_000_000_000n, order: 2 }],
-  ["d", { ns: 24n * 3600n * 1_000_000_000n, order: 3 }],
-  ["h", { ns: 3600n * 1_000_000_000n, order: 4 }],
-  ["m", { ns: 60n * 1_000_000_000n, order: 5 }],
-  ["s", { ns: 1_000_000_000n, order: 6 }],
-  ["ms", { ns: 1_000_000n, order: 7 }],
+const UNIT_MS: ReadonlyMap<string, { ms: number; order: number }> = new Map([
+  ["y", { ms: 365 * 24 * 3600_000, order: 1 }],
+  ["w", { ms: 7 * 24 * 3600_000, order: 2 }],
+  ["d", { ms: 24 * 3600_000, order: 3 }],
+  ["h", { ms: 3600_000, order: 4 }],
+  ["m", { ms: 60_000, order: 5 }],
+  ["s", { ms: 1000, order: 6 }],
+  ["ms", { ms: 1, order: 7 }],
 ]);
-const NS_LIMIT = 1n << 63n;
+/** 2^63 nanoseconds (the range of Go's time.Duration) in milliseconds. */
+const MAX_MS = 9223372036854.775808;
 
 /** Prometheus' duration syntax (`1h30m`, `5m`, `90s`, `1y`), in milliseconds. Units must
  * go from the largest to the smallest, each at most once. */
@@ -123,30 +124,29 @@ export function parseDurationLiteral(text: string): number {
   if (text === "0") return 0;
   if (text === "") throw new LiteralError("empty duration string");
   const invalid = (): LiteralError => new LiteralError(`not a valid duration string: ${goQuote(text)}`);
-  let s = text;
-  let total = 0n;
+  let total = 0;
   let lastOrder = 0;
-  while (s !== "") {
-    let i = 0;
-    while (i < s.length && isDigitCode(s.charCodeAt(i))) i++;
-    if (i === 0) throw invalid();
-    const v = BigInt(s.slice(0, i));
-    if (v >= 1n << 64n) throw invalid();
-    s = s.slice(i);
-    i = 0;
-    while (i < s.length && !isDigitCode(s.charCodeAt(i))) i++;
-    if (i === 0) throw invalid();
-    const u = s.slice(0, i);
-    s = s.slice(i);
-    const unit = UNITS.get(u);
+  let i = 0;
+  while (i < text.length) {
+    const digitsFrom = i;
+    while (i < text.length && isDigitCode(text.charCodeAt(i))) i++;
+    if (i === digitsFrom) throw invalid();
+    // strconv.ParseUint: at most 2^64-1.
+    if (i - digitsFrom > 20 || (i - digitsFrom === 20 && text.slice(digitsFrom, i) > "18446744073709551615")) throw invalid();
+    const v = Number(text.slice(digitsFrom, i));
+    const unitFrom = i;
+    while (i < text.length && !isDigitCode(text.charCodeAt(i))) i++;
+    if (i === unitFrom) throw invalid();
+    const u = text.slice(unitFrom, i);
+    const unit = UNIT_MS.get(u);
     if (!unit) throw new LiteralError(`unknown unit ${goQuote(u)} in duration ${goQuote(text)}`);
     if (unit.order <= lastOrder) throw invalid();
     lastOrder = unit.order;
-    if (v > NS_LIMIT / unit.ns) throw new LiteralError("duration out of range");
-    total += v * unit.ns;
-    if (total > NS_LIMIT - 1n) throw new LiteralError("duration out of range");
+    if (v > MAX_MS / unit.ms) throw new LiteralError("duration out of range");
+    total += v * unit.ms;
+    if (total >= MAX_MS) throw new LiteralError("duration out of range");
   }
-  return Number(total / 1_000_000n);
+  return total;
 }
 
 /** Whether a duration in seconds is beyond what a Go time.Duration holds. */

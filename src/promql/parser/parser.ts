@@ -155,7 +155,7 @@ class Parser {
   private ctx = "";
   private readonly experimental: boolean;
   /** Selectors whose metric name was written before the braces (`foo{...}`). */
-  readonly namedOutside = new WeakSet<VectorSelector>();
+  readonly namedOutside = new Set<VectorSelector>();
 
   constructor(
     private readonly input: string,

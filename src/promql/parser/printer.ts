@@ -17,8 +17,21 @@ export function formatExpr(e: Expr): string {
       return `(${formatExpr(e.expr)})`;
     case "UnaryExpr":
       return e.op + formatExpr(e.expr);
-    case "BinaryExpr":
-      return `${formatExpr(e.lhs)} ${e.op}${e.returnBool ? " bool" : ""}${matchingString(e)} ${formatExpr(e.rhs)}`;
+    case "BinaryExpr": {
+      // Iterative along the left spine: long operator chains are left-deep trees.
+      const spine: BinaryExpr[] = [];
+      let cur: Expr = e;
+      while (cur.type === "BinaryExpr") {
+        spine.push(cur);
+        cur = cur.lhs;
+      }
+      let s = formatExpr(cur);
+      for (let i = spine.length - 1; i >= 0; i--) {
+        const b = spine[i]!;
+        s += ` ${b.op}${b.returnBool ? " bool" : ""}${matchingString(b)} ${formatExpr(b.rhs)}`;
+      }
+      return s;
+    }
     case "AggregateExpr": {
       let s: string = e.op;
       if (e.without) s += ` without (${labelList(e.grouping)}) `;

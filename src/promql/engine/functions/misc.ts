@@ -49,12 +49,34 @@ function byValue(desc: boolean) {
   };
 }
 
+/** Natural order: digit runs compare as numbers ("2" < "10"), the rest as text. */
+export function naturalCompare(a: string, b: string): number {
+  const ra = a.match(/\d+|\D+/g) ?? [];
+  const rb = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(ra.length, rb.length); i++) {
+    const x = ra[i]!;
+    const y = rb[i]!;
+    if (x === y) continue;
+    const dx = /^\d/.test(x);
+    const dy = /^\d/.test(y);
+    if (dx && dy) {
+      const nx = x.replace(/^0+/, "");
+      const ny = y.replace(/^0+/, "");
+      if (nx.length !== ny.length) return nx.length - ny.length;
+      if (nx !== ny) return nx < ny ? -1 : 1;
+      continue;
+    }
+    return x < y ? -1 : 1;
+  }
+  return ra.length - rb.length;
+}
+
 function byLabels(names: string[], desc: boolean) {
   return (a: StepVector["series"][number], b: StepVector["series"][number]) => {
     for (const n of names) {
       const x = a.labels.find((l) => l.name === n)?.value ?? "";
       const y = b.labels.find((l) => l.name === n)?.value ?? "";
-      if (x !== y) return (x < y ? -1 : 1) * (desc ? -1 : 1);
+      if (x !== y) return naturalCompare(x, y) * (desc ? -1 : 1);
     }
     return compareLabels(a.labels, b.labels) * (desc ? -1 : 1);
   };

@@ -1,3 +1,4 @@
+import { warnQuantile } from "../aggregate.js";
 import { floatCompare, kahanAdd, mean, quantile } from "../float_math.js";
 import type { EvalContext } from "../context.js";
 import type { StepValue } from "../step_values.js";
@@ -89,6 +90,17 @@ function overTime(fn: (w: Window, i: number) => number | undefined, keepName = f
   return (ctx, args) => overWindows(ctx, asRange(args[args.length - 1]!), (w, i) => (w.hi > w.lo ? fn(w, i) : undefined), keepName);
 }
 
+/** Index of the last sample that `better` prefers over every earlier one; NaN loses. */
+function extremeIndex(w: Window, better: (a: number, b: number) => boolean): number {
+  let best = w.lo;
+  for (let k = w.lo + 1; k < w.hi; k++) {
+    const v = w.vs[k]!;
+    const b = w.vs[best]!;
+    if (Number.isNaN(b) || (!Number.isNaN(v) && better(v, b))) best = k;
+  }
+  return best;
+}
+
 function values(w: Window): number[] {
   return Array.from(w.vs.subarray(w.lo, w.hi));
 }
@@ -165,11 +177,17 @@ export const rangeFunctions: Record<string, FunctionImpl> = {
     return m;
   }),
   last_over_time: overTime((w) => w.vs[w.hi - 1]!, true),
+  first_over_time: overTime((w) => w.vs[w.lo]!, true),
+  ts_of_last_over_time: overTime((w) => w.ts[w.hi - 1]! / 1000),
+  ts_of_first_over_time: overTime((w) => w.ts[w.lo]! / 1000),
+  ts_of_min_over_time: overTime((w) => w.ts[extremeIndex(w, (a, b) => a <= b)]! / 1000),
+  ts_of_max_over_time: overTime((w) => w.ts[extremeIndex(w, (a, b) => a >= b)]! / 1000),
   present_over_time: overTime(() => 1),
   stdvar_over_time: overTime((w) => stdvar(w)),
   stddev_over_time: overTime((w) => Math.sqrt(stdvar(w))),
   mad_over_time: overTime((w) => {
     const vals = values(w);
+    if (vals.some(Number.isNaN)) return NaN;
     const med = quantile(0.5, vals);
     return quantile(0.5, vals.map((x) => Math.abs(x - med)));
   }),
@@ -187,8 +205,9 @@ export const rangeFunctions: Record<string, FunctionImpl> = {
     for (let k = w.lo + 1; k < w.hi; k++) if (w.vs[k]! < w.vs[k - 1]!) n++;
     return n;
   }),
-  quantile_over_time: (ctx, args) => {
+  quantile_over_time: (ctx, args, call) => {
     const qs = scalarArg(ctx, args, 0);
+    warnQuantile(ctx, qs, call.args[0]!.pos.start);
     return overWindows(ctx, asRange(args[1]!), (w, i) => (w.hi > w.lo ? quantile(qs[i]!, values(w)) : undefined));
   },
 };
