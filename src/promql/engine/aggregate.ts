@@ -18,6 +18,8 @@ function groupLabels(e: AggregateExpr, ls: Labels): Labels {
 interface Group {
   labels: Labels;
   members: StepSeries[];
+  /** Grouped by a metric name that some member was to lose. */
+  dropName: boolean;
 }
 
 function groups(e: AggregateExpr, v: StepVector): Group[] {
@@ -26,8 +28,9 @@ function groups(e: AggregateExpr, v: StepVector): Group[] {
     const gl = groupLabels(e, s.labels);
     const key = labelsKey(gl);
     let g = byKey.get(key);
-    if (g === undefined) byKey.set(key, (g = { labels: gl, members: [] }));
+    if (g === undefined) byKey.set(key, (g = { labels: gl, members: [], dropName: false }));
     g.members.push(s);
+    if (s.dropName && gl.some((l) => l.name === METRIC_NAME)) g.dropName = true;
   }
   return [...byKey.values()];
 }
@@ -52,6 +55,7 @@ function reduce(ctx: EvalContext, e: AggregateExpr, v: StepVector, param: StepSc
   const vals: number[] = [];
   for (const g of groups(e, v)) {
     const o = newSeries(g.labels, ctx.n);
+    o.dropName = g.dropName;
     let any = false;
     for (let i = 0; i < ctx.n; i++) {
       ctx.checkDeadline();
@@ -170,6 +174,7 @@ function selectK(ctx: EvalContext, e: AggregateExpr, v: StepVector, param: StepS
     let o = picked.get(s);
     if (o === undefined) {
       picked.set(s, (o = newSeries(s.labels, ctx.n)));
+      o.dropName = s.dropName;
       order.push(o);
     }
     o.vs[i] = s.vs[i]!;

@@ -84,7 +84,7 @@ export function vectorScalar(ctx: EvalContext, e: BinaryExpr, vec: StepVector, s
       any = true;
     }
     if (!any) continue;
-    if (!cmp || e.returnBool) o.labels = dropName(o.labels);
+    o.dropName = !cmp || e.returnBool || s.dropName;
     out.series.push(o);
   }
   return mergeSameLabels(out);
@@ -123,7 +123,7 @@ export function mergeSameLabels(v: StepVector): StepVector {
   const byKey = new Map<string, StepSeries>();
   const copied = new Set<string>();
   for (const s of v.series) {
-    const key = labelsKey(s.labels);
+    const key = labelsKey(s.labels) + (s.dropName ? "\u0001" : "");
     const prev = byKey.get(key);
     if (prev === undefined) {
       byKey.set(key, s);
@@ -271,9 +271,13 @@ export function vectorVector(ctx: EvalContext, e: BinaryExpr, lhsIn: StepVector,
         ins[i] = 1;
       }
       if (!keep) continue;
-      const key = labelsKey(labels);
+      const dropped = !cmp || e.returnBool || ls.dropName === true;
+      const key = labelsKey(labels) + (dropped ? "\u0001" : "");
       let o = outByKey.get(key);
-      if (o === undefined) outByKey.set(key, (o = newSeries(labels, ctx.n)));
+      if (o === undefined) {
+        outByKey.set(key, (o = newSeries(labels, ctx.n)));
+        o.dropName = dropped;
+      }
       if (o.has[i]) throw new QueryError("execution", "vector cannot contain metrics with the same labelset");
       o.vs[i] = value;
       o.has[i] = 1;
@@ -282,9 +286,8 @@ export function vectorVector(ctx: EvalContext, e: BinaryExpr, lhsIn: StepVector,
   return { kind: "vector", series: [...outByKey.values()] };
 }
 
-function resultLabels(ls: StepSeries, rs: StepSeries, e: BinaryExpr, m: VectorMatching, cmp: boolean): Labels {
+function resultLabels(ls: StepSeries, rs: StepSeries, _e: BinaryExpr, m: VectorMatching, _cmp: boolean): Labels {
   const b = new LabelsBuilder(effective(ls));
-  if (!cmp || e.returnBool) b.del(METRIC_NAME);
   if (m.card === "one-to-one") {
     if (m.on) {
       const keep = new Set(m.matchingLabels);

@@ -5,7 +5,8 @@ import { parseExpr } from "../parser/parser.js";
 import { EvalContext } from "./context.js";
 import { Evaluator } from "./evaluator.js";
 import { windowBounds } from "./selectors.js";
-import type { StepValue } from "./step_values.js";
+import { dropName, mergeSameLabels } from "./binary.js";
+import type { StepValue, StepVector } from "./step_values.js";
 import { DEFAULT_ENGINE_OPTIONS, QueryError, type EngineOptions, type MatrixSeries, type QueryResult, type Value } from "./value.js";
 
 /** Prometheus' default global evaluation interval, the step of `[range:]` subqueries. */
@@ -46,7 +47,7 @@ export class Engine {
       );
     }
     const series: MatrixSeries[] = [];
-    const all = v.kind === "scalar" ? [{ labels: [], vs: v.vs, has: new Uint8Array(ctx.n).fill(1) }] : v.series;
+    const all = v.kind === "scalar" ? [{ labels: [], vs: v.vs, has: new Uint8Array(ctx.n).fill(1) }] : finalNames(v).series;
     for (const s of all) {
       let n = 0;
       for (let i = 0; i < ctx.n; i++) if (s.has[i]) n++;
@@ -113,6 +114,16 @@ function children(x: Expr): Expr[] {
   }
 }
 
+/** Drops the metric names marked for dropping, now that the query is done; series
+ * that then share a label set are one, unless they meet at a step. */
+function finalNames(v: StepVector): StepVector {
+  if (!v.series.some((s) => s.dropName)) return v;
+  return mergeSameLabels({
+    kind: "vector",
+    series: v.series.map((s) => (s.dropName ? { ...s, labels: dropName(s.labels), dropName: false } : s)),
+  });
+}
+
 function instantValue(v: StepValue, t: number): Value {
   switch (v.kind) {
     case "scalar":
@@ -122,7 +133,9 @@ function instantValue(v: StepValue, t: number): Value {
     case "vector":
       return {
         type: "vector",
-        samples: v.series.filter((s) => s.has[0]).map((s) => ({ labels: s.labels, t, v: s.vs[0]! })),
+        samples: finalNames(v)
+          .series.filter((s) => s.has[0])
+          .map((s) => ({ labels: s.labels, t, v: s.vs[0]! })),
       };
     case "range": {
       const end = v.windowEnds[0]!;

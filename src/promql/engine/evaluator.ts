@@ -1,6 +1,6 @@
 import type { AggregateExpr, BinaryExpr, Call, Expr, SubqueryExpr, UnaryExpr } from "../parser/ast.js";
 import { aggregate, type AggregateParam } from "./aggregate.js";
-import { dropName, mergeSameLabels, scalarScalar, setOp, vectorScalar, vectorVector } from "./binary.js";
+import { mergeSameLabels, scalarScalar, setOp, vectorScalar, vectorVector } from "./binary.js";
 import type { EvalContext } from "./context.js";
 import { FUNCTIONS } from "./functions/index.js";
 import { atTime, evalMatrixSelector, evalVectorSelector } from "./selectors.js";
@@ -139,7 +139,7 @@ function scalarSeries(v: StepScalar, n: number) {
 function negate(v: StepValue): StepValue {
   if (v.kind === "scalar") return { kind: "scalar", vs: v.vs.map((x) => -x) };
   if (v.kind !== "vector") throw new QueryError("execution", `unary expression only allowed on expressions of type scalar or instant vector, got ${v.kind}`);
-  const series = v.series.map((s) => ({ ...s, labels: dropName(s.labels), vs: s.vs.map((x) => -x) }));
+  const series = v.series.map((s) => ({ ...s, dropName: true, vs: s.vs.map((x) => -x) }));
   return mergeSameLabels({ kind: "vector", series });
 }
 

@@ -14,6 +14,10 @@ export interface StepSeries {
   /** Timestamps of the samples behind the values, for timestamp(); absent means the
    * step times. */
   ts?: Float64Array;
+  /** The metric name is to be dropped from the result. Prometheus 3 keeps it until the
+   * query is done (delayed name removal), so label functions and grouping still see
+   * it and series of different metrics do not collide half-way. */
+  dropName?: boolean;
 }
 
 export interface StepVector {

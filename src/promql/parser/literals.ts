@@ -75,9 +75,12 @@ function parseIntBase0(s: string): bigint | null {
   return n > INT64_MAX ? null : n;
 }
 
+function floatSyntaxError(s: string): LiteralError {
+  return new LiteralError(`strconv.ParseFloat: parsing ${goQuote(s)}: invalid syntax`);
+}
+
 /** strconv.ParseFloat(s, 64) for the texts the lexer produces. */
 function parseFloat64(s: string): number {
-  const syntax = (): LiteralError => new LiteralError(`strconv.ParseFloat: parsing ${goQuote(s)}: invalid syntax`);
   switch (s.toLowerCase()) {
     case "inf": case "+inf": case "infinity": case "+infinity":
       return Infinity;
@@ -88,11 +91,11 @@ function parseFloat64(s: string): number {
   }
   let t = s;
   if (t.indexOf("_") >= 0) {
-    if (!underscoreOK(t)) throw syntax();
+    if (!underscoreOK(t)) throw floatSyntaxError(s);
     t = t.replaceAll("_", "");
   }
   // Hexadecimal floats need a 'p' exponent, which PromQL's lexer never produces.
-  if (!DEC_FLOAT.test(t)) throw syntax();
+  if (!DEC_FLOAT.test(t)) throw floatSyntaxError(s);
   const v = Number(t);
   if (!Number.isFinite(v)) throw new LiteralError(`strconv.ParseFloat: parsing ${goQuote(s)}: value out of range`);
   return v;
@@ -118,29 +121,32 @@ const UNIT_MS: ReadonlyMap<string, { ms: number; order: number }> = new Map([
 /** 2^63 nanoseconds (the range of Go's time.Duration) in milliseconds. */
 const MAX_MS = 9223372036854.775808;
 
+function invalidDuration(text: string): LiteralError {
+  return new LiteralError(`not a valid duration string: ${goQuote(text)}`);
+}
+
 /** Prometheus' duration syntax (`1h30m`, `5m`, `90s`, `1y`), in milliseconds. Units must
  * go from the largest to the smallest, each at most once. */
 export function parseDurationLiteral(text: string): number {
   if (text === "0") return 0;
   if (text === "") throw new LiteralError("empty duration string");
-  const invalid = (): LiteralError => new LiteralError(`not a valid duration string: ${goQuote(text)}`);
   let total = 0;
   let lastOrder = 0;
   let i = 0;
   while (i < text.length) {
     const digitsFrom = i;
     while (i < text.length && isDigitCode(text.charCodeAt(i))) i++;
-    if (i === digitsFrom) throw invalid();
+    if (i === digitsFrom) throw invalidDuration(text);
     // strconv.ParseUint: at most 2^64-1.
-    if (i - digitsFrom > 20 || (i - digitsFrom === 20 && text.slice(digitsFrom, i) > "18446744073709551615")) throw invalid();
+    if (i - digitsFrom > 20 || (i - digitsFrom === 20 && text.slice(digitsFrom, i) > "18446744073709551615")) throw invalidDuration(text);
     const v = Number(text.slice(digitsFrom, i));
     const unitFrom = i;
     while (i < text.length && !isDigitCode(text.charCodeAt(i))) i++;
-    if (i === unitFrom) throw invalid();
+    if (i === unitFrom) throw invalidDuration(text);
     const u = text.slice(unitFrom, i);
     const unit = UNIT_MS.get(u);
     if (!unit) throw new LiteralError(`unknown unit ${goQuote(u)} in duration ${goQuote(text)}`);
-    if (unit.order <= lastOrder) throw invalid();
+    if (unit.order <= lastOrder) throw invalidDuration(text);
     lastOrder = unit.order;
     if (v > MAX_MS / unit.ms) throw new LiteralError("duration out of range");
     total += v * unit.ms;

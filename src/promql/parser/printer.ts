@@ -79,8 +79,16 @@ function labelName(s: string): string {
   return isLegacyLabelName(s) ? s : goQuote(s);
 }
 
+/** Label names that the lexer would not read as a label in a grouping list. Prometheus
+ * prints them bare (producing a query it cannot parse); they are quoted here. */
+const NOT_GROUPING_LABELS = new Set(["without", "inf", "nan"]);
+
+function groupingLabel(s: string): string {
+  return NOT_GROUPING_LABELS.has(s.toLowerCase()) ? goQuote(s) : labelName(s);
+}
+
 function labelList(ls: readonly string[]): string {
-  return ls.map(labelName).join(", ");
+  return ls.map(groupingLabel).join(", ");
 }
 
 function matcherString(m: Matcher): string {

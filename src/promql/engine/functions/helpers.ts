@@ -1,5 +1,5 @@
 import type { Labels } from "../../../model/labels.js";
-import { dropName, mergeSameLabels } from "../binary.js";
+import { mergeSameLabels } from "../binary.js";
 import type { EvalContext } from "../context.js";
 import { windowBounds } from "../selectors.js";
 import { newSeries, type StepRange, type StepScalar, type StepValue, type StepVector } from "../step_values.js";
@@ -23,7 +23,8 @@ export function asScalar(v: StepValue | undefined, ctx: EvalContext, dflt?: numb
 /** Applies fn to every sample of an instant vector; the metric name is dropped. */
 export function mapVector(ctx: EvalContext, v: StepVector, fn: (x: number, i: number) => number, keepName = false): StepVector {
   const series = v.series.map((s) => {
-    const o = newSeries(keepName ? s.labels : dropName(s.labels), ctx.n);
+    const o = newSeries(s.labels, ctx.n);
+    o.dropName = keepName ? s.dropName : true;
     for (let i = 0; i < ctx.n; i++) {
       if (!s.has[i]) continue;
       o.vs[i] = fn(s.vs[i]!, i);
@@ -60,7 +61,8 @@ export function overWindows(
   const w: Window = { ts: new Float64Array(0), vs: new Float64Array(0), lo: 0, hi: 0, start: 0, end: 0, stepT: 0, labels: [] };
   for (const s of r.series) {
     ctx.checkDeadline();
-    const o = newSeries(keepName ? s.labels : dropName(s.labels), ctx.n);
+    const o = newSeries(s.labels, ctx.n);
+    o.dropName = !keepName;
     let any = false;
     let hint = 0;
     w.ts = s.ts;

@@ -1,5 +1,4 @@
 import { labelsKey, metricName, type Labels } from "../../../model/labels.js";
-import { dropName } from "../binary.js";
 import { newSeries, type StepSeries, type StepVector } from "../step_values.js";
 import type { FunctionImpl } from "./function.js";
 import { asScalar, asVector } from "./helpers.js";
@@ -78,7 +77,7 @@ export const histogramFunctions: Record<string, FunctionImpl> = {
         ctx.warnings.add(`PromQL warning: bucket label "le" is missing or has a malformed value of "${leStr ?? ""}" for metric name "${metricName(s.labels)}"`);
         continue;
       }
-      const labels = dropName(s.labels.filter((l) => l.name !== "le"));
+      const labels = s.labels.filter((l) => l.name !== "le");
       const key = labelsKey(labels);
       let g = groups.get(key);
       if (g === undefined) groups.set(key, (g = { labels, members: [] }));
@@ -87,6 +86,7 @@ export const histogramFunctions: Record<string, FunctionImpl> = {
     const out: StepVector = { kind: "vector", series: [] };
     for (const g of groups.values()) {
       const o = newSeries(g.labels, ctx.n);
+      o.dropName = true;
       let any = false;
       for (let i = 0; i < ctx.n; i++) {
         const buckets: Bucket[] = [];

@@ -1,4 +1,4 @@
-import { isValidLabelName, LabelsBuilder, type Labels } from "../../../model/labels.js";
+import { isValidLabelName, LabelsBuilder, METRIC_NAME, type Labels } from "../../../model/labels.js";
 import { compileRegex } from "../../../model/matchers.js";
 import { mergeSameLabels } from "../binary.js";
 import type { StepString, StepVector } from "../step_values.js";
@@ -50,8 +50,10 @@ export function expandTemplate(template: string, m: RegExpExecArray): string {
   return out;
 }
 
-function relabel(v: StepVector, fn: (ls: Labels) => Labels): StepVector {
-  return mergeSameLabels({ kind: "vector", series: v.series.map((s) => ({ ...s, labels: fn(s.labels) })) });
+/** Setting __name__ explicitly keeps it: the result names its metric again. */
+function relabel(v: StepVector, dst: string, fn: (ls: Labels) => Labels): StepVector {
+  const series = v.series.map((s) => ({ ...s, labels: fn(s.labels), dropName: dst === METRIC_NAME ? false : s.dropName }));
+  return mergeSameLabels({ kind: "vector", series });
 }
 
 export const labelFunctions: Record<string, FunctionImpl> = {
@@ -64,7 +66,7 @@ export const labelFunctions: Record<string, FunctionImpl> = {
       throw new QueryError("execution", `invalid regular expression in label_replace(): ${regex}`);
     }
     if (!isValidLabelName(dst)) throw new QueryError("execution", `invalid destination label name in label_replace(): ${dst}`);
-    return relabel(asVector(args[0]!), (ls) => {
+    return relabel(asVector(args[0]!), dst, (ls) => {
       const value = ls.find((l) => l.name === src)?.value ?? "";
       const m = re.exec(value);
       if (!m) return ls;
@@ -77,7 +79,7 @@ export const labelFunctions: Record<string, FunctionImpl> = {
     const srcs = args.slice(3).map(str);
     if (!isValidLabelName(dst)) throw new QueryError("execution", `invalid destination label name in label_join(): ${dst}`);
     for (const s of srcs) if (!isValidLabelName(s)) throw new QueryError("execution", `invalid source label name in label_join(): ${s}`);
-    return relabel(asVector(args[0]!), (ls) => {
+    return relabel(asVector(args[0]!), dst, (ls) => {
       const value = srcs.map((n) => ls.find((l) => l.name === n)?.value ?? "").join(sep);
       return new LabelsBuilder(ls).set(dst, value).labels();
     });

@@ -1,7 +1,6 @@
 import type { FunctionImpl } from "./function.js";
 import { asScalar, asVector, mapVector } from "./helpers.js";
 import { newSeries, type StepVector } from "../step_values.js";
-import { dropName } from "../binary.js";
 
 function simple(fn: (x: number) => number): FunctionImpl {
   return (ctx, args) => mapVector(ctx, asVector(args[0]!), fn);
@@ -38,6 +37,17 @@ export const mathFunctions: Record<string, FunctionImpl> = {
   tanh: simple(Math.tanh),
   deg: simple((x) => (x * 180) / Math.PI),
   rad: simple((x) => (x * Math.PI) / 180),
+  // Go's math.Min/Max: NaN wins.
+  min_of: (ctx, args) => {
+    const a = asScalar(args[0], ctx).vs;
+    const b = asScalar(args[1], ctx).vs;
+    return { kind: "scalar", vs: a.map((x, i) => Math.min(x, b[i]!)) };
+  },
+  max_of: (ctx, args) => {
+    const a = asScalar(args[0], ctx).vs;
+    const b = asScalar(args[1], ctx).vs;
+    return { kind: "scalar", vs: a.map((x, i) => Math.max(x, b[i]!)) };
+  },
   pi: (ctx) => ({ kind: "scalar", vs: new Float64Array(ctx.n).fill(Math.PI) }),
   round: (ctx, args) => {
     const to = asScalar(args[1], ctx, 1).vs;
@@ -50,7 +60,8 @@ export const mathFunctions: Record<string, FunctionImpl> = {
     // An empty range (max < min) yields no samples at that step.
     const out: StepVector = { kind: "vector", series: [] };
     for (const s of v.series) {
-      const o = newSeries(dropName(s.labels), ctx.n);
+      const o = newSeries(s.labels, ctx.n);
+      o.dropName = true;
       let any = false;
       for (let i = 0; i < ctx.n; i++) {
         if (!s.has[i] || hi[i]! < lo[i]!) continue;
@@ -61,7 +72,7 @@ export const mathFunctions: Record<string, FunctionImpl> = {
       }
       if (any) out.series.push(o);
     }
-    return mapVector(ctx, out, (x) => x);
+    return out;
   },
   clamp_min: (ctx, args) => {
     const lo = asScalar(args[1], ctx).vs;

@@ -1,6 +1,5 @@
 import { compareLabels, METRIC_NAME, sortLabels, type Label, type Labels } from "../../../model/labels.js";
 import type { Expr } from "../../parser/ast.js";
-import { dropName } from "../binary.js";
 import { newSeries, type StepString, type StepVector } from "../step_values.js";
 import type { FunctionImpl } from "./function.js";
 import { asRange, asScalar, asVector, overWindows } from "./helpers.js";
@@ -119,7 +118,8 @@ export const miscFunctions: Record<string, FunctionImpl> = {
     return {
       kind: "vector",
       series: v.series.map((s) => {
-        const o = newSeries(dropName(s.labels), ctx.n);
+        const o = newSeries(s.labels, ctx.n);
+        o.dropName = true;
         for (let i = 0; i < ctx.n; i++) {
           if (!s.has[i]) continue;
           o.vs[i] = (s.ts ? s.ts[i]! : ctx.steps[i]!) / 1000;

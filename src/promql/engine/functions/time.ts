@@ -21,6 +21,8 @@ function dateFn(fn: (d: Date) => number): FunctionImpl {
 export const timeFunctions: Record<string, FunctionImpl> = {
   time: (ctx) => ({ kind: "scalar", vs: ctx.steps.map((t) => t / 1000) }),
   step: (ctx) => ({ kind: "scalar", vs: new Float64Array(ctx.n).fill(ctx.interval / 1000) }),
+  start: (ctx) => ({ kind: "scalar", vs: new Float64Array(ctx.n).fill(ctx.queryStart / 1000) }),
+  end: (ctx) => ({ kind: "scalar", vs: new Float64Array(ctx.n).fill(ctx.queryEnd / 1000) }),
   range: (ctx) => ({ kind: "scalar", vs: new Float64Array(ctx.n).fill((ctx.queryEnd - ctx.queryStart) / 1000) }),
   minute: dateFn((d) => d.getUTCMinutes()),
   hour: dateFn((d) => d.getUTCHours()),
