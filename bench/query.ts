@@ -1,0 +1,166 @@
+/**
+ * PromQL latency side by side: the same data remote-written into a region (under
+ * workerd) and into Prometheus 2.42 (Debian's package, --web.enable-remote-write-receiver),
+ * the same queries against both, median latency of each and the ratio.
+ * Run alone with `npx tsx bench/query.ts [--quick]`.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { Miniflare } from "miniflare";
+import { bundle } from "../scripts/federation.js";
+import { encodeRemoteWriteBody, type WriteRequestInput } from "../src/remote/write_request.js";
+import { isMainModule, rng, type BenchResult } from "./chunkenc.js";
+import { freePort, requireBinary, startProcess, waitForHttp } from "../test/e2e/support/processes.js";
+
+export interface QueryBenchOptions {
+  series: number;
+  samplesPerSeries: number;
+  runs: number;
+  log?: (s: string) => void;
+}
+
+const STEP = 15_000;
+
+/** `series` series: a counter, with 1/10 of them also as classic histogram buckets. */
+function* batches(opts: QueryBenchOptions, t0: number): Generator<WriteRequestInput> {
+  const r = rng(5);
+  const perBatch = Math.max(1, Math.floor(20_000 / opts.samplesPerSeries));
+  for (let s0 = 0; s0 < opts.series; s0 += perBatch) {
+    const timeseries: WriteRequestInput["timeseries"][number][] = [];
+    for (let s = s0; s < Math.min(opts.series, s0 + perBatch); s++) {
+      const rate = 1 + r() * 100;
+      let v = Math.floor(r() * 1e6);
+      const samples = [];
+      for (let i = 0; i < opts.samplesPerSeries; i++) {
+        v += Math.floor(rate * 15 * (0.5 + r()));
+        samples.push({ t: t0 + i * STEP, v });
+      }
+      const labels = [
+        { name: "__name__", value: "bench_requests_total" },
+        { name: "instance", value: `host-${Math.floor(s / 50)}:9100` },
+        { name: "job", value: `job-${s % 10}` },
+        { name: "path", value: `/p/${s % 50}` },
+      ];
+      timeseries.push({ labels, samples });
+      if (s % 10 === 0) {
+        let c = 0;
+        for (const le of ["0.1", "0.5", "1", "5", "+Inf"]) {
+          c += 1 + Math.floor(r() * 5);
+          const base = c;
+          timeseries.push({
+            labels: [
+              { name: "__name__", value: "bench_latency_seconds_bucket" },
+              { name: "instance", value: `host-${Math.floor(s / 50)}:9100` },
+              { name: "job", value: `job-${s % 10}` },
+              { name: "le", value: le },
+              { name: "path", value: `/p/${s % 50}` },
+            ],
+            samples: samples.map((x, i) => ({ t: x.t, v: base * (i + 1) })),
+          });
+        }
+      }
+    }
+    yield { timeseries };
+  }
+}
+
+async function post(url: string, body: Uint8Array): Promise<void> {
+  const res = await fetch(url, { method: "POST", body, headers: { "content-encoding": "snappy", "content-type": "application/x-protobuf" } });
+  if (res.status !== 204 && res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+async function timeQuery(url: string, runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs + 1; i++) {
+    const t0 = performance.now();
+    const res = await fetch(url);
+    const body = (await res.json()) as { status: string; error?: string };
+    if (body.status !== "success") throw new Error(`${url}: ${body.error}`);
+    if (i > 0) times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+export async function benchQuery(opts: QueryBenchOptions): Promise<BenchResult[]> {
+  const log = opts.log ?? (() => {});
+  const dir = await mkdtemp(join(tmpdir(), "edgeprom-bench-query-"));
+  const promBin = requireBinary("/usr/bin/prometheus", "prometheus");
+  const promPort = await freePort();
+  await writeFile(join(dir, "prometheus.yml"), "global: {}\n");
+  const prom = startProcess(promBin, [
+    `--config.file=${join(dir, "prometheus.yml")}`,
+    `--storage.tsdb.path=${join(dir, "prom")}`,
+    `--web.listen-address=127.0.0.1:${promPort}`,
+    "--web.enable-remote-write-receiver",
+  ]);
+  const scriptPath = await bundle("local-a", join(dir, "build"));
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath,
+    modulesRoot: join(dir, "build"),
+    modulesRules: [{ type: "Text", include: ["**/*.sql"] }],
+    compatibilityDate: "2026-04-01",
+    compatibilityFlags: ["nodejs_compat"],
+    bindings: { TIER: "bench", SHARDS: "2" },
+    durableObjects: { SERIES: { className: "SeriesStore", useSQLite: true } },
+    durableObjectsPersist: join(dir, "do"),
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+      stdout.resume();
+      stderr.resume();
+    },
+  });
+  try {
+    const ours = (await mf.ready).toString().replace(/\/$/, "");
+    const theirs = `http://127.0.0.1:${promPort}`;
+    await waitForHttp(`${theirs}/-/ready`, 60_000);
+    const end = Math.floor(Date.now() / STEP) * STEP - STEP;
+    const t0 = end - (opts.samplesPerSeries - 1) * STEP;
+    let sent = 0;
+    for (const b of batches(opts, t0)) {
+      const body = encodeRemoteWriteBody(b);
+      await Promise.all([post(`${ours}/api/v1/write`, body), post(`${theirs}/api/v1/write`, body)]);
+      sent += b.timeseries.length;
+      if (sent % 2000 < b.timeseries.length) log(`  query: loaded ${sent} series into both`);
+    }
+    const at = end / 1000;
+    const rangeStart = (end - 3600_000) / 1000;
+    const queries: [string, string][] = [
+      ["selector, all series", `query?query=${encodeURIComponent("bench_requests_total")}&time=${at}`],
+      ["rate 1h range at 15s step, one job", `query_range?query=${encodeURIComponent('rate(bench_requests_total{job="job-1"}[5m])')}&start=${rangeStart}&end=${at}&step=15`],
+      ["sum by (job) of rate", `query?query=${encodeURIComponent("sum by (job) (rate(bench_requests_total[5m]))")}&time=${at}`],
+      ["topk(5) of rate", `query?query=${encodeURIComponent("topk(5, rate(bench_requests_total[5m]))")}&time=${at}`],
+      ["histogram_quantile", `query?query=${encodeURIComponent("histogram_quantile(0.9, sum by (le, job) (rate(bench_latency_seconds_bucket[5m])))")}&time=${at}`],
+      ["subquery max_over_time(rate[1m])[30m:1m]", `query?query=${encodeURIComponent('max_over_time(rate(bench_requests_total{job="job-2"}[1m])[30m:1m])')}&time=${at}`],
+    ];
+    const out: BenchResult[] = [];
+    for (const [name, path] of queries) {
+      const a = await timeQuery(`${ours}/api/v1/${path}`, opts.runs);
+      const b = await timeQuery(`${theirs}/api/v1/${path}`, opts.runs);
+      log(`  query: ${name}: edgeprom ${a.toFixed(1)} ms, prometheus ${b.toFixed(1)} ms`);
+      out.push(
+        { name: `query.${name}.edgeprom`, value: a, unit: "ms (median)" },
+        { name: `query.${name}.prometheus`, value: b, unit: "ms (median)" },
+        { name: `query.${name}.ratio`, value: a / b, unit: "x (edgeprom / prometheus)" },
+      );
+    }
+    return out;
+  } finally {
+    await mf.dispose();
+    await prom.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (isMainModule(import.meta.url)) {
+  const quick = process.argv.includes("--quick");
+  void benchQuery({ series: quick ? 1000 : 10_000, samplesPerSeries: 240, runs: quick ? 3 : 7, log: console.log }).then((rs) => {
+    for (const r of rs) console.log(`${r.name.padEnd(60)} ${r.value.toPrecision(4).padStart(10)} ${r.unit}`);
+  });
+}
