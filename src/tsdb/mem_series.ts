@@ -41,6 +41,8 @@ export class MemSeries {
   /** WAL sequence up to which the stored head_chunks row reflects this series. */
   rowSeq = 0;
   dirty = false;
+  /** Whether sealed out-of-order chunks exist, which may overlap any time range. */
+  hasOOOChunks = false;
 
   constructor(
     readonly id: number,

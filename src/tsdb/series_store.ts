@@ -119,6 +119,10 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
       s.minT = row.mint;
       if (row.maxt !== null) s.maxT = row.maxt;
     }
+    for (const row of this.sql.exec<{ series_id: number }>("SELECT DISTINCT series_id FROM chunks WHERE ooo = 1")) {
+      const s = this.byId.get(row.series_id);
+      if (s !== undefined) s.hasOOOChunks = true;
+    }
     const agg = this.sql
       .exec<{ n: number; bytes: number | null; samples: number | null }>(
         "SELECT COUNT(*) AS n, SUM(LENGTH(data)) AS bytes, SUM(num_samples) AS samples FROM chunks",
@@ -259,6 +263,7 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
         c.ooo ? 1 : 0,
         toBlob(c.data),
       );
+      if (c.ooo) s.hasOOOChunks = true;
       this.stats.chunks++;
       this.stats.chunkBytes += c.data.byteLength;
       this.stats.chunkSamples += c.count;
@@ -435,7 +440,10 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
 
   private chunksOf(s: MemSeries, mint: number, maxt: number): ChunkData[] {
     const out: ChunkData[] = [];
-    for (const row of this.sql.exec<{ min_time: number; max_time: number; ooo: number; data: ArrayBuffer }>(
+    // Sealed in-order chunks all end before the head starts; a range inside the head
+    // (an instant query near now) needs no SQLite read at all.
+    const headOnly = s.head !== null && !s.hasOOOChunks && mint >= s.headMinT;
+    if (!headOnly) for (const row of this.sql.exec<{ min_time: number; max_time: number; ooo: number; data: ArrayBuffer }>(
       "SELECT min_time, max_time, ooo, data FROM chunks WHERE series_id = ? AND max_time >= ? AND min_time <= ? ORDER BY min_time",
       s.id,
       clampForSql(mint),
