@@ -1,0 +1,222 @@
+import { LabelsBuilder, labelsFromKey, labelsKey, METRIC_NAME, type Labels } from "../model/labels.js";
+import { STALE_NAN } from "../model/sample.js";
+import type { Appender, Storage } from "../storage/storage.js";
+import { formatForContentType, ParseError, parseExpositionBatches, SCRAPE_ACCEPT_HEADER } from "../textparse/index.js";
+
+/** One target as the scrape loop needs it, resolved from config, discovery and
+ * relabelling. */
+export interface ScrapeTarget {
+  /** The scrape pool: the job name. */
+  pool: string;
+  url: string;
+  /** Final target labels (job, instance, ...), attached to every scraped series. */
+  labels: Labels;
+  intervalMs: number;
+  timeoutMs: number;
+  honorLabels: boolean;
+  honorTimestamps: boolean;
+  headers: Record<string, string>;
+  /** 0 = no limit, for all limits. */
+  bodySizeLimit: number;
+  sampleLimit: number;
+  labelLimit: number;
+  labelNameLengthLimit: number;
+  labelValueLengthLimit: number;
+  /** metric_relabel_configs, compiled; null drops the series. */
+  metricRelabel: ((ls: Labels) => Labels | null) | null;
+}
+
+/** What one target remembers between scrapes: the series it wrote last time, so the
+ * ones that vanish get stale markers. */
+export interface TargetState {
+  series: string[];
+  health: "up" | "down" | "unknown";
+  lastError: string;
+  lastScrape: number;
+  lastScrapeDurationMs: number;
+  /** Samples whose explicit timestamps were far from the scrape time, last scrape. */
+  skewedSamples: number;
+  maxSkewMs: number;
+}
+
+export function newTargetState(): TargetState {
+  return { series: [], health: "unknown", lastError: "", lastScrape: 0, lastScrapeDurationMs: 0, skewedSamples: 0, maxSkewMs: 0 };
+}
+
+/** Explicit sample timestamps further than this from the scrape time are reported as
+ * clock skew (and still stored). */
+export const SKEW_REPORT_MS = 5 * 60_000;
+
+export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
+
+export class ScrapeError extends Error {}
+
+/**
+ * Scrapes one target once at time `now`: every sample of a good scrape, with the
+ * target's labels and metric relabelling applied, plus Prometheus' synthetic series;
+ * stale markers for series that vanished. A failed scrape stores nothing from the
+ * body: `up` is 0 and everything the last scrape wrote goes stale.
+ */
+export async function scrapeOnce(
+  target: ScrapeTarget,
+  storage: Storage,
+  state: TargetState,
+  fetchFn: Fetch,
+  now: number,
+): Promise<TargetState> {
+  const started = Date.now();
+  const app = storage.appender();
+  const seen = new Set<string>();
+  let scraped = 0;
+  let afterRelabel = 0;
+  let skewed = 0;
+  let maxSkew = 0;
+  let error = "";
+  try {
+    const res = await fetchFn(target.url, {
+      headers: { accept: SCRAPE_ACCEPT_HEADER, "x-prometheus-scrape-timeout-seconds": String(target.timeoutMs / 1000), ...target.headers },
+      signal: AbortSignal.timeout(target.timeoutMs),
+      redirect: "follow",
+    });
+    if (res.status !== 200) {
+      await res.body?.cancel();
+      throw new ScrapeError(`server returned HTTP status ${res.status} ${res.statusText}`.trim());
+    }
+    if (res.body === null) throw new ScrapeError("empty response body");
+    const format = formatForContentType(res.headers.get("content-type"));
+    const body = target.bodySizeLimit > 0 ? limitBody(res.body, target.bodySizeLimit) : res.body;
+    for await (const batch of parseExpositionBatches(body, format)) {
+      for (const e of batch) {
+        if (e.kind !== "sample") continue;
+        scraped++;
+        let ls = mergeTargetLabels(e.labels, target);
+        if (target.metricRelabel !== null) {
+          const r = target.metricRelabel(ls);
+          if (r === null) continue;
+          ls = r;
+        }
+        checkLabelLimits(ls, target);
+        afterRelabel++;
+        if (target.sampleLimit > 0 && afterRelabel > target.sampleLimit) {
+          throw new ScrapeError(`sample limit exceeded (limit: ${target.sampleLimit})`);
+        }
+        const key = labelsKey(ls);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        let t = now;
+        if (target.honorTimestamps && e.timestamp !== undefined) {
+          t = e.timestamp;
+          const skew = Math.abs(t - now);
+          if (skew > SKEW_REPORT_MS) {
+            skewed++;
+            if (skew > maxSkew) maxSkew = skew;
+          }
+        }
+        app.append(ls, t, e.value);
+      }
+    }
+  } catch (e) {
+    app.rollback();
+    seen.clear();
+    error = describeError(e, target);
+  }
+  const duration = Date.now() - started;
+  const before = new Set(state.series);
+  let added = 0;
+  for (const k of seen) if (!before.has(k)) added++;
+  // Stale markers for what the last scrape had and this one does not.
+  for (const key of state.series) {
+    if (!seen.has(key)) appendKey(app, key, now, STALE_NAN);
+  }
+  const up = error === "" ? 1 : 0;
+  appendReport(app, target, now, {
+    up,
+    scrape_duration_seconds: duration / 1000,
+    scrape_samples_scraped: error === "" ? scraped : 0,
+    scrape_samples_post_metric_relabeling: error === "" ? afterRelabel : 0,
+    scrape_series_added: error === "" ? added : 0,
+  });
+  const result = await app.commit();
+  if (skewed > 0 && error === "") {
+    error = `${skewed} samples have timestamps up to ${Math.round(maxSkew / 1000)}s away from the scrape time (clock skew?)`;
+  }
+  if (result.rejected > 0 && error === "") {
+    const r = result.rejections[0]!;
+    error = `${result.rejected} samples rejected by storage (first: ${r.reason}, ${Math.round(r.skewMs / 1000)}s behind)`;
+  }
+  return {
+    series: [...seen],
+    health: up === 1 ? "up" : "down",
+    lastError: error,
+    lastScrape: now,
+    lastScrapeDurationMs: duration,
+    skewedSamples: skewed,
+    maxSkewMs: maxSkew,
+  };
+}
+
+/** Target labels win over scraped ones unless honor_labels; a clash renames the
+ * scraped label to exported_<name>, as Prometheus does. */
+function mergeTargetLabels(scraped: Labels, target: ScrapeTarget): Labels {
+  const b = new LabelsBuilder(scraped);
+  for (const l of target.labels) {
+    const existing = b.get(l.name);
+    if (target.honorLabels) {
+      if (existing === "") b.set(l.name, l.value);
+      continue;
+    }
+    if (existing !== "") {
+      let name = "exported_" + l.name;
+      while (b.get(name) !== "") name = "exported_" + name;
+      b.set(name, existing);
+    }
+    b.set(l.name, l.value);
+  }
+  return b.labels();
+}
+
+function checkLabelLimits(ls: Labels, t: ScrapeTarget): void {
+  if (t.labelLimit > 0 && ls.length > t.labelLimit) {
+    throw new ScrapeError(`label_limit exceeded (metric: ${ls.find((l) => l.name === METRIC_NAME)?.value ?? ""}, number of labels: ${ls.length}, limit: ${t.labelLimit})`);
+  }
+  for (const l of ls) {
+    if (t.labelNameLengthLimit > 0 && l.name.length > t.labelNameLengthLimit) {
+      throw new ScrapeError(`label_name_length_limit exceeded (label name: ${l.name}, length: ${l.name.length}, limit: ${t.labelNameLengthLimit})`);
+    }
+    if (t.labelValueLengthLimit > 0 && l.value.length > t.labelValueLengthLimit) {
+      throw new ScrapeError(`label_value_length_limit exceeded (label name: ${l.name}, value length: ${l.value.length}, limit: ${t.labelValueLengthLimit})`);
+    }
+  }
+}
+
+function describeError(e: unknown, t: ScrapeTarget): string {
+  const err = e as Error;
+  if (err?.name === "TimeoutError" || err?.name === "AbortError") return `Get "${t.url}": context deadline exceeded`;
+  if (e instanceof ScrapeError) return err.message;
+  if (e instanceof ParseError) return `parse error: ${err.message}`;
+  return `Get "${t.url}": ${err?.message ?? String(e)}`;
+}
+
+function appendKey(app: Appender, key: string, t: number, v: number): void {
+  app.append(labelsFromKey(key), t, v);
+}
+
+function appendReport(app: Appender, target: ScrapeTarget, t: number, values: Record<string, number>): void {
+  for (const [name, v] of Object.entries(values)) {
+    app.append(new LabelsBuilder(target.labels).set(METRIC_NAME, name).labels(), t, v);
+  }
+}
+
+/** Fails the read once more than `limit` bytes arrive. */
+function limitBody(body: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
+  let seen = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, ctl) {
+        seen += chunk.byteLength;
+        if (seen > limit) ctl.error(new ScrapeError(`body size limit exceeded (limit: ${limit} bytes)`));
+        else ctl.enqueue(chunk);
+      },
+    }),
+  );
+}

@@ -1,0 +1,185 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { labelsFromRecord, labelsToRecord } from "../../src/model/labels.js";
+import { isStaleNaN } from "../../src/model/sample.js";
+import { newTargetState, scrapeOnce, type ScrapeTarget } from "../../src/scrape/scrape_loop.js";
+import { MemoryStorage } from "../../src/storage/memory_storage.js";
+
+/** A target server whose /<name> paths each misbehave in their own way. */
+let server: Server;
+let base = "";
+let page = "# TYPE a_total counter\na_total 1\nb{x=\"1\"} 2\nb{x=\"2\"} 3\n";
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    switch (req.url) {
+      case "/metrics":
+        res.setHeader("content-type", "text/plain; version=0.0.4");
+        res.end(page);
+        return;
+      case "/slow":
+        setTimeout(() => res.end("a 1\n"), 2000).unref();
+        return;
+      case "/500":
+        res.statusCode = 500;
+        res.end("boom");
+        return;
+      case "/garbage":
+        res.end("this is { not metrics\n");
+        return;
+      case "/endless": {
+        const line = "x" + "y".repeat(1000) + " 1\n";
+        const write = () => {
+          while (res.write(line)) {
+            /* keep writing until the client gives up */
+          }
+        };
+        res.on("drain", write);
+        req.on("close", () => res.destroy());
+        write();
+        return;
+      }
+      case "/dups":
+        res.end("d 1\nd 2\n");
+        return;
+      case "/labels":
+        res.end('m{job="scraped", instance="i"} 1\n');
+        return;
+      case "/skew":
+        res.end("s 1 1000\n");
+        return;
+    }
+    res.statusCode = 404;
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+function target(path: string, over: Partial<ScrapeTarget> = {}): ScrapeTarget {
+  return {
+    pool: "test",
+    url: base + path,
+    labels: labelsFromRecord({ job: "test", instance: "t:1" }),
+    intervalMs: 15_000,
+    timeoutMs: 500,
+    honorLabels: false,
+    honorTimestamps: true,
+    headers: {},
+    bodySizeLimit: 0,
+    sampleLimit: 0,
+    labelLimit: 0,
+    labelNameLengthLimit: 0,
+    labelValueLengthLimit: 0,
+    metricRelabel: null,
+    ...over,
+  };
+}
+
+async function latest(st: MemoryStorage, name: string, t: number): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for await (const s of st.querier().select([{ type: "=", name: "__name__", value: name }], { start: t, end: t })) {
+    const rec = labelsToRecord(s.labels);
+    out[JSON.stringify(rec)] = s.vs[s.vs.length - 1]!;
+  }
+  return out;
+}
+
+const T = 1_700_000_000_000;
+
+describe("scrapeOnce", () => {
+  it("stores every sample with the target's labels and reports up and the scrape figures", async () => {
+    const st = new MemoryStorage();
+    const s = await scrapeOnce(target("/metrics"), st, newTargetState(), fetch, T);
+    expect(s).toMatchObject({ health: "up", lastError: "" });
+    expect(await latest(st, "b", T)).toEqual({
+      [JSON.stringify({ __name__: "b", instance: "t:1", job: "test", x: "1" })]: 2,
+      [JSON.stringify({ __name__: "b", instance: "t:1", job: "test", x: "2" })]: 3,
+    });
+    expect(Object.values(await latest(st, "up", T))).toEqual([1]);
+    expect(Object.values(await latest(st, "scrape_samples_scraped", T))).toEqual([3]);
+    expect(Object.values(await latest(st, "scrape_series_added", T))).toEqual([3]);
+  });
+
+  it("writes stale markers for series that vanish", async () => {
+    const st = new MemoryStorage();
+    let state = await scrapeOnce(target("/metrics"), st, newTargetState(), fetch, T);
+    const old = page;
+    page = "a_total 2\n";
+    try {
+      state = await scrapeOnce(target("/metrics"), st, state, fetch, T + 15_000);
+    } finally {
+      page = old;
+    }
+    const sel = [{ type: "=" as const, name: "x", value: "2" }];
+    for await (const s of st.querier().select(sel, { start: T, end: T + 15_000 })) {
+      expect(isStaleNaN(s.vs[1]!)).toBe(true);
+    }
+    expect(state.series).toHaveLength(1);
+  });
+
+  it.each([
+    ["/slow", /context deadline exceeded/],
+    ["/500", /server returned HTTP status 500/],
+    ["/garbage", /parse error: /],
+  ])("%s gives up 0 with a clear error and stores nothing from the body", async (path, err) => {
+    const st = new MemoryStorage();
+    const s = await scrapeOnce(target(path), st, newTargetState(), fetch, T);
+    expect(s.health).toBe("down");
+    expect(s.lastError).toMatch(err);
+    expect(Object.values(await latest(st, "up", T))).toEqual([0]);
+    expect(await st.querier().labelValues("__name__", [], { start: -Infinity, end: Infinity })).toEqual([
+      "scrape_duration_seconds",
+      "scrape_samples_post_metric_relabeling",
+      "scrape_samples_scraped",
+      "scrape_series_added",
+      "up",
+    ]);
+  });
+
+  it("stops an endless body at the body size limit", async () => {
+    const s = await scrapeOnce(target("/endless", { bodySizeLimit: 100_000, timeoutMs: 5000 }), new MemoryStorage(), newTargetState(), fetch, T);
+    expect(s.lastError).toMatch(/body size limit exceeded/);
+  });
+
+  it("marks a failed scrape's previous series stale", async () => {
+    const st = new MemoryStorage();
+    const ok = await scrapeOnce(target("/metrics"), st, newTargetState(), fetch, T);
+    await scrapeOnce(target("/500", { url: base + "/500" }), st, ok, fetch, T + 15_000);
+    for await (const s of st.querier().select([{ type: "=", name: "__name__", value: "a_total" }], { start: T, end: T + 15_000 })) {
+      expect(isStaleNaN(s.vs[1]!)).toBe(true);
+    }
+  });
+
+  it("keeps the first of duplicate series and applies limits", async () => {
+    const st = new MemoryStorage();
+    await scrapeOnce(target("/dups"), st, newTargetState(), fetch, T);
+    expect(Object.values(await latest(st, "d", T))).toEqual([1]);
+    const limited = await scrapeOnce(target("/metrics", { sampleLimit: 2 }), new MemoryStorage(), newTargetState(), fetch, T);
+    expect(limited.lastError).toBe("sample limit exceeded (limit: 2)");
+  });
+
+  it("renames clashing labels unless honor_labels", async () => {
+    const st = new MemoryStorage();
+    await scrapeOnce(target("/labels"), st, newTargetState(), fetch, T);
+    expect(Object.keys(await latest(st, "m", T))).toEqual([
+      JSON.stringify({ __name__: "m", exported_instance: "i", exported_job: "scraped", instance: "t:1", job: "test" }),
+    ]);
+    const honor = new MemoryStorage();
+    await scrapeOnce(target("/labels", { honorLabels: true }), honor, newTargetState(), fetch, T);
+    expect(Object.keys(await latest(honor, "m", T))).toEqual([JSON.stringify({ __name__: "m", instance: "i", job: "scraped" })]);
+  });
+
+  it("applies metric relabelling and reports clock skew", async () => {
+    const st = new MemoryStorage();
+    const drop = (ls: ReturnType<typeof labelsFromRecord>) => (ls.some((l) => l.name === "x" && l.value === "1") ? null : ls);
+    await scrapeOnce(target("/metrics", { metricRelabel: drop }), st, newTargetState(), fetch, T);
+    expect(Object.keys(await latest(st, "b", T))).toHaveLength(1);
+    expect(Object.values(await latest(st, "scrape_samples_post_metric_relabeling", T))).toEqual([2]);
+    const skew = await scrapeOnce(target("/skew"), new MemoryStorage(), newTargetState(), fetch, T);
+    expect(skew.health).toBe("up");
+    expect(skew.lastError).toMatch(/1 samples have timestamps up to \d+s away from the scrape time/);
+  });
+});
