@@ -28,6 +28,8 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: ["test/e2e/**", "test/**/*.workers.test.ts", "node_modules/**"],
           environment: "node",
+          // Property tests run thousands of cases; a busy 2-core machine needs headroom.
+          testTimeout: 30_000,
         },
       },
       {
