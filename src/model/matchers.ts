@@ -1,4 +1,5 @@
 import { getLabel, type Labels } from "./labels.js";
+import { RE2_JS_FLAGS, Re2SyntaxError, translateRe2 } from "./re2.js";
 
 export type MatchType = "=" | "!=" | "=~" | "!~";
 
@@ -13,27 +14,22 @@ export interface Matcher {
 export class MatcherError extends Error {}
 
 /** Compiles a Prometheus (RE2) regex the way Prometheus anchors it: `^(?:re)$`, and with
- * `.` matching newlines as in Prometheus 3.x. Leading inline flags `(?i)`/`(?s)` that
- * JavaScript does not accept inline are lifted into RegExp flags. */
+ * `.` matching newlines as in Prometheus 3.x. The RE2 syntax is translated to JavaScript by
+ * ./re2.ts (inline flags such as `(?i:...)`, `(?m)`, `(?-s)`, `(?U)`, `\Q...\E`, POSIX classes,
+ * `\pL`, ...); invalid patterns throw a MatcherError with Go's "error parsing regexp: ..." text. */
 export function compileRegex(src: string): RegExp {
-  let flags = "su";
-  let body = src;
-  const m = /^\(\?([a-zA-Z]+)\)/.exec(body);
-  if (m) {
-    for (const f of m[1]!) {
-      if (f === "i") flags += flags.includes("i") ? "" : "i";
-      else if (f === "s" || f === "U" || f === "m") {
-        if (f === "m") flags += "m";
-      } else throw new MatcherError(`invalid or unsupported Perl syntax: \`(?${m[1]}\``);
-    }
-    body = body.slice(m[0].length);
-  }
-  // RE2 spells "\z" end-of-text and (?P<name>) named groups; JavaScript does not.
-  body = body.replace(/\\z/g, "$").replace(/\(\?P</g, "(?<");
+  let body: string;
   try {
-    return new RegExp(`^(?:${body})$`, flags);
+    body = translateRe2(src);
   } catch (e) {
-    throw new MatcherError(`error parsing regexp: ${(e as Error).message}`);
+    if (e instanceof Re2SyntaxError) throw new MatcherError(e.message);
+    throw e;
+  }
+  try {
+    return new RegExp(`^(?:${body})$`, RE2_JS_FLAGS);
+  } catch (e) {
+    // Only engine limits (e.g. a pattern too large) can get here.
+    throw new MatcherError(`error parsing regexp: ${(e as Error).message}: \`${src}\``);
   }
 }
 

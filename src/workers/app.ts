@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { queryRoutes } from "../api/query_routes.js";
 import { seriesRoutes } from "../api/series_routes.js";
 import { statusRoutes } from "../api/status_routes.js";
+import { federateHandler } from "../federate/federate_handler.js";
 import { Engine } from "../promql/engine/engine.js";
 import { remoteReadHandler } from "../remote/read_handler.js";
 import { remoteWriteHandler } from "../remote/write_handler.js";
@@ -52,6 +53,7 @@ export function buildApp(env: TierEnv): Hono {
   app.post("/api/v1/write", requireBearer(env.WRITE_TOKEN), (c) =>
     remoteWriteHandler(c.req.raw, storage(), { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY) }),
   );
+  app.get("/federate", (c) => federateHandler(c.req.raw, storage().querier(), { externalLabels: [], lookbackDeltaMs: engine.opts.lookbackDeltaMs }));
   app.post("/api/v1/read", (c) => remoteReadHandler(c.req.raw, storage()));
   app.route("/api/v1", seriesRoutes({ querier: () => storage().querier() }));
   app.route("/api/v1", queryRoutes({ querier: () => storage().querier(), engine }));

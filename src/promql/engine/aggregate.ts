@@ -3,6 +3,7 @@ import { formatFloat } from "../../model/sample.js";
 import type { AggregateExpr } from "../parser/ast.js";
 import type { EvalContext } from "./context.js";
 import { kahanAdd, mean, quantile } from "./float_math.js";
+import { formatGoG } from "./functions/bucket_math.js";
 import { newSeries, type StepScalar, type StepSeries, type StepString, type StepVector } from "./step_values.js";
 import { QueryError } from "./value.js";
 
@@ -241,10 +242,11 @@ function hashFraction(ls: Labels): number {
 
 /** Prometheus warns (and still answers ±Inf or NaN) for a φ outside [0, 1]. */
 export function warnQuantile(ctx: EvalContext, qs: Float64Array, at: number): void {
-  for (const q of qs) {
-    if (Number.isNaN(q) || q < 0 || q > 1) {
-      ctx.warnings.add(`PromQL warning: quantile value should be between 0 and 1, got ${formatFloat(q)} (${ctx.pos(at)})`);
-      return;
-    }
+  for (const q of qs) warnInvalidQuantile(ctx, q, at);
+}
+
+export function warnInvalidQuantile(ctx: EvalContext, q: number, at: number): void {
+  if (q !== q || q < 0 || q > 1) {
+    ctx.warnings.add(`PromQL warning: quantile value should be between 0 and 1, got ${formatGoG(q)} (${ctx.pos(at)})`);
   }
 }

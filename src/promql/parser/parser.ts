@@ -601,7 +601,8 @@ class Parser {
     }
     if (t.type !== "NUMBER" && t.type !== "DURATION") this.refuseDurationExpr(t, start, "offset", "number, duration, step(), or range()");
     let v = t.type === "NUMBER" ? this.number(t) : this.durationSeconds(t);
-    if (durationOutOfRange(v)) this.fail(start, "duration out of range");
+    // NaN has no duration; Prometheus would turn it into an arbitrary int64.
+    if (durationOutOfRange(v) || Number.isNaN(v)) this.fail(start, "duration out of range");
     if (neg) v = -v;
     const end = t.pos + t.val.length;
     const target = this.modifierTarget(e, "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery");

@@ -25,7 +25,8 @@ export function formatExpr(e: Expr): string {
         spine.push(cur);
         cur = cur.lhs;
       }
-      let s = formatExpr(cur);
+      // "+Inf ^ x" would read back as +(Inf ^ x): print the bare word there.
+      let s = spine[spine.length - 1]!.op === "^" && cur.type === "NumberLiteral" && cur.val === Infinity ? "Inf" : formatExpr(cur);
       for (let i = spine.length - 1; i >= 0; i--) {
         const b = spine[i]!;
         s += ` ${b.op}${b.returnBool ? " bool" : ""}${matchingString(b)} ${formatExpr(b.rhs)}`;

@@ -1,110 +1,212 @@
-import { labelsKey, metricName, type Labels } from "../../../model/labels.js";
-import { newSeries, type StepSeries, type StepVector } from "../step_values.js";
+import { getLabel, labelsKey, LabelsBuilder, metricName, type Labels } from "../../../model/labels.js";
+import type { Call } from "../../parser/ast.js";
+import { goQuote } from "../../parser/quote.js";
+import { formatOpenMetricsFloat } from "../../../textparse/float.js";
+import { mergeSameLabels } from "../binary.js";
+import type { EvalContext } from "../context.js";
+import { newSeries, type StepSeries, type StepValue, type StepVector } from "../step_values.js";
+import { warnInvalidQuantile } from "../aggregate.js";
+import { bucketFraction, bucketQuantile, formatGoG, parseGoFloat64, type Bucket, type MonotonicityFix } from "./bucket_math.js";
 import type { FunctionImpl } from "./function.js";
 import { asScalar, asVector } from "./helpers.js";
 
-interface Bucket {
-  upper: number;
-  count: number;
+/** The buckets of one classic histogram: the series that differ only in `le`. */
+interface BucketGroup {
+  /** The members' labels without `le` (the metric name is kept, Prometheus 3 drops
+   * it from the result later). */
+  labels: Labels;
+  members: { s: StepSeries; le: number }[];
 }
 
-const SMALL_DELTA = 1e-12;
-
-/** The quantile of classic `le` buckets, interpolating linearly inside the bucket the
- * rank falls in; reports when counts had to be made monotonic. */
-export function bucketQuantile(q: number, buckets: Bucket[]): { v: number; forcedMonotonic: boolean } {
-  if (Number.isNaN(q)) return { v: NaN, forcedMonotonic: false };
-  if (q < 0) return { v: -Infinity, forcedMonotonic: false };
-  if (q > 1) return { v: Infinity, forcedMonotonic: false };
-  buckets.sort((a, b) => a.upper - b.upper);
-  if (buckets.length === 0 || buckets[buckets.length - 1]!.upper !== Infinity) return { v: NaN, forcedMonotonic: false };
-  const bs: Bucket[] = [];
-  for (const b of buckets) {
-    const last = bs[bs.length - 1];
-    if (last && last.upper === b.upper) last.count += b.count;
-    else bs.push({ ...b });
-  }
-  let forcedMonotonic = false;
-  let prev = bs[0]!.count;
-  for (let i = 1; i < bs.length; i++) {
-    const cur = bs[i]!.count;
-    if (cur === prev) continue;
-    if (Math.abs(cur - prev) <= SMALL_DELTA * Math.max(Math.abs(cur), Math.abs(prev))) {
-      bs[i]!.count = prev;
+/** Groups a vector's float series into classic histograms by their labels other than
+ * `le`; a series whose `le` is missing or not a float is left out with a warning
+ * pointing at the vector argument. */
+function classicHistograms(ctx: EvalContext, v: StepVector, argStart: number): BucketGroup[] {
+  const groups = new Map<string, BucketGroup>();
+  for (const s of v.series) {
+    if (!s.has.includes(1)) continue;
+    const leStr = getLabel(s.labels, "le");
+    const le = parseGoFloat64(leStr);
+    if (le === undefined) {
+      const name = metricName(s.labels);
+      ctx.warnings.add(
+        `PromQL warning: bucket label "le" is missing or has a malformed value of ${goQuote(leStr)}` +
+          (name === "" ? "" : ` for metric name ${goQuote(name)}`) +
+          ` (${ctx.pos(argStart)})`,
+      );
       continue;
     }
-    if (cur < prev) {
-      bs[i]!.count = prev;
-      forcedMonotonic = true;
-      continue;
-    }
-    prev = cur;
+    const labels = s.labels.filter((l) => l.name !== "le");
+    const key = labelsKey(labels);
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = { labels, members: [] }));
+    g.members.push({ s, le });
   }
-  if (bs.length < 2) return { v: NaN, forcedMonotonic };
-  const total = bs[bs.length - 1]!.count;
-  if (total === 0) return { v: NaN, forcedMonotonic };
-  let rank = q * total;
-  let b = 0;
-  while (b < bs.length - 1 && bs[b]!.count < rank) b++;
-  if (b === bs.length - 1) return { v: bs[bs.length - 2]!.upper, forcedMonotonic };
-  if (b === 0 && bs[0]!.upper <= 0) return { v: bs[0]!.upper, forcedMonotonic };
-  let start = 0;
-  const end = bs[b]!.upper;
-  let count = bs[b]!.count;
-  if (b > 0) {
-    start = bs[b - 1]!.upper;
-    count -= bs[b - 1]!.count;
-    rank -= bs[b - 1]!.count;
-  }
-  return { v: start + (end - start) * (rank / count), forcedMonotonic };
+  return [...groups.values()];
 }
 
-function parseLe(v: string): number {
-  if (v === "+Inf" || v === "Inf" || v === "+inf" || v === "inf") return Infinity;
-  if (v.trim() === "") return NaN;
-  return Number(v);
+/** A histogram's buckets at step i (fresh objects the bucket math may reorder and
+ * modify), or null when none of its series has a value there. */
+function bucketsAt(g: BucketGroup, i: number): Bucket[] | null {
+  const out: Bucket[] = [];
+  for (const m of g.members) if (m.s.has[i]) out.push({ upper: m.le, count: m.s.vs[i]! });
+  return out.length === 0 ? null : out;
 }
 
-export const histogramFunctions: Record<string, FunctionImpl> = {
-  histogram_quantile: (ctx, args) => {
-    const qs = asScalar(args[0], ctx).vs;
-    const v = asVector(args[1]!);
-    const groups = new Map<string, { labels: Labels; members: { s: StepSeries; le: number }[] }>();
-    for (const s of v.series) {
-      const leStr = s.labels.find((l) => l.name === "le")?.value;
-      const le = leStr === undefined ? NaN : parseLe(leStr);
-      if (Number.isNaN(le)) {
-        ctx.warnings.add(`PromQL warning: bucket label "le" is missing or has a malformed value of "${leStr ?? ""}" for metric name "${metricName(s.labels)}"`);
-        continue;
-      }
-      const labels = s.labels.filter((l) => l.name !== "le");
-      const key = labelsKey(labels);
-      let g = groups.get(key);
-      if (g === undefined) groups.set(key, (g = { labels, members: [] }));
-      g.members.push({ s, le });
+
+/** A monotonicity info being accumulated: Prometheus keeps one per metric name for
+ * the whole query, widening its bucket and time ranges and counting the samples. */
+interface MonotonicityInfo {
+  text: string;
+  pos: string;
+  minTs: number;
+  maxTs: number;
+  minBucket: number;
+  maxBucket: number;
+  maxDiff: number;
+  samples: number;
+}
+
+/** Accumulated monotonicity infos by the query's info set (shared by a query's
+ * contexts), keyed by message without details. */
+const monotonicityInfos = new WeakMap<Set<string>, Map<string, MonotonicityInfo>>();
+
+/** time.Unix(ms/1000, 0).UTC().Format(time.RFC3339). */
+function rfc3339Seconds(ms: number): string {
+  const d = new Date(Math.trunc(ms / 1000) * 1000);
+  if (Number.isNaN(d.getTime())) return String(ms);
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/^\+0*(\d{4,})/, "$1");
+}
+
+function reportForcedMonotonicity(ctx: EvalContext, name: string, argStart: number, ts: number, fix: MonotonicityFix): void {
+  const base =
+    "PromQL info: input to histogram_quantile needed to be fixed for monotonicity " +
+    "(see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)" +
+    (name === "" ? "" : ` for metric name ${goQuote(name)}`);
+  let byBase = monotonicityInfos.get(ctx.infos);
+  if (byBase === undefined) monotonicityInfos.set(ctx.infos, (byBase = new Map()));
+  let info = byBase.get(base);
+  if (info === undefined) {
+    info = { text: "", pos: ctx.pos(argStart), minTs: ts, maxTs: ts, minBucket: fix.minBucket, maxBucket: fix.maxBucket, maxDiff: fix.maxDiff, samples: 1 };
+    byBase.set(base, info);
+  } else {
+    ctx.infos.delete(info.text);
+    info.minTs = Math.min(info.minTs, ts);
+    info.maxTs = Math.max(info.maxTs, ts);
+    if (fix.minBucket < info.minBucket) info.minBucket = fix.minBucket;
+    if (fix.maxBucket > info.maxBucket) info.maxBucket = fix.maxBucket;
+    if (fix.maxDiff > info.maxDiff) info.maxDiff = fix.maxDiff;
+    info.samples++;
+  }
+  info.text =
+    `${base}, from buckets ${formatGoG(info.minBucket)} to ${formatGoG(info.maxBucket)}, ` +
+    `with a max diff of ${formatGoG(info.maxDiff, 2)}, over ${info.samples} samples ` +
+    `from ${rfc3339Seconds(info.minTs)} to ${rfc3339Seconds(info.maxTs)} (${info.pos})`;
+  ctx.infos.add(info.text);
+}
+
+function argStart(call: Call, i: number): number {
+  return call.args[i]!.pos.start;
+}
+
+/** histogram_quantile(q, v): the q-quantile of each classic histogram in v. */
+function histogramQuantile(ctx: EvalContext, args: StepValue[], call: Call): StepValue {
+  const qs = asScalar(args[0], ctx).vs;
+  for (let i = 0; i < ctx.n; i++) warnInvalidQuantile(ctx, qs[i]!, argStart(call, 0));
+  const vecPos = argStart(call, 1);
+  const out: StepVector = { kind: "vector", series: [] };
+  for (const g of classicHistograms(ctx, asVector(args[1]!), vecPos)) {
+    const o = newSeries(g.labels, ctx.n);
+    o.dropName = true;
+    let any = false;
+    for (let i = 0; i < ctx.n; i++) {
+      const buckets = bucketsAt(g, i);
+      if (buckets === null) continue;
+      const r = bucketQuantile(qs[i]!, buckets);
+      if (r.fix.forced) reportForcedMonotonicity(ctx, metricName(g.labels), vecPos, ctx.steps[i]!, r.fix);
+      o.vs[i] = r.v;
+      o.has[i] = 1;
+      any = true;
     }
-    const out: StepVector = { kind: "vector", series: [] };
-    for (const g of groups.values()) {
-      const o = newSeries(g.labels, ctx.n);
-      o.dropName = true;
-      let any = false;
-      for (let i = 0; i < ctx.n; i++) {
-        const buckets: Bucket[] = [];
-        for (const m of g.members) if (m.s.has[i]) buckets.push({ upper: m.le, count: m.s.vs[i]! });
-        if (buckets.length === 0) continue;
-        const r = bucketQuantile(qs[i]!, buckets);
-        if (r.forcedMonotonic) {
-          const name = metricName(g.members[0]!.s.labels);
-          ctx.infos.add(
-            `PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name "${name}"`,
-          );
+    if (any) out.series.push(o);
+  }
+  return out;
+}
+
+/** histogram_quantiles(v, "label", q1, q2, ...): each quantile of each classic
+ * histogram in v, told apart by `label` set to the quantile (OpenMetrics float form).
+ * Results that end up with the same labels at a step are an error. */
+function histogramQuantiles(ctx: EvalContext, args: StepValue[], call: Call): StepValue {
+  const vecPos = argStart(call, 0);
+  const labelArg = args[1];
+  if (labelArg?.kind !== "string") throw new Error(`expected a string, got ${labelArg?.kind}`);
+  const label = labelArg.v;
+  const qss: Float64Array[] = [];
+  for (let j = 2; j < args.length; j++) {
+    const qs = asScalar(args[j], ctx).vs;
+    for (let i = 0; i < ctx.n; i++) warnInvalidQuantile(ctx, qs[i]!, argStart(call, j));
+    qss.push(qs);
+  }
+  const qStrs = new Map<number, string>();
+  const qStr = (q: number): string => {
+    let s = qStrs.get(q);
+    if (s === undefined) qStrs.set(q, (s = formatOpenMetricsFloat(q)));
+    return s;
+  };
+  const out: StepVector = { kind: "vector", series: [] };
+  for (const g of classicHistograms(ctx, asVector(args[0]!), vecPos)) {
+    const name = metricName(g.labels);
+    // One output series per quantile argument and quantile value (a quantile given
+    // by an expression may change between steps).
+    const byQuantile = new Map<string, StepSeries>();
+    for (let i = 0; i < ctx.n; i++) {
+      const buckets = bucketsAt(g, i);
+      if (buckets === null) continue;
+      for (let j = 0; j < qss.length; j++) {
+        const q = qss[j]![i]!;
+        const r = bucketQuantile(q, buckets.map((b) => ({ ...b })));
+        if (r.fix.forced) reportForcedMonotonicity(ctx, name, vecPos, ctx.steps[i]!, r.fix);
+        const qs = qStr(q);
+        const key = `${j}\u0000${qs}`;
+        let o = byQuantile.get(key);
+        if (o === undefined) {
+          o = newSeries(new LabelsBuilder(g.labels).set(label, qs).labels(), ctx.n);
+          o.dropName = true;
+          byQuantile.set(key, o);
+          out.series.push(o);
         }
         o.vs[i] = r.v;
         o.has[i] = 1;
-        any = true;
       }
-      if (any) out.series.push(o);
     }
-    return out;
-  },
+  }
+  return mergeSameLabels(out);
+}
+
+/** histogram_fraction(lower, upper, v): the fraction of each classic histogram's
+ * observations between lower and upper. */
+function histogramFraction(ctx: EvalContext, args: StepValue[], call: Call): StepValue {
+  const lowers = asScalar(args[0], ctx).vs;
+  const uppers = asScalar(args[1], ctx).vs;
+  const out: StepVector = { kind: "vector", series: [] };
+  for (const g of classicHistograms(ctx, asVector(args[2]!), argStart(call, 2))) {
+    const o = newSeries(g.labels, ctx.n);
+    o.dropName = true;
+    let any = false;
+    for (let i = 0; i < ctx.n; i++) {
+      const buckets = bucketsAt(g, i);
+      if (buckets === null) continue;
+      o.vs[i] = bucketFraction(lowers[i]!, uppers[i]!, buckets);
+      o.has[i] = 1;
+      any = true;
+    }
+    if (any) out.series.push(o);
+  }
+  return out;
+}
+
+export const histogramFunctions: Record<string, FunctionImpl> = {
+  histogram_quantile: histogramQuantile,
+  histogram_quantiles: histogramQuantiles,
+  histogram_fraction: histogramFraction,
 };

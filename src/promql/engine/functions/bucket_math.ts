@@ -1,0 +1,318 @@
+// Arithmetic over classic histogram buckets (float series with an `le` label) for
+// histogram_quantile, histogram_quantiles and histogram_fraction, plus the two Go
+// number formats their annotations need: strconv.ParseFloat for `le` values and
+// fmt's %g / %.Ng for the numbers annotations print.
+
+/** One classic bucket: its upper bound and the cumulative count up to it. */
+export interface Bucket {
+  upper: number;
+  count: number;
+}
+
+/** Relative difference between neighbouring cumulative counts below which they are
+ * treated as equal (floating-point noise from sharded or federated sums). */
+const SMALL_DELTA_TOLERANCE = 1e-12;
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/** Whether a and b differ by less than epsilon relative to their magnitude (both NaN
+ * count as equal; near zero the smallest normal float is the scale). */
+export function almostEqual(a: number, b: number, epsilon: number): boolean {
+  if (a !== a && b !== b) return true;
+  if (a === b) return true;
+  const absSum = Math.abs(a) + Math.abs(b);
+  const diff = Math.abs(a - b);
+  if (a === 0 || b === 0 || absSum < MIN_NORMAL) return diff < epsilon * MIN_NORMAL;
+  return diff / Math.min(absSum, Number.MAX_VALUE) < epsilon;
+}
+
+function byUpper(a: Bucket, b: Bucket): number {
+  return a.upper < b.upper ? -1 : a.upper > b.upper ? 1 : 0;
+}
+
+/** Sums buckets with the same upper bound, in place; `buckets` must be sorted.
+ * Returns the coalesced prefix. */
+function coalesce(buckets: Bucket[]): Bucket[] {
+  let last = buckets[0]!;
+  let n = 0;
+  for (let i = 1; i < buckets.length; i++) {
+    const b = buckets[i]!;
+    if (b.upper === last.upper) {
+      last = { upper: last.upper, count: last.count + b.count };
+    } else {
+      buckets[n++] = last;
+      last = b;
+    }
+  }
+  buckets[n++] = last;
+  buckets.length = n;
+  return buckets;
+}
+
+/** Where counts had to be raised to make them non-decreasing. */
+export interface MonotonicityFix {
+  forced: boolean;
+  /** Lowest and highest upper bound of a raised bucket, and the largest raise. */
+  minBucket: number;
+  maxBucket: number;
+  maxDiff: number;
+}
+
+/** Replaces numerically insignificant differences between neighbouring counts (in
+ * either direction) by the previous count, then raises every count that is below
+ * the running maximum to it. */
+function makeMonotonic(buckets: Bucket[]): MonotonicityFix {
+  const fix: MonotonicityFix = { forced: false, minBucket: Infinity, maxBucket: -Infinity, maxDiff: 0 };
+  let prev = buckets[0]!.count;
+  for (let i = 1; i < buckets.length; i++) {
+    const b = buckets[i]!;
+    const cur = b.count;
+    if (cur === prev) continue;
+    if (almostEqual(prev, cur, SMALL_DELTA_TOLERANCE)) {
+      b.count = prev;
+      continue;
+    }
+    if (cur < prev) {
+      b.count = prev;
+      fix.forced = true;
+      if (b.upper < fix.minBucket) fix.minBucket = b.upper;
+      if (b.upper > fix.maxBucket) fix.maxBucket = b.upper;
+      if (prev - cur > fix.maxDiff) fix.maxDiff = prev - cur;
+      continue;
+    }
+    prev = cur;
+  }
+  return fix;
+}
+
+/** The smallest i in [0, n) with pred(i), or n; pred must be monotone (binary search). */
+function searchFirst(n: number, pred: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (pred(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+const NO_FIX: MonotonicityFix = { forced: false, minBucket: Infinity, maxBucket: -Infinity, maxDiff: 0 };
+
+/**
+ * The q-quantile of classic buckets, interpolating linearly inside the bucket the
+ * rank falls in. The lowest bucket starts at 0 when its upper bound is positive
+ * (otherwise its upper bound is the answer); a rank in the +Inf bucket answers the
+ * second-highest bound. NaN when q is NaN, when there is no +Inf bucket, fewer than
+ * two distinct bounds, or no observations; -Inf / +Inf for q below 0 / above 1.
+ * `buckets` is reordered and may be modified.
+ */
+export function bucketQuantile(q: number, buckets: Bucket[]): { v: number; fix: MonotonicityFix } {
+  if (q !== q) return { v: NaN, fix: NO_FIX };
+  if (q < 0) return { v: -Infinity, fix: NO_FIX };
+  if (q > 1) return { v: Infinity, fix: NO_FIX };
+  buckets.sort(byUpper);
+  if (buckets[buckets.length - 1]!.upper !== Infinity) return { v: NaN, fix: NO_FIX };
+  const bs = coalesce(buckets);
+  const fix = makeMonotonic(bs);
+  if (bs.length < 2) return { v: NaN, fix };
+  const total = bs[bs.length - 1]!.count;
+  if (total === 0) return { v: NaN, fix };
+  let rank = q * total;
+  const b = searchFirst(bs.length - 1, (i) => bs[i]!.count >= rank);
+  if (b === bs.length - 1) return { v: bs[bs.length - 2]!.upper, fix };
+  if (b === 0 && bs[0]!.upper <= 0) return { v: bs[0]!.upper, fix };
+  let start = 0;
+  const end = bs[b]!.upper;
+  let count = bs[b]!.count;
+  if (b > 0) {
+    start = bs[b - 1]!.upper;
+    count -= bs[b - 1]!.count;
+    rank -= bs[b - 1]!.count;
+  }
+  return { v: start + (end - start) * (rank / count), fix };
+}
+
+/**
+ * The fraction of observations between lower and upper, interpolating linearly
+ * inside the buckets the bounds fall in. The lowest bucket starts at 0 when its
+ * upper bound is positive, else at -Inf; nothing is interpolated inside a bucket of
+ * infinite width (the -Inf-based lowest bucket counts as wholly below a bound inside
+ * it, the +Inf bucket as wholly above). Counts are not made monotonic. NaN when
+ * there is no +Inf bucket, no observations, or a bound is NaN; 0 when
+ * lower >= upper. `buckets` is reordered and may be modified.
+ */
+export function bucketFraction(lower: number, upper: number, buckets: Bucket[]): number {
+  buckets.sort(byUpper);
+  if (buckets[buckets.length - 1]!.upper !== Infinity) return NaN;
+  const bs = coalesce(buckets);
+  const count = bs[bs.length - 1]!.count;
+  if (count === 0 || lower !== lower || upper !== upper) return NaN;
+  if (lower >= upper) return 0;
+
+  let rank = 0;
+  let lowerRank = 0;
+  let upperRank = 0;
+  let lowerSet = false;
+  let upperSet = false;
+  let lowerBound = bs[0]!.upper <= 0 ? -Infinity : 0;
+  for (let i = 0; i < bs.length; i++) {
+    const b = bs[i]!;
+    if (i > 0) lowerBound = bs[i - 1]!.upper;
+    const upperBound = b.upper;
+    const interpolate = (v: number): number =>
+      lowerBound === -Infinity ? b.count : rank + ((b.count - rank) * (v - lowerBound)) / (upperBound - lowerBound);
+
+    if (!lowerSet && lowerBound >= lower) {
+      lowerRank = rank;
+      lowerSet = true;
+    }
+    if (!upperSet && lowerBound >= upper) {
+      upperRank = rank;
+      upperSet = true;
+    }
+    if (lowerSet && upperSet) break;
+    if (!lowerSet && lowerBound < lower && upperBound > lower) {
+      lowerRank = interpolate(lower);
+      lowerSet = true;
+    }
+    if (!upperSet && lowerBound < upper && upperBound > upper) {
+      upperRank = interpolate(upper);
+      upperSet = true;
+    }
+    if (lowerSet && upperSet) break;
+    rank = b.count;
+  }
+  if (!lowerSet || lowerRank > count) lowerRank = count;
+  if (!upperSet || upperRank > count) upperRank = count;
+  return (upperRank - lowerRank) / count;
+}
+
+// --- Go's strconv.ParseFloat ---------------------------------------------------
+
+const DEC_FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const HEX_FLOAT = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/;
+
+/** Go's underscoreOK: underscores only between digits, or after a base prefix. */
+function underscoreOK(s: string): boolean {
+  let saw = "^";
+  let i = 0;
+  if (s.length >= 1 && (s[0] === "-" || s[0] === "+")) s = s.slice(1);
+  let hex = false;
+  if (s.length >= 2 && s[0] === "0" && "bBoOxX".includes(s[1]!)) {
+    i = 2;
+    saw = "0";
+    hex = s[1] === "x" || s[1] === "X";
+  }
+  for (; i < s.length; i++) {
+    const c = s[i]!;
+    if ((c >= "0" && c <= "9") || (hex && /[a-fA-F]/.test(c))) {
+      saw = "0";
+      continue;
+    }
+    if (c === "_") {
+      if (saw !== "0") return false;
+      saw = "_";
+      continue;
+    }
+    if (saw === "_") return false;
+    saw = "!";
+  }
+  return saw !== "_";
+}
+
+/** strconv.ParseFloat(s, 64): decimal or hexadecimal (with a `p` exponent) floats,
+ * underscores between digits, Inf/Infinity (any case, optional sign) and NaN (any
+ * case). Undefined where Go reports an error, including overflow to infinity. */
+export function parseGoFloat64(s: string): number | undefined {
+  if (s.length === 0) return undefined;
+  const sign = s[0] === "+" || s[0] === "-" ? s[0] : "";
+  const body = s.slice(sign.length).toLowerCase();
+  if (body === "inf" || body === "infinity") return sign === "-" ? -Infinity : Infinity;
+  if (body === "nan") return sign === "" ? NaN : undefined;
+  let t = s;
+  if (t.includes("_")) {
+    if (!underscoreOK(t)) return undefined;
+    t = t.replaceAll("_", "");
+  }
+  let v: number;
+  const hex = HEX_FLOAT.exec(t);
+  if (hex !== null) {
+    const [, sg, int = "", frac = "", exp] = hex;
+    if (int.length + frac.length === 0) return undefined;
+    const mant = BigInt(`0x${int}${frac}`);
+    // Scale in two steps so that neither the exponent nor the mantissa alone overflows.
+    const e = Number(exp) - 4 * frac.length;
+    v = Number(mant) * 2 ** Math.trunc(e / 2) * 2 ** (e - Math.trunc(e / 2));
+    if (sg === "-") v = -v;
+  } else {
+    if (!DEC_FLOAT.test(t)) return undefined;
+    v = Number(t);
+  }
+  return Number.isFinite(v) ? v : undefined;
+}
+
+// --- Go's %g -------------------------------------------------------------------
+
+/** Decimal digits (no trailing zeros) and the position of the decimal point relative
+ * to them: v = 0.d1d2d3... * 10^dp. prec < 0 asks for the shortest round trip, else
+ * for prec significant digits, rounding exact ties to even as Go does. */
+function decimalDigits(abs: number, prec: number): { d: string; dp: number } {
+  if (abs === 0) return { d: "0", dp: 1 };
+  let e: string;
+  if (prec < 0) {
+    e = abs.toExponential();
+  } else {
+    e = abs.toExponential(prec - 1);
+    // JavaScript rounds exact ties away from zero; Go to even.
+    const exact = abs.toExponential(Math.min(100, prec + 40));
+    const digitsExact = exact.slice(0, exact.indexOf("e")).replace(".", "");
+    const tail = digitsExact.slice(prec);
+    if (/^50*$/.test(tail) && Number(digitsExact[prec - 1]) % 2 === 0) {
+      const lower = digitsExact.slice(0, prec);
+      const expPart = exact.slice(exact.indexOf("e"));
+      e = (prec > 1 ? `${lower[0]}.${lower.slice(1)}` : lower) + expPart;
+    }
+  }
+  const at = e.indexOf("e");
+  const exp = Number(e.slice(at + 1));
+  const d = e.slice(0, at).replace(".", "").replace(/0+$/, "") || "0";
+  return { d, dp: exp + 1 };
+}
+
+/** fmt's %g (prec < 0) or %.<prec>g for a float64. */
+export function formatGoG(v: number, prec = -1): string {
+  if (v !== v) return "NaN";
+  if (v === Infinity) return "+Inf";
+  if (v === -Infinity) return "-Inf";
+  const neg = v < 0 || Object.is(v, -0);
+  if (prec === 0) prec = 1;
+  const shortest = prec < 0;
+  const { d, dp } = decimalDigits(Math.abs(v), prec);
+  const nd = d.length;
+  let p = shortest ? nd : prec;
+  let eprec = p;
+  if (eprec > nd && nd >= dp) eprec = nd;
+  if (shortest) eprec = 6;
+  const exp = dp - 1;
+  let out: string;
+  if (exp < -4 || exp >= eprec) {
+    if (p > nd) p = nd;
+    out = d[0]!;
+    if (p > 1) out += "." + d.slice(1, p).padEnd(p - 1, "0");
+    const ae = Math.abs(exp);
+    out += "e" + (exp < 0 ? "-" : "+") + (ae < 10 ? "0" : "") + String(ae);
+  } else {
+    if (p > dp) p = nd;
+    const decimals = Math.max(p - dp, 0);
+    out = dp > 0 ? (nd >= dp ? d.slice(0, dp) : d + "0".repeat(dp - nd)) : "0";
+    if (decimals > 0) {
+      let frac = "";
+      for (let i = 0; i < decimals; i++) {
+        const j = dp + i;
+        frac += j >= 0 && j < nd ? d[j] : "0";
+      }
+      out += "." + frac;
+    }
+  }
+  return neg ? "-" + out : out;
+}
