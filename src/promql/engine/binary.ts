@@ -231,7 +231,7 @@ export function vectorVector(ctx: EvalContext, e: BinaryExpr, lhsIn: StepVector,
           const side = swap ? "left" : "right";
           throw new QueryError(
             "execution",
-            `found duplicate series for the match group ${labelsToString(matchLabels(effective(one.series[k]!), m))} on the ${side} hand-side of the operation: [${labelsToString(effective(one.series[k]!))}, ${labelsToString(effective(one.series[b]!))}];many-to-many matching not allowed: matching labels must be unique on one side`,
+            `found duplicate series for the match group ${labelsToString(matchLabels(effective(one.series[k]!), m))} on the ${side} hand-side of the operation: [${labelsToString(effective(one.series[b]!))}, ${labelsToString(effective(one.series[k]!))}];many-to-many matching not allowed: matching labels must be unique on one side`,
           );
         }
         b = k;

@@ -120,7 +120,7 @@ export class Evaluator {
           ts[o] = inner.steps[i]!;
           vs[o++] = s.vs[i]!;
         }
-        series.push({ labels: s.labels, ts, vs });
+        series.push({ labels: s.labels, ts, vs, dropName: s.dropName });
       }
     }
     const out: StepRange = { kind: "range", series, range: e.range, windowEnds };

@@ -41,6 +41,8 @@ export interface RangeSeries {
   labels: Labels;
   ts: Float64Array;
   vs: Float64Array;
+  /** Carried from a subquery's inner series (see StepSeries.dropName). */
+  dropName?: boolean;
 }
 
 export interface StepRange {

@@ -62,7 +62,7 @@ export function overWindows(
   for (const s of r.series) {
     ctx.checkDeadline();
     const o = newSeries(s.labels, ctx.n);
-    o.dropName = !keepName;
+    o.dropName = keepName ? s.dropName : true;
     let any = false;
     let hint = 0;
     w.ts = s.ts;
