@@ -1,4 +1,4 @@
-import { compareLabels, fnv1a, labelsKey, type Labels } from "../model/labels.js";
+import { compareLabels, fnv1a, labelsFromKey, labelsKey, type Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matchers.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
 import type { AppendResult, AppendSeries, MatcherSpec, SelectPage, StoreStats } from "../tsdb/rpc.js";
@@ -135,7 +135,7 @@ class ShardedQuerier implements Querier {
     for (const shard of this.shards) {
       let page = await shard.select(m, hints.start, hints.end, undefined, false);
       for (;;) {
-        for (const s of page.series) yield s.labels;
+        for (const s of page.series) yield labelsFromKey(s.key);
         if (page.cursor === undefined) break;
         page = await shard.select(m, hints.start, hints.end, page.cursor, false);
       }
@@ -158,7 +158,7 @@ async function* shardSeries(shard: ShardClient, m: MatcherSpec[], hints: SelectH
   for (;;) {
     for (const s of page.series) {
       const { ts, vs } = readChunks(s.chunks, hints.start, hints.end);
-      if (ts.length > 0) yield { labels: s.labels, ts, vs };
+      if (ts.length > 0) yield { labels: labelsFromKey(s.key), ts, vs };
     }
     if (page.cursor === undefined) return;
     page = await shard.select(m, hints.start, hints.end, page.cursor);

@@ -43,7 +43,8 @@ export interface ChunkData {
 }
 
 export interface SeriesChunks {
-  labels: Label[];
+  /** The canonical label key: one string clones far cheaper than label objects. */
+  key: string;
   chunks: ChunkData[];
 }
 

@@ -374,7 +374,7 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     const series: SeriesChunks[] = [];
     for (let i = offset; i < end; i++) {
       const s = this.byId.get(ids[i]!);
-      if (s !== undefined) series.push({ labels: [...s.labels], chunks: withChunks ? this.chunksOf(s, mint, maxt) : [] });
+      if (s !== undefined) series.push({ key: s.key, chunks: withChunks ? this.chunksOf(s, mint, maxt) : [] });
     }
     if (end >= ids.length) {
       if (queryId !== "") this.queries.delete(queryId);

@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { labelsFromRecord, labelsKey } from "../../src/model/labels.js";
+import { labelsFromKey, labelsFromRecord, labelsKey } from "../../src/model/labels.js";
 import { isStaleNaN, STALE_NAN } from "../../src/model/sample.js";
 import { ShardedStorage, type ShardClient } from "../../src/storage/sharded_storage.js";
 import { SeriesStore } from "../../src/tsdb/series_store.js";
@@ -155,7 +155,7 @@ describe("SeriesStore", () => {
     ]);
     const pick = async (ms: { type: "=" | "!=" | "=~" | "!~"; name: string; value: string }[]) =>
       (await stub.select(ms, -Infinity, Infinity, undefined, false)).series.map((s) =>
-        s.labels.map((l) => `${l.name}=${l.value}`).join(","),
+        labelsFromKey(s.key).map((l) => `${l.name}=${l.value}`).join(","),
       );
     expect(await pick([{ type: "=", name: "env", value: "prod" }])).toEqual(["__name__=m,env=prod,job=api"]);
     expect(await pick([{ type: "=", name: "__name__", value: "m" }, { type: "!=", name: "env", value: "prod" }])).toEqual([
