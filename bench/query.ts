@@ -7,11 +7,9 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
-import { Miniflare } from "miniflare";
-import { bundle } from "../scripts/federation.js";
 import { encodeRemoteWriteBody, type WriteRequestInput } from "../src/remote/write_request.js";
 import { isMainModule, rng, type BenchResult } from "./chunkenc.js";
+import { startBenchRegion } from "./region.js";
 import { freePort, requireBinary, startProcess, waitForHttp } from "../test/e2e/support/processes.js";
 
 export interface QueryBenchOptions {
@@ -100,24 +98,9 @@ export async function benchQuery(opts: QueryBenchOptions): Promise<BenchResult[]
     `--web.listen-address=127.0.0.1:${promPort}`,
     "--web.enable-remote-write-receiver",
   ]);
-  const scriptPath = await bundle("local-a", join(dir, "build"));
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath,
-    modulesRoot: join(dir, "build"),
-    modulesRules: [{ type: "Text", include: ["**/*.sql"] }],
-    compatibilityDate: "2026-04-01",
-    compatibilityFlags: ["nodejs_compat"],
-    bindings: { TIER: "bench", SHARDS: "2" },
-    durableObjects: { SERIES: { className: "SeriesStore", useSQLite: true } },
-    durableObjectsPersist: join(dir, "do"),
-    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
-      stdout.resume();
-      stderr.resume();
-    },
-  });
+  const region = await startBenchRegion(dir, 2);
   try {
-    const ours = (await mf.ready).toString().replace(/\/$/, "");
+    const ours = region.url;
     const theirs = `http://127.0.0.1:${promPort}`;
     await waitForHttp(`${theirs}/-/ready`, 60_000);
     const end = Math.floor(Date.now() / STEP) * STEP - STEP;
@@ -152,7 +135,7 @@ export async function benchQuery(opts: QueryBenchOptions): Promise<BenchResult[]
     }
     return out;
   } finally {
-    await mf.dispose();
+    await region.stop();
     await prom.stop();
     await rm(dir, { recursive: true, force: true });
   }

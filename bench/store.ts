@@ -8,11 +8,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
-import { Miniflare } from "miniflare";
-import { bundle } from "../scripts/federation.js";
 import { encodeRemoteWriteBody, type WriteRequestInput } from "../src/remote/write_request.js";
 import { isMainModule, kindFor, rng, valueGen, type BenchResult } from "./chunkenc.js";
+import { startBenchRegion } from "./region.js";
 import { nodeExporterWriteRequest } from "./remote.js";
 
 export interface StoreBenchOptions {
@@ -24,25 +22,9 @@ export interface StoreBenchOptions {
 export async function benchStore(opts: StoreBenchOptions = { scrapes: 240 }): Promise<BenchResult[]> {
   const log = opts.log ?? (() => {});
   const dir = await mkdtemp(join(tmpdir(), "edgeprom-bench-store-"));
-  const scriptPath = await bundle("local-a", join(dir, "build"));
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath,
-    modulesRoot: join(dir, "build"),
-    modulesRules: [{ type: "Text", include: ["**/*.sql"] }],
-    compatibilityDate: "2026-04-01",
-    compatibilityFlags: ["nodejs_compat"],
-    bindings: { TIER: "bench", SHARDS: "1" },
-    durableObjects: { SERIES: { className: "SeriesStore", useSQLite: true } },
-    durableObjectsPersist: join(dir, "do"),
-    // The Worker logs a line per request; the bench reads figures, not logs.
-    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
-      stdout.resume();
-      stderr.resume();
-    },
-  });
+  const region = await startBenchRegion(dir, 1);
   try {
-    const url = (await mf.ready).toString().replace(/\/$/, "");
+    const url = region.url;
     const post = async (body: Uint8Array) => {
       const res = await fetch(`${url}/api/v1/write`, { method: "POST", body });
       if (res.status !== 204) throw new Error(`remote write: ${res.status} ${await res.text()}`);
@@ -82,7 +64,7 @@ export async function benchStore(opts: StoreBenchOptions = { scrapes: 240 }): Pr
       { name: "store.sqlite_bytes_per_sample", value: dbBytes / allSamples, unit: "B/sample (whole database)" },
     ];
   } finally {
-    await mf.dispose();
+    await region.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,8 +1,9 @@
-import { compareLabels, labelsKey, LabelsBuilder, metricName, type Labels } from "../model/labels.js";
+import { compareLabels, LabelsBuilder, metricName, type Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matchers.js";
 import { isStaleNaN } from "../model/sample.js";
 import { ParseError } from "../promql/parser/errors.js";
 import { parseSeriesSelector } from "../promql/parser/selector.js";
+import { mergeSeriesStreams } from "../storage/series_merge.js";
 import type { Querier, Series } from "../storage/storage.js";
 import { encodeFamilies, TEXT_CONTENT_TYPE, type FamilySample, type MetricFamily } from "../textparse/index.js";
 
@@ -37,7 +38,7 @@ export async function federateHandler(req: Request, querier: Querier, opts: Fede
   const body = new ReadableStream<Uint8Array>({
     async start(ctl) {
       try {
-        for await (const fam of families(unionByLabels(streams), opts.externalLabels)) {
+        for await (const fam of families(mergeSeriesStreams(streams), opts.externalLabels)) {
           for (const chunk of encodeFamilies([fam], "text")) ctl.enqueue(encoder.encode(chunk));
         }
         ctl.close();
@@ -107,27 +108,6 @@ function latest(s: Series, external: Labels): FamilySample | null {
     if (changed) labels = b.labels();
   }
   return { labels, value: v, timestamp: s.ts[n - 1]! };
-}
-
-/** Merges label-sorted streams, dropping series that more than one match[] selected. */
-async function* unionByLabels(streams: AsyncIterator<Series>[]): AsyncGenerator<Series> {
-  const heads = await Promise.all(streams.map((s) => s.next()));
-  let lastKey: string | null = null;
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const h = heads[i]!;
-      if (h.done) continue;
-      if (best < 0 || compareLabels(h.value.labels, (heads[best]!.value as Series).labels) < 0) best = i;
-    }
-    if (best < 0) return;
-    const s = heads[best]!.value as Series;
-    heads[best] = await streams[best]!.next();
-    const key = labelsKey(s.labels);
-    if (key === lastKey) continue;
-    lastKey = key;
-    yield s;
-  }
 }
 
 function text(status: number, msg: string): Response {

@@ -1,3 +1,5 @@
+import { sameFloatBits } from "../chunkenc/floatbits.js";
+import { SampleBuffer } from "./sample_buffer.js";
 import { compareLabels, labelsKey, METRIC_NAME, type Labels } from "../model/labels.js";
 import { matchesLabels, type Matcher } from "../model/matchers.js";
 import { isStaleNaN, STALE_NAN } from "../model/sample.js";
@@ -13,37 +15,8 @@ import type { Appender, Querier, SelectHints, Series, Storage } from "./storage.
 const MAX_REJECTIONS_PER_BATCH = 10;
 const RECENT_REJECTIONS = 50;
 
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-
-function sameBits(a: number, b: number): boolean {
-  f64[0] = a;
-  const lo = u32[0];
-  const hi = u32[1];
-  f64[0] = b;
-  return lo === u32[0] && hi === u32[1];
-}
-
-/** Growable time-ordered samples. Typed arrays, because V8 rewrites the payload of
- * a signalling NaN (the stale marker) stored in a plain array. */
-class Samples {
-  ts = new Float64Array(8);
-  vs = new Float64Array(8);
-  n = 0;
-
-  push(t: number, v: number): void {
-    if (this.n === this.ts.length) {
-      const ts = new Float64Array(this.n * 2);
-      const vs = new Float64Array(this.n * 2);
-      ts.set(this.ts);
-      vs.set(this.vs);
-      this.ts = ts;
-      this.vs = vs;
-    }
-    this.ts[this.n] = t;
-    this.vs[this.n++] = v;
-  }
-
+/** A series' samples with binary search over their times. */
+class Samples extends SampleBuffer {
   /** First index with ts >= t. */
   lowerBound(t: number): number {
     let lo = 0;
@@ -146,7 +119,7 @@ export class MemoryStorage implements Storage {
           dst.push(t, v);
           result.appended++;
         } else if (t === last) {
-          if (!sameBits(v, dst.vs[dst.n - 1]!)) this.reject(result, key, t, "duplicate", 0);
+          if (!sameFloatBits(v, dst.vs[dst.n - 1]!)) this.reject(result, key, t, "duplicate", 0);
         } else {
           this.reject(result, key, t, "out_of_order", last - t);
         }

@@ -3,6 +3,8 @@ import type { Matcher } from "../model/matchers.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
 import type { AppendResult, AppendSeries, MatcherSpec, SelectPage, StoreStats } from "../tsdb/rpc.js";
 import { readChunks } from "./chunk_reader.js";
+import { SampleBuffer } from "./sample_buffer.js";
+import { mergeSeriesStreams } from "./series_merge.js";
 import type { Appender, Querier, SelectHints, Series, Storage } from "./storage.js";
 
 /** The slice of a SeriesStore stub that storage uses; a stub from the namespace or
@@ -75,26 +77,6 @@ export class ShardedStorage implements Storage {
   }
 }
 
-/** Growable sample buffer. Typed arrays, because V8 rewrites the bits of a
- * signalling NaN (the stale marker) stored in a plain array. */
-class SampleBuffer {
-  ts = new Float64Array(4);
-  vs = new Float64Array(4);
-  n = 0;
-  push(t: number, v: number): void {
-    if (this.n === this.ts.length) {
-      const ts = new Float64Array(this.n * 2);
-      const vs = new Float64Array(this.n * 2);
-      ts.set(this.ts);
-      vs.set(this.vs);
-      this.ts = ts;
-      this.vs = vs;
-    }
-    this.ts[this.n] = t;
-    this.vs[this.n++] = v;
-  }
-}
-
 class ShardedAppender implements Appender {
   private batches = new Map<number, Map<string, SampleBuffer>>();
 
@@ -127,7 +109,7 @@ class ShardedQuerier implements Querier {
   async *select(matchers: readonly Matcher[], hints: SelectHints): AsyncIterable<Series> {
     const m = specs(matchers);
     const streams = this.shards.map((s) => shardSeries(s, m, hints));
-    yield* mergeByLabels(streams);
+    yield* mergeSeriesStreams(streams);
   }
 
   async *series(matchers: readonly Matcher[], hints: SelectHints): AsyncIterable<Labels> {
@@ -162,26 +144,6 @@ async function* shardSeries(shard: ShardClient, m: MatcherSpec[], hints: SelectH
     }
     if (page.cursor === undefined) return;
     page = await shard.select(m, hints.start, hints.end, page.cursor);
-  }
-}
-
-/** K-way merge of label-sorted streams; shards hold disjoint series. */
-async function* mergeByLabels(streams: AsyncIterator<Series>[]): AsyncGenerator<Series> {
-  if (streams.length === 1) {
-    for (let r = await streams[0]!.next(); !r.done; r = await streams[0]!.next()) yield r.value;
-    return;
-  }
-  const heads = await Promise.all(streams.map((s) => s.next()));
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const h = heads[i]!;
-      if (h.done) continue;
-      if (best < 0 || compareLabels(h.value.labels, (heads[best]!.value as Series).labels) < 0) best = i;
-    }
-    if (best < 0) return;
-    yield heads[best]!.value as Series;
-    heads[best] = await streams[best]!.next();
   }
 }
 

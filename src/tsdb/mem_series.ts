@@ -1,3 +1,4 @@
+import { sameFloatBits } from "../chunkenc/floatbits.js";
 import { XorChunk } from "../chunkenc/xor.js";
 import type { Labels } from "../model/labels.js";
 import { isStaleNaN, STALE_NAN } from "../model/sample.js";
@@ -13,16 +14,6 @@ export interface SealedChunk {
   data: Uint8Array;
 }
 
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-
-function sameBits(a: number, b: number): boolean {
-  f64[0] = a;
-  const lo = u32[0];
-  const hi = u32[1];
-  f64[0] = b;
-  return lo === u32[0] && hi === u32[1];
-}
 
 /** A series in the head: its open in-order chunk and its small sorted buffer of
  * out-of-order samples. Full chunks are handed back to the caller to persist. */
@@ -68,7 +59,7 @@ export class MemSeries {
       this.dirty = true;
       return "ok";
     }
-    if (t === this.maxT) return sameBits(v, this.lastV) ? "same" : "duplicate";
+    if (t === this.maxT) return sameFloatBits(v, this.lastV) ? "same" : "duplicate";
     if (this.maxT - t > oooWindowMs) return "out_of_order";
     return this.appendOOO(t, v, sealed);
   }
@@ -84,7 +75,7 @@ export class MemSeries {
       if (ts[mid]! < t) lo = mid + 1;
       else hi = mid;
     }
-    if (lo < n && ts[lo] === t) return sameBits(vs[lo]!, v) ? "same" : "duplicate";
+    if (lo < n && ts[lo] === t) return sameFloatBits(vs[lo]!, v) ? "same" : "duplicate";
     ts.copyWithin(lo + 1, lo, n);
     vs.copyWithin(lo + 1, lo, n);
     ts[lo] = t;

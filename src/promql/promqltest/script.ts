@@ -1,7 +1,7 @@
 import { labelsKey, type Labels } from "../../model/labels.js";
 import { parseDuration, TimeParseError } from "../../model/time.js";
 import { ParseError } from "../parser/errors.js";
-import { readStringLiteral } from "../parser/string_literal.js";
+import { parseExpr } from "../parser/parser.js";
 import { parseGoNumber } from "./numbers.js";
 import { parseSeriesLine, SeriesSyntaxError, type SequenceValues } from "./values.js";
 
@@ -238,17 +238,17 @@ function parseExpectString(text: string, line: number): string {
   const lit = text.startsWith(EXPECT_STRING_PREFIX + " ") ? text.slice(EXPECT_STRING_PREFIX.length + 1) : text;
   const bad = () => new LineError(line, "expected string literal not valid - check that the string is correctly quoted");
   if (!/^["'`]/.test(lit)) throw bad();
-  let r;
+  let e;
   try {
-    r = readStringLiteral(lit, 0);
-  } catch (e) {
-    if (e instanceof ParseError) throw bad();
-    throw e;
+    e = parseExpr(lit);
+  } catch (err) {
+    if (err instanceof ParseError) throw bad();
+    throw err;
   }
-  if (r.end !== lit.length) throw bad();
+  if (e.type !== "StringLiteral") throw bad();
   // Go's Unquote takes exactly one character between single quotes.
-  if (lit[0] === "'" && [...r.value].length !== 1) throw bad();
-  return r.value;
+  if (lit[0] === "'" && [...e.val].length !== 1) throw bad();
+  return e.val;
 }
 
 function parseEval(lines: string[], i: number): [number, EvalCommand] {

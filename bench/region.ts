@@ -1,0 +1,27 @@
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { Miniflare } from "miniflare";
+import { bundle } from "../scripts/federation.js";
+
+/** One region Worker under workerd, bundled as `wrangler deploy` would, with its
+ * Durable Object state under `dir`; request logs are discarded. */
+export async function startBenchRegion(dir: string, shards: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const scriptPath = await bundle("local-a", join(dir, "build"));
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath,
+    modulesRoot: join(dir, "build"),
+    modulesRules: [{ type: "Text", include: ["**/*.sql"] }],
+    compatibilityDate: "2026-04-01",
+    compatibilityFlags: ["nodejs_compat"],
+    bindings: { TIER: "bench", SHARDS: String(shards) },
+    durableObjects: { SERIES: { className: "SeriesStore", useSQLite: true } },
+    durableObjectsPersist: join(dir, "do"),
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+      stdout.resume();
+      stderr.resume();
+    },
+  });
+  const url = (await mf.ready).toString().replace(/\/$/, "");
+  return { url, stop: () => mf.dispose() };
+}
