@@ -26,10 +26,15 @@ export function compileRegex(src: string): RegExp {
     throw e;
   }
   try {
-    return new RegExp(`^(?:${body})$`, RE2_JS_FLAGS);
+    const re = new RegExp(`^(?:${body})$`, RE2_JS_FLAGS);
+    // V8 compiles lazily; run it once so engine limits surface here, not mid-query.
+    re.test("");
+    return re;
   } catch (e) {
-    // Only engine limits (e.g. a pattern too large) can get here.
-    throw new MatcherError(`error parsing regexp: ${(e as Error).message}: \`${src}\``);
+    // Only engine limits can get here: the translation is valid JavaScript syntax.
+    const msg = (e as Error).message;
+    if (/too large|too big|stack/i.test(msg)) throw new MatcherError(`error parsing regexp: expression too large: \`${src}\``);
+    throw new MatcherError(`error parsing regexp: ${msg.length > 200 ? `${msg.slice(0, 200)}...` : msg}`);
   }
 }
 

@@ -566,13 +566,17 @@ class Parser {
   private concat(items: Node[]): Node {
     if (items.length === 0) return { t: "empty", h: 1 };
     if (items.length === 1) return items[0]!;
-    const subs = items.flatMap((n) => (n.t === "cat" ? n.subs : [n]));
+    const subs: Node[] = [];
+    for (const n of items) if (n.t === "cat") for (const s of n.subs) subs.push(s);
+    else subs.push(n);
     return { t: "cat", subs, h: this.height(1 + maxHeight(subs)) };
   }
 
   private alternate(items: Node[]): Node {
     if (items.length === 1) return items[0]!;
-    const subs = items.flatMap((n) => (n.t === "alt" ? n.subs : [n]));
+    const subs: Node[] = [];
+    for (const n of items) if (n.t === "alt") for (const s of n.subs) subs.push(s);
+    else subs.push(n);
     return { t: "alt", subs, h: this.height(1 + maxHeight(subs)) };
   }
 
@@ -1021,7 +1025,13 @@ export const RE2_JS_FLAGS = "su";
  * group numbering is preserved. Throws Re2SyntaxError with Go's message for invalid patterns.
  */
 export function translateRe2(src: string): string {
-  const lone = /\p{Cs}/u.exec(src);
-  if (lone) fail(ERR_INVALID_UTF8, src.slice(lone.index));
+  for (let i = 0; i < src.length; i++) {
+    const u = src.charCodeAt(i);
+    if (u < 0xd800 || u > 0xdfff) continue;
+    const next = src.charCodeAt(i + 1);
+    // A lone surrogate is the UTF-16 counterpart of invalid UTF-8.
+    if (u > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) fail(ERR_INVALID_UTF8, src.slice(i));
+    i++;
+  }
   return emit(new Parser(src).parse()).s;
 }

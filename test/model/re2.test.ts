@@ -77,6 +77,8 @@ describe("RE2 case-insensitive scopes", () => {
     expectMatches("(?i)[à-å]", ["À", "Å", "\u212b"], ["æ"]);
     expectMatches("(?i)ı", ["ı"], ["i", "I"]);
     expectMatches("(?i:ÄRGER)", ["ärger"], ["arger"]);
+    expectMatches("(?i)\u{10400}", ["\u{10428}"], []); // Deseret, outside the BMP
+    expectMatches("(?i)[\\x{10400}-\\x{10402}]+", ["\u{10428}\u{1042a}"], ["\u{1042b}"]);
   });
 
   it("folds Unicode properties, including negated ones", () => {
