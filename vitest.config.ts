@@ -38,7 +38,7 @@ export default defineConfig({
           cloudflareTest({
             main: "./src/workers/region.ts",
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { TIER: "test", SHARDS: "2" } },
+            miniflare: { bindings: { TIER: "test", SHARDS: "2" }, kvNamespaces: ["CONFIG"] },
           }),
         ],
         test: {

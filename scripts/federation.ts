@@ -57,7 +57,12 @@ export async function startFederation(opts: FederationOptions): Promise<Federati
       compatibilityDate: "2026-04-01",
       compatibilityFlags: ["nodejs_compat"],
       bindings: { TIER: tier, SHARDS: "2", ...opts.vars },
-      durableObjects: { SERIES: { className: "SeriesStore", useSQLite: true } },
+      durableObjects: {
+        SERIES: { className: "SeriesStore", useSQLite: true },
+        SCHEDULER: { className: "ScrapeScheduler", useSQLite: true },
+      },
+      // The same namespace id the CLI (`npx edgeprom config push --local`) writes to.
+      kvNamespaces: { CONFIG: "CONFIG" },
       unsafeDirectSockets: [{ host, port: opts.ports[tier] }],
     });
   }
@@ -74,5 +79,51 @@ export async function startFederation(opts: FederationOptions): Promise<Federati
   });
   await mf.ready;
   const urls = Object.fromEntries(TIERS.map((t) => [t, `http://${host}:${opts.ports[t]}`])) as Federation["urls"];
+  await seedConfig(await mf.getKVNamespace("CONFIG", "edgeprom-global"), urls, log);
+  // Cron triggers do not fire under plain Miniflare; arm each scheduler once.
+  for (const tier of TIERS) {
+    const ns = await mf.getDurableObjectNamespace("SCHEDULER", `edgeprom-${tier}`);
+    await (ns.get(ns.idFromName(`${tier}/scheduler`)) as unknown as { arm(): Promise<void> }).arm();
+  }
   return { urls, stop: () => mf.dispose() };
+}
+
+/** The first start stores a configuration for every tier: each region scrapes its
+ * own /metrics and labels everything with its region; the global tier federates both
+ * regions. Later starts keep whatever was pushed since (`npx edgeprom config push`). */
+async function seedConfig(kv: { get(k: string): Promise<string | null>; put(k: string, v: string): Promise<void> }, urls: Federation["urls"], log: (l: string) => void): Promise<void> {
+  const hostOf = (u: string) => u.replace(/^http:\/\//, "");
+  const files: Record<string, string> = {};
+  for (const region of ["local-a", "local-b"] as const) {
+    files[`regions/${region}/prometheus.yml`] = [
+      "global:",
+      "  scrape_interval: 15s",
+      "  external_labels:",
+      `    region: ${region}`,
+      "scrape_configs:",
+      "  - job_name: edgeprom",
+      "    static_configs:",
+      `      - targets: ["${hostOf(urls[region])}"]`,
+      "",
+    ].join("\n");
+  }
+  files["regions/global/prometheus.yml"] = [
+    "global:",
+    "  scrape_interval: 15s",
+    "scrape_configs:",
+    "  - job_name: federate",
+    "    honor_labels: true",
+    "    metrics_path: /federate",
+    "    params:",
+    "      'match[]':",
+    "        - '{job=~\".+\"}'",
+    "    static_configs:",
+    `      - targets: ["${hostOf(urls["local-a"])}", "${hostOf(urls["local-b"])}"]`,
+    "",
+  ].join("\n");
+  for (const [key, text] of Object.entries(files)) {
+    if ((await kv.get(key)) !== null) continue;
+    await kv.put(key, text);
+    log(`seeded ${key}`);
+  }
 }

@@ -47,6 +47,9 @@ export function newTargetState(): TargetState {
  * clock skew (and still stored). */
 export const SKEW_REPORT_MS = 5 * 60_000;
 
+/** The synthetic series every scrape writes, in the order Prometheus writes them. */
+export const REPORT_SERIES = ["up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_samples_post_metric_relabeling", "scrape_series_added"] as const;
+
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
 export class ScrapeError extends Error {}

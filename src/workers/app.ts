@@ -2,7 +2,9 @@ import { Hono } from "hono";
 import { queryRoutes } from "../api/query_routes.js";
 import { seriesRoutes } from "../api/series_routes.js";
 import { statusRoutes } from "../api/status_routes.js";
+import { targetsRoutes } from "../api/targets_routes.js";
 import { federateHandler } from "../federate/federate_handler.js";
+import { ConfigCache } from "./config_cache.js";
 import { Engine } from "../promql/engine/engine.js";
 import { remoteReadHandler } from "../remote/read_handler.js";
 import { remoteWriteHandler } from "../remote/write_handler.js";
@@ -25,6 +27,8 @@ export function buildApp(env: TierEnv): Hono {
   const shards = Number(env.SHARDS ?? "1");
   const storage = () => new ShardedStorage(shardClients(env.SERIES, env.TIER, shards));
   const engine = new Engine();
+  const scheduler = () => env.SCHEDULER.get(env.SCHEDULER.idFromName(`${env.TIER}/scheduler`));
+  const config = new ConfigCache(env.CONFIG, env.TIER);
   const startTime = Date.now();
   const registry = new Registry();
   const requests = registry.register(new Counter("edgeprom_http_requests_total", "HTTP requests by handler and status code."));
@@ -53,10 +57,31 @@ export function buildApp(env: TierEnv): Hono {
   app.post("/api/v1/write", requireBearer(env.WRITE_TOKEN), (c) =>
     remoteWriteHandler(c.req.raw, storage(), { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY) }),
   );
-  app.get("/federate", (c) => federateHandler(c.req.raw, storage().querier(), { externalLabels: [], lookbackDeltaMs: engine.opts.lookbackDeltaMs }));
+  app.get("/federate", async (c) =>
+    federateHandler(c.req.raw, storage().querier(), { externalLabels: await config.externalLabels(), lookbackDeltaMs: engine.opts.lookbackDeltaMs }),
+  );
+  app.post("/-/reload", requireBearer(env.WRITE_TOKEN), async (c) => {
+    const r = await scheduler().reload();
+    config.invalidate();
+    return r.ok ? c.text("") : c.text(`failed to reload config: ${r.error}\n`, 500);
+  });
   app.post("/api/v1/read", (c) => remoteReadHandler(c.req.raw, storage()));
   app.route("/api/v1", seriesRoutes({ querier: () => storage().querier() }));
   app.route("/api/v1", queryRoutes({ querier: () => storage().querier(), engine }));
+  app.route(
+    "/api/v1",
+    targetsRoutes({
+      status: () => scheduler().status(),
+      configYaml: () => scheduler().configYaml(),
+      flags: {
+        "storage.tsdb.retention.time": env.STORAGE_RETENTION ?? "15d",
+        "storage.tsdb.out-of-order-time-window": env.STORAGE_OOO_WINDOW ?? "10m",
+        "query.lookback-delta": "5m",
+        "query.max-samples": String(engine.opts.maxSamples),
+        "query.timeout": "2m",
+      },
+    }),
+  );
   app.route("/api/v1", statusRoutes({ version: VERSION, startTime, storageRetention: env.STORAGE_RETENTION ?? "15d" }));
   app.notFound((c) => c.text("404 page not found\n", 404));
   app.onError((err, c) => {

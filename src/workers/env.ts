@@ -1,8 +1,12 @@
+import type { ScrapeScheduler } from "../scrape/scheduler.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
 
 /** Bindings and vars every tier's Worker receives (see wrangler.toml). */
 export interface TierEnv {
   SERIES: DurableObjectNamespace<SeriesStore>;
+  SCHEDULER: DurableObjectNamespace<ScrapeScheduler>;
+  /** prometheus.yml, per-region overrides, file_sd and rule files. */
+  CONFIG: KVNamespace;
   /** The tier's name: a region name, or "global". */
   TIER: string;
   /** Number of SeriesStore shards; changing it re-homes series, so set it once. */

@@ -1,12 +1,9 @@
-import { appFor } from "./app.js";
-import type { TierEnv } from "./env.js";
+import region from "./region.js";
 
+export { ScrapeScheduler } from "../scrape/scheduler.js";
 export { SeriesStore } from "../tsdb/series_store.js";
 
-/** The global deployment: the same storage and API as a region, over the series it
- * gathers from every region. */
-export default {
-  fetch(req: Request, env: TierEnv, ctx: ExecutionContext): Response | Promise<Response> {
-    return appFor(env).fetch(req, env, ctx);
-  },
-} satisfies ExportedHandler<TierEnv>;
+/** The global deployment: the same Worker as a region; its prometheus.yml scrapes
+ * every region's /federate (honor_labels, match[]), as Prometheus documents
+ * hierarchical federation. */
+export default region;

@@ -1,0 +1,219 @@
+import { DurableObject } from "cloudflare:workers";
+import { ConfigError, loadConfigFromKV, type Config } from "../config/index.js";
+import { configToYaml } from "../config/print.js";
+import { DiscoveryManager } from "../discovery/manager.js";
+import type { TargetGroup } from "../discovery/target_group.js";
+import { LabelsBuilder, labelsFromKey, METRIC_NAME, type Labels } from "../model/labels.js";
+import { STALE_NAN } from "../model/sample.js";
+import { ShardedStorage, shardClients } from "../storage/sharded_storage.js";
+import type { SeriesStore } from "../tsdb/series_store.js";
+import { newTargetState, REPORT_SERIES, scrapeOnce, type TargetState } from "./scrape_loop.js";
+import { resolveTargets, type ActiveTarget, type DroppedTarget } from "./target_set.js";
+
+export interface SchedulerEnv {
+  SERIES: DurableObjectNamespace<SeriesStore>;
+  CONFIG: KVNamespace;
+  TIER: string;
+  SHARDS?: string;
+}
+
+/** How often the configuration is read again from KV without a reload. */
+const CONFIG_TTL_MS = 60_000;
+/** Scrapes run at most this many at once in one alarm (subrequest budget). */
+const MAX_CONCURRENT_SCRAPES = 16;
+
+export interface TargetView {
+  pool: string;
+  url: string;
+  labels: Labels;
+  discoveredLabels: Labels;
+  intervalMs: number;
+  timeoutMs: number;
+  state: TargetState;
+}
+
+export interface SchedulerStatus {
+  configKey: string;
+  configError: string;
+  configLoadedAt: number;
+  active: TargetView[];
+  dropped: DroppedTarget[];
+  discoveryErrors: string[];
+}
+
+/**
+ * The region's retrieval half: keeps prometheus.yml from KV, runs discovery, and
+ * scrapes every target at its interval from Durable Object alarms (cron triggers only
+ * fire once a minute). Each target's last series set is stored, so a restart still
+ * writes stale markers for what vanished.
+ */
+export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
+  private config: Config | null = null;
+  private configKey = "";
+  private configText = "";
+  private configError = "";
+  private configLoadedAt = 0;
+  private managers = new Map<string, DiscoveryManager>();
+  private active: ActiveTarget[] = [];
+  private dropped: DroppedTarget[] = [];
+  private discoveryErrors: string[] = [];
+  private states = new Map<string, TargetState>();
+  private nextDue = new Map<string, number>();
+
+  /** Called by the cron trigger: keeps the alarm armed. */
+  async arm(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /** POST /-/reload: read the configuration again now. */
+  async reload(): Promise<{ ok: boolean; error: string }> {
+    await this.loadConfig(true);
+    await this.ctx.storage.setAlarm(Date.now());
+    return { ok: this.configError === "", error: this.configError };
+  }
+
+  async status(): Promise<SchedulerStatus> {
+    await this.loadConfig(false);
+    await this.refreshTargets(Date.now());
+    const active: TargetView[] = [];
+    for (const a of this.active) {
+      active.push({
+        pool: a.target.pool,
+        url: a.target.url,
+        labels: a.target.labels,
+        discoveredLabels: a.discoveredLabels,
+        intervalMs: a.target.intervalMs,
+        timeoutMs: a.target.timeoutMs,
+        state: (await this.stateOf(a.id)) ?? newTargetState(),
+      });
+    }
+    return {
+      configKey: this.configKey,
+      configError: this.configError,
+      configLoadedAt: this.configLoadedAt,
+      active,
+      dropped: this.dropped,
+      discoveryErrors: this.discoveryErrors,
+    };
+  }
+
+  /** The loaded configuration with secrets masked, for /api/v1/status/config. */
+  async configYaml(): Promise<string> {
+    await this.loadConfig(false);
+    return this.config === null ? "" : configToYaml(this.config);
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    await this.loadConfig(false);
+    await this.refreshTargets(now);
+    const due = this.active.filter((a) => (this.nextDue.get(a.id) ?? 0) <= now);
+    const storage = new ShardedStorage(shardClients(this.env.SERIES, this.env.TIER, Number(this.env.SHARDS ?? "1")));
+    for (let i = 0; i < due.length; i += MAX_CONCURRENT_SCRAPES) {
+      await Promise.all(
+        due.slice(i, i + MAX_CONCURRENT_SCRAPES).map(async (a) => {
+          const before = (await this.stateOf(a.id)) ?? newTargetState();
+          const after = await scrapeOnce(a.target, storage, before, fetch, Date.now());
+          this.states.set(a.id, after);
+          await this.ctx.storage.put(stateKey(a.id), after);
+          if (after.lastError !== "") {
+            console.log(JSON.stringify({ tier: this.env.TIER, event: "scrape", pool: a.target.pool, url: a.target.url, health: after.health, error: after.lastError }));
+          }
+        }),
+      );
+    }
+    for (const a of due) this.nextDue.set(a.id, nextAfter(now, a.target.intervalMs, a.offsetMs));
+    let next = now + CONFIG_TTL_MS;
+    for (const a of this.active) next = Math.min(next, this.nextDue.get(a.id) ?? now);
+    await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 250));
+  }
+
+  private async stateOf(id: string): Promise<TargetState | undefined> {
+    let s = this.states.get(id);
+    if (s === undefined) {
+      s = await this.ctx.storage.get<TargetState>(stateKey(id));
+      if (s !== undefined) this.states.set(id, s);
+    }
+    return s;
+  }
+
+  private async loadConfig(force: boolean): Promise<void> {
+    if (!force && Date.now() - this.configLoadedAt < CONFIG_TTL_MS && this.configLoadedAt > 0) return;
+    this.configLoadedAt = Date.now();
+    try {
+      const loaded = await loadConfigFromKV(this.env.CONFIG, this.env.TIER);
+      this.configError = "";
+      if (loaded.text === this.configText) return;
+      this.config = loaded.config;
+      this.configKey = loaded.key;
+      this.configText = loaded.text;
+      this.managers = new Map();
+      console.log(JSON.stringify({ tier: this.env.TIER, event: "config_loaded", key: loaded.key, jobs: loaded.config.scrapeConfigs.length }));
+    } catch (e) {
+      // A bad or missing file keeps the last good configuration running.
+      this.configError = e instanceof ConfigError ? e.message : String(e);
+      console.log(JSON.stringify({ tier: this.env.TIER, event: "config_error", error: this.configError }));
+    }
+  }
+
+  private async refreshTargets(now: number): Promise<void> {
+    const cfg = this.config;
+    if (cfg === null) return;
+    const active: ActiveTarget[] = [];
+    const dropped: DroppedTarget[] = [];
+    const errors: string[] = [];
+    for (const sc of cfg.scrapeConfigs) {
+      let m = this.managers.get(sc.jobName);
+      if (m === undefined) {
+        m = DiscoveryManager.forScrapeConfig(sc as never, {
+          fetch: (u, init) => fetch(u, init),
+          read: (k) => this.env.CONFIG.get(k),
+          list: async (prefix) => (await this.env.CONFIG.list({ prefix })).keys.map((k) => k.name),
+        });
+        this.managers.set(sc.jobName, m);
+      }
+      const statuses = await m.refresh();
+      const groups: TargetGroup[] = [];
+      for (const st of statuses) {
+        groups.push(...st.groups);
+        if (st.error !== undefined) errors.push(`${sc.jobName}/${st.name}: ${st.error}`);
+      }
+      const r = resolveTargets(sc, groups);
+      active.push(...r.active);
+      dropped.push(...r.dropped);
+      errors.push(...r.errors.map((e) => `${sc.jobName}: ${e}`));
+    }
+    // Targets that went away: their series end now, as in Prometheus.
+    const keep = new Set(active.map((a) => a.id));
+    const gone = this.active.filter((a) => !keep.has(a.id));
+    if (gone.length > 0) await this.endTargets(gone, now);
+    for (const a of active) if (!this.nextDue.has(a.id)) this.nextDue.set(a.id, nextAfter(now - a.target.intervalMs, a.target.intervalMs, a.offsetMs));
+    this.active = active;
+    this.dropped = dropped;
+    this.discoveryErrors = errors;
+  }
+
+  private async endTargets(gone: ActiveTarget[], now: number): Promise<void> {
+    const storage = new ShardedStorage(shardClients(this.env.SERIES, this.env.TIER, Number(this.env.SHARDS ?? "1")));
+    const app = storage.appender();
+    for (const a of gone) {
+      const st = await this.stateOf(a.id);
+      for (const key of st?.series ?? []) app.append(labelsFromKey(key), now, STALE_NAN);
+      for (const name of REPORT_SERIES) app.append(new LabelsBuilder(a.target.labels).set(METRIC_NAME, name).labels(), now, STALE_NAN);
+      this.states.delete(a.id);
+      this.nextDue.delete(a.id);
+      await this.ctx.storage.delete(stateKey(a.id));
+    }
+    await app.commit();
+  }
+}
+
+function stateKey(id: string): string {
+  return "target:" + id;
+}
+
+/** The next scrape time after `t` on the target's grid (interval, offset). */
+function nextAfter(t: number, interval: number, offset: number): number {
+  const base = Math.floor((t - offset) / interval) * interval + offset;
+  return base + interval;
+}
