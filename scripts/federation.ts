@@ -20,6 +20,8 @@ export interface FederationOptions {
 
 export interface Federation {
   urls: Record<"global" | "local-a" | "local-b", string>;
+  /** Writes a key of the CONFIG namespace, as `npx edgeprom config push --local` does. */
+  putConfig(key: string, text: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -79,13 +81,14 @@ export async function startFederation(opts: FederationOptions): Promise<Federati
   });
   await mf.ready;
   const urls = Object.fromEntries(TIERS.map((t) => [t, `http://${host}:${opts.ports[t]}`])) as Federation["urls"];
-  await seedConfig(await mf.getKVNamespace("CONFIG", "edgeprom-global"), urls, log);
+  const kv = await mf.getKVNamespace("CONFIG", "edgeprom-global");
+  await seedConfig(kv, urls, log);
   // Cron triggers do not fire under plain Miniflare; arm each scheduler once.
   for (const tier of TIERS) {
     const ns = await mf.getDurableObjectNamespace("SCHEDULER", `edgeprom-${tier}`);
     await (ns.get(ns.idFromName(`${tier}/scheduler`)) as unknown as { arm(): Promise<void> }).arm();
   }
-  return { urls, stop: () => mf.dispose() };
+  return { urls, putConfig: (key, text) => kv.put(key, text), stop: () => mf.dispose() };
 }
 
 /** The first start stores a configuration for every tier: each region scrapes its
