@@ -2,7 +2,10 @@ import { Hono } from "hono";
 import { labelsToRecord, type Labels } from "../model/labels.js";
 import { formatModelDuration } from "../relabel/index.js";
 import type { SchedulerStatus } from "../scrape/scheduler.js";
-import { success } from "./responses.js";
+import { matchesLabels, type Matcher } from "../model/matchers.js";
+import { ParseError } from "../promql/parser/errors.js";
+import { parseSeriesSelector } from "../promql/parser/selector.js";
+import { ApiError, success } from "./responses.js";
 import { handle } from "./series_routes.js";
 
 export interface TargetsDeps {
@@ -56,6 +59,55 @@ export function targetsRoutes(deps: TargetsDeps): Hono {
       const st = await deps.status();
       const pools = new Set([...st.active.map((t) => t.pool), ...st.dropped.map((t) => t.pool)]);
       return success({ scrapePools: [...pools].sort() });
+    }),
+  );
+
+  app.get("/targets/metadata", (c) =>
+    handle(async () => {
+      const match = c.req.query("match_target");
+      let matchers: Matcher[] = [];
+      if (match !== undefined && match !== "") {
+        try {
+          matchers = parseSeriesSelector(match);
+        } catch (e) {
+          if (e instanceof ParseError) throw new ApiError("bad_data", e.message);
+          throw e;
+        }
+      }
+      const metric = c.req.query("metric");
+      const limit = Number(c.req.query("limit") ?? "-1");
+      const out: unknown[] = [];
+      for (const t of (await deps.status()).active) {
+        if (!matchesLabels(matchers, t.labels)) continue;
+        for (const [name, m] of Object.entries(t.state.metadata ?? {})) {
+          if (metric !== undefined && metric !== "" && name !== metric) continue;
+          if (limit >= 0 && out.length >= limit) break;
+          out.push({ target: rec(t.labels), metric: name, type: m.type, help: m.help, unit: m.unit });
+        }
+      }
+      return success(out);
+    }),
+  );
+
+  app.get("/metadata", (c) =>
+    handle(async () => {
+      const metric = c.req.query("metric");
+      const limit = Number(c.req.query("limit") ?? "-1");
+      const perMetric = Number(c.req.query("limit_per_metric") ?? "-1");
+      const out: Record<string, { type: string; help: string; unit: string }[]> = {};
+      for (const t of (await deps.status()).active) {
+        for (const [name, m] of Object.entries(t.state.metadata ?? {})) {
+          if (metric !== undefined && metric !== "" && name !== metric) continue;
+          const list = out[name];
+          if (list === undefined) {
+            if (limit >= 0 && Object.keys(out).length >= limit) continue;
+            out[name] = [{ type: m.type, help: m.help, unit: m.unit }];
+          } else if ((perMetric < 0 || list.length < perMetric) && !list.some((x) => x.type === m.type && x.help === m.help && x.unit === m.unit)) {
+            list.push({ type: m.type, help: m.help, unit: m.unit });
+          }
+        }
+      }
+      return success(out);
     }),
   );
 

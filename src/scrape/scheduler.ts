@@ -19,8 +19,11 @@ export interface SchedulerEnv {
 
 /** How often the configuration is read again from KV without a reload. */
 const CONFIG_TTL_MS = 60_000;
-/** Scrapes run at most this many at once in one alarm (subrequest budget). */
+/** Scrapes run at most this many at once, and at most MAX_SCRAPES_PER_ALARM in one
+ * alarm invocation: a Worker invocation has a CPU budget and a subrequest limit, so
+ * a large target set is worked through over several back-to-back alarms. */
 const MAX_CONCURRENT_SCRAPES = 16;
+const MAX_SCRAPES_PER_ALARM = 200;
 
 export interface TargetView {
   pool: string;
@@ -107,7 +110,8 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
     const now = Date.now();
     await this.loadConfig(false);
     await this.refreshTargets(now);
-    const due = this.active.filter((a) => (this.nextDue.get(a.id) ?? 0) <= now);
+    const allDue = this.active.filter((a) => (this.nextDue.get(a.id) ?? 0) <= now);
+    const due = allDue.slice(0, MAX_SCRAPES_PER_ALARM);
     const storage = new ShardedStorage(shardClients(this.env.SERIES, this.env.TIER, Number(this.env.SHARDS ?? "1")));
     for (let i = 0; i < due.length; i += MAX_CONCURRENT_SCRAPES) {
       await Promise.all(
@@ -125,7 +129,9 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
     for (const a of due) this.nextDue.set(a.id, nextAfter(now, a.target.intervalMs, a.offsetMs));
     let next = now + CONFIG_TTL_MS;
     for (const a of this.active) next = Math.min(next, this.nextDue.get(a.id) ?? now);
-    await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 250));
+    // Left-over due targets continue in the next invocation right away.
+    const soonest = allDue.length > due.length ? Date.now() : Date.now() + 250;
+    await this.ctx.storage.setAlarm(Math.max(next, soonest));
   }
 
   private async stateOf(id: string): Promise<TargetState | undefined> {

@@ -1,5 +1,6 @@
 import { LabelsBuilder, labelsFromKey, labelsKey, METRIC_NAME, type Labels } from "../model/labels.js";
 import { STALE_NAN } from "../model/sample.js";
+import type { MetricMetadata } from "../model/metadata.js";
 import type { Appender, Storage } from "../storage/storage.js";
 import { formatForContentType, ParseError, parseExpositionBatches, SCRAPE_ACCEPT_HEADER } from "../textparse/index.js";
 
@@ -30,6 +31,8 @@ export interface ScrapeTarget {
  * ones that vanish get stale markers. */
 export interface TargetState {
   series: string[];
+  /** Metric metadata (TYPE, HELP, UNIT) from the last good scrape, by family. */
+  metadata: Record<string, MetricMetadata>;
   health: "up" | "down" | "unknown";
   lastError: string;
   lastScrape: number;
@@ -40,7 +43,7 @@ export interface TargetState {
 }
 
 export function newTargetState(): TargetState {
-  return { series: [], health: "unknown", lastError: "", lastScrape: 0, lastScrapeDurationMs: 0, skewedSamples: 0, maxSkewMs: 0 };
+  return { series: [], metadata: {}, health: "unknown", lastError: "", lastScrape: 0, lastScrapeDurationMs: 0, skewedSamples: 0, maxSkewMs: 0 };
 }
 
 /** Explicit sample timestamps further than this from the scrape time are reported as
@@ -75,6 +78,7 @@ export async function scrapeOnce(
   let skewed = 0;
   let maxSkew = 0;
   let error = "";
+  const metadata: Record<string, MetricMetadata> = {};
   try {
     const res = await fetchFn(target.url, {
       headers: { accept: SCRAPE_ACCEPT_HEADER, "x-prometheus-scrape-timeout-seconds": String(target.timeoutMs / 1000), ...target.headers },
@@ -90,7 +94,13 @@ export async function scrapeOnce(
     const body = target.bodySizeLimit > 0 ? limitBody(res.body, target.bodySizeLimit) : res.body;
     for await (const batch of parseExpositionBatches(body, format)) {
       for (const e of batch) {
-        if (e.kind !== "sample") continue;
+        if (e.kind !== "sample") {
+          const m = (metadata[e.name] ??= { type: "unknown", help: "", unit: "" });
+          if (e.kind === "type") m.type = e.type;
+          else if (e.kind === "help") m.help = e.help;
+          else m.unit = e.unit;
+          continue;
+        }
         scraped++;
         let ls = mergeTargetLabels(e.labels, target);
         if (target.metricRelabel !== null) {
@@ -149,6 +159,7 @@ export async function scrapeOnce(
   }
   return {
     series: [...seen],
+    metadata: error === "" ? metadata : state.metadata,
     health: up === 1 ? "up" : "down",
     lastError: error,
     lastScrape: now,

@@ -17,6 +17,9 @@ describe("remote write from Prometheus 2.42", () => {
 
   beforeAll(async () => {
     fed = await startTestFederation();
+    // The region scrapes nothing itself here: everything it holds comes from Prometheus.
+    await fed.putConfig("regions/local-a/prometheus.yml", "global: {}\n");
+    expect((await fetch(`${fed.urls["local-a"]}/-/reload`, { method: "POST" })).status).toBe(200);
     exporter = await startNodeExporter();
   });
 
@@ -46,7 +49,7 @@ remote_write:
     await waitFor(
       "remote-written node series",
       async () => {
-        const res = await fetch(`${fed.urls["local-a"]}/api/v1/series?match[]=up`);
+        const res = await fetch(`${fed.urls["local-a"]}/api/v1/series?match[]=${encodeURIComponent('up{job="node"}')}`);
         const body = (await res.json()) as { data: unknown[] };
         return body.data.length > 0 ? true : undefined;
       },

@@ -123,6 +123,13 @@ describe("scraping from a pushed prometheus.yml", () => {
     const promOwn = await q('prometheus_build_info{job="prometheus"}');
     expect(promOwn[0]!.metric["instance"]).toBe(host(prom.url));
 
+    // Metadata from the exposition's TYPE/HELP lines, per target and per metric.
+    const md = (await (await fetch(`${fed.urls["local-a"]}/api/v1/targets/metadata?match_target=${encodeURIComponent('{job="node"}')}&metric=node_cpu_seconds_total`)).json()) as { data: { metric: string; type: string; help: string }[] };
+    expect(md.data).toHaveLength(1);
+    expect(md.data[0]).toMatchObject({ metric: "node_cpu_seconds_total", type: "counter" });
+    const all = (await (await fetch(`${fed.urls["local-a"]}/api/v1/metadata?metric=prometheus_build_info`)).json()) as { data: Record<string, { type: string }[]> };
+    expect(all.data["prometheus_build_info"]![0]!.type).toBe("gauge");
+
     // The loaded configuration is served with Prometheus' shape.
     const cfg = (await (await fetch(`${fed.urls["local-a"]}/api/v1/status/config`)).json()) as { data: { yaml: string } };
     expect(cfg.data.yaml).toMatch(/job_name: endless/);
