@@ -5,7 +5,11 @@ import { bundle } from "../scripts/federation.js";
 
 /** One region Worker under workerd, bundled as `wrangler deploy` would, with its
  * Durable Object state under `dir`; request logs are discarded. */
-export async function startBenchRegion(dir: string, shards: number): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startBenchRegion(
+  dir: string,
+  shards: number,
+  config?: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const scriptPath = await bundle("local-a", join(dir, "build"));
   const mf = new Miniflare({
     modules: true,
@@ -15,7 +19,11 @@ export async function startBenchRegion(dir: string, shards: number): Promise<{ u
     compatibilityDate: "2026-04-01",
     compatibilityFlags: ["nodejs_compat"],
     bindings: { TIER: "bench", SHARDS: String(shards) },
-    durableObjects: { SERIES: { className: "SeriesStore", useSQLite: true } },
+    durableObjects: {
+      SERIES: { className: "SeriesStore", useSQLite: true },
+      SCHEDULER: { className: "ScrapeScheduler", useSQLite: true },
+    },
+    kvNamespaces: { CONFIG: "CONFIG" },
     durableObjectsPersist: join(dir, "do"),
     handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       stdout.resume();
@@ -23,5 +31,10 @@ export async function startBenchRegion(dir: string, shards: number): Promise<{ u
     },
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
+  if (config !== undefined) {
+    await (await mf.getKVNamespace("CONFIG")).put("regions/bench/prometheus.yml", config);
+    const ns = await mf.getDurableObjectNamespace("SCHEDULER");
+    await (ns.get(ns.idFromName("bench/scheduler")) as unknown as { arm(): Promise<void> }).arm();
+  }
   return { url, stop: () => mf.dispose() };
 }

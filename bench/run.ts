@@ -8,6 +8,7 @@ import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { benchChunkenc, type BenchResult } from "./chunkenc.js";
 import { benchQuery } from "./query.js";
+import { benchScrape } from "./scrape.js";
 import { benchRemote } from "./remote.js";
 import { benchStore } from "./store.js";
 import { benchTextparse } from "./textparse.js";
@@ -20,6 +21,7 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
   ["exposition parsing (textparse)", benchTextparse],
   ["remote write decoding (remote)", benchRemote],
   ["durable appends into one SeriesStore (tsdb, workerd)", () => benchStore({ scrapes: quick ? 130 : 480, log: console.log })],
+  ["scrape ingest CPU vs Prometheus 2.42 (same targets)", () => benchScrape({ targets: quick ? 5 : 20, seconds: quick ? 10 : 30, log: console.log })],
   [
     "PromQL latency vs Prometheus 2.42 (same data, same queries)",
     () => benchQuery({ series: quick ? 1000 : 10_000, samplesPerSeries: 240, runs: quick ? 3 : 7, log: console.log }),

@@ -1,4 +1,4 @@
-import { LabelsBuilder, labelsFromKey, labelsKey, METRIC_NAME, type Labels } from "../model/labels.js";
+import { LabelsBuilder, labelsFromKey, labelsKey, METRIC_NAME, type Label, type Labels } from "../model/labels.js";
 import { STALE_NAN } from "../model/sample.js";
 import type { MetricMetadata } from "../model/metadata.js";
 import type { Appender, Storage } from "../storage/storage.js";
@@ -170,8 +170,34 @@ export async function scrapeOnce(
 }
 
 /** Target labels win over scraped ones unless honor_labels; a clash renames the
- * scraped label to exported_<name>, as Prometheus does. */
+ * scraped label to exported_<name>, as Prometheus does. Both sets are sorted, so the
+ * common case (no clash) is a linear merge with no map or sort. */
 function mergeTargetLabels(scraped: Labels, target: ScrapeTarget): Labels {
+  const t = target.labels;
+  const out: Label[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < scraped.length || j < t.length) {
+    const a = scraped[i];
+    const b = t[j];
+    if (b === undefined || (a !== undefined && a.name < b.name)) {
+      out.push(a!);
+      i++;
+    } else if (a === undefined || b.name < a.name) {
+      out.push(b);
+      j++;
+    } else if (target.honorLabels) {
+      out.push(a);
+      i++;
+      j++;
+    } else {
+      return mergeWithClashes(scraped, target);
+    }
+  }
+  return out;
+}
+
+function mergeWithClashes(scraped: Labels, target: ScrapeTarget): Labels {
   const b = new LabelsBuilder(scraped);
   for (const l of target.labels) {
     const existing = b.get(l.name);

@@ -1,7 +1,7 @@
 import { compareLabels, fnv1a, labelsFromKey, labelsKey, type Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matchers.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
-import type { AppendResult, AppendSeries, MatcherSpec, SelectPage, StoreStats } from "../tsdb/rpc.js";
+import type { AppendBatch, AppendResult, MatcherSpec, SelectPage, StoreStats } from "../tsdb/rpc.js";
 import { readChunks } from "./chunk_reader.js";
 import { SampleBuffer } from "./sample_buffer.js";
 import { mergeSeriesStreams } from "./series_merge.js";
@@ -10,7 +10,7 @@ import type { Appender, Querier, SelectHints, Series, Storage } from "./storage.
 /** The slice of a SeriesStore stub that storage uses; a stub from the namespace or
  * the object itself in tests. */
 export interface ShardClient {
-  append(batch: AppendSeries[]): Promise<AppendResult> | AppendResult;
+  append(batch: AppendBatch): Promise<AppendResult> | AppendResult;
   select(
     m: MatcherSpec[],
     mint: number,
@@ -61,8 +61,17 @@ export class ShardedStorage implements Storage {
   async commitBatches(batches: Map<number, Map<string, SampleBuffer>>): Promise<AppendResult> {
     const results = await Promise.all(
       [...batches].map(([shard, series]) => {
-        const batch: AppendSeries[] = [];
-        for (const [key, s] of series) batch.push({ key, ts: s.ts.subarray(0, s.n), vs: s.vs.subarray(0, s.n) });
+        let n = 0;
+        for (const s of series.values()) n += s.n;
+        const batch: AppendBatch = { keys: [], counts: new Uint32Array(series.size), ts: new Float64Array(n), vs: new Float64Array(n) };
+        let o = 0;
+        for (const [key, s] of series) {
+          batch.counts[batch.keys.length] = s.n;
+          batch.keys.push(key);
+          batch.ts.set(s.ts.subarray(0, s.n), o);
+          batch.vs.set(s.vs.subarray(0, s.n), o);
+          o += s.n;
+        }
         return this.shards[shard]!.append(batch);
       }),
     );

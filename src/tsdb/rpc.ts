@@ -17,6 +17,30 @@ export interface AppendSeries {
   vs: Float64Array;
 }
 
+/** An append batch in columns: series i owns counts[i] consecutive samples of ts/vs.
+ * A handful of objects cross the RPC boundary instead of two per series. */
+export interface AppendBatch {
+  keys: string[];
+  counts: Uint32Array;
+  ts: Float64Array;
+  vs: Float64Array;
+}
+
+export function toAppendBatch(series: readonly AppendSeries[]): AppendBatch {
+  let n = 0;
+  for (const s of series) n += s.ts.length;
+  const b: AppendBatch = { keys: [], counts: new Uint32Array(series.length), ts: new Float64Array(n), vs: new Float64Array(n) };
+  let o = 0;
+  series.forEach((s, i) => {
+    b.keys.push(s.key);
+    b.counts[i] = s.ts.length;
+    b.ts.set(s.ts, o);
+    b.vs.set(s.vs, o);
+    o += s.ts.length;
+  });
+  return b;
+}
+
 export type RejectReason = "out_of_order" | "duplicate" | "too_old";
 
 export interface Rejection {

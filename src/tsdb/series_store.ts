@@ -11,6 +11,7 @@ import { PostingsIndex } from "./postings.js";
 import type {
   AppendResult,
   AppendSeries,
+  AppendBatch,
   ChunkData,
   MatcherSpec,
   Rejection,
@@ -19,6 +20,7 @@ import type {
   SeriesChunks,
   StoreStats,
 } from "./rpc.js";
+import { toAppendBatch } from "./rpc.js";
 import { readWalRecord, WalWriter } from "./wal.js";
 
 /** Storage settings arrive as Worker vars, the way Prometheus takes them as flags. */
@@ -162,7 +164,8 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   // ---- writes -----------------------------------------------------------------
 
   /** Appends a batch; durable once this returns. */
-  append(batch: AppendSeries[]): AppendResult {
+  append(input: AppendBatch | AppendSeries[]): AppendResult {
+    const batch = Array.isArray(input) ? toAppendBatch(input) : input;
     const result: AppendResult = { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [] };
     try {
       this.ctx.storage.transactionSync(() => this.appendTx(batch, result));
@@ -175,16 +178,19 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     return result;
   }
 
-  private appendTx(batch: AppendSeries[], result: AppendResult): void {
+  private appendTx(batch: AppendBatch, result: AppendResult): void {
     const seq = this.seq + 1;
     const wal = new WalWriter();
     const sealed: SealedChunk[] = [];
     const minValid = Date.now() - this.opts.retentionMs;
-    for (const entry of batch) {
-      const s = this.getOrCreate(entry.key);
+    const { ts, vs } = batch;
+    let end = 0;
+    for (let k = 0; k < batch.keys.length; k++) {
+      const s = this.getOrCreate(batch.keys[k]!);
       wal.startSeries(s.id);
-      const { ts, vs } = entry;
-      for (let i = 0; i < ts.length; i++) {
+      const start = end;
+      end += batch.counts[k]!;
+      for (let i = start; i < end; i++) {
         const t = ts[i]!;
         const v = vs[i]!;
         if (t < minValid) {

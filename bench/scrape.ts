@@ -1,0 +1,120 @@
+/**
+ * Ingest cost side by side: a region (under workerd) and Prometheus 2.42 scrape the
+ * same node_exporter-shaped targets (about 1,600 series each, values changing every
+ * scrape) at a 1s interval; both processes' CPU time is read from /proc over the same
+ * window and divided by the samples each appended.
+ * Run alone with `npx tsx bench/scrape.ts [--quick]`.
+ */
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { freePort, requireBinary, startProcess, waitForHttp } from "../test/e2e/support/processes.js";
+import { isMainModule, type BenchResult } from "./chunkenc.js";
+import { startBenchRegion } from "./region.js";
+import { nodeExporterPage } from "./textparse.js";
+
+export interface ScrapeBenchOptions {
+  targets: number;
+  seconds: number;
+  log?: (s: string) => void;
+}
+
+const CLK_TCK = 100;
+
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // utime and stime are fields 14 and 15 of the whole line (11, 12 after the comm).
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+
+function workerdPids(): number[] {
+  try {
+    return execFileSync("pgrep", ["-f", "workerd serve"], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(url)).text();
+  let sum = 0;
+  for (const line of text.split("\n")) if (line.startsWith(name + "{") || line.startsWith(name + " ")) sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+  return sum;
+}
+
+export async function benchScrape(opts: ScrapeBenchOptions): Promise<BenchResult[]> {
+  const log = opts.log ?? (() => {});
+  const dir = await mkdtemp(join(tmpdir(), "edgeprom-bench-scrape-"));
+  // Every request gets fresh values, as a live exporter's counters move.
+  const base = nodeExporterPage("text");
+  let n = 0;
+  const server = createServer((_req, res) => {
+    n++;
+    res.setHeader("content-type", "text/plain; version=0.0.4");
+    res.end(base.replace(/ (\d+(?:\.\d+)?)(\n)/g, (_m, v: string, nl: string) => ` ${Number(v) + n}${nl}`));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const target = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const config = [
+    "global:",
+    "  scrape_interval: 1s",
+    "  scrape_timeout: 900ms",
+    "scrape_configs:",
+    ...Array.from({ length: opts.targets }, (_, i) => [`  - job_name: t${i}`, `    static_configs: [{targets: ["${target}"]}]`]).flat(),
+    "",
+  ].join("\n");
+  await writeFile(join(dir, "prometheus.yml"), config);
+  const before = new Set(workerdPids());
+  const region = await startBenchRegion(dir, 1, config);
+  const ours = workerdPids().filter((p) => !before.has(p));
+  const promPort = await freePort();
+  const prom = startProcess(requireBinary("/usr/bin/prometheus", "prometheus"), [
+    `--config.file=${join(dir, "prometheus.yml")}`,
+    `--storage.tsdb.path=${join(dir, "prom")}`,
+    `--web.listen-address=127.0.0.1:${promPort}`,
+  ]);
+  const promUrl = `http://127.0.0.1:${promPort}`;
+  try {
+    await waitForHttp(`${promUrl}/-/ready`, 60_000);
+    log(`  scrape: warming up (${opts.targets} targets at 1s)`);
+    await new Promise((r) => setTimeout(r, 5000));
+    const s0 = { ours: await metric(`${region.url}/metrics`, "edgeprom_tsdb_samples_appended_total"), prom: await metric(`${promUrl}/metrics`, "prometheus_tsdb_head_samples_appended_total") };
+    const c0 = { ours: ours.reduce((a, p) => a + cpuSeconds(p), 0), prom: cpuSeconds(prom.proc.pid!) };
+    const scrapes0 = n;
+    log(`  scrape: measuring for ${opts.seconds}s`);
+    await new Promise((r) => setTimeout(r, opts.seconds * 1000));
+    const c1 = { ours: ours.reduce((a, p) => a + cpuSeconds(p), 0), prom: cpuSeconds(prom.proc.pid!) };
+    const s1 = { ours: await metric(`${region.url}/metrics`, "edgeprom_tsdb_samples_appended_total"), prom: await metric(`${promUrl}/metrics`, "prometheus_tsdb_head_samples_appended_total") };
+    const samples = { ours: s1.ours - s0.ours, prom: s1.prom - s0.prom };
+    const cpu = { ours: c1.ours - c0.ours, prom: c1.prom - c0.prom };
+    const perMillion = { ours: (cpu.ours / samples.ours) * 1e6, prom: (cpu.prom / samples.prom) * 1e6 };
+    // Each scrape served went to one of the two; half of them were ours.
+    const ourScrapes = (n - scrapes0) / 2;
+    const perScrapeMs = (cpu.ours / ourScrapes) * 1000;
+    return [
+      { name: "scrape.cpu_seconds_per_million_samples.edgeprom", value: perMillion.ours, unit: "CPU s / 1M samples" },
+      { name: "scrape.cpu_seconds_per_million_samples.prometheus", value: perMillion.prom, unit: "CPU s / 1M samples" },
+      { name: "scrape.cpu_seconds_per_million_samples.ratio", value: perMillion.ours / perMillion.prom, unit: "x (edgeprom / prometheus)" },
+      { name: "scrape.cpu_per_scrape.edgeprom", value: perScrapeMs, unit: `ms per ${Math.round(samples.ours / Math.max(1, ourScrapes))}-sample scrape (parse, relabel, durable append)` },
+      { name: "scrape.targets_per_region_at_15s", value: 15_000 / perScrapeMs, unit: "targets (one scheduler, CPU-bound estimate)" },
+      { name: "scrape.samples_appended.edgeprom", value: samples.ours, unit: "samples" },
+      { name: "scrape.samples_appended.prometheus", value: samples.prom, unit: "samples" },
+    ];
+  } finally {
+    await prom.stop();
+    await region.stop();
+    server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (isMainModule(import.meta.url)) {
+  const quick = process.argv.includes("--quick");
+  void benchScrape({ targets: quick ? 5 : 20, seconds: quick ? 10 : 30, log: console.log }).then((rs) => {
+    for (const r of rs) console.log(`${r.name.padEnd(52)} ${r.value.toPrecision(4).padStart(10)} ${r.unit}`);
+  });
+}
