@@ -16,6 +16,8 @@ export interface ScrapeTarget {
   timeoutMs: number;
   honorLabels: boolean;
   honorTimestamps: boolean;
+  /** follow_redirects; credentials never follow a redirect to another origin. */
+  followRedirects: boolean;
   headers: Record<string, string>;
   /** 0 = no limit, for all limits. */
   bodySizeLimit: number;
@@ -80,11 +82,7 @@ export async function scrapeOnce(
   let error = "";
   const metadata: Record<string, MetricMetadata> = {};
   try {
-    const res = await fetchFn(target.url, {
-      headers: { accept: SCRAPE_ACCEPT_HEADER, "x-prometheus-scrape-timeout-seconds": String(target.timeoutMs / 1000), ...target.headers },
-      signal: AbortSignal.timeout(target.timeoutMs),
-      redirect: "follow",
-    });
+    const res = await fetchTarget(target, fetchFn);
     if (res.status !== 200) {
       await res.body?.cancel();
       throw new ScrapeError(`server returned HTTP status ${res.status} ${res.statusText}`.trim());
@@ -167,6 +165,30 @@ export async function scrapeOnce(
     skewedSamples: skewed,
     maxSkewMs: maxSkew,
   };
+}
+
+const MAX_REDIRECTS = 10;
+
+/** GETs the target, following redirects by hand so that its credentials are sent to
+ * its own origin only (and not at all past a redirect elsewhere). */
+async function fetchTarget(target: ScrapeTarget, fetchFn: Fetch): Promise<Response> {
+  const signal = AbortSignal.timeout(target.timeoutMs);
+  const origin = new URL(target.url).origin;
+  let url = target.url;
+  for (let hop = 0; ; hop++) {
+    const sameOrigin = new URL(url).origin === origin;
+    const headers: Record<string, string> = {
+      accept: SCRAPE_ACCEPT_HEADER,
+      "x-prometheus-scrape-timeout-seconds": String(target.timeoutMs / 1000),
+      ...(sameOrigin ? target.headers : {}),
+    };
+    const res = await fetchFn(url, { headers, signal, redirect: "manual" });
+    const location = res.headers.get("location");
+    if (res.status < 300 || res.status >= 400 || location === null || !target.followRedirects) return res;
+    if (hop >= MAX_REDIRECTS) throw new ScrapeError(`stopped after ${MAX_REDIRECTS} redirects`);
+    await res.body?.cancel();
+    url = new URL(location, url).toString();
+  }
 }
 
 /** Target labels win over scraped ones unless honor_labels; a clash renames the

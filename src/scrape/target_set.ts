@@ -57,6 +57,7 @@ export function resolveTargets(cfg: ScrapeConfig, groups: readonly TargetGroup[]
           timeoutMs: p.scrapeTimeoutMs ?? cfg.scrapeTimeout,
           honorLabels: cfg.honorLabels,
           honorTimestamps: cfg.honorTimestamps,
+          followRedirects: cfg.httpClient.followRedirects,
           headers,
           bodySizeLimit: cfg.bodySizeLimit,
           sampleLimit: cfg.sampleLimit,

@@ -46,6 +46,19 @@ beforeAll(async () => {
       case "/labels":
         res.end('m{job="scraped", instance="i"} 1\n');
         return;
+      case "/redirect":
+        res.statusCode = 302;
+        res.setHeader("location", "/echo-auth");
+        res.end();
+        return;
+      case "/elsewhere":
+        res.statusCode = 302;
+        res.setHeader("location", `http://localhost:${(server.address() as AddressInfo).port}/echo-auth`);
+        res.end();
+        return;
+      case "/echo-auth":
+        res.end(`auth_seen{value="${req.headers.authorization ?? "none"}"} 1\n`);
+        return;
       case "/skew":
         res.end("s 1 1000\n");
         return;
@@ -67,6 +80,7 @@ function target(path: string, over: Partial<ScrapeTarget> = {}): ScrapeTarget {
     timeoutMs: 500,
     honorLabels: false,
     honorTimestamps: true,
+    followRedirects: true,
     headers: {},
     bodySizeLimit: 0,
     sampleLimit: 0,
@@ -170,6 +184,18 @@ describe("scrapeOnce", () => {
     const honor = new MemoryStorage();
     await scrapeOnce(target("/labels", { honorLabels: true }), honor, newTargetState(), fetch, T);
     expect(Object.keys(await latest(honor, "m", T))).toEqual([JSON.stringify({ __name__: "m", instance: "i", job: "scraped" })]);
+  });
+
+  it("follows redirects with credentials only to the target's own origin", async () => {
+    const auth = { authorization: "Bearer s3cret" };
+    const same = new MemoryStorage();
+    await scrapeOnce(target("/redirect", { headers: auth }), same, newTargetState(), fetch, T);
+    expect(Object.keys(await latest(same, "auth_seen", T))[0]).toContain('"value":"Bearer s3cret"');
+    const other = new MemoryStorage();
+    await scrapeOnce(target("/elsewhere", { headers: auth }), other, newTargetState(), fetch, T);
+    expect(Object.keys(await latest(other, "auth_seen", T))[0]).toContain('"value":"none"');
+    const off = await scrapeOnce(target("/redirect", { followRedirects: false }), new MemoryStorage(), newTargetState(), fetch, T);
+    expect(off.lastError).toBe("server returned HTTP status 302 Found");
   });
 
   it("applies metric relabelling and reports clock skew", async () => {
