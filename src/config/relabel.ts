@@ -3,25 +3,26 @@ import { z } from "zod";
 import { isValidLabelName, labelName } from "./names.js";
 import { checkRegex } from "./regex.js";
 import { list, notNull, obj, str, uint, valueIssue } from "./scalars.js";
-import type { RelabelAction, RelabelConfig } from "./types.js";
+import {
+  DEFAULT_ACTION,
+  DEFAULT_REGEX,
+  DEFAULT_REPLACEMENT,
+  DEFAULT_SEPARATOR,
+  RELABEL_ACTIONS,
+  type RelabelAction,
+  type RelabelConfig,
+} from "../relabel/relabel_config.js";
 
 export type { RelabelAction, RelabelConfig } from "./types.js";
 
-export const RELABEL_ACTIONS: readonly RelabelAction[] = [
-  "replace",
-  "keep",
-  "drop",
-  "keepequal",
-  "dropequal",
-  "hashmod",
-  "labelmap",
-  "labeldrop",
-  "labelkeep",
-  "lowercase",
-  "uppercase",
-];
+export { RELABEL_ACTIONS } from "../relabel/relabel_config.js";
 
-export const RELABEL_DEFAULTS = { separator: ";", regex: "(.*)", replacement: "$1", action: "replace" } as const;
+export const RELABEL_DEFAULTS = {
+  separator: DEFAULT_SEPARATOR,
+  regex: DEFAULT_REGEX,
+  replacement: DEFAULT_REPLACEMENT,
+  action: DEFAULT_ACTION,
+} as const;
 
 /** Whether `s` is a valid relabel target template: label name characters and
  * `$1` / `${name}` references, not starting with a digit. (A hand-written scan:

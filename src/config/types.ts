@@ -4,35 +4,9 @@
 // Secrets (passwords, credentials, tokens) are plain strings here; print.ts masks
 // them when the configuration is shown.
 
-export type RelabelAction =
-  | "replace"
-  | "keep"
-  | "drop"
-  | "keepequal"
-  | "dropequal"
-  | "hashmod"
-  | "labelmap"
-  | "labeldrop"
-  | "labelkeep"
-  | "lowercase"
-  | "uppercase";
-
-/** One relabel_configs / metric_relabel_configs / write_relabel_configs entry with
- * Prometheus' defaults applied (separator ";", regex "(.*)", replacement "$1",
- * action "replace"). `regex` is the source as written, not anchored: compile it
- * with model/matchers.ts compileRegex, which anchors it as Prometheus does. */
-export interface RelabelConfig {
-  sourceLabels: string[];
-  separator: string;
-  regex: string;
-  /** Set (non-zero) for hashmod, where it is required. */
-  modulus?: number;
-  /** Set (non-empty) when configured; required by replace, hashmod, lowercase,
-   * uppercase, keepequal and dropequal. May hold `$1`/`${name}` for replace. */
-  targetLabel?: string;
-  replacement: string;
-  action: RelabelAction;
-}
+// relabel/ owns the relabel configuration's shape; config/ parses and validates it.
+export type { RelabelAction, RelabelConfig } from "../relabel/relabel_config.js";
+import type { RelabelConfig } from "../relabel/relabel_config.js";
 
 export interface BasicAuth {
   username: string;

@@ -17,9 +17,10 @@ const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:
 
 /** Parses a Prometheus duration (`1h30m`, `15s`, `0`) into milliseconds. */
 export function parseDuration(s: string): number {
+  if (s === "") throw new TimeParseError("empty duration string");
   if (s === "0") return 0;
   const m = DURATION_RE.exec(s);
-  if (!m || s === "") throw new TimeParseError(`not a valid duration string: "${s}"`);
+  if (!m) throw new TimeParseError(`not a valid duration string: ${JSON.stringify(s)}`);
   const order = ["y", "w", "d", "h", "m", "s", "ms"];
   let total = 0;
   for (let i = 0; i < order.length; i++) {
@@ -29,21 +30,34 @@ export function parseDuration(s: string): number {
   return total;
 }
 
-/** Formats milliseconds as Prometheus prints durations (`1h30m`, `15s`, `0s`). */
+/** Prometheus' model.Duration.String(): `1h30m`, `15s`, `0s`, with years and weeks
+ * only when they divide the duration exactly (8 days print as `8d`, 14 as `2w`). */
 export function formatDuration(ms: number): string {
   if (ms === 0) return "0s";
-  let out = ms < 0 ? "-" : "";
+  const sign = ms < 0 ? "-" : "";
   let rest = Math.abs(ms);
-  for (const u of ["y", "w", "d", "h", "m", "s", "ms"]) {
-    const size = UNITS[u]!;
-    if (rest >= size) {
-      const n = Math.floor(rest / size);
-      out += `${n}${u}`;
+  let out = "";
+  for (const [unit, exact] of FORMAT_ORDER) {
+    const size = UNITS[unit]!;
+    if (exact && rest % size !== 0) continue;
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      out += `${n}${unit}`;
       rest -= n * size;
     }
   }
-  return out;
+  return sign + out;
 }
+
+const FORMAT_ORDER: ReadonlyArray<readonly [string, boolean]> = [
+  ["y", true],
+  ["w", true],
+  ["d", false],
+  ["h", false],
+  ["m", false],
+  ["s", false],
+  ["ms", false],
+];
 
 /** Parses an API time parameter: unix seconds (float) or RFC3339. */
 export function parseTime(s: string): number {

@@ -1,3 +1,4 @@
+import { formatDuration, parseDuration } from "../model/time.js";
 import type { Label, Labels } from "../model/labels.js";
 import { RelabelBuilder } from "./builder.js";
 import { relabelBuilder, type CompiledRelabelConfig } from "./relabel.js";
@@ -53,48 +54,11 @@ export interface PopulatedTarget {
   readonly scrapeTimeoutMs?: number;
 }
 
-const UNITS: readonly [string, number, boolean][] = [
-  ["y", 365 * 24 * 3600_000, true],
-  ["w", 7 * 24 * 3600_000, true],
-  ["d", 24 * 3600_000, false],
-  ["h", 3600_000, false],
-  ["m", 60_000, false],
-  ["s", 1000, false],
-  ["ms", 1, false],
-];
-
-/** Prometheus' model.Duration.String(): years and weeks only when exact, so 8 days
- * print as "8d" and 14 days as "2w". */
-export function formatModelDuration(ms: number): string {
-  if (ms === 0) return "0s";
-  let rest = ms;
-  let out = "";
-  for (const [unit, size, exact] of UNITS) {
-    if (exact && rest % size !== 0) continue;
-    const v = Math.floor(rest / size);
-    if (v > 0) {
-      out += `${v}${unit}`;
-      rest -= v * size;
-    }
-  }
-  return out;
-}
-
-const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+/** Prometheus' model.Duration.String(), as target labels carry it. */
+export const formatModelDuration = formatDuration;
 
 /** Prometheus' model.ParseDuration, with its error messages. */
-export function parseModelDuration(s: string): number {
-  if (s === "") throw new Error("empty duration string");
-  if (s === "0") return 0;
-  const m = DURATION_RE.exec(s);
-  if (m === null) throw new Error(`not a valid duration string: ${JSON.stringify(s)}`);
-  let total = 0;
-  for (let i = 0; i < UNITS.length; i++) {
-    const g = m[i + 1];
-    if (g !== undefined) total += Number(g) * UNITS[i]![1];
-  }
-  return total;
-}
+export const parseModelDuration = parseDuration;
 
 /** Go's net.SplitHostPort; null where Go returns an error. */
 export function splitHostPort(hostport: string): { host: string; port: string } | null {

@@ -1,3 +1,4 @@
+import { formatDuration } from "../../model/time.js";
 import { goQuote } from "./quote.js";
 
 /** Number and duration literals: how PromQL reads them (Go's strconv rules, Prometheus'
@@ -203,33 +204,5 @@ export function formatFloatF(v: number): string {
   return v.toFixed(6);
 }
 
-const FORMAT_UNITS: ReadonlyArray<readonly [string, number, boolean]> = [
-  ["y", 365 * 24 * 3600_000, true],
-  ["w", 7 * 24 * 3600_000, true],
-  ["d", 24 * 3600_000, false],
-  ["h", 3600_000, false],
-  ["m", 60_000, false],
-  ["s", 1000, false],
-  ["ms", 1, false],
-];
-
-/** A duration in milliseconds as Prometheus prints one (`1h30m`, `90d`, `2w`, `0s`):
- * years and weeks only when they divide it exactly. */
-export function formatDurationMs(ms: number): string {
-  if (ms === 0) return "0s";
-  let sign = "";
-  if (ms < 0) {
-    sign = "-";
-    ms = -ms;
-  }
-  let out = "";
-  for (const [unit, size, exact] of FORMAT_UNITS) {
-    if (exact && ms % size !== 0) continue;
-    const v = Math.floor(ms / size);
-    if (v > 0) {
-      out += `${v}${unit}`;
-      ms -= v * size;
-    }
-  }
-  return sign + out;
-}
+/** A duration in milliseconds as Prometheus prints one (`1h30m`, `90d`, `2w`, `0s`). */
+export const formatDurationMs = formatDuration;
