@@ -22,6 +22,7 @@ export async function startBenchRegion(
     durableObjects: {
       SERIES: { className: "SeriesStore", useSQLite: true },
       SCHEDULER: { className: "ScrapeScheduler", useSQLite: true },
+      REMOTE_WRITE: { className: "RemoteWriteQueue", useSQLite: true },
     },
     kvNamespaces: { CONFIG: "CONFIG" },
     durableObjectsPersist: join(dir, "do"),

@@ -7,6 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { benchChunkenc, type BenchResult } from "./chunkenc.js";
+import { benchFederate } from "./federate.js";
 import { benchQuery } from "./query.js";
 import { benchScrape } from "./scrape.js";
 import { benchRemote } from "./remote.js";
@@ -26,6 +27,7 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
     "PromQL latency vs Prometheus 2.42 (same data, same queries)",
     () => benchQuery({ series: quick ? 1000 : 10_000, samplesPerSeries: 240, runs: quick ? 3 : 7, log: console.log }),
   ],
+  ["federation: /federate of many series vs Prometheus 2.42", () => benchFederate({ series: quick ? 10_000 : 100_000, runs: quick ? 3 : 5, log: console.log })],
 ];
 
 const rows: (BenchResult & { suite: string })[] = [];

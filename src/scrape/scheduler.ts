@@ -5,7 +5,10 @@ import { DiscoveryManager } from "../discovery/manager.js";
 import type { TargetGroup } from "../discovery/target_group.js";
 import { LabelsBuilder, labelsFromKey, METRIC_NAME, type Labels } from "../model/labels.js";
 import { STALE_NAN } from "../model/sample.js";
+import type { RemoteWriteQueue } from "../remote/remote_write_queue.js";
 import { ShardedStorage, shardClients } from "../storage/sharded_storage.js";
+import type { Storage } from "../storage/storage.js";
+import { remoteWriteTargets, teeStorage } from "../storage/tee_appender.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
 import { newTargetState, REPORT_SERIES, scrapeOnce, type TargetState } from "./scrape_loop.js";
 import { resolveTargets, type ActiveTarget, type DroppedTarget } from "./target_set.js";
@@ -15,6 +18,7 @@ export interface SchedulerEnv {
   CONFIG: KVNamespace;
   TIER: string;
   SHARDS?: string;
+  REMOTE_WRITE?: DurableObjectNamespace<RemoteWriteQueue>;
 }
 
 /** How often the configuration is read again from KV without a reload. */
@@ -112,7 +116,7 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
     await this.refreshTargets(now);
     const allDue = this.active.filter((a) => (this.nextDue.get(a.id) ?? 0) <= now);
     const due = allDue.slice(0, MAX_SCRAPES_PER_ALARM);
-    const storage = new ShardedStorage(shardClients(this.env.SERIES, this.env.TIER, Number(this.env.SHARDS ?? "1")));
+    const storage = this.storage();
     for (let i = 0; i < due.length; i += MAX_CONCURRENT_SCRAPES) {
       await Promise.all(
         due.slice(i, i + MAX_CONCURRENT_SCRAPES).map(async (a) => {
@@ -132,6 +136,14 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
     // Left-over due targets continue in the next invocation right away.
     const soonest = allDue.length > due.length ? Date.now() : Date.now() + 250;
     await this.ctx.storage.setAlarm(Math.max(next, soonest));
+  }
+
+  /** The tier's storage; appends also go to the remote_write queues. */
+  private storage(): Storage {
+    const base = new ShardedStorage(shardClients(this.env.SERIES, this.env.TIER, Number(this.env.SHARDS ?? "1")));
+    const rw = this.env.REMOTE_WRITE;
+    if (rw === undefined) return base;
+    return teeStorage(base, remoteWriteTargets(this.config, this.env.TIER, (name) => rw.get(rw.idFromName(name))));
   }
 
   private async stateOf(id: string): Promise<TargetState | undefined> {
@@ -171,7 +183,7 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
     for (const sc of cfg.scrapeConfigs) {
       let m = this.managers.get(sc.jobName);
       if (m === undefined) {
-        m = DiscoveryManager.forScrapeConfig(sc as never, {
+        m = DiscoveryManager.forScrapeConfig(sc, {
           fetch: (u, init) => fetch(u, init),
           read: (k) => this.env.CONFIG.get(k),
           list: async (prefix) => (await this.env.CONFIG.list({ prefix })).keys.map((k) => k.name),
@@ -200,7 +212,7 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
   }
 
   private async endTargets(gone: ActiveTarget[], now: number): Promise<void> {
-    const storage = new ShardedStorage(shardClients(this.env.SERIES, this.env.TIER, Number(this.env.SHARDS ?? "1")));
+    const storage = this.storage();
     const app = storage.appender();
     for (const a of gone) {
       const st = await this.stateOf(a.id);

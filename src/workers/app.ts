@@ -9,6 +9,7 @@ import { Engine } from "../promql/engine/engine.js";
 import { remoteReadHandler } from "../remote/read_handler.js";
 import { remoteWriteHandler } from "../remote/write_handler.js";
 import { ShardedStorage, shardClients } from "../storage/sharded_storage.js";
+import { remoteWriteTargets, teeStorage } from "../storage/tee_appender.js";
 import { metricsHandler } from "../telemetry/metrics_handler.js";
 import { Counter, Histogram, Registry } from "../telemetry/registry.js";
 import { storageCollector } from "../telemetry/storage_collector.js";
@@ -54,8 +55,14 @@ export function buildApp(env: TierEnv): Hono {
   app.get("/-/healthy", (c) => c.text("Prometheus Server is Healthy.\n"));
   app.get("/-/ready", (c) => c.text("Prometheus Server is Ready.\n"));
   app.get("/metrics", (c) => metricsHandler(c.req.raw, registry));
-  app.post("/api/v1/write", requireBearer(env.WRITE_TOKEN), (c) =>
-    remoteWriteHandler(c.req.raw, storage(), { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY) }),
+  // Samples written here are also forwarded to the tier's remote_write queues.
+  const writeStorage = async () => {
+    const rw = env.REMOTE_WRITE;
+    if (rw === undefined) return storage();
+    return teeStorage(storage(), remoteWriteTargets(await config.get(), env.TIER, (name) => rw.get(rw.idFromName(name))));
+  };
+  app.post("/api/v1/write", requireBearer(env.WRITE_TOKEN), async (c) =>
+    remoteWriteHandler(c.req.raw, await writeStorage(), { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY) }),
   );
   app.get("/federate", async (c) =>
     federateHandler(c.req.raw, storage().querier(), { externalLabels: await config.externalLabels(), lookbackDeltaMs: engine.opts.lookbackDeltaMs }),

@@ -1,3 +1,4 @@
+import type { RemoteWriteQueue } from "../remote/remote_write_queue.js";
 import type { ScrapeScheduler } from "../scrape/scheduler.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
 
@@ -5,6 +6,9 @@ import type { SeriesStore } from "../tsdb/series_store.js";
 export interface TierEnv {
   SERIES: DurableObjectNamespace<SeriesStore>;
   SCHEDULER: DurableObjectNamespace<ScrapeScheduler>;
+  /** One queue per remote_write entry (remote_write_queue.ts); optional so tiers
+   * deployed without the binding keep working (remote_write is then not sent). */
+  REMOTE_WRITE?: DurableObjectNamespace<RemoteWriteQueue>;
   /** prometheus.yml, per-region overrides, file_sd and rule files. */
   CONFIG: KVNamespace;
   /** The tier's name: a region name, or "global". */

@@ -1,0 +1,110 @@
+import type { Config } from "../config/types.js";
+import { LabelsBuilder, labelsKey, type Labels } from "../model/labels.js";
+import { queueName, queueSettingsFor, type QueueBatch, type QueueSettings } from "../remote/queue_manager.js";
+import { compileRelabelConfigs, relabel } from "../relabel/index.js";
+import type { CompiledRelabelConfig } from "../relabel/relabel.js";
+import type { AppendResult, Appender, Storage } from "./storage.js";
+
+/** The slice of a RemoteWriteQueue stub the tee uses. */
+export interface RemoteWriteSink {
+  enqueue(settings: QueueSettings, batch: QueueBatch): Promise<unknown>;
+}
+
+/** One remote_write entry as the tee applies it. */
+export interface RemoteWriteTarget {
+  settings: QueueSettings;
+  relabel: readonly CompiledRelabelConfig[];
+  /** The tier's external labels, attached to series that lack them. */
+  externalLabels: Readonly<Record<string, string>>;
+  sink: () => RemoteWriteSink;
+}
+
+/** The remote_write targets of a tier's configuration; `queue(name)` opens the
+ * RemoteWriteQueue Durable Object of that name. */
+export function remoteWriteTargets(cfg: Config | null | undefined, tier: string, queue: (name: string) => RemoteWriteSink): RemoteWriteTarget[] {
+  if (cfg === null || cfg === undefined) return [];
+  return cfg.remoteWrite.map((rw, i) => ({
+    settings: queueSettingsFor(rw),
+    relabel: compileRelabelConfigs(rw.writeRelabelConfigs),
+    externalLabels: cfg.global.externalLabels,
+    sink: () => queue(queueName(tier, rw, i)),
+  }));
+}
+
+/** Wraps an Appender so that what it commits is also enqueued to every remote_write
+ * queue. All appended samples are forwarded (including ones storage rejects as out
+ * of order), after storage committed; the commit fails if a queue does not take them,
+ * so a remote-write sender retries rather than losing them. */
+export class TeeAppender implements Appender {
+  private series = new Map<string, { labels: Labels; ts: number[]; vs: number[] }>();
+
+  constructor(
+    private readonly inner: Appender,
+    private readonly targets: readonly RemoteWriteTarget[],
+  ) {}
+
+  append(labels: Labels, t: number, v: number): void {
+    this.inner.append(labels, t, v);
+    const key = labelsKey(labels);
+    let s = this.series.get(key);
+    if (s === undefined) this.series.set(key, (s = { labels, ts: [], vs: [] }));
+    s.ts.push(t);
+    s.vs.push(v);
+  }
+
+  async commit(): Promise<AppendResult> {
+    const series = this.series;
+    this.series = new Map();
+    const res = await this.inner.commit();
+    if (series.size > 0) await Promise.all(this.targets.map((t) => enqueueTo(t, series)));
+    return res;
+  }
+
+  rollback(): void {
+    this.series = new Map();
+    this.inner.rollback();
+  }
+}
+
+function enqueueTo(t: RemoteWriteTarget, series: Map<string, { labels: Labels; ts: number[]; vs: number[] }>): Promise<unknown> {
+  const ext = Object.entries(t.externalLabels);
+  // Relabelled series may collide; merge them.
+  const out = new Map<string, { ts: number[]; vs: number[] }>();
+  let n = 0;
+  for (const s of series.values()) {
+    let ls: Labels | null = s.labels;
+    if (ext.length > 0) {
+      const b = new LabelsBuilder(ls);
+      for (const [k, v] of ext) if (!ls.some((l) => l.name === k)) b.set(k, v);
+      ls = b.labels();
+    }
+    if (t.relabel.length > 0) ls = relabel(ls, t.relabel);
+    if (ls === null || ls.length === 0) continue;
+    const key = labelsKey(ls);
+    const o = out.get(key);
+    if (o === undefined) out.set(key, { ts: s.ts, vs: s.vs });
+    else out.set(key, { ts: o.ts.concat(s.ts), vs: o.vs.concat(s.vs) });
+    n += s.ts.length;
+  }
+  if (n === 0) return Promise.resolve();
+  const batch: QueueBatch = { keys: [], counts: new Uint32Array(out.size), ts: new Float64Array(n), vs: new Float64Array(n) };
+  let o = 0;
+  for (const [key, s] of out) {
+    batch.counts[batch.keys.length] = s.ts.length;
+    batch.keys.push(key);
+    batch.ts.set(s.ts, o);
+    batch.vs.set(s.vs, o);
+    o += s.ts.length;
+  }
+  return t.sink().enqueue(t.settings, batch);
+}
+
+/** `storage` whose appenders tee into the remote_write targets (itself when none). */
+export function teeStorage(storage: Storage, targets: readonly RemoteWriteTarget[]): Storage {
+  if (targets.length === 0) return storage;
+  return {
+    querier: () => storage.querier(),
+    stats: () => storage.stats(),
+    appender: () => new TeeAppender(storage.appender(), targets),
+  };
+}
