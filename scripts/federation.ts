@@ -26,6 +26,9 @@ export interface Federation {
 }
 
 export const TIERS = ["global", "local-a", "local-b"] as const;
+
+/** Hosts the seeded global configuration federates, served by service bindings. */
+const REGION_SERVICES = { "local-a.edgeprom.internal": "REGION_LOCAL_A", "local-b.edgeprom.internal": "REGION_LOCAL_B" };
 type Tier = (typeof TIERS)[number];
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -58,7 +61,9 @@ export async function startFederation(opts: FederationOptions): Promise<Federati
       modulesRules: [{ type: "Text", include: ["**/*.sql"] }],
       compatibilityDate: "2026-04-01",
       compatibilityFlags: ["nodejs_compat"],
-      bindings: { TIER: tier, SHARDS: "2", ...opts.vars },
+      bindings: { TIER: tier, SHARDS: "2", ...(tier === "global" ? { SERVICE_TARGETS: JSON.stringify(REGION_SERVICES) } : {}), ...opts.vars },
+      // The global tier reaches the regions through service bindings, not the network.
+      ...(tier === "global" ? { serviceBindings: { REGION_LOCAL_A: "edgeprom-local-a", REGION_LOCAL_B: "edgeprom-local-b" } } : {}),
       durableObjects: {
         SERIES: { className: "SeriesStore", useSQLite: true },
         SCHEDULER: { className: "ScrapeScheduler", useSQLite: true },
@@ -122,7 +127,7 @@ async function seedConfig(kv: { get(k: string): Promise<string | null>; put(k: s
     "      'match[]':",
     "        - '{job=~\".+\"}'",
     "    static_configs:",
-    `      - targets: ["${hostOf(urls["local-a"])}", "${hostOf(urls["local-b"])}"]`,
+    `      - targets: [${Object.keys(REGION_SERVICES).map((h) => `"${h}"`).join(", ")}]`,
     "",
   ].join("\n");
   for (const [key, text] of Object.entries(files)) {

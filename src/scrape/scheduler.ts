@@ -19,6 +19,10 @@ export interface SchedulerEnv {
   TIER: string;
   SHARDS?: string;
   REMOTE_WRITE?: DurableObjectNamespace<RemoteWriteQueue>;
+  /** JSON object: target host -> name of a service binding that serves it. Scrapes of
+   * those hosts go through the binding instead of the network (the local federation's
+   * global tier reaches its regions this way; deployed Workers of one account can too). */
+  SERVICE_TARGETS?: string;
 }
 
 /** How often the configuration is read again from KV without a reload. */
@@ -66,6 +70,8 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
   private discoveryErrors: string[] = [];
   private states = new Map<string, TargetState>();
   private nextDue = new Map<string, number>();
+
+  private readonly targetFetch = serviceFetch(this.env);
 
   /** Called by the cron trigger: keeps the alarm armed. */
   async arm(): Promise<void> {
@@ -121,7 +127,7 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
       await Promise.all(
         due.slice(i, i + MAX_CONCURRENT_SCRAPES).map(async (a) => {
           const before = (await this.stateOf(a.id)) ?? newTargetState();
-          const after = await scrapeOnce(a.target, storage, before, fetch, Date.now());
+          const after = await scrapeOnce(a.target, storage, before, this.targetFetch, Date.now());
           this.states.set(a.id, after);
           await this.ctx.storage.put(stateKey(a.id), after);
           if (after.lastError !== "") {
@@ -234,4 +240,19 @@ function stateKey(id: string): string {
 function nextAfter(t: number, interval: number, offset: number): number {
   const base = Math.floor((t - offset) / interval) * interval + offset;
   return base + interval;
+}
+
+/** fetch, except for hosts that SERVICE_TARGETS maps to a service binding. */
+export function serviceFetch(env: SchedulerEnv): (url: string, init: RequestInit) => Promise<Response> {
+  const routes = new Map<string, Fetcher>();
+  if (env.SERVICE_TARGETS) {
+    for (const [host, binding] of Object.entries(JSON.parse(env.SERVICE_TARGETS) as Record<string, string>)) {
+      const f = (env as unknown as Record<string, Fetcher | undefined>)[binding];
+      if (f !== undefined) routes.set(host, f);
+    }
+  }
+  return (url, init) => {
+    const via = routes.size === 0 ? undefined : routes.get(new URL(url).host);
+    return via === undefined ? fetch(url, init) : via.fetch(url, init);
+  };
 }

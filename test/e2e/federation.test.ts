@@ -35,6 +35,8 @@ describe("the local federation", () => {
     // records its own scrape of each region.
     const fedUp = await query(fed.urls.global, 'up{job="federate"}');
     expect(fedUp.map((r) => r.value[1])).toEqual(["1", "1"]);
+    // Reached through service bindings, not the network.
+    expect(fedUp.map((r) => r.metric["instance"]).sort()).toEqual(["local-a.edgeprom.internal", "local-b.edgeprom.internal"]);
     const series = await query(fed.urls.global, 'count by (region, job) (edgeprom_http_requests_total{job="edgeprom"})');
     expect(series.map((r) => r.metric["region"]).sort()).toEqual(["local-a", "local-b"]);
   });
