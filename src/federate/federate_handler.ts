@@ -5,7 +5,9 @@ import { ParseError } from "../promql/parser/errors.js";
 import { parseSeriesSelector } from "../promql/parser/selector.js";
 import { mergeSeriesStreams } from "../storage/series_merge.js";
 import type { Querier, Series } from "../storage/storage.js";
-import { encodeFamilies, TEXT_CONTENT_TYPE, type FamilySample, type MetricFamily } from "../textparse/index.js";
+import { encodeFamilies, negotiateExposition, type FamilySample, type MetricFamily } from "../textparse/index.js";
+
+const EOF = "# EOF\n";
 
 export interface FederateOptions {
   /** The tier's global.external_labels, attached to series that lack them. */
@@ -17,7 +19,7 @@ export interface FederateOptions {
 /**
  * GET /federate?match[]=...: the newest non-stale sample of every matching series
  * within the lookback window, with its timestamp, grouped by metric family, in the
- * text format (as Prometheus serves it). Written out family by family as the label-
+ * text format, or OpenMetrics when the Accept header asks for it. Written out family by family as the label-
  * sorted series arrive, so the whole result is never held at once.
  */
 export async function federateHandler(req: Request, querier: Querier, opts: FederateOptions): Promise<Response> {
@@ -34,20 +36,22 @@ export async function federateHandler(req: Request, querier: Querier, opts: Fede
   const now = opts.now ?? Date.now();
   const hints = { start: now - opts.lookbackDeltaMs + 1, end: now };
   const streams = sets.map((ms) => querier.select(ms, hints)[Symbol.asyncIterator]());
+  const { format, contentType } = negotiateExposition(req.headers.get("accept"));
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async start(ctl) {
       try {
         for await (const fam of families(mergeSeriesStreams(streams), opts.externalLabels)) {
-          for (const chunk of encodeFamilies([fam], "text")) ctl.enqueue(encoder.encode(chunk));
+          for (const chunk of encodeFamilies([fam], format)) if (chunk !== EOF) ctl.enqueue(encoder.encode(chunk));
         }
+        if (format === "openmetrics") ctl.enqueue(encoder.encode(EOF));
         ctl.close();
       } catch (e) {
         ctl.error(e);
       }
     },
   });
-  return new Response(body, { headers: { "content-type": TEXT_CONTENT_TYPE } });
+  return new Response(body, { headers: { "content-type": contentType } });
 }
 
 /** Families from label-sorted series: consecutive series of one name form a family; a

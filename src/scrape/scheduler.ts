@@ -23,6 +23,8 @@ export interface SchedulerEnv {
    * those hosts go through the binding instead of the network (the local federation's
    * global tier reaches its regions this way; deployed Workers of one account can too). */
   SERVICE_TARGETS?: string;
+  /** Durable Object location hint for this tier's objects (e.g. "weur", "enam"). */
+  LOCATION_HINT?: string;
 }
 
 /** How often the configuration is read again from KV without a reload. */
@@ -146,7 +148,7 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
 
   /** The tier's storage; appends also go to the remote_write queues. */
   private storage(): Storage {
-    const base = new ShardedStorage(shardClients(this.env.SERIES, this.env.TIER, Number(this.env.SHARDS ?? "1")));
+    const base = new ShardedStorage(shardClients(this.env.SERIES, this.env.TIER, Number(this.env.SHARDS ?? "1"), this.env.LOCATION_HINT));
     const rw = this.env.REMOTE_WRITE;
     if (rw === undefined) return base;
     return teeStorage(base, remoteWriteTargets(this.config, this.env.TIER, (name) => rw.get(rw.idFromName(name))));

@@ -23,9 +23,13 @@ export interface ShardClient {
   getStats(): Promise<StoreStats> | StoreStats;
 }
 
-export function shardClients(ns: DurableObjectNamespace<SeriesStore>, tier: string, shards: number): ShardClient[] {
+/** Stubs for a tier's shards. `locationHint` (e.g. "weur") asks Cloudflare to create
+ * the objects near the region's targets; it only matters when an object is first
+ * created. */
+export function shardClients(ns: DurableObjectNamespace<SeriesStore>, tier: string, shards: number, locationHint?: string): ShardClient[] {
   const out: ShardClient[] = [];
-  for (let i = 0; i < shards; i++) out.push(ns.get(ns.idFromName(`${tier}/shard-${i}`)) as unknown as ShardClient);
+  const opts = locationHint ? { locationHint: locationHint as DurableObjectLocationHint } : undefined;
+  for (let i = 0; i < shards; i++) out.push(ns.get(ns.idFromName(`${tier}/shard-${i}`), opts) as unknown as ShardClient);
   return out;
 }
 

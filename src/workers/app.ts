@@ -26,9 +26,9 @@ const VERSION = "3.0.0+edgeprom.0.1.0";
  * stubs belong to the request that made them, so storage is opened per request. */
 export function buildApp(env: TierEnv): Hono {
   const shards = Number(env.SHARDS ?? "1");
-  const storage = () => new ShardedStorage(shardClients(env.SERIES, env.TIER, shards));
+  const storage = () => new ShardedStorage(shardClients(env.SERIES, env.TIER, shards, env.LOCATION_HINT));
   const engine = new Engine();
-  const scheduler = () => env.SCHEDULER.get(env.SCHEDULER.idFromName(`${env.TIER}/scheduler`));
+  const scheduler = () => schedulerStub(env);
   const config = new ConfigCache(env.CONFIG, env.TIER);
   const startTime = Date.now();
   const registry = new Registry();
@@ -105,4 +105,10 @@ export function appFor(env: TierEnv): Hono {
   let app = apps.get(env);
   if (app === undefined) apps.set(env, (app = buildApp(env)));
   return app;
+}
+
+/** The tier's one ScrapeScheduler, created near its targets when a hint is set. */
+export function schedulerStub(env: TierEnv) {
+  const opts = env.LOCATION_HINT ? { locationHint: env.LOCATION_HINT as DurableObjectLocationHint } : undefined;
+  return env.SCHEDULER.get(env.SCHEDULER.idFromName(`${env.TIER}/scheduler`), opts);
 }

@@ -19,6 +19,8 @@ export interface TierEnv {
   STORAGE_OOO_WINDOW?: string;
   /** When set, writes (remote write) need `Authorization: Bearer <WRITE_TOKEN>`. */
   WRITE_TOKEN?: string;
+  /** Durable Object location hint for the tier's objects ("weur", "enam", "apac", ...). */
+  LOCATION_HINT?: string;
   /** Largest accepted request body in bytes (default 32 MiB). */
   MAX_BODY_BYTES?: string;
 }

@@ -1,4 +1,4 @@
-import { appFor } from "./app.js";
+import { appFor, schedulerStub } from "./app.js";
 import type { TierEnv } from "./env.js";
 
 export { RemoteWriteQueue } from "../remote/remote_write_queue.js";
@@ -13,6 +13,6 @@ export default {
   /** The cron trigger (every minute) only keeps the scheduler's alarm armed; the
    * alarm itself fires at each target's interval. */
   async scheduled(_event: ScheduledController, env: TierEnv): Promise<void> {
-    await env.SCHEDULER.get(env.SCHEDULER.idFromName(`${env.TIER}/scheduler`)).arm();
+    await schedulerStub(env).arm();
   },
 } satisfies ExportedHandler<TierEnv>;

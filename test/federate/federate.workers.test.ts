@@ -38,6 +38,19 @@ describe("/federate", () => {
     ]);
   });
 
+  it("answers in OpenMetrics when the Accept header asks", async () => {
+    const res = await SELF.fetch(`http://region/federate?match[]=fed_up`, { headers: { accept: "application/openmetrics-text;version=1.0.0" } });
+    expect(res.headers.get("content-type")).toMatch(/^application\/openmetrics-text/);
+    const body = await res.text();
+    expect(body.endsWith("# EOF\n")).toBe(true);
+    expect(body.match(/# EOF/g)).toHaveLength(1);
+    const samples = parseExposition(body, "openmetrics").filter((e) => e.kind === "sample");
+    expect(samples.map((s) => [s.value, s.timestamp])).toEqual([
+      [0, NOW - 15_000],
+      [1, NOW - 20_000],
+    ]);
+  });
+
   it("unions several match[] without repeating a series", async () => {
     const res = await SELF.fetch(`http://region/federate?match[]=fed_up&match[]=${encodeURIComponent('{job="b"}')}`);
     const samples = parseExposition(await res.text(), "text").filter((e) => e.kind === "sample");
