@@ -6,7 +6,7 @@
  * CPU time each server process spent serving the timed requests (from /proc).
  * Run alone with `npx tsx bench/federate.ts [--quick]`.
  */
-import { execFileSync } from "node:child_process";
+import { cpuSeconds, workerdPids, postRemoteWrite, median } from "./process_stats.js";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -28,7 +28,6 @@ const SAMPLES_PER_BATCH = 20_000;
 /** Series are spread over this many metric names (families) fed_bench_0 .. fed_bench_9. */
 const FAMILIES = 10;
 const MATCH = '{__name__=~"fed_bench.*"}';
-const CLK_TCK = 100;
 
 /** `series` gauges, SAMPLES_PER_SERIES samples each ending at the moment the batch is
  * built (so every series' newest sample is inside the 5m lookback when queried). */
@@ -59,21 +58,8 @@ function* batches(series: number): Generator<WriteRequestInput> {
   }
 }
 
-async function post(url: string, body: Uint8Array): Promise<void> {
-  const res = await fetch(url, { method: "POST", body, headers: { "content-encoding": "snappy", "content-type": "application/x-protobuf" } });
-  if (res.status !== 204 && res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-}
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
 
-function cpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  // utime and stime are fields 14 and 15 of the whole line (11, 12 after the comm).
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-}
 
 /** Peak resident set (VmHWM) of a process, in MiB. */
 function peakRssMiB(pid: number): number {
@@ -81,13 +67,6 @@ function peakRssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-function workerdPids(): number[] {
-  try {
-    return execFileSync("pgrep", ["-f", "workerd serve"], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 interface Fetched {
   body: Uint8Array;
@@ -154,7 +133,7 @@ export async function benchFederate(opts: FederateBenchOptions): Promise<BenchRe
     let sent = 0;
     for (const b of batches(opts.series)) {
       const body = encodeRemoteWriteBody(b);
-      await Promise.all([post(`${ours}/api/v1/write`, body), post(`${theirs}/api/v1/write`, body)]);
+      await Promise.all([postRemoteWrite(`${ours}/api/v1/write`, body), postRemoteWrite(`${theirs}/api/v1/write`, body)]);
       sent += b.timeseries.length;
       log(`  federate: loaded ${sent} series into both (${((Date.now() - loadStart) / 1000).toFixed(1)}s)`);
     }

@@ -4,6 +4,7 @@
  * the same queries against both, median latency of each and the ratio.
  * Run alone with `npx tsx bench/query.ts [--quick]`.
  */
+import { postRemoteWrite, median } from "./process_stats.js";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,15 +65,7 @@ function* batches(opts: QueryBenchOptions, t0: number): Generator<WriteRequestIn
   }
 }
 
-async function post(url: string, body: Uint8Array): Promise<void> {
-  const res = await fetch(url, { method: "POST", body, headers: { "content-encoding": "snappy", "content-type": "application/x-protobuf" } });
-  if (res.status !== 204 && res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-}
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
 
 async function timeQuery(url: string, runs: number): Promise<number> {
   const times: number[] = [];
@@ -108,7 +101,7 @@ export async function benchQuery(opts: QueryBenchOptions): Promise<BenchResult[]
     let sent = 0;
     for (const b of batches(opts, t0)) {
       const body = encodeRemoteWriteBody(b);
-      await Promise.all([post(`${ours}/api/v1/write`, body), post(`${theirs}/api/v1/write`, body)]);
+      await Promise.all([postRemoteWrite(`${ours}/api/v1/write`, body), postRemoteWrite(`${theirs}/api/v1/write`, body)]);
       sent += b.timeseries.length;
       if (sent % 2000 < b.timeseries.length) log(`  query: loaded ${sent} series into both`);
     }

@@ -5,13 +5,12 @@
  * window and divided by the samples each appended.
  * Run alone with `npx tsx bench/scrape.ts [--quick]`.
  */
-import { readFileSync } from "node:fs";
+import { cpuSeconds, workerdPids } from "./process_stats.js";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execFileSync } from "node:child_process";
 import { freePort, requireBinary, startProcess, waitForHttp } from "../test/e2e/support/processes.js";
 import { isMainModule, type BenchResult } from "./chunkenc.js";
 import { startBenchRegion } from "./region.js";
@@ -23,21 +22,8 @@ export interface ScrapeBenchOptions {
   log?: (s: string) => void;
 }
 
-const CLK_TCK = 100;
 
-function cpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  // utime and stime are fields 14 and 15 of the whole line (11, 12 after the comm).
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-}
 
-function workerdPids(): number[] {
-  try {
-    return execFileSync("pgrep", ["-f", "workerd serve"], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(url)).text();
