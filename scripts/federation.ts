@@ -113,6 +113,10 @@ async function seedConfig(kv: { get(k: string): Promise<string | null>; put(k: s
       "  - job_name: edgeprom",
       "    static_configs:",
       `      - targets: ["${hostOf(urls[region])}"]`,
+      "  - job_name: demo",
+      "    metrics_path: /demo/metrics",
+      "    static_configs:",
+      `      - targets: ["${hostOf(urls[region])}"]`,
       "",
     ].join("\n");
   }

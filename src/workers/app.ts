@@ -3,6 +3,7 @@ import { queryRoutes } from "../api/query_routes.js";
 import { seriesRoutes } from "../api/series_routes.js";
 import { statusRoutes } from "../api/status_routes.js";
 import { targetsRoutes } from "../api/targets_routes.js";
+import { demoHandler } from "../demo/demo_exporter.js";
 import { federateHandler } from "../federate/federate_handler.js";
 import { ConfigCache } from "./config_cache.js";
 import { Engine } from "../promql/engine/engine.js";
@@ -55,6 +56,7 @@ export function buildApp(env: TierEnv): Hono {
   app.get("/-/healthy", (c) => c.text("Prometheus Server is Healthy.\n"));
   app.get("/-/ready", (c) => c.text("Prometheus Server is Ready.\n"));
   app.get("/metrics", (c) => metricsHandler(c.req.raw, registry));
+  app.get("/demo/metrics", (c) => demoHandler(c.req.raw));
   // Samples written here are also forwarded to the tier's remote_write queues.
   const writeStorage = async () => {
     const rw = env.REMOTE_WRITE;

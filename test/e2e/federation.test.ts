@@ -30,7 +30,18 @@ describe("the local federation", () => {
       60_000,
       1000,
     );
-    expect(byRegion.find((r) => r.metric["region"] === "local-a")!.value[1]).toBe("1");
+    // Each region scrapes itself and its built-in demo target.
+    expect(byRegion.find((r) => r.metric["region"] === "local-a")!.value[1]).toBe("2");
+    const demo = await waitFor(
+      "the demo target's series on the global tier",
+      async () => {
+        const r = await query(fed.urls.global, 'sum by (region) (demo_http_requests_total{job="demo"})');
+        return r.length === 2 ? r : undefined;
+      },
+      60_000,
+      1000,
+    );
+    expect(demo.every((r) => Number(r.value[1]) > 0)).toBe(true);
     // Federated series keep the region's labels (honor_labels) and the global tier
     // records its own scrape of each region.
     const fedUp = await query(fed.urls.global, 'up{job="federate"}');
