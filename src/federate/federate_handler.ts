@@ -34,7 +34,7 @@ export async function federateHandler(req: Request, querier: Querier, opts: Fede
     throw e;
   }
   const now = opts.now ?? Date.now();
-  const hints = { start: now - opts.lookbackDeltaMs + 1, end: now };
+  const hints = { start: now - opts.lookbackDeltaMs + 1, end: now, latestOnly: true };
   const streams = sets.map((ms) => querier.select(ms, hints)[Symbol.asyncIterator]());
   const { format, contentType } = negotiateExposition(req.headers.get("accept"));
   const encoder = new TextEncoder();

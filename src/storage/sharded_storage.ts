@@ -1,7 +1,7 @@
 import { compareLabels, fnv1a, labelsFromKey, labelsKey, type Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matchers.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
-import type { AppendBatch, AppendResult, MatcherSpec, SelectPage, StoreStats } from "../tsdb/rpc.js";
+import type { AppendBatch, AppendResult, MatcherSpec, SelectMode, SelectPage, StoreStats } from "../tsdb/rpc.js";
 import { readChunks } from "./chunk_reader.js";
 import { SampleBuffer } from "./sample_buffer.js";
 import { mergeSeriesStreams } from "./series_merge.js";
@@ -16,7 +16,7 @@ export interface ShardClient {
     mint: number,
     maxt: number,
     cursor?: SelectPage["cursor"],
-    withChunks?: boolean,
+    mode?: SelectMode,
   ): Promise<SelectPage> | SelectPage;
   labelNames(m: MatcherSpec[], mint: number, maxt: number): Promise<string[]> | string[];
   labelValues(name: string, m: MatcherSpec[], mint: number, maxt: number): Promise<string[]> | string[];
@@ -128,11 +128,11 @@ class ShardedQuerier implements Querier {
   async *series(matchers: readonly Matcher[], hints: SelectHints): AsyncIterable<Labels> {
     const m = specs(matchers);
     for (const shard of this.shards) {
-      let page = await shard.select(m, hints.start, hints.end, undefined, false);
+      let page = await shard.select(m, hints.start, hints.end, undefined, "labels");
       for (;;) {
         for (const s of page.series) yield labelsFromKey(s.key);
         if (page.cursor === undefined) break;
-        page = await shard.select(m, hints.start, hints.end, page.cursor, false);
+        page = await shard.select(m, hints.start, hints.end, page.cursor, "labels");
       }
     }
   }
@@ -149,14 +149,15 @@ class ShardedQuerier implements Querier {
 }
 
 async function* shardSeries(shard: ShardClient, m: MatcherSpec[], hints: SelectHints): AsyncGenerator<Series> {
-  let page = await shard.select(m, hints.start, hints.end);
+  const mode: SelectMode = hints.latestOnly ? "latest" : "chunks";
+  let page = await shard.select(m, hints.start, hints.end, undefined, mode);
   for (;;) {
     for (const s of page.series) {
       const { ts, vs } = readChunks(s.chunks, hints.start, hints.end);
       if (ts.length > 0) yield { labels: labelsFromKey(s.key), ts, vs };
     }
     if (page.cursor === undefined) return;
-    page = await shard.select(m, hints.start, hints.end, page.cursor);
+    page = await shard.select(m, hints.start, hints.end, page.cursor, mode);
   }
 }
 

@@ -8,6 +8,9 @@ export type { AppendResult, Rejection, StoreStats };
 export interface SelectHints {
   start: number;
   end: number;
+  /** The caller reads only the newest sample at or before `end` (an instant vector
+   * selector, /federate); storage may return just that. */
+  latestOnly?: boolean;
 }
 
 /** One series' samples in the selected range, sorted by time, without duplicates. */

@@ -72,6 +72,11 @@ export interface SeriesChunks {
   chunks: ChunkData[];
 }
 
+/** What a select returns per series: its chunks over the range, only its labels, or
+ * (for instant selectors and /federate) just what is needed for the newest sample at
+ * or before the range's end. */
+export type SelectMode = "chunks" | "labels" | "latest";
+
 export interface SelectPage {
   series: SeriesChunks[];
   /** Present when more series match; pass back to get the next page. */

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { XorChunk } from "../chunkenc/xor.js";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/migrations.js";
@@ -16,6 +17,7 @@ import type {
   MatcherSpec,
   Rejection,
   SelectCursor,
+  SelectMode,
   SelectPage,
   SeriesChunks,
   StoreStats,
@@ -363,8 +365,8 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
 
   /** Matching series with their chunks overlapping [mint, maxt], sorted by labels,
    * a page at a time so that no side holds every series of a large result. */
-  select(specs: MatcherSpec[], mint: number, maxt: number, cursor?: SelectCursor, withChunks = true): SelectPage {
-    const limit = withChunks ? DEFAULT_PAGE : DEFAULT_PAGE * 10;
+  select(specs: MatcherSpec[], mint: number, maxt: number, cursor?: SelectCursor, mode: SelectMode = "chunks"): SelectPage {
+    const limit = mode === "labels" ? DEFAULT_PAGE * 10 : DEFAULT_PAGE;
     let ids: number[];
     let offset = 0;
     let queryId = "";
@@ -380,7 +382,7 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     const series: SeriesChunks[] = [];
     for (let i = offset; i < end; i++) {
       const s = this.byId.get(ids[i]!);
-      if (s !== undefined) series.push({ key: s.key, chunks: withChunks ? this.chunksOf(s, mint, maxt) : [] });
+      if (s !== undefined) series.push({ key: s.key, chunks: mode === "labels" ? [] : mode === "latest" ? this.latestOf(s, mint, maxt) : this.chunksOf(s, mint, maxt) });
     }
     if (end >= ids.length) {
       if (queryId !== "") this.queries.delete(queryId);
@@ -442,6 +444,17 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     for (const id of this.matching(ms, mint, maxt)) list.push(this.byId.get(id)!);
     list.sort((a, b) => compareLabels(a.labels, b.labels));
     return list.map((s) => s.id);
+  }
+
+  /** The newest sample in [mint, maxt] as a one-sample chunk when the open head holds
+   * it (the usual case for a query at "now": out-of-order samples are always older
+   * than the head's newest), else the series' chunks over the range. */
+  private latestOf(s: MemSeries, mint: number, maxt: number): ChunkData[] {
+    if (s.head === null || s.maxT > maxt) return this.chunksOf(s, mint, maxt);
+    if (s.maxT < mint) return [];
+    const c = new XorChunk();
+    c.append(s.maxT, s.lastV);
+    return [{ minT: s.maxT, maxT: s.maxT, ooo: false, data: c.bytes().slice() }];
   }
 
   private chunksOf(s: MemSeries, mint: number, maxt: number): ChunkData[] {

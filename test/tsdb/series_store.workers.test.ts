@@ -154,7 +154,7 @@ describe("SeriesStore", () => {
       series({ __name__: "other", job: "db" }, [[T0, 1]]),
     ]);
     const pick = async (ms: { type: "=" | "!=" | "=~" | "!~"; name: string; value: string }[]) =>
-      (await stub.select(ms, -Infinity, Infinity, undefined, false)).series.map((s) =>
+      (await stub.select(ms, -Infinity, Infinity, undefined, "labels")).series.map((s) =>
         labelsFromKey(s.key).map((l) => `${l.name}=${l.value}`).join(","),
       );
     expect(await pick([{ type: "=", name: "env", value: "prod" }])).toEqual(["__name__=m,env=prod,job=api"]);
@@ -170,6 +170,27 @@ describe("SeriesStore", () => {
     expect(await stub.labelValues("env", [], -Infinity, Infinity)).toEqual(["dev", "prod"]);
     expect(await stub.labelNames([{ type: "=", name: "job", value: "db" }], -Infinity, Infinity)).toEqual(["__name__", "job"]);
     expect(await stub.labelValues("job", [], T0 + 1, Infinity)).toEqual([]);
+  });
+
+  it("answers latest-only selects from the head without reading chunks", async () => {
+    const stub = freshStore();
+    const samples = regular(T0, 130, (i) => i);
+    const end = samples.at(-1)![0];
+    await stub.append([series({ __name__: "lat" }, samples), series({ __name__: "lat", gone: "1" }, [[end - 30_000, 1], [end - 15_000, STALE_NAN]])]);
+    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const read = async (start: number, end: number) => {
+      const out = [];
+      for await (const s of storage.querier().select([{ type: "=", name: "__name__", value: "lat" }], { start, end, latestOnly: true })) out.push(s);
+      return out;
+    };
+    const last = samples.at(-1)!;
+    const now = await read(last[0] - 300_000, last[0] + 60_000);
+    expect(now.map((s) => [...s.ts])).toEqual([[last[0]], [end - 15_000]]);
+    expect(now[0]!.vs[0]).toBe(last[1]);
+    expect(isStaleNaN(now[1]!.vs[0]!)).toBe(true);
+    // Asked about the past, the store falls back to the chunks over that range.
+    const past = await read(T0 + 15_000 * 10, T0 + 15_000 * 20);
+    expect([...past[0]!.ts]).toEqual(samples.slice(10, 21).map((x) => x[0]));
   });
 
   it("pages large selects and merges shards back into label order", async () => {

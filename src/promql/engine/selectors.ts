@@ -35,7 +35,9 @@ export async function evalVectorSelector(ctx: EvalContext, sel: VectorSelector):
   const [lo, hi] = bounds(refs);
   const out: StepVector = { kind: "vector", series: [] };
   const n = ctx.n;
-  for await (const s of ctx.querier.select(sel.matchers, { start: lo - ctx.lookbackDelta + 1, end: hi })) {
+  // One step (an instant query, or a pinned @) needs only each series' newest sample.
+  const latestOnly = lo === hi;
+  for await (const s of ctx.querier.select(sel.matchers, { start: lo - ctx.lookbackDelta + 1, end: hi, latestOnly })) {
     ctx.checkDeadline();
     const ss = newSeries(s.labels, n);
     const ts = new Float64Array(n);
