@@ -8,7 +8,7 @@ import { STALE_NAN } from "../model/sample.js";
 import type { RemoteWriteQueue } from "../remote/remote_write_queue.js";
 import { ShardedStorage, shardClients } from "../storage/sharded_storage.js";
 import type { Storage } from "../storage/storage.js";
-import { remoteWriteTargets, teeStorage } from "../storage/tee_appender.js";
+import { remoteWriteTargets, teeStorage } from "../remote/tee_appender.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
 import { newTargetState, REPORT_SERIES, scrapeOnce, type TargetState } from "./scrape_loop.js";
 import { resolveTargets, type ActiveTarget, type DroppedTarget } from "./target_set.js";

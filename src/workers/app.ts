@@ -10,7 +10,7 @@ import { Engine } from "../promql/engine/engine.js";
 import { remoteReadHandler } from "../remote/read_handler.js";
 import { remoteWriteHandler } from "../remote/write_handler.js";
 import { ShardedStorage, shardClients } from "../storage/sharded_storage.js";
-import { remoteWriteTargets, teeStorage } from "../storage/tee_appender.js";
+import { remoteWriteTargets, teeStorage } from "../remote/tee_appender.js";
 import { metricsHandler } from "../telemetry/metrics_handler.js";
 import { Counter, Histogram, Registry } from "../telemetry/registry.js";
 import { storageCollector } from "../telemetry/storage_collector.js";

@@ -3,7 +3,7 @@ import { labelsFromRecord, labelsKey, labelsToRecord } from "../../src/model/lab
 import { backoff, MemorySegmentStore, QueueManager, type QueueBatch, type QueueSettings } from "../../src/remote/queue_manager.js";
 import { decodeRemoteWriteBody } from "../../src/remote/write_request.js";
 import { MemoryStorage } from "../../src/storage/memory_storage.js";
-import { remoteWriteTargets, teeStorage, type RemoteWriteTarget } from "../../src/storage/tee_appender.js";
+import { remoteWriteTargets, teeStorage, type RemoteWriteTarget } from "../../src/remote/tee_appender.js";
 import { parseConfig } from "../../src/config/index.js";
 
 const settings = (over: Partial<QueueSettings> = {}): QueueSettings => ({
@@ -208,6 +208,25 @@ remote_write:
     expect(got[0]!.keys).toEqual([["__name__=keep", "region=own"]]);
     expect(got[1]!.keys).toEqual([["__name__=keep", "region=own"], ["__name__=drop_me", "region=r1"]]);
   });
+
+  it("forwards stale markers with their exact bits", async () => {
+    const config = parseConfig("remote_write:\n  - url: http://a/api/v1/write\n");
+    // Captured as a typed array: a plain array would itself quieten the NaN.
+    let values = new Float64Array(0);
+    const targets = remoteWriteTargets(config, "t", () => ({
+      enqueue: async (_s, b) => {
+        values = b.vs.slice();
+      },
+    }));
+    const app = teeStorage(new MemoryStorage(), targets).appender();
+    app.append(labelsFromRecord({ __name__: "gone" }), 1, 1);
+    app.append(labelsFromRecord({ __name__: "gone" }), 2, STALE_NAN);
+    await app.commit();
+    const bits = new DataView(new ArrayBuffer(8));
+    bits.setFloat64(0, values[1]!);
+    expect([bits.getUint32(0).toString(16), bits.getUint32(4)]).toEqual(["7ff00000", 2]);
+  });
 });
 
 import { labelsFromKey as labelsFromKeyLocal } from "../../src/model/labels.js";
+import { STALE_NAN } from "../../src/model/sample.js";

@@ -1,9 +1,10 @@
+import { SampleBuffer } from "../storage/sample_buffer.js";
 import type { Config } from "../config/types.js";
 import { LabelsBuilder, labelsKey, type Labels } from "../model/labels.js";
-import { queueName, queueSettingsFor, type QueueBatch, type QueueSettings } from "../remote/queue_manager.js";
+import { queueName, queueSettingsFor, type QueueBatch, type QueueSettings } from "./queue_manager.js";
 import { compileRelabelConfigs, relabel } from "../relabel/index.js";
 import type { CompiledRelabelConfig } from "../relabel/relabel.js";
-import type { AppendResult, Appender, Storage } from "./storage.js";
+import type { AppendResult, Appender, Storage } from "../storage/storage.js";
 
 /** The slice of a RemoteWriteQueue stub the tee uses. */
 export interface RemoteWriteSink {
@@ -35,8 +36,13 @@ export function remoteWriteTargets(cfg: Config | null | undefined, tier: string,
  * queue. All appended samples are forwarded (including ones storage rejects as out
  * of order), after storage committed; the commit fails if a queue does not take them,
  * so a remote-write sender retries rather than losing them. */
+interface Buffered {
+  labels: Labels;
+  samples: SampleBuffer;
+}
+
 export class TeeAppender implements Appender {
-  private series = new Map<string, { labels: Labels; ts: number[]; vs: number[] }>();
+  private series = new Map<string, Buffered>();
 
   constructor(
     private readonly inner: Appender,
@@ -47,9 +53,9 @@ export class TeeAppender implements Appender {
     this.inner.append(labels, t, v);
     const key = labelsKey(labels);
     let s = this.series.get(key);
-    if (s === undefined) this.series.set(key, (s = { labels, ts: [], vs: [] }));
-    s.ts.push(t);
-    s.vs.push(v);
+    if (s === undefined) this.series.set(key, (s = { labels, samples: new SampleBuffer() }));
+    // Typed arrays: a stale marker must keep its exact NaN bits on the way out.
+    s.samples.push(t, v);
   }
 
   async commit(): Promise<AppendResult> {
@@ -66,10 +72,10 @@ export class TeeAppender implements Appender {
   }
 }
 
-function enqueueTo(t: RemoteWriteTarget, series: Map<string, { labels: Labels; ts: number[]; vs: number[] }>): Promise<unknown> {
+function enqueueTo(t: RemoteWriteTarget, series: Map<string, Buffered>): Promise<unknown> {
   const ext = Object.entries(t.externalLabels);
   // Relabelled series may collide; merge them.
-  const out = new Map<string, { ts: number[]; vs: number[] }>();
+  const out = new Map<string, SampleBuffer[]>();
   let n = 0;
   for (const s of series.values()) {
     let ls: Labels | null = s.labels;
@@ -81,20 +87,24 @@ function enqueueTo(t: RemoteWriteTarget, series: Map<string, { labels: Labels; t
     if (t.relabel.length > 0) ls = relabel(ls, t.relabel);
     if (ls === null || ls.length === 0) continue;
     const key = labelsKey(ls);
-    const o = out.get(key);
-    if (o === undefined) out.set(key, { ts: s.ts, vs: s.vs });
-    else out.set(key, { ts: o.ts.concat(s.ts), vs: o.vs.concat(s.vs) });
-    n += s.ts.length;
+    const parts = out.get(key);
+    if (parts === undefined) out.set(key, [s.samples]);
+    else parts.push(s.samples);
+    n += s.samples.n;
   }
   if (n === 0) return Promise.resolve();
   const batch: QueueBatch = { keys: [], counts: new Uint32Array(out.size), ts: new Float64Array(n), vs: new Float64Array(n) };
   let o = 0;
-  for (const [key, s] of out) {
-    batch.counts[batch.keys.length] = s.ts.length;
+  for (const [key, parts] of out) {
+    let count = 0;
+    for (const p of parts) {
+      batch.ts.set(p.ts.subarray(0, p.n), o + count);
+      batch.vs.set(p.vs.subarray(0, p.n), o + count);
+      count += p.n;
+    }
+    batch.counts[batch.keys.length] = count;
     batch.keys.push(key);
-    batch.ts.set(s.ts, o);
-    batch.vs.set(s.vs, o);
-    o += s.ts.length;
+    o += count;
   }
   return t.sink().enqueue(t.settings, batch);
 }
