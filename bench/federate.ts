@@ -8,13 +8,13 @@
  */
 import { cpuSeconds, workerdPids, postRemoteWrite, median } from "./process_stats.js";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeRemoteWriteBody, type WriteRequestInput } from "../src/remote/write_request.js";
 import { isMainModule, rng, type BenchResult } from "./chunkenc.js";
 import { startBenchRegion } from "./region.js";
-import { freePort, requireBinary, startProcess, waitForHttp } from "../test/e2e/support/processes.js";
+import { startPrometheus } from "../test/e2e/support/peers.js";
 
 export interface FederateBenchOptions {
   series: number;
@@ -112,23 +112,14 @@ async function measure(url: string, runs: number, cpu: () => number): Promise<{ 
 export async function benchFederate(opts: FederateBenchOptions): Promise<BenchResult[]> {
   const log = opts.log ?? (() => {});
   const dir = await mkdtemp(join(tmpdir(), "edgeprom-bench-federate-"));
-  const promBin = requireBinary("/usr/bin/prometheus", "prometheus");
-  const promPort = await freePort();
-  await writeFile(join(dir, "prometheus.yml"), "global: {}\n");
-  const prom = startProcess(promBin, [
-    `--config.file=${join(dir, "prometheus.yml")}`,
-    `--storage.tsdb.path=${join(dir, "prom")}`,
-    `--web.listen-address=127.0.0.1:${promPort}`,
-    "--web.enable-remote-write-receiver",
-  ]);
+  const prom = await startPrometheus("global: {}\n", ["--web.enable-remote-write-receiver"], join(dir, "prom"));
   const before = new Set(workerdPids());
   const region = await startBenchRegion(dir, 2);
   const ourPids = workerdPids().filter((p) => !before.has(p));
   try {
     if (ourPids.length === 0) throw new Error("no new `workerd serve` process found for the region");
     const ours = region.url;
-    const theirs = `http://127.0.0.1:${promPort}`;
-    await waitForHttp(`${theirs}/-/ready`, 60_000);
+    const theirs = prom.url;
     const loadStart = Date.now();
     let sent = 0;
     for (const b of batches(opts.series)) {

@@ -5,13 +5,13 @@
  * Run alone with `npx tsx bench/query.ts [--quick]`.
  */
 import { postRemoteWrite, median } from "./process_stats.js";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeRemoteWriteBody, type WriteRequestInput } from "../src/remote/write_request.js";
 import { isMainModule, rng, type BenchResult } from "./chunkenc.js";
 import { startBenchRegion } from "./region.js";
-import { freePort, requireBinary, startProcess, waitForHttp } from "../test/e2e/support/processes.js";
+import { startPrometheus } from "../test/e2e/support/peers.js";
 
 export interface QueryBenchOptions {
   series: number;
@@ -82,20 +82,11 @@ async function timeQuery(url: string, runs: number): Promise<number> {
 export async function benchQuery(opts: QueryBenchOptions): Promise<BenchResult[]> {
   const log = opts.log ?? (() => {});
   const dir = await mkdtemp(join(tmpdir(), "edgeprom-bench-query-"));
-  const promBin = requireBinary("/usr/bin/prometheus", "prometheus");
-  const promPort = await freePort();
-  await writeFile(join(dir, "prometheus.yml"), "global: {}\n");
-  const prom = startProcess(promBin, [
-    `--config.file=${join(dir, "prometheus.yml")}`,
-    `--storage.tsdb.path=${join(dir, "prom")}`,
-    `--web.listen-address=127.0.0.1:${promPort}`,
-    "--web.enable-remote-write-receiver",
-  ]);
+  const prom = await startPrometheus("global: {}\n", ["--web.enable-remote-write-receiver"], join(dir, "prom"));
   const region = await startBenchRegion(dir, 2);
   try {
     const ours = region.url;
-    const theirs = `http://127.0.0.1:${promPort}`;
-    await waitForHttp(`${theirs}/-/ready`, 60_000);
+    const theirs = prom.url;
     const end = Math.floor(Date.now() / STEP) * STEP - STEP;
     const t0 = end - (opts.samplesPerSeries - 1) * STEP;
     let sent = 0;
