@@ -87,9 +87,14 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
     return { ok: this.configError === "", error: this.configError };
   }
 
+  /** The targets as the last alarm left them. Reading them does no discovery and
+   * writes nothing; only an object that has not run yet (just created or evicted)
+   * resolves its targets first, so the API never answers empty for that reason. */
   async status(): Promise<SchedulerStatus> {
-    await this.loadConfig(false);
-    await this.refreshTargets(Date.now());
+    if (this.config === null) {
+      await this.loadConfig(false);
+      await this.refreshTargets(Date.now());
+    }
     const active: TargetView[] = [];
     for (const a of this.active) {
       active.push({
