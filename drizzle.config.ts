@@ -1,8 +1,19 @@
 import { defineConfig } from "drizzle-kit";
 
+/** Each SQLite-backed Durable Object class has its own schema and migrations folder:
+ * `npx drizzle-kit generate` (SeriesStore) and
+ * `DRIZZLE_SCHEMA=pushgateway npx drizzle-kit generate` (PushGateway). */
+const schemas: Record<string, string> = {
+  series_store: "./src/tsdb/schema.ts",
+  pushgateway: "./src/pushgateway/schema.ts",
+};
+const which = process.env["DRIZZLE_SCHEMA"] ?? "series_store";
+const schema = schemas[which];
+if (schema === undefined) throw new Error(`DRIZZLE_SCHEMA must be one of ${Object.keys(schemas).join(", ")}`);
+
 export default defineConfig({
-  out: "./migrations",
-  schema: "./src/tsdb/schema.ts",
+  out: `./migrations/${which}`,
+  schema,
   dialect: "sqlite",
   driver: "durable-sqlite",
 });

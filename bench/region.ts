@@ -23,6 +23,7 @@ export async function startBenchRegion(
       SERIES: { className: "SeriesStore", useSQLite: true },
       SCHEDULER: { className: "ScrapeScheduler", useSQLite: true },
       REMOTE_WRITE: { className: "RemoteWriteQueue", useSQLite: true },
+      PUSHGATEWAY: { className: "PushGateway", useSQLite: true },
     },
     kvNamespaces: { CONFIG: "CONFIG" },
     durableObjectsPersist: join(dir, "do"),

@@ -68,6 +68,7 @@ export async function startFederation(opts: FederationOptions): Promise<Federati
         SERIES: { className: "SeriesStore", useSQLite: true },
         SCHEDULER: { className: "ScrapeScheduler", useSQLite: true },
         REMOTE_WRITE: { className: "RemoteWriteQueue", useSQLite: true },
+        PUSHGATEWAY: { className: "PushGateway", useSQLite: true },
       },
       // The same namespace id the CLI (`npx edgeprom config push --local`) writes to.
       kvNamespaces: { CONFIG: "CONFIG" },

@@ -1,6 +1,6 @@
 import { newMatcher } from "../model/matchers.js";
 import type { Storage } from "../storage/storage.js";
-import { ProtobufError } from "./protobuf.js";
+import { ProtobufError } from "../encoding/protobuf.js";
 import { decodeReadRequest, encodeReadResponse } from "./read_request.js";
 import { snappyCompress, snappyDecompress, SnappyError } from "./snappy.js";
 import type { WriteRequestInput } from "./write_request.js";

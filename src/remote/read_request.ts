@@ -1,5 +1,5 @@
 import type { MatchType } from "../model/matchers.js";
-import { ProtoReader, ProtobufError, ProtoWriter, WIRE_LEN, WIRE_VARINT } from "./protobuf.js";
+import { ProtoReader, ProtobufError, ProtoWriter, WIRE_LEN, WIRE_VARINT } from "../encoding/protobuf.js";
 import { encodeWriteRequest, type WriteRequestInput } from "./write_request.js";
 
 /** Prometheus remote read 1.0 (`prometheus.ReadRequest` / `ReadResponse`, SAMPLES

@@ -11,7 +11,7 @@ const MAX_SENDS_PER_ALARM = 40;
  * enqueue returns, and its alarm ships them (see queue_manager.ts).
  *
  * The tables are created here with CREATE TABLE IF NOT EXISTS; they are not managed by
- * drizzle (migrations/ belongs to SeriesStore).
+ * drizzle (migrations/ holds the drizzle-managed objects' schemas).
  */
 export class RemoteWriteQueue extends DurableObject {
   private manager: QueueManager | undefined;

@@ -26,7 +26,7 @@ import {
   int64Length,
   utf8Length,
   varintLength,
-} from "./protobuf.js";
+} from "../encoding/protobuf.js";
 import { DEFAULT_MAX_DECODED_LENGTH, SnappyError, snappyCompress, snappyDecompress } from "./snappy.js";
 
 export interface RemoteExemplar {

@@ -11,6 +11,7 @@ import type { Storage } from "../storage/storage.js";
 import { remoteWriteTargets, teeStorage } from "../remote/tee_appender.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
 import { newTargetState, REPORT_SERIES, scrapeOnce, type TargetState } from "./scrape_loop.js";
+import { PUSHGATEWAY_HOST, pushgatewayJob, pushgatewayObjectName } from "./pushgateway_job.js";
 import { resolveTargets, type ActiveTarget, type DroppedTarget } from "./target_set.js";
 
 export interface SchedulerEnv {
@@ -25,6 +26,8 @@ export interface SchedulerEnv {
   SERVICE_TARGETS?: string;
   /** Durable Object location hint for this tier's objects (e.g. "weur", "enam"). */
   LOCATION_HINT?: string;
+  /** The tier's Pushgateway: when bound, it is scraped as job "pushgateway". */
+  PUSHGATEWAY?: DurableObjectNamespace;
 }
 
 /** How often the configuration is read again from KV without a reload. */
@@ -193,7 +196,8 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
     const active: ActiveTarget[] = [];
     const dropped: DroppedTarget[] = [];
     const errors: string[] = [];
-    for (const sc of cfg.scrapeConfigs) {
+    const implicit = this.env.PUSHGATEWAY === undefined ? undefined : pushgatewayJob(cfg);
+    for (const sc of implicit === undefined ? cfg.scrapeConfigs : [...cfg.scrapeConfigs, implicit]) {
       let m = this.managers.get(sc.jobName);
       if (m === undefined) {
         m = DiscoveryManager.forScrapeConfig(sc, {
@@ -249,9 +253,16 @@ function nextAfter(t: number, interval: number, offset: number): number {
   return base + interval;
 }
 
-/** fetch, except for hosts that SERVICE_TARGETS maps to a service binding. */
+/** fetch, except for hosts that SERVICE_TARGETS maps to a service binding, and the
+ * tier's own Pushgateway, reached through its Durable Object binding. */
 export function serviceFetch(env: SchedulerEnv): (url: string, init: RequestInit) => Promise<Response> {
-  const routes = new Map<string, Fetcher>();
+  const routes = new Map<string, Pick<Fetcher, "fetch">>();
+  const gw = env.PUSHGATEWAY;
+  if (gw !== undefined) {
+    const opts = env.LOCATION_HINT ? { locationHint: env.LOCATION_HINT as DurableObjectLocationHint } : undefined;
+    // A stub belongs to the request that made it, so each scrape makes its own.
+    routes.set(PUSHGATEWAY_HOST, { fetch: (u: RequestInfo | URL, i?: RequestInit) => gw.get(gw.idFromName(pushgatewayObjectName(env.TIER)), opts).fetch(u, i) });
+  }
   if (env.SERVICE_TARGETS) {
     for (const [host, binding] of Object.entries(JSON.parse(env.SERVICE_TARGETS) as Record<string, string>)) {
       const f = (env as unknown as Record<string, Fetcher | undefined>)[binding];

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { XorChunk } from "../chunkenc/xor.js";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
-import migrations from "../../migrations/migrations.js";
+import migrations from "../../migrations/series_store/migrations.js";
 import { compareLabels, labelsFromKey } from "../model/labels.js";
 import { newMatcher, type Matcher } from "../model/matchers.js";
 import { parseDuration } from "../model/time.js";

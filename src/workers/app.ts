@@ -9,6 +9,8 @@ import { ConfigCache } from "./config_cache.js";
 import { Engine } from "../promql/engine/engine.js";
 import { remoteReadHandler } from "../remote/read_handler.js";
 import { remoteWriteHandler } from "../remote/write_handler.js";
+import { PUSHGATEWAY_PREFIX } from "../pushgateway/http_api.js";
+import { pushgatewayObjectName } from "../scrape/pushgateway_job.js";
 import { ShardedStorage, shardClients } from "../storage/sharded_storage.js";
 import { remoteWriteTargets, teeStorage } from "../remote/tee_appender.js";
 import { metricsHandler } from "../telemetry/metrics_handler.js";
@@ -74,6 +76,13 @@ export function buildApp(env: TierEnv): Hono {
     config.invalidate();
     return r.ok ? c.text("") : c.text(`failed to reload config: ${r.error}\n`, 500);
   });
+  // The Pushgateway's whole API lives in its Durable Object; writes need the token.
+  app.get(PUSHGATEWAY_PREFIX, (c) => c.redirect("/push"));
+  app.get(`${PUSHGATEWAY_PREFIX}/`, (c) => c.redirect("/push"));
+  app.all(`${PUSHGATEWAY_PREFIX}/*`, requireBearer(env.WRITE_TOKEN, { readsOpen: true }), (c) => {
+    const stub = pushgatewayStub(env);
+    return stub === undefined ? c.text("404 page not found\n", 404) : stub.fetch(c.req.raw);
+  });
   app.post("/api/v1/read", (c) => remoteReadHandler(c.req.raw, storage()));
   app.route("/api/v1", seriesRoutes({ querier: () => storage().querier() }));
   app.route("/api/v1", queryRoutes({ querier: () => storage().querier(), engine }));
@@ -107,6 +116,14 @@ export function appFor(env: TierEnv): Hono {
   let app = apps.get(env);
   if (app === undefined) apps.set(env, (app = buildApp(env)));
   return app;
+}
+
+/** The tier's Pushgateway, when the tier has the binding. */
+export function pushgatewayStub(env: TierEnv) {
+  const ns = env.PUSHGATEWAY;
+  if (ns === undefined) return undefined;
+  const opts = env.LOCATION_HINT ? { locationHint: env.LOCATION_HINT as DurableObjectLocationHint } : undefined;
+  return ns.get(ns.idFromName(pushgatewayObjectName(env.TIER)), opts);
 }
 
 /** The tier's one ScrapeScheduler, created near its targets when a hint is set. */

@@ -2,9 +2,10 @@ import type { MiddlewareHandler } from "hono";
 
 /** Guards a write endpoint with a bearer token when one is configured (a Worker
  * secret). Compared in constant time so the token cannot be guessed byte by byte. */
-export function requireBearer(token: string | undefined): MiddlewareHandler {
+export function requireBearer(token: string | undefined, opts: { readsOpen?: boolean } = {}): MiddlewareHandler {
   return async (c, next) => {
     if (token === undefined || token === "") return next();
+    if (opts.readsOpen === true && SAFE_METHODS.has(c.req.method)) return next();
     const got = c.req.header("authorization") ?? "";
     const want = `Bearer ${token}`;
     if (!constantTimeEqual(got, want)) {
@@ -13,6 +14,9 @@ export function requireBearer(token: string | undefined): MiddlewareHandler {
     return next();
   };
 }
+
+/** Methods that change nothing; with `readsOpen` they need no token. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function constantTimeEqual(a: string, b: string): boolean {
   let diff = a.length ^ b.length;

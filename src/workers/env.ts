@@ -1,3 +1,4 @@
+import type { PushGateway } from "../pushgateway/push_gateway.js";
 import type { RemoteWriteQueue } from "../remote/remote_write_queue.js";
 import type { ScrapeScheduler } from "../scrape/scheduler.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
@@ -9,6 +10,9 @@ export interface TierEnv {
   /** One queue per remote_write entry (remote_write_queue.ts); optional so tiers
    * deployed without the binding keep working (remote_write is then not sent). */
   REMOTE_WRITE?: DurableObjectNamespace<RemoteWriteQueue>;
+  /** The tier's Pushgateway, served under /pushgateway and scraped as job
+   * "pushgateway"; optional so a tier deployed without it keeps working. */
+  PUSHGATEWAY?: DurableObjectNamespace<PushGateway>;
   /** prometheus.yml, per-region overrides, file_sd and rule files. */
   CONFIG: KVNamespace;
   /** The tier's name: a region name, or "global". */
@@ -17,7 +21,8 @@ export interface TierEnv {
   SHARDS?: string;
   STORAGE_RETENTION?: string;
   STORAGE_OOO_WINDOW?: string;
-  /** When set, writes (remote write) need `Authorization: Bearer <WRITE_TOKEN>`. */
+  /** When set, writes (remote write, pushes, reload, admin) need
+   * `Authorization: Bearer <WRITE_TOKEN>`. */
   WRITE_TOKEN?: string;
   /** Durable Object location hint for the tier's objects ("weur", "enam", "apac", ...). */
   LOCATION_HINT?: string;

@@ -1,5 +1,6 @@
 import region from "./region.js";
 
+export { PushGateway } from "../pushgateway/push_gateway.js";
 export { RemoteWriteQueue } from "../remote/remote_write_queue.js";
 export { ScrapeScheduler } from "../scrape/scheduler.js";
 export { SeriesStore } from "../tsdb/series_store.js";

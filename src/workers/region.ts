@@ -1,6 +1,7 @@
 import { appFor, schedulerStub } from "./app.js";
 import type { TierEnv } from "./env.js";
 
+export { PushGateway } from "../pushgateway/push_gateway.js";
 export { RemoteWriteQueue } from "../remote/remote_write_queue.js";
 export { ScrapeScheduler } from "../scrape/scheduler.js";
 export { SeriesStore } from "../tsdb/series_store.js";

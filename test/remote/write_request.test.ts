@@ -10,7 +10,7 @@ import {
   isRemoteDecodeError,
   sortedLabels,
 } from "../../src/remote/write_request.js";
-import { ProtoWriter, ProtobufError, WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../../src/remote/protobuf.js";
+import { ProtoWriter, ProtobufError, WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../../src/encoding/protobuf.js";
 import { SnappyError, snappyCompress } from "../../src/remote/snappy.js";
 import { STALE_NAN, isStaleNaN } from "../../src/model/sample.js";
 import type { MetricType } from "../../src/model/metadata.js";

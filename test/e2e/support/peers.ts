@@ -37,3 +37,14 @@ export async function startPrometheus(config: string, extraArgs: string[] = [], 
   }
   return { ...r, url };
 }
+
+/** Debian's prometheus-pushgateway under /pushgateway, as edgeprom mounts its own,
+ * with the admin API (wipe) enabled and no persistence file. */
+export async function startPushgateway(): Promise<Peer> {
+  const bin = requireBinary("/usr/bin/prometheus-pushgateway", "prometheus-pushgateway");
+  const port = await freePort();
+  const r = startProcess(bin, [`--web.listen-address=127.0.0.1:${port}`, "--web.route-prefix=/pushgateway", "--web.enable-admin-api", "--persistence.file="]);
+  const url = `http://127.0.0.1:${port}/pushgateway`;
+  await waitForHttp(`${url}/-/ready`);
+  return { ...r, url };
+}

@@ -2,7 +2,7 @@ import { labelsToRecord, type Label } from "../../../src/model/labels.js";
 import { encodeReadRequest, type ReadQuery } from "../../../src/remote/read_request.js";
 import { snappyCompress, snappyDecompress } from "../../../src/remote/snappy.js";
 import { decodeWriteRequest, encodeRemoteWriteBody, type WriteRequestInput } from "../../../src/remote/write_request.js";
-import { ProtoReader, WIRE_LEN } from "../../../src/remote/protobuf.js";
+import { ProtoReader, WIRE_LEN } from "../../../src/encoding/protobuf.js";
 
 export interface ReadSeries {
   labels: Record<string, string>;

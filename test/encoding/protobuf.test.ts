@@ -14,7 +14,7 @@ import {
   int64Length,
   utf8Length,
   varintLength,
-} from "../../src/remote/protobuf.js";
+} from "../../src/encoding/protobuf.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const fromHex = (h: string) => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ""), "hex"));

@@ -1,0 +1,161 @@
+import { Hono, type Context } from "hono";
+import { ProtobufError } from "../encoding/protobuf.js";
+import type { DtoFamily } from "../textparse/dto.js";
+import { decodeDelimitedFamilies, DELIMITED_PROTOBUF_TYPE, encodeDelimitedFamilies, isDelimitedProtobuf } from "../textparse/dto_protobuf.js";
+import { dtoToFamilies } from "../textparse/dto_exposition.js";
+import { FamilyParseError, parseTextFamilies } from "../textparse/dto_text.js";
+import { TEXT_CONTENT_TYPE } from "../textparse/content-type.js";
+import { writeText } from "../textparse/writer.js";
+import { goJson, goTime, groupsJson } from "./api_json.js";
+import type { Gateway } from "./gateway.js";
+import { GroupingKeyError, parsePushPath } from "./grouping_key.js";
+
+/** Where every tier mounts its gateway, as `--web.route-prefix=/pushgateway` does. */
+export const PUSHGATEWAY_PREFIX = "/pushgateway";
+
+export interface GatewayApiOptions {
+  /** Largest accepted push body, after decompression. */
+  maxBodyBytes: number;
+}
+
+const CORS = {
+  "access-control-allow-headers": "Accept, Authorization, Content-Type, Origin",
+  "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "Date",
+  "cache-control": "no-cache, no-store, must-revalidate",
+};
+
+/** The real gateway's HTTP API under PUSHGATEWAY_PREFIX; status codes and messages
+ * are its own, so client libraries cannot tell the difference. */
+export function gatewayApp(gw: Gateway, opts: GatewayApiOptions): Hono {
+  const app = new Hono().basePath(PUSHGATEWAY_PREFIX);
+  const counted = (handler: string) => async (c: Context, next: () => Promise<void>) => {
+    await next();
+    gw.own.count(handler, c.req.method, c.res.status);
+  };
+
+  app.get("/-/healthy", counted("healthy"), (c) => c.text("OK"));
+  app.get("/-/ready", counted("ready"), (c) => c.text("OK"));
+  app.get("/metrics", (c) => exposition(c.req.raw, gw.gather()));
+  for (const method of ["PUT", "POST", "DELETE"] as const) {
+    const handler = method === "DELETE" ? "delete" : "push";
+    const write = async (c: Context): Promise<Response> => {
+      let path: string;
+      try {
+        path = decodeURIComponent(new URL(c.req.url).pathname).slice(PUSHGATEWAY_PREFIX.length);
+      } catch {
+        return goError("400 Bad Request", 400);
+      }
+      let labels;
+      try {
+        labels = parsePushPath(path);
+      } catch (e) {
+        if (e instanceof GroupingKeyError) return goError(e.message, 400);
+        throw e;
+      }
+      if (labels === null) return goError("404 page not found", 404);
+      if (method === "DELETE") {
+        gw.delete(labels);
+        return c.body(null, 202);
+      }
+      const parsed = await readFamilies(c.req.raw, opts.maxBodyBytes);
+      if (parsed instanceof Response) return parsed;
+      const r = gw.push(labels, parsed, method === "PUT");
+      if (!r.ok) return goError(`pushed metrics are invalid or inconsistent with existing metrics: ${r.error}`, 400);
+      return c.body(null, 200);
+    };
+    for (const path of ["/metrics/job/*", "/metrics/job@base64/*"]) app.on(method, path, counted(handler), write);
+  }
+
+  const api = new Hono();
+  api.use("*", async (c, next) => {
+    await next();
+    for (const [k, v] of Object.entries(CORS)) c.res.headers.set(k, v);
+  });
+  api.options("/*", counted("api/v1/options"), (c) => c.body(null, 200));
+  api.get("/metrics", counted("api/v1/metrics"), (c) => json(groupsJson(gw.store.groups())));
+  api.get("/status", counted("api/v1/status"), () =>
+    json({
+      build_information: { branch: "", buildDate: "", buildUser: "", goVersion: "", revision: "", version: gw.version },
+      flags: {
+        "push.disable-consistency-check": "false",
+        "web.enable-admin-api": "true",
+        "web.route-prefix": PUSHGATEWAY_PREFIX,
+        "persistence.file": "",
+        "persistence.interval": "0s",
+      },
+      start_time: goTime(gw.startTime),
+    }),
+  );
+  api.put("/admin/wipe", counted("wipe"), (c) => {
+    gw.wipe();
+    return c.body(null, 202);
+  });
+  app.route("/api/v1", api);
+  app.notFound(() => goError("404 page not found", 404));
+  return app;
+}
+
+/** The exposition the region's scrape (and anyone else) reads: delimited protobuf
+ * when asked for, the text format otherwise. */
+function exposition(req: Request, families: DtoFamily[]): Response {
+  const accept = req.headers.get("accept") ?? "";
+  if (accept.split(",").some((part) => isDelimitedProtobuf(part))) {
+    return new Response(encodeDelimitedFamilies(families), { headers: { "content-type": DELIMITED_PROTOBUF_TYPE } });
+  }
+  return new Response(writeText(dtoToFamilies(families)), { headers: { "content-type": TEXT_CONTENT_TYPE } });
+}
+
+/** A push body as families, or the 400 the real gateway answers. Gzip bodies are
+ * accepted as the real gateway accepts them. */
+async function readFamilies(req: Request, maxBytes: number): Promise<DtoFamily[] | Response> {
+  let body: Uint8Array;
+  try {
+    body = await readBody(req, maxBytes);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) return goError(`request body larger than ${maxBytes} bytes`, 413);
+    return goError(`failed to read request body: ${e instanceof Error ? e.message : String(e)}`, 400);
+  }
+  try {
+    if (isDelimitedProtobuf(req.headers.get("content-type"))) return decodeDelimitedFamilies(body);
+    return parseTextFamilies(new TextDecoder().decode(body));
+  } catch (e) {
+    if (e instanceof FamilyParseError || e instanceof ProtobufError) return goError(e.message, 400);
+    throw e;
+  }
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: Request, maxBytes: number): Promise<Uint8Array> {
+  if (req.body === null) return new Uint8Array(0);
+  let stream: ReadableStream<Uint8Array> = req.body;
+  if ((req.headers.get("content-encoding") ?? "").toLowerCase() === "gzip") stream = stream.pipeThrough(new DecompressionStream("gzip"));
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+    n += chunk.length;
+    if (n > maxBytes) throw new BodyTooLarge();
+    parts.push(chunk);
+  }
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** Go's http.Error: the message and a newline, as plain text. */
+function goError(message: string, status: number): Response {
+  return new Response(message + "\n", {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
+  });
+}
+
+function json(data: Parameters<typeof goJson>[0]): Response {
+  return new Response(goJson({ status: "success", data }), { headers: { "content-type": "application/json" } });
+}
