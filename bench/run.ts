@@ -8,6 +8,7 @@ import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { benchChunkenc, type BenchResult } from "./chunkenc.js";
 import { benchFederate } from "./federate.js";
+import { benchPushgateway } from "./pushgateway.js";
 import { benchQuery } from "./query.js";
 import { benchScrape } from "./scrape.js";
 import { benchRemote } from "./remote.js";
@@ -28,6 +29,7 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
     () => benchQuery({ series: quick ? 1000 : 10_000, samplesPerSeries: 240, runs: quick ? 3 : 7, log: console.log }),
   ],
   ["federation: /federate of many series vs Prometheus 2.42", () => benchFederate({ series: quick ? 10_000 : 100_000, runs: quick ? 3 : 5, log: console.log })],
+  ["pushes vs Debian's prometheus-pushgateway (same pushes)", () => benchPushgateway({ groups: quick ? 200 : 1000, seconds: quick ? 5 : 20, clients: 4, log: console.log })],
 ];
 
 const rows: (BenchResult & { suite: string })[] = [];

@@ -30,4 +30,17 @@ describe("requireBearer", () => {
     expect((await a.request("/w", { method: "POST", headers: { authorization: "Bearer s3cret" } })).status).toBe(204);
     expect(writes()).toBe(1);
   });
+
+  it("with readsOpen, guards only the methods that change something", async () => {
+    let calls = 0;
+    const a = new Hono();
+    a.all("/gw/*", requireBearer("s3cret", { readsOpen: true }), (c) => {
+      calls++;
+      return c.body(null, 200);
+    });
+    for (const method of ["GET", "HEAD", "OPTIONS"]) expect((await a.request("/gw/metrics", { method })).status).toBe(200);
+    for (const method of ["PUT", "POST", "DELETE"]) expect((await a.request("/gw/metrics/job/x", { method })).status).toBe(401);
+    expect(calls).toBe(3);
+    expect((await a.request("/gw/metrics/job/x", { method: "PUT", headers: { authorization: "Bearer s3cret" } })).status).toBe(200);
+  });
 });
