@@ -15,7 +15,8 @@
  * whole segments from the oldest on, snappy-compressed.
  */
 
-import type { Config, HTTPClientConfig, RemoteWriteConfig } from "../config/types.js";
+import { authHeaders } from "../config/http_auth.js";
+import type { Config, RemoteWriteConfig } from "../config/types.js";
 import { labelsFromKey, type Label } from "../model/labels.js";
 import type { Sample } from "../model/sample.js";
 import { encodeWriteRequest } from "./write_request.js";
@@ -132,12 +133,6 @@ export function queueSettingsFor(rw: RemoteWriteConfig): QueueSettings {
     capacitySamples: Math.max(q.maxSamplesPerSend, q.capacity * Math.max(1, q.maxShards)),
     sampleAgeLimitMs: q.sampleAgeLimit,
   };
-}
-
-function authHeaders(hc: HTTPClientConfig): Record<string, string> {
-  if (hc.basicAuth !== undefined) return { Authorization: "Basic " + btoa(`${hc.basicAuth.username}:${hc.basicAuth.password ?? ""}`) };
-  if (hc.authorization !== undefined) return { Authorization: `${hc.authorization.type} ${hc.authorization.credentials ?? ""}` };
-  return {};
 }
 
 /** The Durable Object name of a tier's queue for remote_write entry `index`. */

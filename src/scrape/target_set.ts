@@ -1,3 +1,4 @@
+import { authHeaders } from "../config/http_auth.js";
 import type { ScrapeConfig } from "../config/types.js";
 import type { TargetGroup } from "../discovery/target_group.js";
 import { fnv1a, labelsKey, labelsFromPairs, type Labels } from "../model/labels.js";
@@ -24,7 +25,8 @@ export interface DroppedTarget {
 export function resolveTargets(cfg: ScrapeConfig, groups: readonly TargetGroup[]): { active: ActiveTarget[]; dropped: DroppedTarget[]; errors: string[] } {
   const relabelCfgs = compileRelabelConfigs(cfg.relabelConfigs);
   const metricRelabel = metricRelabeller(compileRelabelConfigs(cfg.metricRelabelConfigs));
-  const headers = authHeaders(cfg);
+  // Sent only to this target: redirects to another host drop them (scrape_loop.ts).
+  const headers = authHeaders(cfg.httpClient);
   const active: ActiveTarget[] = [];
   const dropped: DroppedTarget[] = [];
   const errors: string[] = [];
@@ -78,17 +80,4 @@ export function resolveTargets(cfg: ScrapeConfig, groups: readonly TargetGroup[]
 
 function metricRelabeller(cfgs: CompiledRelabelConfig[]): ScrapeTarget["metricRelabel"] {
   return cfgs.length === 0 ? null : (ls) => relabel(ls, cfgs);
-}
-
-/** basic_auth and authorization become request headers, sent only to this target
- * (redirects to another host drop them, as fetch does for Authorization). */
-function authHeaders(cfg: ScrapeConfig): Record<string, string> {
-  const hc = cfg.httpClient;
-  if (hc.basicAuth !== undefined) {
-    return { authorization: "Basic " + btoa(`${hc.basicAuth.username}:${hc.basicAuth.password ?? ""}`) };
-  }
-  if (hc.authorization !== undefined) {
-    return { authorization: `${hc.authorization.type} ${hc.authorization.credentials ?? ""}` };
-  }
-  return {};
 }
