@@ -183,6 +183,10 @@ function sumStats(a: StoreStats, b: StoreStats): StoreStats {
     databaseBytes: a.databaseBytes + b.databaseBytes,
     retentionDeletedChunks: a.retentionDeletedChunks + b.retentionDeletedChunks,
     retentionDeletedSeries: a.retentionDeletedSeries + b.retentionDeletedSeries,
+    sizeRetentions: a.sizeRetentions + b.sizeRetentions,
+    sizeRetentionDeletedChunks: a.sizeRetentionDeletedChunks + b.sizeRetentionDeletedChunks,
+    sizeRetentionDeletedBytes: a.sizeRetentionDeletedBytes + b.sizeRetentionDeletedBytes,
+    retentionLimitBytes: a.retentionLimitBytes + b.retentionLimitBytes,
     oldestSampleMs:
       a.oldestSampleMs === null ? b.oldestSampleMs : b.oldestSampleMs === null ? a.oldestSampleMs : Math.min(a.oldestSampleMs, b.oldestSampleMs),
     recentRejections: [...a.recentRejections, ...b.recentRejections].slice(-50),

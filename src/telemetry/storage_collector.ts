@@ -26,7 +26,11 @@ export function storageCollector(storage: () => Storage, tier: string): Callback
       g("edgeprom_tsdb_duplicate_samples_rejected_total", "Samples rejected for a different value at an existing timestamp.", s.duplicateRejected, "counter"),
       g("edgeprom_tsdb_too_old_samples_rejected_total", "Samples rejected for being older than the retention.", s.tooOldRejected, "counter"),
       g("edgeprom_tsdb_retention_deleted_chunks_total", "Chunks deleted by time retention.", s.retentionDeletedChunks, "counter"),
-      g("edgeprom_tsdb_retention_deleted_series_total", "Series deleted by time retention.", s.retentionDeletedSeries, "counter"),
+      g("edgeprom_tsdb_retention_deleted_series_total", "Series deleted by time or size retention.", s.retentionDeletedSeries, "counter"),
+      g("edgeprom_tsdb_retention_limit_bytes", "Size limit of the stored chunks and WAL (0: none), summed over shards.", s.retentionLimitBytes),
+      g("edgeprom_tsdb_size_retentions_total", "Times a shard was over its size limit and deleted its oldest chunks.", s.sizeRetentions, "counter"),
+      g("edgeprom_tsdb_size_retention_deleted_chunks_total", "Oldest chunks deleted to stay under the size limit.", s.sizeRetentionDeletedChunks, "counter"),
+      g("edgeprom_tsdb_size_retention_deleted_bytes_total", "Bytes of oldest chunks deleted to stay under the size limit.", s.sizeRetentionDeletedBytes, "counter"),
     ];
   });
 }

@@ -5,6 +5,9 @@ export interface StoreOptions {
   /** Out-of-order samples within this distance of the series' newest sample are
    * accepted; older ones are rejected and reported with their skew. */
   oooWindowMs: number;
+  /** When above 0, the oldest chunks are deleted while the stored chunk and WAL bytes
+   * exceed this (the shard's share of --storage.tsdb.retention.size). */
+  retentionBytes: number;
   /** How often the retention/checkpoint alarm runs. */
   alarmIntervalMs: number;
   /** A checkpoint is taken when this many WAL bytes accumulate. */
@@ -14,6 +17,7 @@ export interface StoreOptions {
 export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   retentionMs: 15 * 24 * 3600_000,
   oooWindowMs: 10 * 60_000,
+  retentionBytes: 0,
   alarmIntervalMs: 60_000,
   checkpointWalBytes: 8 << 20,
 };

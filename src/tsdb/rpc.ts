@@ -103,6 +103,12 @@ export interface StoreStats {
   databaseBytes: number;
   retentionDeletedChunks: number;
   retentionDeletedSeries: number;
+  /** Alarm runs that found the shard over its size limit and deleted chunks. */
+  sizeRetentions: number;
+  sizeRetentionDeletedChunks: number;
+  sizeRetentionDeletedBytes: number;
+  /** The size limit in bytes (0 = none). */
+  retentionLimitBytes: number;
   oldestSampleMs: number | null;
   recentRejections: Rejection[];
 }

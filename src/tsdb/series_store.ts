@@ -6,6 +6,7 @@ import migrations from "../../migrations/series_store/migrations.js";
 import { compareLabels, labelsFromKey } from "../model/labels.js";
 import { newMatcher, type Matcher } from "../model/matchers.js";
 import { parseDuration } from "../model/time.js";
+import { parseBytes } from "../model/units.js";
 import { MemSeries, type SealedChunk } from "./mem_series.js";
 import { DEFAULT_STORE_OPTIONS, type StoreOptions } from "./options.js";
 import { PostingsIndex } from "./postings.js";
@@ -29,6 +30,10 @@ import { readWalRecord, WalWriter } from "./wal.js";
 export interface SeriesStoreEnv {
   STORAGE_RETENTION?: string;
   STORAGE_OOO_WINDOW?: string;
+  /** Like --storage.tsdb.retention.size ("512MB"), for the whole tier: each of the
+   * SHARDS shards keeps its share. */
+  STORAGE_RETENTION_SIZE?: string;
+  SHARDS?: string;
 }
 
 const MAX_REJECTIONS_PER_BATCH = 10;
@@ -41,6 +46,7 @@ function optionsFrom(env: SeriesStoreEnv): StoreOptions {
     ...DEFAULT_STORE_OPTIONS,
     retentionMs: env.STORAGE_RETENTION ? parseDuration(env.STORAGE_RETENTION) : DEFAULT_STORE_OPTIONS.retentionMs,
     oooWindowMs: env.STORAGE_OOO_WINDOW ? parseDuration(env.STORAGE_OOO_WINDOW) : DEFAULT_STORE_OPTIONS.oooWindowMs,
+    retentionBytes: env.STORAGE_RETENTION_SIZE ? Math.floor(parseBytes(env.STORAGE_RETENTION_SIZE) / Math.max(1, Number(env.SHARDS ?? "1"))) : 0,
   };
 }
 
@@ -81,6 +87,9 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     tooOldRejected: 0,
     retentionDeletedChunks: 0,
     retentionDeletedSeries: 0,
+    sizeRetentions: 0,
+    sizeRetentionDeletedChunks: 0,
+    sizeRetentionDeletedBytes: 0,
   };
   private recent: Rejection[] = [];
 
@@ -309,11 +318,13 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   override async alarm(): Promise<void> {
     this.enforceRetention(Date.now() - this.opts.retentionMs);
     this.checkpoint();
+    if (this.opts.retentionBytes > 0) this.enforceSizeRetention(this.opts.retentionBytes);
     await this.ctx.storage.setAlarm(Date.now() + this.opts.alarmIntervalMs);
   }
 
-  /** Deletes chunks wholly older than `cutoff`, then series left with no samples. */
-  enforceRetention(cutoff: number): { chunks: number; series: number } {
+  /** Deletes chunks wholly older than `cutoff`, then series left with no samples
+   * whose head ended before `seriesCutoff` (by default `cutoff`). */
+  enforceRetention(cutoff: number, seriesCutoff = cutoff): { chunks: number; series: number } {
     let deletedChunks = 0;
     let deletedSeries = 0;
     this.ctx.storage.transactionSync(() => {
@@ -339,7 +350,7 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
       for (const s of [...this.byId.values()]) {
         const headMax = Math.max(s.maxT, s.oooMaxT());
         const chunkMin = withChunks.get(s.id);
-        if (chunkMin === undefined && headMax < cutoff) {
+        if (chunkMin === undefined && headMax < seriesCutoff) {
           this.deleteSeries(s);
           deletedSeries++;
         } else if (chunkMin !== undefined && chunkMin > s.minT) {
@@ -350,6 +361,56 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     this.stats.retentionDeletedChunks += deletedChunks;
     this.stats.retentionDeletedSeries += deletedSeries;
     return { chunks: deletedChunks, series: deletedSeries };
+  }
+
+  /** Bytes that count against the size limit: sealed chunks and the WAL since the
+   * last checkpoint (the equivalent of Prometheus' blocks plus WAL). */
+  storedBytes(): number {
+    return this.stats.chunkBytes + this.walBytes;
+  }
+
+  /**
+   * Deletes the oldest sealed chunks (by end time) until the stored bytes fit under
+   * `limit`, then series left with nothing, as Prometheus deletes its oldest blocks
+   * for --storage.tsdb.retention.size. Open head chunks are never deleted: they hold
+   * the newest samples.
+   */
+  enforceSizeRetention(limit: number): { chunks: number; bytes: number } {
+    let excess = this.storedBytes() - limit;
+    if (excess <= 0) return { chunks: 0, bytes: 0 };
+    let chunks = 0;
+    let bytes = 0;
+    let cutoff = -Infinity;
+    this.ctx.storage.transactionSync(() => {
+      const ids: number[] = [];
+      let samples = 0;
+      for (const row of this.sql.exec<{ id: number; bytes: number; n: number; max_time: number }>(
+        "SELECT id, LENGTH(data) AS bytes, num_samples AS n, max_time FROM chunks ORDER BY max_time, id",
+      )) {
+        if (excess <= 0) break;
+        ids.push(row.id);
+        excess -= row.bytes;
+        bytes += row.bytes;
+        samples += row.n;
+        cutoff = row.max_time;
+      }
+      for (let i = 0; i < ids.length; i += 500) {
+        const part = ids.slice(i, i + 500);
+        this.sql.exec(`DELETE FROM chunks WHERE id IN (${part.map(() => "?").join(",")})`, ...part);
+      }
+      chunks = ids.length;
+      this.stats.chunks -= chunks;
+      this.stats.chunkBytes -= bytes;
+      this.stats.chunkSamples -= samples;
+    });
+    if (chunks === 0) return { chunks, bytes };
+    // Series whose remaining data all ended before the newest deleted chunk go too.
+    const { series } = this.enforceRetention(Number.MIN_SAFE_INTEGER, cutoff + 1);
+    this.stats.sizeRetentions++;
+    this.stats.sizeRetentionDeletedChunks += chunks;
+    this.stats.sizeRetentionDeletedBytes += bytes;
+    console.log(JSON.stringify({ event: "size_retention", limit_bytes: limit, deleted_chunks: chunks, deleted_bytes: bytes, deleted_series: series }));
+    return { chunks, bytes };
   }
 
   private deleteSeries(s: MemSeries): void {
@@ -427,6 +488,7 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
       headSamples,
       walBytes: this.walBytes,
       databaseBytes: this.sql.databaseSize,
+      retentionLimitBytes: this.opts.retentionBytes,
       oldestSampleMs: oldest === Infinity ? null : oldest,
       recentRejections: [...this.recent],
     };

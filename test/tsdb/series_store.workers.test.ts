@@ -145,6 +145,40 @@ describe("SeriesStore", () => {
     });
   });
 
+  it("deletes the oldest chunks first when over the size limit, and counts it", async () => {
+    const stub = freshStore();
+    // Three series, each with two sealed chunks of different ages and a head.
+    const old = T0 - 3 * 7_200_000;
+    await stub.append([0, 1, 2].map((k) => series({ __name__: "sized", k: String(k) }, regular(old + k * 1000, 250, (i) => i * (k + 1)))));
+    await runInDurableObject(stub, (instance) => {
+      const store = instance as SeriesStore;
+      store.checkpoint();
+      const before = store.getStats();
+      expect(before.chunks).toBe(6);
+      const limit = before.chunkBytes - 1;
+      const r = store.enforceSizeRetention(limit);
+      // The one oldest chunk (of series k=0) is enough to get under the limit.
+      expect(r.chunks).toBe(1);
+      const after = store.getStats();
+      expect(after.chunks).toBe(5);
+      expect(after.chunkBytes).toBeLessThanOrEqual(limit);
+      expect(after.sizeRetentions).toBe(1);
+      expect(after.sizeRetentionDeletedChunks).toBe(1);
+      expect(after.sizeRetentionDeletedBytes).toBe(before.chunkBytes - after.chunkBytes);
+      expect(after.series).toBe(3);
+      // Under the limit nothing more goes.
+      expect(store.enforceSizeRetention(limit)).toEqual({ chunks: 0, bytes: 0 });
+      // A tiny limit deletes every sealed chunk, oldest first, but never the heads.
+      store.enforceSizeRetention(1);
+      expect(store.getStats().chunks).toBe(0);
+      expect(store.getStats().headSamples).toBe(3 * (250 - 240));
+    });
+    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const left = await readAll(storage, [{ type: "=", name: "__name__", value: "sized" }]);
+    expect(left.map((s) => s.ts.length)).toEqual([10, 10, 10]);
+    expect(left.every((s) => s.ts[0]! >= old + 240 * 15_000)).toBe(true);
+  });
+
   it("resolves every matcher type through the postings index", async () => {
     const stub = freshStore();
     await stub.append([
