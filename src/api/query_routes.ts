@@ -16,12 +16,20 @@ export interface QueryDeps {
   querier(): Querier;
   engine: Engine;
   now?: () => number;
+  /** Longest accepted PromQL text in characters (0: no limit). */
+  maxQueryLength?: number;
 }
 
 /** /api/v1/query, /api/v1/query_range, /api/v1/format_query, /api/v1/parse_query. */
 export function queryRoutes(deps: QueryDeps): Hono {
   const app = new Hono();
   const now = deps.now ?? (() => Date.now());
+  const maxLength = deps.maxQueryLength ?? 0;
+  const required = (p: Params, name: string): string => {
+    const q = requiredParam(p, name);
+    if (maxLength > 0 && q.length > maxLength) throw new ApiError("bad_data", `invalid parameter "${name}": the query is ${q.length} characters long, more than the limit of ${maxLength}`);
+    return q;
+  };
 
   app.on(["GET", "POST"], "/query", (c) =>
     handle(async () => {
@@ -68,7 +76,7 @@ export function queryRoutes(deps: QueryDeps): Hono {
   return app;
 }
 
-function required(p: Params, name: string): string {
+function requiredParam(p: Params, name: string): string {
   const v = p.get(name);
   if (v === undefined || v === "") throw new ApiError("bad_data", `invalid parameter "${name}": ${name} must not be empty`);
   return v;

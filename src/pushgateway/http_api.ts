@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import { ProtobufError } from "../encoding/protobuf.js";
+import { DEFAULT_LIMITS, labelLimitError, type InputLimits } from "../model/limits.js";
 import type { DtoFamily } from "../textparse/dto.js";
 import { decodeDelimitedFamilies, DELIMITED_PROTOBUF_TYPE, encodeDelimitedFamilies, isDelimitedProtobuf } from "../textparse/dto_protobuf.js";
 import { dtoToFamilies } from "../textparse/dto_exposition.js";
@@ -16,6 +17,8 @@ export const PUSHGATEWAY_PREFIX = "/pushgateway";
 export interface GatewayApiOptions {
   /** Largest accepted push body, after decompression. */
   maxBodyBytes: number;
+  /** Series per push and labels per series; beyond them a push is refused whole. */
+  limits?: InputLimits;
 }
 
 const CORS = {
@@ -61,6 +64,8 @@ export function gatewayApp(gw: Gateway, opts: GatewayApiOptions): Hono {
       }
       const parsed = await readFamilies(c.req.raw, opts.maxBodyBytes);
       if (parsed instanceof Response) return parsed;
+      const over = limitError(parsed, labels, opts.limits ?? DEFAULT_LIMITS);
+      if (over !== undefined) return goError(`push rejected, nothing was changed: ${over}`, 400);
       const r = gw.push(labels, parsed, method === "PUT");
       if (!r.ok) return goError(`pushed metrics are invalid or inconsistent with existing metrics: ${r.error}`, 400);
       return c.body(null, 200);
@@ -95,6 +100,21 @@ export function gatewayApp(gw: Gateway, opts: GatewayApiOptions): Hono {
   app.route("/api/v1", api);
   app.notFound(() => goError("404 page not found", 404));
   return app;
+}
+
+function limitError(families: DtoFamily[], grouping: Record<string, string>, limits: InputLimits): string | undefined {
+  let n = 0;
+  for (const f of families) n += f.metrics.length;
+  if (limits.seriesPerPush > 0 && n > limits.seriesPerPush) return `${n} series in one push, more than the limit of ${limits.seriesPerPush}`;
+  for (const f of families) {
+    for (const m of f.metrics) {
+      const names = new Set(m.labels.map((l) => l.name));
+      const labels = [{ name: "__name__", value: f.name }, ...m.labels, ...Object.entries(grouping).filter(([k]) => !names.has(k)).map(([name, value]) => ({ name, value }))];
+      const err = labelLimitError(labels, limits);
+      if (err !== undefined) return err;
+    }
+  }
+  return undefined;
 }
 
 /** The exposition the region's scrape (and anyone else) reads: delimited protobuf

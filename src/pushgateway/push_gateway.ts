@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/pushgateway/migrations.js";
+import { limitsFrom } from "../model/limits.js";
 import { decodeDelimitedFamilies, encodeDelimitedFamilies } from "../textparse/dto_protobuf.js";
 import { Gateway, type GroupPersistence } from "./gateway.js";
 import type { MetricGroup, StoredFamily } from "./metric_store.js";
@@ -34,7 +35,7 @@ export class PushGateway extends DurableObject<PushGatewayEnv> {
     for (const row of ctx.storage.sql.exec<{ key: string; labels: string; families: ArrayBuffer; push_times: string }>("SELECT key, labels, families, push_times FROM push_groups")) {
       this.gateway.store.restore(groupFromRow(row));
     }
-    this.app = gatewayApp(this.gateway, { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY) });
+    this.app = gatewayApp(this.gateway, { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY), limits: limitsFrom(env as Record<string, unknown>) });
   }
 
   override async fetch(req: Request): Promise<Response> {

@@ -1,10 +1,13 @@
 import { formatSeries, labelsFromKey } from "../model/labels.js";
+import { DEFAULT_LIMITS, labelLimitError, type InputLimits } from "../model/limits.js";
 import type { Rejection, Storage } from "../storage/storage.js";
 import { decodeRemoteWriteBody, isRemoteDecodeError, sortedLabels } from "./write_request.js";
 
 export interface RemoteWriteOptions {
   /** Largest accepted compressed body; the decoded size is bounded at 4x this. */
   maxBodyBytes: number;
+  /** Label limits; a request with a series beyond them is rejected whole. */
+  limits?: InputLimits;
 }
 
 /** POST /api/v1/write: Prometheus remote write 1.0. Every valid sample of the request
@@ -20,14 +23,18 @@ export async function remoteWriteHandler(req: Request, storage: Storage, opts: R
     if (isRemoteDecodeError(e)) return text(400, `cannot decode remote write request: ${e.message}`);
     throw e;
   }
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const labelSets = wr.timeseries.map((ts) => sortedLabels(ts.labels));
+  for (const labels of labelSets) {
+    const err = labelLimitError(labels, limits);
+    if (err !== undefined) return text(400, `request rejected, nothing was written: ${err}`);
+  }
   const app = storage.appender();
   let histograms = 0;
-  for (const ts of wr.timeseries) {
+  wr.timeseries.forEach((ts, i) => {
     histograms += ts.histogramCount;
-    if (ts.samples.length === 0) continue;
-    const labels = sortedLabels(ts.labels);
-    for (const s of ts.samples) app.append(labels, s.t, s.v);
-  }
+    for (const s of ts.samples) app.append(labelSets[i]!, s.t, s.v);
+  });
   const res = await app.commit();
   const problems: string[] = [];
   if (res.rejected > 0) problems.push(`${res.rejected} samples rejected: ${res.rejections.map(describe).join("; ")}`);

@@ -18,6 +18,8 @@ import { Counter, Histogram, Registry } from "../telemetry/registry.js";
 import { storageCollector } from "../telemetry/storage_collector.js";
 import type { TierEnv } from "./env.js";
 import { requireBearer } from "./auth.js";
+import { webAuth } from "./web_auth.js";
+import { limitsFrom } from "../model/limits.js";
 
 const DEFAULT_MAX_BODY = 32 << 20;
 const SLOW_REQUEST_MS = 1000;
@@ -41,6 +43,7 @@ export function buildApp(env: TierEnv): Hono {
   );
   registry.register(storageCollector(storage, env.TIER));
 
+  const limits = limitsFrom(env as unknown as Record<string, unknown>);
   const app = new Hono();
   app.use("*", async (c, next) => {
     const start = Date.now();
@@ -55,6 +58,7 @@ export function buildApp(env: TierEnv): Hono {
     }
   });
 
+  app.use("*", webAuth(env));
   app.get("/-/healthy", (c) => c.text("Prometheus Server is Healthy.\n"));
   app.get("/-/ready", (c) => c.text("Prometheus Server is Ready.\n"));
   app.get("/metrics", (c) => metricsHandler(c.req.raw, registry));
@@ -66,7 +70,7 @@ export function buildApp(env: TierEnv): Hono {
     return teeStorage(storage(), remoteWriteTargets(await config.get(), env.TIER, (name) => rw.get(rw.idFromName(name))));
   };
   app.post("/api/v1/write", requireBearer(env.WRITE_TOKEN), async (c) =>
-    remoteWriteHandler(c.req.raw, await writeStorage(), { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY) }),
+    remoteWriteHandler(c.req.raw, await writeStorage(), { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY), limits }),
   );
   app.get("/federate", async (c) =>
     federateHandler(c.req.raw, storage().querier(), { externalLabels: await config.externalLabels(), lookbackDeltaMs: engine.opts.lookbackDeltaMs }),
@@ -85,7 +89,7 @@ export function buildApp(env: TierEnv): Hono {
   });
   app.post("/api/v1/read", (c) => remoteReadHandler(c.req.raw, storage()));
   app.route("/api/v1", seriesRoutes({ querier: () => storage().querier() }));
-  app.route("/api/v1", queryRoutes({ querier: () => storage().querier(), engine }));
+  app.route("/api/v1", queryRoutes({ querier: () => storage().querier(), engine, maxQueryLength: limits.queryLength }));
   app.route(
     "/api/v1",
     targetsRoutes({
@@ -93,6 +97,7 @@ export function buildApp(env: TierEnv): Hono {
       configYaml: () => scheduler().configYaml(),
       flags: {
         "storage.tsdb.retention.time": env.STORAGE_RETENTION ?? "15d",
+        "storage.tsdb.retention.size": env.STORAGE_RETENTION_SIZE ?? "0B",
         "storage.tsdb.out-of-order-time-window": env.STORAGE_OOO_WINDOW ?? "10m",
         "query.lookback-delta": "5m",
         "query.max-samples": String(engine.opts.maxSamples),

@@ -18,7 +18,7 @@ export function requireBearer(token: string | undefined, opts: { readsOpen?: boo
 /** Methods that change nothing; with `readsOpen` they need no token. */
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-function constantTimeEqual(a: string, b: string): boolean {
+export function constantTimeEqual(a: string, b: string): boolean {
   let diff = a.length ^ b.length;
   for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a.charCodeAt(i) || 0) ^ (b.charCodeAt(i) || 0);
   return diff === 0;

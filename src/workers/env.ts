@@ -20,10 +20,25 @@ export interface TierEnv {
   /** Number of SeriesStore shards; changing it re-homes series, so set it once. */
   SHARDS?: string;
   STORAGE_RETENTION?: string;
+  /** Like --storage.tsdb.retention.size ("512MB"): the tier's chunk+WAL byte limit. */
+  STORAGE_RETENTION_SIZE?: string;
   STORAGE_OOO_WINDOW?: string;
   /** When set, writes (remote write, pushes, reload, admin) need
    * `Authorization: Bearer <WRITE_TOKEN>`. */
   WRITE_TOKEN?: string;
+  /** When set, every request needs `Authorization: Bearer <READ_TOKEN>` (or the
+   * write token, or basic auth from WEB_CONFIG). A secret. */
+  READ_TOKEN?: string;
+  /** Prometheus' web config YAML (`basic_auth_users: {name: bcrypt hash}`): when set,
+   * every request needs basic auth (or a token). A secret. */
+  WEB_CONFIG?: string;
+  /** LIMIT_LABELS_PER_SERIES, LIMIT_LABEL_NAME_LENGTH, LIMIT_LABEL_VALUE_LENGTH,
+   * LIMIT_SERIES_PER_PUSH, LIMIT_QUERY_LENGTH: see model/limits.ts (0 = off). */
+  LIMIT_LABELS_PER_SERIES?: string;
+  LIMIT_LABEL_NAME_LENGTH?: string;
+  LIMIT_LABEL_VALUE_LENGTH?: string;
+  LIMIT_SERIES_PER_PUSH?: string;
+  LIMIT_QUERY_LENGTH?: string;
   /** Durable Object location hint for the tier's objects ("weur", "enam", "apac", ...). */
   LOCATION_HINT?: string;
   /** Largest accepted request body in bytes (default 32 MiB). */
