@@ -115,6 +115,7 @@ export function teeStorage(storage: Storage, targets: readonly RemoteWriteTarget
   return {
     querier: () => storage.querier(),
     stats: () => storage.stats(),
+    deleteSeries: (m, start, end) => storage.deleteSeries(m, start, end),
     appender: () => new TeeAppender(storage.appender(), targets),
   };
 }

@@ -4,7 +4,7 @@ import { compareLabels, labelsKey, METRIC_NAME, type Labels } from "../model/lab
 import { matchesLabels, type Matcher } from "../model/matchers.js";
 import { isStaleNaN, STALE_NAN } from "../model/sample.js";
 import type { AppendResult, Rejection, RejectReason, StoreStats } from "../tsdb/rpc.js";
-import type { Appender, Querier, SelectHints, Series, Storage } from "./storage.js";
+import type { Appender, DeleteResult, Querier, SelectHints, Series, Storage } from "./storage.js";
 
 /** An in-memory Storage for tests and the promqltest runner. Samples must arrive in
  * time order per series, as in a Prometheus head without an out-of-order window: a
@@ -39,6 +39,14 @@ class Samples extends SampleBuffer {
       else hi = mid;
     }
     return lo;
+  }
+
+  /** Removes the samples at [from, to). */
+  remove(from: number, to: number): void {
+    if (to <= from) return;
+    this.ts.copyWithin(from, to, this.n);
+    this.vs.copyWithin(from, to, this.n);
+    this.n -= to - from;
   }
 
   /** [from, to) index range of the samples in [start, end]. */
@@ -154,6 +162,20 @@ export class MemoryStorage implements Storage {
     if (list === undefined) this.byName.set(name, (list = []));
     list.push(s);
     return s;
+  }
+
+  async deleteSeries(matchers: readonly Matcher[], start: number, end: number): Promise<DeleteResult> {
+    const out: DeleteResult = { series: 0, samples: 0 };
+    for (const s of this.matching(matchers, { start, end })) {
+      const [from, to] = s.samples.range(start, end);
+      s.samples.remove(from, to);
+      out.samples += to - from;
+      if (s.samples.n === 0) {
+        this.drop(s);
+        out.series++;
+      }
+    }
+    return out;
   }
 
   /** Forgets a series created by a batch whose samples were all rejected. */

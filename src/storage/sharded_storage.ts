@@ -5,7 +5,7 @@ import type { AppendBatch, AppendResult, MatcherSpec, SelectMode, SelectPage, St
 import { readChunks } from "./chunk_reader.js";
 import { SampleBuffer } from "./sample_buffer.js";
 import { mergeSeriesStreams } from "./series_merge.js";
-import type { Appender, Querier, SelectHints, Series, Storage } from "./storage.js";
+import type { Appender, DeleteResult, Querier, SelectHints, Series, Storage } from "./storage.js";
 
 /** The slice of a SeriesStore stub that storage uses; a stub from the namespace or
  * the object itself in tests. */
@@ -21,6 +21,7 @@ export interface ShardClient {
   labelNames(m: MatcherSpec[], mint: number, maxt: number): Promise<string[]> | string[];
   labelValues(name: string, m: MatcherSpec[], mint: number, maxt: number): Promise<string[]> | string[];
   getStats(): Promise<StoreStats> | StoreStats;
+  deleteRange(m: MatcherSpec[], mint: number, maxt: number): Promise<DeleteResult> | DeleteResult;
 }
 
 /** Stubs for a tier's shards. `locationHint` (e.g. "weur") asks Cloudflare to create
@@ -54,6 +55,11 @@ export class ShardedStorage implements Storage {
 
   querier(): Querier {
     return new ShardedQuerier(this.shards);
+  }
+
+  async deleteSeries(matchers: readonly Matcher[], start: number, end: number): Promise<DeleteResult> {
+    const all = await Promise.all(this.shards.map((s) => s.deleteRange(specs(matchers), start, end)));
+    return all.reduce((a, b) => ({ series: a.series + b.series, samples: a.samples + b.samples }), { series: 0, samples: 0 });
   }
 
   async stats(): Promise<StoreStats> {

@@ -40,4 +40,12 @@ export interface Storage {
   querier(): Querier;
   appender(): Appender;
   stats(): Promise<StoreStats>;
+  /** Deletes matching series' samples within [start, end] (the admin API's
+   * delete_series); series left empty disappear. */
+  deleteSeries(matchers: readonly Matcher[], start: number, end: number): Promise<DeleteResult>;
+}
+
+export interface DeleteResult {
+  series: number;
+  samples: number;
 }

@@ -127,6 +127,40 @@ export class MemSeries {
     return c.bytes();
   }
 
+  /** Drops head and out-of-order samples within [mint, maxt]; returns how many. The
+   * newest timestamp is kept, so appends stay in order as before the deletion. */
+  deleteHeadRange(mint: number, maxt: number): number {
+    let removed = 0;
+    if (this.head !== null && this.maxT >= mint && this.headMinT <= maxt) {
+      const kept = new XorChunk();
+      let first = Infinity;
+      const it = this.head.iterator();
+      while (it.next()) {
+        if (it.t >= mint && it.t <= maxt) {
+          removed++;
+          continue;
+        }
+        if (first === Infinity) first = it.t;
+        kept.append(it.t, it.v);
+      }
+      this.head = kept.numSamples() === 0 ? null : kept;
+      if (this.head !== null) this.headMinT = first;
+    }
+    let n = 0;
+    for (let i = 0; i < this.oooLen; i++) {
+      const t = this.oooTs[i]!;
+      if (t >= mint && t <= maxt) {
+        removed++;
+        continue;
+      }
+      this.oooTs[n] = t;
+      this.oooVs[n++] = this.oooVs[i]!;
+    }
+    this.oooLen = n;
+    if (removed > 0) this.dirty = true;
+    return removed;
+  }
+
   /** Restores the head from a head_chunks row. */
   restore(head: Uint8Array | null, ooo: Uint8Array | null): void {
     if (head !== null && head.byteLength > 0) {

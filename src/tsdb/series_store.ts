@@ -414,12 +414,91 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   }
 
   private deleteSeries(s: MemSeries): void {
+    this.sql.exec("DELETE FROM chunks WHERE series_id = ?", s.id);
     this.sql.exec("DELETE FROM series WHERE id = ?", s.id);
     this.sql.exec("DELETE FROM postings WHERE series_id = ?", s.id);
     this.sql.exec("DELETE FROM head_chunks WHERE series_id = ?", s.id);
     this.byId.delete(s.id);
     this.byKey.delete(s.key);
     this.postings.delete(s.id, s.labels);
+  }
+
+  // ---- deletion -------------------------------------------------------------------
+
+  /**
+   * Deletes the samples of matching series within [mint, maxt], as Prometheus'
+   * delete_series does, but by rewriting the affected chunks rather than keeping
+   * tombstones: chunks inside the range go, chunks across its edge are re-encoded
+   * without those samples, the head is filtered, and each changed series' head row is
+   * rewritten at the current WAL position so replay cannot bring samples back. A
+   * series left with nothing is removed with its postings.
+   */
+  deleteRange(specs: MatcherSpec[], mint: number, maxt: number): { series: number; samples: number } {
+    let removedSeries = 0;
+    let removedSamples = 0;
+    const ids = [...this.matching(toMatchers(specs), mint, maxt)];
+    this.ctx.storage.transactionSync(() => {
+      for (const id of ids) {
+        const s = this.byId.get(id)!;
+        removedSamples += this.deleteChunkRange(s, mint, maxt) + s.deleteHeadRange(mint, maxt);
+        const left = this.sql.exec<{ n: number; mint: number | null }>("SELECT COUNT(*) AS n, MIN(min_time) AS mint FROM chunks WHERE series_id = ?", s.id).one();
+        if (left.n === 0 && s.headSamples() === 0) {
+          this.deleteSeries(s);
+          removedSeries++;
+          continue;
+        }
+        s.minT = Math.min(left.mint ?? Infinity, s.head === null ? Infinity : s.headMinT, s.oooMinT());
+        this.writeHeadRow(s, this.seq);
+      }
+    });
+    this.queries.clear();
+    return { series: removedSeries, samples: removedSamples };
+  }
+
+  /** Removes one series' chunk samples within [mint, maxt]; returns how many. */
+  private deleteChunkRange(s: MemSeries, mint: number, maxt: number): number {
+    let removed = 0;
+    const rows = [...this.sql.exec<{ id: number; min_time: number; max_time: number; num_samples: number; ooo: number; data: ArrayBuffer }>(
+      "SELECT id, min_time, max_time, num_samples, ooo, data FROM chunks WHERE series_id = ? AND max_time >= ? AND min_time <= ?",
+      s.id,
+      mint,
+      maxt,
+    )];
+    for (const row of rows) {
+      this.sql.exec("DELETE FROM chunks WHERE id = ?", row.id);
+      this.stats.chunks--;
+      this.stats.chunkBytes -= row.data.byteLength;
+      this.stats.chunkSamples -= row.num_samples;
+      const kept = new XorChunk();
+      let first = Infinity;
+      let last = -Infinity;
+      const it = XorChunk.open(new Uint8Array(row.data)).iterator();
+      while (it.next()) {
+        if (it.t >= mint && it.t <= maxt) {
+          removed++;
+          continue;
+        }
+        kept.append(it.t, it.v);
+        if (it.t < first) first = it.t;
+        last = it.t;
+      }
+      if (kept.numSamples() > 0) {
+        const data = kept.bytes();
+        this.sql.exec(
+          "INSERT INTO chunks (series_id, min_time, max_time, num_samples, ooo, data) VALUES (?, ?, ?, ?, ?, ?)",
+          s.id,
+          first,
+          last,
+          kept.numSamples(),
+          row.ooo,
+          toBlob(data),
+        );
+        this.stats.chunks++;
+        this.stats.chunkBytes += data.byteLength;
+        this.stats.chunkSamples += kept.numSamples();
+      }
+    }
+    return removed;
   }
 
   // ---- reads --------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { adminRoutes } from "../api/admin_routes.js";
 import { queryRoutes } from "../api/query_routes.js";
 import { seriesRoutes } from "../api/series_routes.js";
 import { statusRoutes } from "../api/status_routes.js";
@@ -87,6 +88,8 @@ export function buildApp(env: TierEnv): Hono {
     const stub = pushgatewayStub(env);
     return stub === undefined ? c.text("404 page not found\n", 404) : stub.fetch(c.req.raw);
   });
+  app.use("/api/v1/admin/*", requireBearer(env.WRITE_TOKEN));
+  app.route("/api/v1", adminRoutes({ storage }));
   app.post("/api/v1/read", (c) => remoteReadHandler(c.req.raw, storage()));
   app.route("/api/v1", seriesRoutes({ querier: () => storage().querier() }));
   app.route("/api/v1", queryRoutes({ querier: () => storage().querier(), engine, maxQueryLength: limits.queryLength }));

@@ -149,4 +149,17 @@ describe("region HTTP API", () => {
     expect(om.headers.get("content-type")).toMatch(/^application\/openmetrics-text/);
     expect((await om.text()).trimEnd().endsWith("# EOF")).toBe(true);
   });
+
+  it("deletes series through the admin API (204) and answers bad_data without match[]", async () => {
+    expect((await write([{ labels: { __name__: "to_delete", job: "x" }, samples: [[NOW - 1000, 1], [NOW, 2]] }])).status).toBe(204);
+    const q = encodeURIComponent('{__name__="to_delete"}');
+    expect((await json(`/api/v1/series?match[]=${q}`)).body.data).toHaveLength(1);
+    const del = await SELF.fetch(`http://region/api/v1/admin/tsdb/delete_series?match[]=${q}`, { method: "POST" });
+    expect(del.status).toBe(204);
+    expect((await json(`/api/v1/series?match[]=${q}`)).body.data).toHaveLength(0);
+    const bad = await json("/api/v1/admin/tsdb/delete_series", { method: "POST" });
+    expect(bad).toEqual({ status: 400, body: { status: "error", errorType: "bad_data", error: "no match[] parameter provided" } });
+    expect((await SELF.fetch("http://region/api/v1/admin/tsdb/clean_tombstones", { method: "POST" })).status).toBe(204);
+  });
 });
+

@@ -179,6 +179,38 @@ describe("SeriesStore", () => {
     expect(left.every((s) => s.ts[0]! >= old + 240 * 15_000)).toBe(true);
   });
 
+  it("deletes a time range of matching series across chunks and head, and it stays deleted", async () => {
+    const stub = freshStore();
+    await stub.append([series({ __name__: "del", k: "a" }, regular(T0, 250, (i) => i)), series({ __name__: "del", k: "b" }, regular(T0, 5, (i) => i)), series({ __name__: "keep" }, regular(T0, 5, (i) => i))]);
+    // Samples 100..139 of k=a span the first sealed chunk's end and the second's start;
+    // 245..249 are in the head. k=b loses everything and disappears.
+    const r1 = await stub.deleteRange([{ type: "=", name: "__name__", value: "del" }, { type: "=", name: "k", value: "a" }], T0 + 100 * 15_000, T0 + 139 * 15_000);
+    expect(r1).toEqual({ series: 0, samples: 40 });
+    const r2 = await stub.deleteRange([{ type: "=", name: "k", value: "a" }], T0 + 245 * 15_000, T0 + 10_000 * 15_000);
+    expect(r2).toEqual({ series: 0, samples: 5 });
+    const r3 = await stub.deleteRange([{ type: "=", name: "k", value: "b" }], -8.64e15, 8.64e15);
+    expect(r3).toEqual({ series: 1, samples: 5 });
+    const expected = Array.from({ length: 250 }, (_, i) => i).filter((i) => (i < 100 || i > 139) && i < 245);
+    const check = async () => {
+      const storage = new ShardedStorage([stub as unknown as ShardClient]);
+      const got = await readAll(storage, [{ type: "=", name: "__name__", value: "del" }]);
+      expect(got).toHaveLength(1);
+      expect([...got[0]!.vs]).toEqual(expected);
+      expect([...got[0]!.ts]).toEqual(expected.map((i) => T0 + i * 15_000));
+      expect(await storage.querier().labelValues("k", [], { start: -Infinity, end: Infinity })).toEqual(["a"]);
+    };
+    await check();
+    // Recovery from SQLite alone (WAL replay included) must not bring anything back.
+    await runInDurableObject(stub, (_instance, state) => {
+      const reborn = new SeriesStore(state, env as never);
+      expect(reborn.getStats().series).toBe(2);
+      expect(reborn.getStats().chunkSamples + reborn.getStats().headSamples).toBe(expected.length + 5);
+    });
+    await check();
+    // Appends continue after the deleted head samples.
+    expect((await stub.append([series({ __name__: "del", k: "a" }, [[T0 + 250 * 15_000, 250]])])).rejected).toBe(0);
+  });
+
   it("resolves every matcher type through the postings index", async () => {
     const stub = freshStore();
     await stub.append([
