@@ -5,10 +5,12 @@
  * at rest as the store reports it after enough samples to seal chunks.
  * Run alone with `npx tsx bench/store.ts`.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeRemoteWriteBody, type WriteRequestInput } from "../src/remote/write_request.js";
+import { formatOpenMetricsFloat } from "../src/textparse/float.js";
 import { isMainModule, kindFor, rng, valueGen, type BenchResult } from "./chunkenc.js";
 import { startBenchRegion } from "./region.js";
 import { nodeExporterWriteRequest } from "./remote.js";
@@ -33,10 +35,18 @@ export async function benchStore(opts: StoreBenchOptions = { scrapes: 240 }): Pr
     const r = rng(11);
     const gens = template.timeseries.map((_, i) => valueGen(kindFor(i, 1000), r));
     const t0 = Date.now() - opts.scrapes * 15_000;
+    // Every sample is also kept for Prometheus' side of the bytes-at-rest comparison.
+    const times: number[] = [];
+    const values = template.timeseries.map(() => [] as number[]);
     const scrape = (k: number): Uint8Array => {
       const t = t0 + k * 15_000 + Math.floor(r() * 5);
+      times.push(t);
       const req: WriteRequestInput = {
-        timeseries: template.timeseries.map((ts, i) => ({ labels: ts.labels, samples: [{ t, v: gens[i]!() }] })),
+        timeseries: template.timeseries.map((ts, i) => {
+          const v = gens[i]!();
+          values[i]!.push(v);
+          return { labels: ts.labels, samples: [{ t, v }] };
+        }),
       };
       return encodeRemoteWriteBody(req);
     };
@@ -57,16 +67,62 @@ export async function benchStore(opts: StoreBenchOptions = { scrapes: 240 }): Pr
     const chunkSamples = gauge("edgeprom_tsdb_chunk_samples");
     const dbBytes = gauge("edgeprom_tsdb_storage_bytes");
     const allSamples = chunkSamples + gauge("edgeprom_tsdb_head_samples");
+    log("  store: the same samples into a Prometheus 2.42 block (promtool tsdb create-blocks-from openmetrics)");
+    const prom = await prometheusBlockBytes(dir, template, times, values);
     return [
       { name: "store.durable_append_batches", value: batches / secs, unit: "batches/s (1000 series each)" },
       { name: "store.durable_append_samples", value: (batches * 1000) / secs, unit: "samples/s" },
       { name: "store.chunk_bytes_per_sample", value: chunkBytes / chunkSamples, unit: "B/sample" },
       { name: "store.sqlite_bytes_per_sample", value: dbBytes / allSamples, unit: "B/sample (whole database)" },
+      { name: "store.prometheus_chunk_bytes_per_sample", value: prom.chunks / prom.samples, unit: "B/sample (Prometheus 2.42 block chunks, same samples)" },
+      { name: "store.prometheus_block_bytes_per_sample", value: prom.total / prom.samples, unit: "B/sample (Prometheus 2.42 whole block: chunks, index, meta)" },
+      { name: "store.at_rest_ratio", value: dbBytes / allSamples / (prom.total / prom.samples), unit: "x (edgeprom database / Prometheus block, per sample)" },
     ];
   } finally {
     await region.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Writes the samples as OpenMetrics, has promtool build TSDB blocks from them, and
+ * measures the blocks on disk. */
+async function prometheusBlockBytes(dir: string, template: WriteRequestInput, times: number[], values: number[][]): Promise<{ chunks: number; total: number; samples: number }> {
+  const byFamily = new Map<string, number[]>();
+  template.timeseries.forEach((ts, i) => {
+    const name = ts.labels.find((l) => l.name === "__name__")!.value;
+    byFamily.set(name, [...(byFamily.get(name) ?? []), i]);
+  });
+  const lines: string[] = [];
+  for (const [name, idx] of byFamily) {
+    lines.push(`# TYPE ${name} unknown`);
+    for (const i of idx) {
+      const ls = template.timeseries[i]!.labels.filter((l) => l.name !== "__name__").map((l) => `${l.name}="${l.value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",");
+      const series = ls === "" ? name : `${name}{${ls}}`;
+      values[i]!.forEach((v, k) => lines.push(`${series} ${formatOpenMetricsFloat(v)} ${(times[k]! / 1000).toFixed(3)}`));
+    }
+  }
+  lines.push("# EOF");
+  const input = join(dir, "samples.om");
+  await writeFile(input, lines.join("\n") + "\n");
+  const out = join(dir, "prom-blocks");
+  execFileSync("promtool", ["tsdb", "create-blocks-from", "openmetrics", "--quiet", input, out], { stdio: "ignore" });
+  let chunks = 0;
+  let total = 0;
+  for (const block of await readdir(out)) {
+    const walk = async (p: string, inChunks: boolean): Promise<void> => {
+      for (const e of await readdir(p, { withFileTypes: true })) {
+        const f = join(p, e.name);
+        if (e.isDirectory()) await walk(f, inChunks || e.name === "chunks");
+        else {
+          const size = (await stat(f)).size;
+          total += size;
+          if (inChunks) chunks += size;
+        }
+      }
+    };
+    await walk(join(out, block), false);
+  }
+  return { chunks, total, samples: times.length * values.length };
 }
 
 if (isMainModule(import.meta.url)) {

@@ -19,7 +19,7 @@ export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   oooWindowMs: 10 * 60_000,
   retentionBytes: 0,
   alarmIntervalMs: 60_000,
-  checkpointWalBytes: 8 << 20,
+  checkpointWalBytes: 2 << 20,
 };
 
 /** Prometheus cuts chunks at 120 samples or at the 2h head block boundary. */
