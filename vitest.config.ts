@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import type { Plugin } from "vite";
 import { defineConfig } from "vitest/config";
@@ -11,6 +13,17 @@ function sqlAsText(): Plugin {
     async load(id) {
       if (!id.endsWith(".sql")) return null;
       return `export default ${JSON.stringify(await readFile(id, "utf8"))};`;
+    },
+  };
+}
+
+/** The Worker imports the web UI as a generated module (scripts/build_ui.ts); wrangler
+ * builds it before bundling, and this builds it before the workers tests load the Worker. */
+function uiBundle(): Plugin {
+  return {
+    name: "ui-bundle",
+    async buildStart() {
+      await promisify(execFile)(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/build_ui.ts", "--quiet"]);
     },
   };
 }
@@ -35,6 +48,7 @@ export default defineConfig({
       {
         plugins: [
           sqlAsText(),
+          uiBundle(),
           cloudflareTest({
             main: "./src/workers/region.ts",
             wrangler: { configPath: "./wrangler.toml" },

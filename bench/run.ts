@@ -14,6 +14,7 @@ import { benchScrape } from "./scrape.js";
 import { benchRemote } from "./remote.js";
 import { benchStore } from "./store.js";
 import { benchTextparse } from "./textparse.js";
+import { benchUi } from "./ui.js";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
 const quick = values.quick!;
@@ -30,6 +31,7 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
   ],
   ["federation: /federate of many series vs Prometheus 2.42", () => benchFederate({ series: quick ? 10_000 : 100_000, runs: quick ? 3 : 5, log: console.log })],
   ["pushes vs Debian's prometheus-pushgateway (same pushes)", () => benchPushgateway({ groups: quick ? 200 : 1000, seconds: quick ? 5 : 20, clients: 4, log: console.log })],
+  ["web UI: transfer size and time to first graph (chromium)", () => benchUi({ runs: quick ? 2 : 5, log: console.log })],
 ];
 
 const rows: (BenchResult & { suite: string })[] = [];

@@ -42,6 +42,10 @@ export function targetsRoutes(deps: TargetsDeps): Hono {
                 health: t.state.health,
                 scrapeInterval: formatModelDuration(t.intervalMs),
                 scrapeTimeout: formatModelDuration(t.timeoutMs),
+                // edgeprom's own: samples of the last scrape whose timestamps were far
+                // from the scrape time, and the largest distance (Prometheus drops them silently).
+                skewedSamples: t.state.skewedSamples,
+                maxSkewSeconds: t.state.maxSkewMs / 1000,
               }));
       const dropped = state === "active" ? [] : st.dropped.filter((t) => inPool(t.pool));
       const droppedTargetCounts: Record<string, number> = {};

@@ -4,6 +4,7 @@ import { queryRoutes } from "../api/query_routes.js";
 import { seriesRoutes } from "../api/series_routes.js";
 import { statusRoutes } from "../api/status_routes.js";
 import { targetsRoutes } from "../api/targets_routes.js";
+import { tsdbStatusRoutes } from "../api/tsdb_status_routes.js";
 import { demoHandler } from "../demo/demo_exporter.js";
 import { federateHandler } from "../federate/federate_handler.js";
 import { ConfigCache } from "./config_cache.js";
@@ -17,6 +18,7 @@ import { remoteWriteTargets, teeStorage } from "../remote/tee_appender.js";
 import { metricsHandler } from "../telemetry/metrics_handler.js";
 import { Counter, Histogram, Registry } from "../telemetry/registry.js";
 import { storageCollector } from "../telemetry/storage_collector.js";
+import { uiRoutes } from "../web/routes.js";
 import type { TierEnv } from "./env.js";
 import { requireBearer } from "./auth.js";
 import { webAuth } from "./web_auth.js";
@@ -109,6 +111,9 @@ export function buildApp(env: TierEnv): Hono {
     }),
   );
   app.route("/api/v1", statusRoutes({ version: VERSION, startTime, storageRetention: env.STORAGE_RETENTION ?? "15d" }));
+  app.route("/api/v1", tsdbStatusRoutes({ storage }));
+  // The web UI: /, /graph, the pages and /assets/*.
+  app.route("/", uiRoutes({ tier: env.TIER }));
   app.notFound((c) => c.text("404 page not found\n", 404));
   app.onError((err, c) => {
     console.log(JSON.stringify({ tier: env.TIER, event: "error", path: new URL(c.req.url).pathname, error: err.message }));

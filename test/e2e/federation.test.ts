@@ -24,14 +24,15 @@ describe("the local federation", () => {
       "both regions federated",
       async () => {
         const r = await query(fed.urls.global, "sum by (region) (up)");
-        const regions = r.map((x) => x.metric["region"]).filter((x) => x !== undefined);
-        return regions.includes("local-a") && regions.includes("local-b") ? r : undefined;
+        // Each region scrapes itself, its built-in demo target and its Pushgateway.
+        const up = (region: string) => r.find((x) => x.metric["region"] === region)?.value[1];
+        return up("local-a") === "3" && up("local-b") === "3" ? r : undefined;
       },
       60_000,
       1000,
     );
-    // Each region scrapes itself and its built-in demo target.
-    expect(byRegion.find((r) => r.metric["region"] === "local-a")!.value[1]).toBe("2");
+    // The third group is the global tier's own Pushgateway target, which has no region.
+    expect(byRegion.map((r) => r.metric["region"] ?? "global").sort()).toEqual(["global", "local-a", "local-b"]);
     const demo = await waitFor(
       "the demo target's series on the global tier",
       async () => {

@@ -92,8 +92,9 @@ remote_write:
   // scrapes, so 2.42's closed range boundaries and 3.x's left-open ones agree.
   it("answers PromQL like Prometheus over the same data", async () => {
     const at = Date.now() - 2_345;
+    // up{job="node"}: the region also scrapes its own Pushgateway, Prometheus does not.
     const instant = [
-      "up",
+      'up{job="node"}',
       'node_memory_MemFree_bytes{job="node"}',
       "rate(node_cpu_seconds_total[5s])",
       'sum by (mode) (rate(node_cpu_seconds_total{mode=~"idle|user|system"}[5s]))',
@@ -105,7 +106,7 @@ remote_write:
       "increase(node_context_switches_total[6s])",
       "count by (__name__) ({job=\"node\", __name__=~\"node_memory_.*\"})",
       "absent(nonexistent_metric)",
-      "scalar(count(up))",
+      'scalar(count(up{job="node"}))',
       "sum without (cpu) (node_cpu_seconds_total) > 10",
       "deriv(node_memory_MemFree_bytes[8s])",
       "quantile(0.9, node_cpu_seconds_total)",
@@ -114,7 +115,7 @@ remote_write:
       const [ours, theirs] = await Promise.all([query(fed.urls["local-a"], q, at), query(reader!.url, q, at)]);
       expect(normalise(ours), q).toEqual(normalise(theirs));
     }
-    const range = ["rate(node_cpu_seconds_total{cpu=\"0\"}[4s])", "sum(node_memory_MemFree_bytes)", "up == 1"];
+    const range = ["rate(node_cpu_seconds_total{cpu=\"0\"}[4s])", "sum(node_memory_MemFree_bytes)", 'up{job="node"} == 1'];
     for (const q of range) {
       const qs = `query=${encodeURIComponent(q)}&start=${(at - 10_000) / 1000}&end=${at / 1000}&step=2`;
       const [ours, theirs] = await Promise.all([get(`${fed.urls["local-a"]}/api/v1/query_range?${qs}`), get(`${reader!.url}/api/v1/query_range?${qs}`)]);

@@ -90,7 +90,8 @@ describe("scraping from a pushed prometheus.yml", () => {
       async () => {
         const body = (await (await fetch(`${fed.urls["local-a"]}/api/v1/targets`)).json()) as { data: { activeTargets: Target[] } };
         const ts = body.data.activeTargets;
-        return ts.length === 7 && ts.every((t) => t.health !== "unknown") ? ts : undefined;
+        // The seven configured jobs and the region's own Pushgateway.
+        return ts.length === 8 && ts.every((t) => t.health !== "unknown") ? ts : undefined;
       },
       60_000,
       500,
@@ -99,6 +100,7 @@ describe("scraping from a pushed prometheus.yml", () => {
     expect(byPool["node"]).toMatchObject({ health: "up", lastError: "" });
     expect(byPool["prometheus"]).toMatchObject({ health: "up", lastError: "" });
     expect(byPool["dups"]).toMatchObject({ health: "up" });
+    expect(byPool["pushgateway"]).toMatchObject({ health: "up", lastError: "", scrapeUrl: "http://pushgateway.edgeprom.internal/pushgateway/metrics" });
     expect(byPool["slow"]!.health).toBe("down");
     expect(byPool["slow"]!.lastError).toMatch(/context deadline exceeded/);
     expect(byPool["500"]!.lastError).toMatch(/server returned HTTP status 500/);
@@ -112,6 +114,7 @@ describe("scraping from a pushed prometheus.yml", () => {
     expect(Object.fromEntries(up.map((r) => [r.metric["job"], r.value[1]]))).toEqual({
       node: "1",
       prometheus: "1",
+      pushgateway: "1",
       dups: "1",
       slow: "0",
       "500": "0",
