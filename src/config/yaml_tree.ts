@@ -1,5 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
 import { ConfigError } from "./errors.js";
+import { AliasBudget, aliasTargets, MAX_YAML_DEPTH, yamlDepthError } from "./yaml_limits.js";
 
 /** How a YAML 1.1 scalar resolved (Prometheus reads its files with go-yaml v2,
  * which follows YAML 1.1: `yes`/`on` are booleans, `010` is octal). */
@@ -42,6 +43,8 @@ const INT_RE = /^[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0o?[0-7_]+|[1-9][0-9_]*(?::[0-
  * keeping line numbers. Syntax errors throw a ConfigError worded like go-yaml's
  * (`yaml: line 2: ...`). Only the first document of a stream is read, as go-yaml does. */
 export function parseYamlTree(text: string): YamlTree {
+  const tooDeep = yamlDepthError(text);
+  if (tooDeep !== undefined) throw new ConfigError(tooDeep);
   const lc = new LineCounter();
   const docs = parseAllDocuments(text, { version: "1.1", lineCounter: lc, uniqueKeys: false, merge: false, prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [docs];
@@ -59,9 +62,20 @@ export function parseYamlTree(text: string): YamlTree {
     throw new ConfigError(`yaml: ${line !== undefined ? `line ${line}: ` : ""}${msg}`, [{ message: msg, path: [], line }]);
   }
 
+  const targets = aliasTargets(doc);
+  const budget = new AliasBudget();
   const convert = (node: unknown, path: (string | number)[], depth: number): YamlValue | undefined => {
-    if (depth > 200) throw new ConfigError("yaml: document nested too deeply (or an alias refers to itself)");
-    if (isAlias(node)) return convert(node.resolve(doc), path, depth + 1);
+    const excessive = budget.decode();
+    if (excessive !== undefined) throw new ConfigError(excessive);
+    if (depth > MAX_YAML_DEPTH) throw new ConfigError("yaml: document nested too deeply (or an alias refers to itself)");
+    if (isAlias(node)) {
+      budget.enter();
+      try {
+        return convert(targets.get(node), path, depth + 1);
+      } finally {
+        budget.leave();
+      }
+    }
     if (node === null || node === undefined) return undefined;
     const line = lineAt((node as Node).range?.[0]);
     if (isScalar(node)) {
@@ -91,7 +105,7 @@ export function parseYamlTree(text: string): YamlTree {
       const lines = new Map<string, number | undefined>();
       const merged: { [key: string]: YamlValue }[] = [];
       for (const pair of node.items) {
-        const keyNode = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+        const keyNode = isAlias(pair.key) ? targets.get(pair.key) : pair.key;
         const keyLine = lineAt((keyNode as Node | null)?.range?.[0]);
         if (!isScalar(keyNode)) throw new ConfigError(`yaml: line ${keyLine ?? "?"}: mapping keys must be scalars`);
         const plain = keyNode.type === "PLAIN";

@@ -1,6 +1,7 @@
 import type { DtoFamily, DtoMetric, DtoType } from "../textparse/dto.js";
 import { kindForType } from "../textparse/dto.js";
 import { formatExpositionFloat } from "../textparse/float.js";
+import { isValidMetricName } from "../model/labels.js";
 import { goQuote } from "./grouping_key.js";
 
 /**
@@ -12,6 +13,8 @@ import { goQuote } from "./grouping_key.js";
  */
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Label names starting with this are Prometheus' own; client_golang refuses them. */
+const RESERVED_PREFIX = "__";
 
 interface NameEntry {
   /** How many stored families of this name have each type. */
@@ -51,6 +54,13 @@ export class ConsistencyIndex {
       return this.storedType(name, replaced.get(name));
     };
     for (const f of incoming) {
+      // client_golang leaves names to the collectors that make them; pushed names come
+      // from anyone, and one the text format cannot carry would break every scrape
+      // (a family without metrics is never exposed).
+      if (f.metrics.length > 0 && !isValidMetricName(f.name)) {
+        errs.push(`${goQuote(f.name)} is not a valid metric name`);
+        continue;
+      }
       const own = this.own.get(f.name);
       if (own !== undefined && own.type !== f.type) {
         errs.push(`gathered metric family ${f.name} has type ${f.type} but should have ${own.type}`);
@@ -105,8 +115,11 @@ function metricError(name: string, type: DtoType, m: DtoMetric): string | undefi
   let prev = "";
   for (const l of sortedLabels(m)) {
     if (l.name === prev) return `collected metric ${goQuote(name)} { ${protoText(m)}} has two or more labels with the same name: ${l.name}`;
-    if (!LABEL_NAME.test(l.name)) return `collected metric ${goQuote(name)} { ${protoText(m)}} has a label with an invalid name: ${l.name}`;
+    if (!LABEL_NAME.test(l.name) || l.name.startsWith(RESERVED_PREFIX)) return `collected metric ${goQuote(name)} { ${protoText(m)}} has a label with an invalid name: ${l.name}`;
     if (m.kind === "summary" && l.name === "quantile") return `collected metric ${goQuote(name)} { ${protoText(m)}} must not have an explicit "quantile" label`;
+    // client_golang has no such rule for histograms, so the real gateway exposes two
+    // "le" labels on every bucket, which no scraper accepts; refused like "quantile".
+    if (m.kind === "histogram" && l.name === "le") return `collected metric ${goQuote(name)} { ${protoText(m)}} must not have an explicit "le" label`;
     prev = l.name;
   }
   return undefined;

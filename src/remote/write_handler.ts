@@ -1,6 +1,7 @@
-import { formatSeries, labelsFromKey } from "../model/labels.js";
+import { formatSeries, labelsFromKey, metricName } from "../model/labels.js";
 import { DEFAULT_LIMITS, labelLimitError, type InputLimits } from "../model/limits.js";
 import type { Rejection, Storage } from "../storage/storage.js";
+import { unsupportedWriteMedia } from "./write_headers.js";
 import { decodeRemoteWriteBody, isRemoteDecodeError, sortedLabels } from "./write_request.js";
 
 export interface RemoteWriteOptions {
@@ -10,10 +11,15 @@ export interface RemoteWriteOptions {
   limits?: InputLimits;
 }
 
+/** Series named in one answer at most. */
+const MAX_NAMED = 10;
+
 /** POST /api/v1/write: Prometheus remote write 1.0. Every valid sample of the request
  * is stored; rejected ones are named in a 400 so the sender logs them instead of
  * retrying (Prometheus treats 4xx as unrecoverable). */
 export async function remoteWriteHandler(req: Request, storage: Storage, opts: RemoteWriteOptions): Promise<Response> {
+  const unsupported = unsupportedWriteMedia(req.headers);
+  if (unsupported !== undefined) return text(415, unsupported);
   const body = await readLimited(req, opts.maxBodyBytes);
   if (body === null) return text(413, `request body too large: limit is ${opts.maxBodyBytes} bytes`);
   let wr;
@@ -31,13 +37,23 @@ export async function remoteWriteHandler(req: Request, storage: Storage, opts: R
   }
   const app = storage.appender();
   let histograms = 0;
+  const unnamed: string[] = [];
+  let unnamedSamples = 0;
   wr.timeseries.forEach((ts, i) => {
     histograms += ts.histogramCount;
-    for (const s of ts.samples) app.append(labelSets[i]!, s.t, s.v);
+    const labels = labelSets[i]!;
+    // Prometheus skips series without a metric name; the answer names them too.
+    if (ts.samples.length > 0 && metricName(labels) === "") {
+      unnamedSamples += ts.samples.length;
+      if (unnamed.length < MAX_NAMED) unnamed.push(formatSeries(labels));
+      return;
+    }
+    for (const s of ts.samples) app.append(labels, s.t, s.v);
   });
   const res = await app.commit();
   const problems: string[] = [];
   if (res.rejected > 0) problems.push(`${res.rejected} samples rejected: ${res.rejections.map(describe).join("; ")}`);
+  if (unnamedSamples > 0) problems.push(`${unnamedSamples} samples dropped: series without a metric name: ${unnamed.join(", ")}`);
   if (histograms > 0) problems.push(`${histograms} native histogram samples dropped: native histograms are not supported`);
   if (problems.length > 0) return text(400, problems.join("\n"));
   return new Response(null, { status: 204 });

@@ -186,17 +186,23 @@ export class LineParser {
     return secondsToMillis(seconds);
   }
 
-  /** Parses `name="value",...}` after the opening brace, inserting each label into
-   * `ls` in sorted position (exporters usually emit them sorted, so this is a push)
-   * and rejecting repeated names. `prevNames` holds the previous set's names for
-   * reuse. Returns the position after the closing brace. */
+  /** Parses `name="value",...}` after the opening brace into `ls`, sorted by name,
+   * rejecting repeated names. Exporters nearly always emit names sorted, so each label
+   * is a push checked against the last one; names out of order switch to a set for
+   * the duplicate check and one sort at the end, which keeps a line with thousands of
+   * labels in any order linear rather than quadratic. `prevNames` holds the previous
+   * set's names for reuse. Returns the position after the closing brace. */
   private parseLabelSet(p: number, ls: Label[], normalise: string | undefined, prevNames: string[]): number {
     const src = this.src;
     const end = this.end;
     this.sawEmptyValue = false;
+    let unordered: Set<string> | undefined;
     for (let k = 0; ; k++) {
       if (!this.om) p = this.skipBlanks(p);
-      if (p < end && src.charCodeAt(p) === RBRACE) return p + 1;
+      if (p < end && src.charCodeAt(p) === RBRACE) {
+        if (unordered !== undefined) ls.sort(byName);
+        return p + 1;
+      }
       const nameStart = p;
       if (p < end && isNameStart(src.charCodeAt(p))) {
         p++;
@@ -216,7 +222,16 @@ export class LineParser {
       p = this.quotedEnd;
       if (value === "") this.sawEmptyValue = true;
       else if (name === normalise) value = normaliseFloatLabel(value);
-      if (!insertSorted(ls, { name, value })) this.fail(`duplicate label name "${name}"`, nameStart);
+      if (unordered === undefined) {
+        const last = ls.length > 0 ? ls[ls.length - 1]!.name : undefined;
+        if (last === name) this.fail(`duplicate label name "${name}"`, nameStart);
+        if (last !== undefined && name < last) unordered = new Set(ls.map((l) => l.name));
+      }
+      if (unordered !== undefined) {
+        if (unordered.has(name)) this.fail(`duplicate label name "${name}"`, nameStart);
+        unordered.add(name);
+      }
+      ls.push({ name, value });
       if (!this.om) p = this.skipBlanks(p);
       const c = src.charCodeAt(p);
       if (p < end && c === COMMA) p++;
@@ -446,18 +461,8 @@ function codePoints(s: string): number {
   return n;
 }
 
-/** Inserts keeping `ls` sorted by name; false if the name is already present. */
-function insertSorted(ls: Label[], l: Label): boolean {
-  let i = ls.length;
-  while (i > 0) {
-    const prev = ls[i - 1]!.name;
-    if (prev === l.name) return false;
-    if (prev < l.name) break;
-    i--;
-  }
-  if (i === ls.length) ls.push(l);
-  else ls.splice(i, 0, l);
-  return true;
+function byName(a: Label, b: Label): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 function normaliseFloatLabel(v: string): string {

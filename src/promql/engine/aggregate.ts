@@ -163,11 +163,11 @@ function countValues(ctx: EvalContext, e: AggregateExpr, v: StepVector, label: s
 /** topk/bottomk/limitk/limit_ratio: per step, a subset of each group's series, kept
  * with their own labels. */
 function selectK(ctx: EvalContext, e: AggregateExpr, v: StepVector, param: StepScalar): StepVector {
-  // Checked at every step even when nothing is selected, as Prometheus does.
-  for (const p of param.vs) {
-    if (e.op === "limit_ratio") {
-      if (Number.isNaN(p)) throw new QueryError("execution", "Ratio value is NaN");
-    } else kParam(p);
+  // Checked over all steps even when nothing is selected, as Prometheus does.
+  if (e.op === "limit_ratio") {
+    for (const p of param.vs) if (Number.isNaN(p)) throw new QueryError("execution", "Ratio value is NaN");
+  } else if (!checkK(param.vs)) {
+    return { kind: "vector", series: [] };
   }
   const picked = new Map<StepSeries, StepSeries>();
   const order: StepSeries[] = [];
@@ -192,7 +192,7 @@ function selectK(ctx: EvalContext, e: AggregateExpr, v: StepVector, param: StepS
         for (const s of present) if (ratioIncludes(r, s.labels)) take(s, i);
         continue;
       }
-      const k = kParam(p);
+      const k = Math.trunc(p);
       if (k <= 0) continue;
       if (e.op === "limitk") {
         for (const s of present.slice(0, k)) take(s, i);
@@ -213,10 +213,23 @@ function cmpForK(a: number, b: number, top: boolean): number {
   return top ? b - a : a - b;
 }
 
-function kParam(p: number): number {
-  if (Number.isNaN(p)) throw new QueryError("execution", "Parameter value is NaN");
-  if (p >= 2 ** 63 || p < -(2 ** 63)) throw new QueryError("execution", `Scalar value ${formatFloat(p)} overflows int64`);
-  return Math.trunc(p);
+/** Prometheus' checks of the k of topk/bottomk/limitk over all steps: false when no
+ * step asks for a series (k < 1 everywhere, the query's answer is empty), else an
+ * error for NaN or a k beyond int64. Go's math.Max/Min propagate NaN, as Math's do. */
+function checkK(ks: Float64Array): boolean {
+  let min = Number.MAX_VALUE;
+  let max = -Number.MAX_VALUE;
+  let nan = false;
+  for (const k of ks) {
+    min = Math.min(min, k);
+    max = Math.max(max, k);
+    if (Number.isNaN(k)) nan = true;
+  }
+  if (max < 1) return false;
+  if (nan) throw new QueryError("execution", "Parameter value is NaN");
+  if (min <= -(2 ** 63)) throw new QueryError("execution", `Scalar value ${formatGoG(min)} underflows int64`);
+  if (max >= 2 ** 63) throw new QueryError("execution", `Scalar value ${formatGoG(max)} overflows int64`);
+  return true;
 }
 
 /** limit_ratio keeps a series when its label hash, as a fraction of the hash space,

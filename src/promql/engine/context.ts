@@ -27,6 +27,9 @@ export class EvalContext {
     readonly defaultSubqueryStep: number,
   ) {
     const n = interval > 0 ? Math.floor((end - start) / interval) + 1 : 1;
+    // Every value is dense over the step grid, so a grid longer than the sample budget
+    // (`x[1y:1ms]`) could only be filled past it: refuse it before allocating it.
+    if (n > maxSamples) throw tooManySamples();
     this.steps = new Float64Array(n);
     for (let i = 0; i < n; i++) this.steps[i] = start + i * interval;
   }
@@ -72,9 +75,7 @@ export class EvalContext {
   /** Counts samples held by the query against query.max-samples. */
   addSamples(n: number): void {
     this.budget.samples += n;
-    if (this.budget.samples > this.maxSamples) {
-      throw new QueryError("execution", "query processing would load too many samples into memory in query execution");
-    }
+    if (this.budget.samples > this.maxSamples) throw tooManySamples();
   }
 
   releaseSamples(n: number): void {
@@ -86,4 +87,8 @@ export class EvalContext {
       throw new QueryError("timeout", "query timed out in expression evaluation");
     }
   }
+}
+
+function tooManySamples(): QueryError {
+  return new QueryError("execution", "query processing would load too many samples into memory in query execution");
 }

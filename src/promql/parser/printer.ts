@@ -42,6 +42,13 @@ export function formatExpr(e: Expr): string {
       return `${s}${formatExpr(e.expr)})`;
     }
     case "Call":
+      // info()'s second argument takes label selectors only: a metric name given
+      // there as `{"x"}` must stay inside the braces, where it is a plain matcher.
+      if (e.func.name === "info" && e.args[1]?.type === "VectorSelector") {
+        const [first, sel, ...rest] = e.args;
+        const args = [formatExpr(first!), selectorString(sel, true) + modifiers(sel.at, sel.offset), ...rest.map(formatExpr)];
+        return `info(${args.join(", ")})`;
+      }
       return `${e.func.name}(${e.args.map(formatExpr).join(", ")})`;
     case "VectorSelector":
       return selectorString(e) + modifiers(e.at, e.offset);
@@ -100,7 +107,7 @@ function matcherString(m: Matcher): string {
  * so a metric with such a name is printed inside the braces. */
 const NOT_METRIC_WORDS = new Set(["on", "ignoring", "group_left", "group_right", "bool", "atan2", "inf", "nan"]);
 
-function selectorString(vs: VectorSelector): string {
+function selectorString(vs: VectorSelector, nameInBraces = false): string {
   let nameIdx = -1;
   let nameMatchers = 0;
   for (let i = 0; i < vs.matchers.length; i++) {
@@ -112,7 +119,7 @@ function selectorString(vs: VectorSelector): string {
   let prefix = "";
   let quoted = "";
   if (nameIdx >= 0 && nameMatchers === 1) {
-    if (isLegacyMetricName(vs.name) && !NOT_METRIC_WORDS.has(vs.name.toLowerCase())) prefix = vs.name;
+    if (!nameInBraces && isLegacyMetricName(vs.name) && !NOT_METRIC_WORDS.has(vs.name.toLowerCase())) prefix = vs.name;
     else quoted = goQuote(vs.name);
   } else {
     nameIdx = -1;

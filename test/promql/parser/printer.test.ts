@@ -86,6 +86,9 @@ const CASES: [string, string][] = [
   ["foo offset 5m [10m:1m]", "foo offset 5m[10m:1m]"],
   ["time()", ""],
   ["info(x, {})", ""],
+  // Found by test/fuzz/promql.test.ts: printed as `info(x, x)`, which does not parse.
+  ['info(x, {"x"})', ""],
+  ['info(-x, {"target_info", job="a"} offset 5m)', 'info(-x, {"target_info",job="a"} offset 5m)'],
   ["a * (b + c)", ""],
   ["a +\n# comment\nb", "a + b"],
   ['sum by ("without", "inf", "a.b") (x)', ''],
