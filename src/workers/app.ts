@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { compress } from "hono/compress";
 import { adminRoutes } from "../api/admin_routes.js";
 import { queryRoutes } from "../api/query_routes.js";
 import { seriesRoutes } from "../api/series_routes.js";
@@ -62,6 +63,8 @@ export function buildApp(env: TierEnv): Hono {
   });
 
   app.use("*", webAuth(env));
+  // Prometheus gzips API answers; a large query_range is mostly repeated JSON.
+  app.use("/api/v1/*", compress());
   app.get("/-/healthy", (c) => c.text("Prometheus Server is Healthy.\n"));
   app.get("/-/ready", (c) => c.text("Prometheus Server is Ready.\n"));
   app.get("/metrics", (c) => metricsHandler(c.req.raw, registry));

@@ -161,5 +161,16 @@ describe("region HTTP API", () => {
     expect(bad).toEqual({ status: 400, body: { status: "error", errorType: "bad_data", error: "no match[] parameter provided" } });
     expect((await SELF.fetch("http://region/api/v1/admin/tsdb/clean_tombstones", { method: "POST" })).status).toBe(204);
   });
+
+  it("gzips API answers for clients that accept it, as Prometheus does", async () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({ labels: { __name__: "gz_test", instance: `host-${i}:9100`, job: "gz" }, samples: [[NOW, i]] as [number, number][] }));
+    expect((await write(many)).status).toBe(204);
+    const url = `http://region/api/v1/series?match[]=${encodeURIComponent("gz_test")}`;
+    const gz = await SELF.fetch(url, { headers: { "accept-encoding": "gzip" } });
+    expect(gz.headers.get("content-encoding")).toBe("gzip");
+    const plain = await SELF.fetch(url);
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    expect(((await plain.json()) as { data: unknown[] }).data).toHaveLength(60);
+  });
 });
 
