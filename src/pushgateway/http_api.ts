@@ -1,4 +1,5 @@
 import { Hono, type Context } from "hono";
+import { readBodyLimited } from "../encoding/body.js";
 import { ProtobufError } from "../encoding/protobuf.js";
 import { DEFAULT_LIMITS, labelLimitError, type InputLimits } from "../model/limits.js";
 import type { DtoFamily } from "../textparse/dto.js";
@@ -130,13 +131,13 @@ function exposition(req: Request, families: DtoFamily[]): Response {
 /** A push body as families, or the 400 the real gateway answers. Gzip bodies are
  * accepted as the real gateway accepts them. */
 async function readFamilies(req: Request, maxBytes: number): Promise<DtoFamily[] | Response> {
-  let body: Uint8Array;
+  let body: Uint8Array | null;
   try {
-    body = await readBody(req, maxBytes);
+    body = await readBodyLimited(req, maxBytes, { gunzip: true });
   } catch (e) {
-    if (e instanceof BodyTooLarge) return goError(`request body larger than ${maxBytes} bytes`, 413);
     return goError(`failed to read request body: ${e instanceof Error ? e.message : String(e)}`, 400);
   }
+  if (body === null) return goError(`request body larger than ${maxBytes} bytes`, 413);
   try {
     if (isDelimitedProtobuf(req.headers.get("content-type"))) return decodeDelimitedFamilies(body);
     return parseTextFamilies(new TextDecoder().decode(body));
@@ -144,28 +145,6 @@ async function readFamilies(req: Request, maxBytes: number): Promise<DtoFamily[]
     if (e instanceof FamilyParseError || e instanceof ProtobufError) return goError(e.message, 400);
     throw e;
   }
-}
-
-class BodyTooLarge extends Error {}
-
-async function readBody(req: Request, maxBytes: number): Promise<Uint8Array> {
-  if (req.body === null) return new Uint8Array(0);
-  let stream: ReadableStream<Uint8Array> = req.body;
-  if ((req.headers.get("content-encoding") ?? "").toLowerCase() === "gzip") stream = stream.pipeThrough(new DecompressionStream("gzip"));
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
-    n += chunk.length;
-    if (n > maxBytes) throw new BodyTooLarge();
-    parts.push(chunk);
-  }
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }
 
 /** Go's http.Error: the message and a newline, as plain text. */

@@ -1,3 +1,4 @@
+import { readBodyLimited } from "../encoding/body.js";
 import { formatSeries, labelsFromKey, metricName } from "../model/labels.js";
 import { DEFAULT_LIMITS, labelLimitError, type InputLimits } from "../model/limits.js";
 import type { Rejection, Storage } from "../storage/storage.js";
@@ -20,7 +21,7 @@ const MAX_NAMED = 10;
 export async function remoteWriteHandler(req: Request, storage: Storage, opts: RemoteWriteOptions): Promise<Response> {
   const unsupported = unsupportedWriteMedia(req.headers);
   if (unsupported !== undefined) return text(415, unsupported);
-  const body = await readLimited(req, opts.maxBodyBytes);
+  const body = await readBodyLimited(req, opts.maxBodyBytes);
   if (body === null) return text(413, `request body too large: limit is ${opts.maxBodyBytes} bytes`);
   let wr;
   try {
@@ -69,33 +70,6 @@ function describe(r: Rejection): string {
     case "too_old":
       return `sample for ${series} at ${r.t} is older than the retention`;
   }
-}
-
-/** Reads the body, giving up (null) as soon as it exceeds `limit` bytes. */
-async function readLimited(req: Request, limit: number): Promise<Uint8Array | null> {
-  const declared = Number(req.headers.get("content-length") ?? "NaN");
-  if (declared > limit) return null;
-  if (req.body === null) return new Uint8Array(0);
-  const reader = req.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    parts.push(value);
-  }
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
 }
 
 function text(status: number, msg: string): Response {

@@ -1,3 +1,4 @@
+import { underscoreOK } from "../../model/strconv.js";
 import { formatDuration } from "../../model/time.js";
 import { goQuote } from "./quote.js";
 
@@ -10,37 +11,6 @@ function isDigitCode(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** Go's rule for `_` in numeric literals: only between digits (or after a base prefix). */
-function underscoreOK(s: string): boolean {
-  let saw = "^";
-  let i = 0;
-  if (s.length >= 1 && (s[0] === "-" || s[0] === "+")) s = s.slice(1);
-  let hex = false;
-  if (s.length >= 2 && s[0] === "0") {
-    const p = s[1]!.toLowerCase();
-    if (p === "b" || p === "o" || p === "x") {
-      i = 2;
-      saw = "0";
-      hex = p === "x";
-    }
-  }
-  for (; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const lc = c | 0x20;
-    if (isDigitCode(c) || (hex && lc >= 97 && lc <= 102)) {
-      saw = "0";
-      continue;
-    }
-    if (c === 95) {
-      if (saw !== "0") return false;
-      saw = "_";
-      continue;
-    }
-    if (saw === "_") return false;
-    saw = "!";
-  }
-  return saw !== "_";
-}
 
 const INT64_MAX = (1n << 63n) - 1n;
 const HEX_DIGITS = /^[0-9a-fA-F]+$/;

@@ -1,3 +1,4 @@
+import { parseGoFloat64 } from "../../../model/strconv.js";
 // Arithmetic over classic histogram buckets (float series with an `le` label) for
 // histogram_quantile, histogram_quantiles and histogram_fraction, plus the two Go
 // number formats their annotations need: strconv.ParseFloat for `le` values and
@@ -187,69 +188,7 @@ export function bucketFraction(lower: number, upper: number, buckets: Bucket[]):
   return (upperRank - lowerRank) / count;
 }
 
-// --- Go's strconv.ParseFloat ---------------------------------------------------
-
-const DEC_FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const HEX_FLOAT = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/;
-
-/** Go's underscoreOK: underscores only between digits, or after a base prefix. */
-function underscoreOK(s: string): boolean {
-  let saw = "^";
-  let i = 0;
-  if (s.length >= 1 && (s[0] === "-" || s[0] === "+")) s = s.slice(1);
-  let hex = false;
-  if (s.length >= 2 && s[0] === "0" && "bBoOxX".includes(s[1]!)) {
-    i = 2;
-    saw = "0";
-    hex = s[1] === "x" || s[1] === "X";
-  }
-  for (; i < s.length; i++) {
-    const c = s[i]!;
-    if ((c >= "0" && c <= "9") || (hex && /[a-fA-F]/.test(c))) {
-      saw = "0";
-      continue;
-    }
-    if (c === "_") {
-      if (saw !== "0") return false;
-      saw = "_";
-      continue;
-    }
-    if (saw === "_") return false;
-    saw = "!";
-  }
-  return saw !== "_";
-}
-
-/** strconv.ParseFloat(s, 64): decimal or hexadecimal (with a `p` exponent) floats,
- * underscores between digits, Inf/Infinity (any case, optional sign) and NaN (any
- * case). Undefined where Go reports an error, including overflow to infinity. */
-export function parseGoFloat64(s: string): number | undefined {
-  if (s.length === 0) return undefined;
-  const sign = s[0] === "+" || s[0] === "-" ? s[0] : "";
-  const body = s.slice(sign.length).toLowerCase();
-  if (body === "inf" || body === "infinity") return sign === "-" ? -Infinity : Infinity;
-  if (body === "nan") return sign === "" ? NaN : undefined;
-  let t = s;
-  if (t.includes("_")) {
-    if (!underscoreOK(t)) return undefined;
-    t = t.replaceAll("_", "");
-  }
-  let v: number;
-  const hex = HEX_FLOAT.exec(t);
-  if (hex !== null) {
-    const [, sg, int = "", frac = "", exp] = hex;
-    if (int.length + frac.length === 0) return undefined;
-    const mant = BigInt(`0x${int}${frac}`);
-    // Scale in two steps so that neither the exponent nor the mantissa alone overflows.
-    const e = Number(exp) - 4 * frac.length;
-    v = Number(mant) * 2 ** Math.trunc(e / 2) * 2 ** (e - Math.trunc(e / 2));
-    if (sg === "-") v = -v;
-  } else {
-    if (!DEC_FLOAT.test(t)) return undefined;
-    v = Number(t);
-  }
-  return Number.isFinite(v) ? v : undefined;
-}
+export { parseGoFloat64 };
 
 // --- Go's %g -------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 import { api, type ApiResult } from "../api.js";
 import { labelBadges, stateBadge } from "../components/labels.js";
 import { apiFailure } from "../components/notice.js";
+import { searchControl } from "../components/search_control.js";
 import { h, replace, uid } from "../dom.js";
 import { humanizeDuration, parseApiTime, relativeTime } from "../format/duration.js";
 import { pageHeading, type PageContext, type PageView } from "../page.js";
@@ -18,7 +19,10 @@ export function render(ctx: PageContext): PageView {
   let alerts: AlertsData | null = null;
   const content = h("div", { class: "alerts", "aria-busy": "true" });
   const summary = h("p", { class: "summary" });
-  const searchId = uid("search");
+  const searchBox = searchControl("rule name or label", (text) => {
+    search = text.toLowerCase();
+    draw();
+  });
 
   const stateBoxes = STATES.map((s) => {
     const id = uid(`state-${s}`);
@@ -45,20 +49,7 @@ export function render(ctx: PageContext): PageView {
       "form",
       { class: "filters", role: "search", "aria-label": "Filter alerts", onsubmit: (ev: Event) => ev.preventDefault() },
       h("fieldset", { class: "inline" }, h("legend", null, "State"), stateBoxes),
-      h(
-        "div",
-        { class: "control" },
-        h("label", { for: searchId }, "Search"),
-        h("input", {
-          id: searchId,
-          type: "search",
-          placeholder: "rule name or label",
-          oninput: (ev: Event) => {
-            search = (ev.target as HTMLInputElement).value.toLowerCase();
-            draw();
-          },
-        }),
-      ),
+      searchBox.control,
     ),
     summary,
     content,

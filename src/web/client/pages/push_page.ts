@@ -1,6 +1,7 @@
 import { api } from "../api.js";
 import { labelBadges } from "../components/labels.js";
 import { apiFailure, notice } from "../components/notice.js";
+import { searchControl } from "../components/search_control.js";
 import { h, replace, uid } from "../dom.js";
 import { formatUtc, relativeTime } from "../format/duration.js";
 import { pageHeading, type PageContext, type PageView } from "../page.js";
@@ -35,9 +36,12 @@ const PREFIX = "/pushgateway";
 export function render(ctx: PageContext): PageView {
   const content = h("div", { class: "push", "aria-busy": "true" });
   const status = h("div", { class: "push-status", "aria-live": "polite" });
-  const searchId = uid("search");
   let groups: PushGroup[] = [];
   let search = "";
+  const searchBox = searchControl("label or metric name", (text) => {
+    search = text.toLowerCase();
+    draw();
+  });
 
   ctx.root.append(
     pageHeading("Pushgateway", h("button", { type: "button", class: "btn", onclick: () => void load() }, "Refresh")),
@@ -51,20 +55,7 @@ export function render(ctx: PageContext): PageView {
     h(
       "form",
       { class: "filters", role: "search", "aria-label": "Filter groups", onsubmit: (ev: Event) => ev.preventDefault() },
-      h(
-        "div",
-        { class: "control" },
-        h("label", { for: searchId }, "Search"),
-        h("input", {
-          id: searchId,
-          type: "search",
-          placeholder: "label or metric name",
-          oninput: (ev: Event) => {
-            search = (ev.target as HTMLInputElement).value.toLowerCase();
-            draw();
-          },
-        }),
-      ),
+      searchBox.control,
     ),
     status,
     content,

@@ -1,6 +1,7 @@
 import { api } from "../api.js";
 import { healthBadge, labelBadges } from "../components/labels.js";
 import { apiFailure } from "../components/notice.js";
+import { searchControl } from "../components/search_control.js";
 import { h, replace, uid } from "../dom.js";
 import { humanizeDuration, parseApiTime, relativeTime } from "../format/duration.js";
 import { pageHeading, type PageContext, type PageView } from "../page.js";
@@ -13,7 +14,10 @@ export function render(ctx: PageContext): PageView {
   let onlyErrors = false;
   const content = h("div", { class: "rules", "aria-busy": "true" });
   const summary = h("p", { class: "summary" });
-  const searchId = uid("search");
+  const searchBox = searchControl("rule name, expression or label", (text) => {
+    search = text.toLowerCase();
+    draw();
+  });
   const errId = uid("errors");
 
   ctx.root.append(
@@ -21,20 +25,7 @@ export function render(ctx: PageContext): PageView {
     h(
       "form",
       { class: "filters", role: "search", "aria-label": "Filter rules", onsubmit: (ev: Event) => ev.preventDefault() },
-      h(
-        "div",
-        { class: "control" },
-        h("label", { for: searchId }, "Search"),
-        h("input", {
-          id: searchId,
-          type: "search",
-          placeholder: "rule name, expression or label",
-          oninput: (ev: Event) => {
-            search = (ev.target as HTMLInputElement).value.toLowerCase();
-            draw();
-          },
-        }),
-      ),
+      searchBox.control,
       h(
         "span",
         { class: "check" },

@@ -5,6 +5,7 @@ import { h, replace, safeHref, uid } from "../dom.js";
 import { humanizeDuration, parseApiTime, relativeTime } from "../format/duration.js";
 import { pageHeading, type PageContext, type PageView } from "../page.js";
 import { droppedMatches, groupByPool, targetMatches, type ActiveTarget, type DroppedTarget, type Health, type TargetsData } from "../targets/target_filter.js";
+import { searchControl } from "../components/search_control.js";
 
 const HEALTHS: Health[] = ["up", "down", "unknown"];
 const REFRESH_MS = 15_000;
@@ -21,17 +22,14 @@ export function render(ctx: PageContext): PageView {
 
   const content = h("div", { class: "targets", "aria-busy": "true" });
   const summary = h("p", { class: "summary" });
-  const searchId = uid("search");
-  const searchInput = h("input", {
-    id: searchId,
-    type: "search",
-    value: search,
-    placeholder: "endpoint, label, pool or error",
-    oninput: (ev: Event) => {
-      search = (ev.target as HTMLInputElement).value;
+  const searchBox = searchControl(
+    "endpoint, label, pool or error",
+    (text) => {
+      search = text;
       update();
     },
-  });
+    search,
+  );
   const healthBoxes = HEALTHS.map((x) => {
     const id = uid(`health-${x}`);
     return h(
@@ -67,7 +65,7 @@ export function render(ctx: PageContext): PageView {
       "form",
       { class: "filters", role: "search", "aria-label": "Filter targets", onsubmit: (ev: Event) => ev.preventDefault() },
       h("fieldset", { class: "inline" }, h("legend", null, "Health"), healthBoxes),
-      h("div", { class: "control" }, h("label", { for: searchId }, "Search"), searchInput),
+      searchBox.control,
       h("span", { class: "check" }, droppedBox, h("label", { for: droppedId }, "Show dropped targets")),
     ),
     summary,
