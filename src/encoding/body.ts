@@ -23,6 +23,14 @@ export async function readBodyLimited(req: Request, limit: number, opts: { gunzi
     }
     parts.push(value);
   }
+  return concatBytes(parts);
+}
+
+/** The parts joined into one array (the part itself when there is one). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let size = 0;
+  for (const p of parts) size += p.byteLength;
   const out = new Uint8Array(size);
   let o = 0;
   for (const p of parts) {

@@ -16,6 +16,7 @@
  */
 
 import { authHeaders } from "../config/http_auth.js";
+import { concatBytes } from "../encoding/body.js";
 import type { Config, RemoteWriteConfig } from "../config/types.js";
 import { labelsFromKey, type Label } from "../model/labels.js";
 import type { Sample } from "../model/sample.js";
@@ -179,19 +180,6 @@ export function encodeSegments(batch: QueueBatch, max: number): Array<{ samples:
   return out;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let size = 0;
-  for (const p of parts) size += p.byteLength;
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
-}
-
 export type SendOutcome = "sent" | "retry" | "failed" | "idle" | "waiting";
 
 export class QueueManager {
@@ -262,7 +250,7 @@ export class QueueManager {
       }
     }
     const samples = segs.reduce((a, x) => a + x.samples, 0);
-    const body = snappyCompress(concat(segs.map((x) => x.body)));
+    const body = snappyCompress(concatBytes(segs.map((x) => x.body)));
     let status = 0;
     let error = "";
     try {
