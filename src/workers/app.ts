@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { compress } from "hono/compress";
 import { adminRoutes } from "../api/admin_routes.js";
 import { queryRoutes } from "../api/query_routes.js";
 import { seriesRoutes } from "../api/series_routes.js";
@@ -23,6 +22,7 @@ import { uiRoutes } from "../web/routes.js";
 import type { TierEnv } from "./env.js";
 import { requireBearer } from "./auth.js";
 import { webAuth } from "./web_auth.js";
+import { gzipJson } from "./compression.js";
 import { limitsFrom } from "../model/limits.js";
 
 const DEFAULT_MAX_BODY = 32 << 20;
@@ -64,7 +64,7 @@ export function buildApp(env: TierEnv): Hono {
 
   app.use("*", webAuth(env));
   // Prometheus gzips API answers; a large query_range is mostly repeated JSON.
-  app.use("/api/v1/*", compress());
+  app.use("/api/v1/*", gzipJson());
   app.get("/-/healthy", (c) => c.text("Prometheus Server is Healthy.\n"));
   app.get("/-/ready", (c) => c.text("Prometheus Server is Ready.\n"));
   app.get("/metrics", (c) => metricsHandler(c.req.raw, registry));

@@ -168,6 +168,8 @@ describe("region HTTP API", () => {
     const url = `http://region/api/v1/series?match[]=${encodeURIComponent("gz_test")}`;
     const gz = await SELF.fetch(url, { headers: { "accept-encoding": "gzip" } });
     expect(gz.headers.get("content-encoding")).toBe("gzip");
+    // Encoded once: the body decodes to the same JSON.
+    expect(((await gz.json()) as { data: unknown[] }).data).toHaveLength(60);
     const plain = await SELF.fetch(url);
     expect(plain.headers.get("content-encoding")).toBeNull();
     expect(((await plain.json()) as { data: unknown[] }).data).toHaveLength(60);
