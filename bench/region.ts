@@ -9,6 +9,8 @@ export async function startBenchRegion(
   dir: string,
   shards: number,
   config?: string,
+  /** More CONFIG keys (rule files, file_sd files), written with the configuration. */
+  files: Record<string, string> = {},
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const scriptPath = await bundle("local-a", join(dir, "build"));
   const mf = new Miniflare({
@@ -24,6 +26,7 @@ export async function startBenchRegion(
       SCHEDULER: { className: "ScrapeScheduler", useSQLite: true },
       REMOTE_WRITE: { className: "RemoteWriteQueue", useSQLite: true },
       PUSHGATEWAY: { className: "PushGateway", useSQLite: true },
+      RULES: { className: "RuleEvaluator", useSQLite: true },
     },
     kvNamespaces: { CONFIG: "CONFIG" },
     durableObjectsPersist: join(dir, "do"),
@@ -34,7 +37,9 @@ export async function startBenchRegion(
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
   if (config !== undefined) {
-    await (await mf.getKVNamespace("CONFIG")).put("regions/bench/prometheus.yml", config);
+    const kv = await mf.getKVNamespace("CONFIG");
+    for (const [key, text] of Object.entries(files)) await kv.put(key, text);
+    await kv.put("regions/bench/prometheus.yml", config);
     const ns = await mf.getDurableObjectNamespace("SCHEDULER");
     await (ns.get(ns.idFromName("bench/scheduler")) as unknown as { arm(): Promise<void> }).arm();
   }

@@ -12,6 +12,7 @@ import { benchPushgateway } from "./pushgateway.js";
 import { benchQuery } from "./query.js";
 import { benchScrape } from "./scrape.js";
 import { benchRemote } from "./remote.js";
+import { benchRules } from "./rules.js";
 import { benchStore } from "./store.js";
 import { benchTextparse } from "./textparse.js";
 import { benchUi } from "./ui.js";
@@ -30,6 +31,10 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
     () => benchQuery({ series: quick ? 1000 : 10_000, samplesPerSeries: 240, runs: quick ? 3 : 7, log: console.log }),
   ],
   ["federation: /federate of many series vs Prometheus 2.42", () => benchFederate({ series: quick ? 10_000 : 100_000, runs: quick ? 3 : 5, log: console.log })],
+  [
+    "recording rules vs Prometheus 2.42 (same data, same rules)",
+    () => benchRules({ series: quick ? 1000 : 10_000, rules: quick ? 200 : 1000, evaluations: quick ? 2 : 3, intervalSeconds: quick ? 15 : 30, log: console.log }),
+  ],
   ["pushes vs Debian's prometheus-pushgateway (same pushes)", () => benchPushgateway({ groups: quick ? 200 : 1000, seconds: quick ? 5 : 20, clients: 4, log: console.log })],
   ["web UI: transfer size and time to first graph (chromium)", () => benchUi({ runs: quick ? 2 : 5, log: console.log })],
 ];

@@ -3,15 +3,16 @@
 // Miniflare state `npm start` uses) or in a deployed environment (through wrangler).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { parse as yamlParse } from "yaml";
 import { ConfigError } from "../src/config/errors.js";
 import { CONFIG_BINDING, configKey, fileKey, loadConfigFromKV, type KVReader } from "../src/config/kv_keys.js";
 import { parseConfig } from "../src/config/load.js";
 import { configToYaml } from "../src/config/print.js";
 import type { Config } from "../src/config/types.js";
+import { duplicateRules, parseRuleFile } from "../src/config/rule_file.js";
 import { configWarnings } from "../src/config/warnings.js";
+import { ruleFileChecks } from "../src/rules/rule_checks.js";
 
 const USAGE = `usage: npx edgeprom <command>
 
@@ -27,6 +28,14 @@ const USAGE = `usage: npx edgeprom <command>
   config show [--region R] [--local | --env ENV] [--data DIR] [--raw]
       Print the configuration a region loads (secrets shown as <secret>), or with
       --raw the stored text.
+  check rules [--lint=duplicate-rules|all|none] [--lint-fatal] [--ignore-unknown-fields] [FILE...]
+      Check rule files as \`promtool check rules\` does (standard input without
+      FILE): exit 1 on errors, 3 on lint problems with --lint-fatal.
+  rules push FILE [--region R] [--local | --env ENV] [--data DIR]
+      Validate a rule file and store it in the ${CONFIG_BINDING} KV namespace under its
+      path (relative to the current directory), the key prometheus.yml's
+      rule_files name. With --region, warns when that region's configuration does
+      not refer to it. Apply with POST /-/reload (otherwise within a minute).
 `;
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -50,24 +59,85 @@ function expand(pattern: string, dir: string): string[] {
     .map((f) => (d === "." ? f : join(d, f)));
 }
 
-/** Counts the rules of a rule file: a light check (YAML with `groups`), not the
- * rule engine's full validation. */
-function checkRuleFile(path: string): { rules: number } | { error: string } {
+interface RulesLint {
+  duplicates: boolean;
+  fatal: boolean;
+  ignoreUnknownFields: boolean;
+}
+
+interface RulesCheck {
+  /** Anything printed as FAILED, lint problems included. */
+  failed: boolean;
+  /** Real errors, not only lint problems. */
+  hasErrors: boolean;
+}
+
+/** promtool's checkRules for one file's text (`name` as printed). */
+function checkRulesText(name: string, text: string | Error, lint: RulesLint): RulesCheck {
+  if (text instanceof Error) {
+    err("  FAILED:");
+    err(`${name}: ${text.message}`);
+    return { failed: true, hasErrors: true };
+  }
+  const parsed = parseRuleFile(text, { checks: ruleFileChecks, ignoreUnknownFields: lint.ignoreUnknownFields });
+  for (const w of parsed.warnings) err(`  WARNING: ${w}`);
+  if (parsed.errors.length > 0) {
+    err("  FAILED:");
+    for (const e of parsed.errors) err(`${name}: ${e}`);
+    return { failed: true, hasErrors: true };
+  }
+  if (lint.duplicates) {
+    const dups = duplicateRules(parsed.groups);
+    if (dups.length > 0) {
+      let msg = `lint error ${dups.length} duplicate rule(s) found.\n`;
+      for (const d of dups) {
+        msg += `Metric: ${d.metric}\nLabel(s):\n`;
+        for (const [k, v] of d.labels) msg += `\t${k}: ${v}\n`;
+      }
+      err("  FAILED:");
+      err(msg + "Might cause inconsistency while recording expressions");
+      out("");
+      return { failed: true, hasErrors: false };
+    }
+  }
+  out(`  SUCCESS: ${parsed.groups.reduce((n, g) => n + g.rules.length, 0)} rules found`);
+  out("");
+  return { failed: false, hasErrors: false };
+}
+
+function readText(path: string): string | Error {
   try {
-    const cfg = parseRulesShape(readFileSync(path, "utf8"));
-    return { rules: cfg };
+    return readFileSync(path, "utf8");
   } catch (e) {
-    return { error: (e as Error).message };
+    const code = (e as NodeJS.ErrnoException).code;
+    return new Error(code === "ENOENT" ? `open ${path}: no such file or directory` : (e as Error).message);
   }
 }
 
-function parseRulesShape(text: string): number {
-  const doc = yamlParse(text) as { groups?: { rules?: unknown[] }[] } | null;
-  if (doc === null || typeof doc !== "object") return 0;
-  if (doc.groups !== undefined && !Array.isArray(doc.groups)) throw new Error("groups: not a list");
-  let n = 0;
-  for (const g of doc.groups ?? []) n += Array.isArray(g?.rules) ? g.rules.length : 0;
-  return n;
+function parseLint(value: string | undefined): RulesLint | string {
+  const lint: RulesLint = { duplicates: false, fatal: false, ignoreUnknownFields: false };
+  for (const opt of (value ?? "duplicate-rules").split(",")) {
+    if (opt === "all" || opt === "duplicate-rules") lint.duplicates = true;
+    else if (opt !== "none" && opt !== "") return `unknown lint option: "${opt}"`;
+  }
+  return lint;
+}
+
+async function checkRules(files: string[], lint: RulesLint): Promise<number> {
+  const results: RulesCheck[] = [];
+  if (files.length === 0) {
+    out("Checking standard input");
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    results.push(checkRulesText("standard input", Buffer.concat(chunks).toString("utf8"), lint));
+  }
+  for (const f of files) {
+    out(`Checking ${f}`);
+    results.push(checkRulesText(f, readText(f), lint));
+  }
+  if (results.some((r) => r.hasErrors)) return 1;
+  if (results.some((r) => r.failed) && lint.fatal) return 3;
+  return 0;
 }
 
 function printWarnings(config: Config, dir: string): void {
@@ -136,12 +206,7 @@ function checkConfig(files: string[]): number {
     out("");
     for (const rf of ruleFiles) {
       out(`Checking ${rf}`);
-      const r = checkRuleFile(rf);
-      if ("error" in r) {
-        err(`  FAILED: ${r.error}`);
-        failed = true;
-      } else out(`  SUCCESS: ${r.rules} rules found`);
-      out("");
+      if (checkRulesText(rf, readText(rf), { duplicates: true, fatal: false, ignoreUnknownFields: false }).hasErrors) failed = true;
     }
   }
   return failed ? 1 : 0;
@@ -218,6 +283,73 @@ async function push(file: string, region: string | undefined, target: Target): P
   return 0;
 }
 
+/** The KV key a rule file is pushed to: its path relative to the current directory
+ * (what rule_files in a prometheus.yml beside it would say), or its name when it
+ * lies outside. */
+function ruleFileKey(file: string): string {
+  const rel = relative(process.cwd(), resolve(file));
+  return fileKey(rel.startsWith("..") || isAbsolute(rel) ? basename(file) : rel);
+}
+
+/** Whether a rule_files entry (a path or a glob on its last element) names `key`. */
+function ruleFilesMatch(patterns: readonly string[], key: string): boolean {
+  return patterns.some((p) => {
+    const pat = fileKey(p);
+    if (!hasGlob(pat)) return pat === key;
+    const re = new RegExp(`^${pat.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`);
+    return re.test(key);
+  });
+}
+
+async function pushRules(file: string, region: string | undefined, target: Target): Promise<number> {
+  out(`Checking ${file}`);
+  const check = checkRulesText(file, readText(file), { duplicates: true, fatal: false, ignoreUnknownFields: false });
+  if (check.hasErrors) {
+    err(`refusing to push ${file}: it is not a valid rule file`);
+    return 1;
+  }
+  const key = ruleFileKey(file);
+  const warnUnreferenced = async (kv: KVReader) => {
+    if (region === undefined) return;
+    try {
+      const loaded = await loadConfigFromKV(kv, region);
+      if (!ruleFilesMatch(loaded.config.ruleFiles, key)) {
+        out(`  WARNING: rule_files of ${loaded.key} do not name "${key}"; add it there for region ${region} to load it`);
+      }
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      out(`  WARNING: ${e.message}`);
+    }
+  };
+  if (target.mode === "local") {
+    await withLocalKV(target.dataDir, async (kv) => {
+      await kv.put(key, readFileSync(file, "utf8"));
+      await warnUnreferenced(kv);
+    });
+  } else {
+    const r = runWrangler(["kv", "key", "put", "--binding", CONFIG_BINDING, "--env", target.env!, "--remote", key, "--path", file], false);
+    if (r.status !== 0) {
+      err(`wrangler could not write ${key}`);
+      return 1;
+    }
+    await warnUnreferenced(wranglerKV(target.env!));
+  }
+  const where = target.mode === "local" ? `local KV (${join(target.dataDir, "kv")})` : `environment ${target.env}`;
+  out(`pushed ${file} -> ${key} in ${where}`);
+  return 0;
+}
+
+/** Reads of a deployed namespace, through wrangler. */
+function wranglerKV(env: string): KVReader {
+  return {
+    async get(key) {
+      const r = runWrangler(["kv", "key", "get", "--binding", CONFIG_BINDING, "--env", env, "--remote", "--text", key], true);
+      if (r.status !== 0 || /Value not found/i.test(r.stdout)) return null;
+      return r.stdout;
+    },
+  };
+}
+
 async function show(region: string | undefined, target: Target, raw: boolean): Promise<number> {
   const print = async (kv: KVReader) => {
     const loaded = await loadConfigFromKV(kv, region);
@@ -227,13 +359,7 @@ async function show(region: string | undefined, target: Target, raw: boolean): P
   try {
     if (target.mode === "local") await withLocalKV(target.dataDir, (kv) => print(kv));
     else {
-      await print({
-        async get(key) {
-          const r = runWrangler(["kv", "key", "get", "--binding", CONFIG_BINDING, "--env", target.env!, "--remote", "--text", key], true);
-          if (r.status !== 0 || /Value not found/i.test(r.stdout)) return null;
-          return r.stdout;
-        },
-      });
+      await print(wranglerKV(target.env!));
     }
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
@@ -253,6 +379,9 @@ async function main(argv: string[]): Promise<number> {
       env: { type: "string" },
       data: { type: "string", default: process.env.EDGEPROM_DATA ?? ".edgeprom" },
       raw: { type: "boolean", default: false },
+      lint: { type: "string" },
+      "lint-fatal": { type: "boolean", default: false },
+      "ignore-unknown-fields": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -268,6 +397,21 @@ async function main(argv: string[]): Promise<number> {
   const target: Target = values.env !== undefined ? { mode: "env", env: values.env, dataDir: values.data! } : { mode: "local", dataDir: values.data! };
   try {
     if (cmd === "check" && sub === "config") return checkConfig(rest);
+    if (cmd === "check" && sub === "rules") {
+      const lint = parseLint(values.lint);
+      if (typeof lint === "string") {
+        err(lint);
+        return 2;
+      }
+      return await checkRules(rest, { ...lint, fatal: values["lint-fatal"]!, ignoreUnknownFields: values["ignore-unknown-fields"]! });
+    }
+    if (cmd === "rules" && sub === "push") {
+      if (rest.length !== 1) {
+        err("rules push: give exactly one FILE");
+        return 2;
+      }
+      return await pushRules(rest[0]!, values.region, target);
+    }
     if (cmd === "config" && sub === "push") {
       if (rest.length !== 1) {
         err("config push: give exactly one FILE");

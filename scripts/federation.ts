@@ -61,7 +61,7 @@ export async function startFederation(opts: FederationOptions): Promise<Federati
       modulesRules: [{ type: "Text", include: ["**/*.sql"] }],
       compatibilityDate: "2026-04-01",
       compatibilityFlags: ["nodejs_compat"],
-      bindings: { TIER: tier, SHARDS: "2", ...(tier === "global" ? { SERVICE_TARGETS: JSON.stringify(REGION_SERVICES) } : {}), ...opts.vars },
+      bindings: { TIER: tier, SHARDS: "2", EXTERNAL_URL: `http://${host}:${opts.ports[tier]}`, ...(tier === "global" ? { SERVICE_TARGETS: JSON.stringify(REGION_SERVICES) } : {}), ...opts.vars },
       // The global tier reaches the regions through service bindings, not the network.
       ...(tier === "global" ? { serviceBindings: { REGION_LOCAL_A: "edgeprom-local-a", REGION_LOCAL_B: "edgeprom-local-b" } } : {}),
       durableObjects: {
@@ -69,6 +69,7 @@ export async function startFederation(opts: FederationOptions): Promise<Federati
         SCHEDULER: { className: "ScrapeScheduler", useSQLite: true },
         REMOTE_WRITE: { className: "RemoteWriteQueue", useSQLite: true },
         PUSHGATEWAY: { className: "PushGateway", useSQLite: true },
+        RULES: { className: "RuleEvaluator", useSQLite: true },
       },
       // The same namespace id the CLI (`npx edgeprom config push --local`) writes to.
       kvNamespaces: { CONFIG: "CONFIG" },
@@ -90,10 +91,12 @@ export async function startFederation(opts: FederationOptions): Promise<Federati
   const urls = Object.fromEntries(TIERS.map((t) => [t, `http://${host}:${opts.ports[t]}`])) as Federation["urls"];
   const kv = await mf.getKVNamespace("CONFIG", "edgeprom-global");
   await seedConfig(kv, urls, log);
-  // Cron triggers do not fire under plain Miniflare; arm each scheduler once.
+  // Cron triggers do not fire under plain Miniflare; arm each scheduler and rule evaluator once.
   for (const tier of TIERS) {
     const ns = await mf.getDurableObjectNamespace("SCHEDULER", `edgeprom-${tier}`);
     await (ns.get(ns.idFromName(`${tier}/scheduler`)) as unknown as { arm(): Promise<void> }).arm();
+    const rules = await mf.getDurableObjectNamespace("RULES", `edgeprom-${tier}`);
+    await (rules.get(rules.idFromName(`${tier}/rules`)) as unknown as { arm(): Promise<void> }).arm();
   }
   return { urls, putConfig: (key, text) => kv.put(key, text), stop: () => mf.dispose() };
 }

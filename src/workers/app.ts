@@ -1,6 +1,8 @@
 import { Hono } from "hono";
+import { alertmanagersRoutes } from "../api/alertmanagers_routes.js";
 import { adminRoutes } from "../api/admin_routes.js";
 import { queryRoutes } from "../api/query_routes.js";
+import { rulesRoutes } from "../api/rules_routes.js";
 import { seriesRoutes } from "../api/series_routes.js";
 import { statusRoutes } from "../api/status_routes.js";
 import { targetsRoutes } from "../api/targets_routes.js";
@@ -18,6 +20,7 @@ import { remoteWriteTargets, teeStorage } from "../remote/tee_appender.js";
 import { metricsHandler } from "../telemetry/metrics_handler.js";
 import { Counter, Histogram, Registry } from "../telemetry/registry.js";
 import { storageCollector } from "../telemetry/storage_collector.js";
+import { rulesCollector } from "../rules/rules_collector.js";
 import { uiRoutes } from "../web/routes.js";
 import type { TierEnv } from "./env.js";
 import { requireBearer } from "./auth.js";
@@ -46,6 +49,7 @@ export function buildApp(env: TierEnv): Hono {
     new Histogram("edgeprom_http_request_duration_seconds", "Latency of HTTP requests by handler."),
   );
   registry.register(storageCollector(storage, env.TIER));
+  registry.register(rulesCollector(() => rulesStub(env)));
 
   const limits = limitsFrom(env as unknown as Record<string, unknown>);
   const app = new Hono();
@@ -83,8 +87,11 @@ export function buildApp(env: TierEnv): Hono {
   );
   app.post("/-/reload", requireBearer(env.WRITE_TOKEN), async (c) => {
     const r = await scheduler().reload();
+    // Rules reload with the configuration, as Prometheus' reloaders do.
+    const rules = (await rulesStub(env)?.reload()) ?? { ok: true, error: "" };
     config.invalidate();
-    return r.ok ? c.text("") : c.text(`failed to reload config: ${r.error}\n`, 500);
+    const errors = [r, rules].filter((x) => !x.ok).map((x) => x.error);
+    return errors.length === 0 ? c.text("") : c.text(`failed to reload config: ${errors.join("; ")}\n`, 500);
   });
   // The Pushgateway's whole API lives in its Durable Object; writes need the token.
   app.get(PUSHGATEWAY_PREFIX, (c) => c.redirect("/push"));
@@ -113,6 +120,11 @@ export function buildApp(env: TierEnv): Hono {
       },
     }),
   );
+  app.route("/api/v1", rulesRoutes({ status: async () => (await rulesStub(env)?.status()) ?? { loadError: "", groups: [] } }));
+  app.route(
+    "/api/v1",
+    alertmanagersRoutes({ alertmanagers: async () => (await rulesStub(env)?.alertmanagers()) ?? { activeAlertmanagers: [], droppedAlertmanagers: [] } }),
+  );
   app.route("/api/v1", statusRoutes({ version: VERSION, startTime, storageRetention: env.STORAGE_RETENTION ?? "15d" }));
   app.route("/api/v1", tsdbStatusRoutes({ storage }));
   // The web UI: /, /graph, the pages and /assets/*.
@@ -140,6 +152,14 @@ export function pushgatewayStub(env: TierEnv) {
   if (ns === undefined) return undefined;
   const opts = env.LOCATION_HINT ? { locationHint: env.LOCATION_HINT as DurableObjectLocationHint } : undefined;
   return ns.get(ns.idFromName(pushgatewayObjectName(env.TIER)), opts);
+}
+
+/** The tier's RuleEvaluator, when the tier has the binding. */
+export function rulesStub(env: TierEnv) {
+  const ns = env.RULES;
+  if (ns === undefined) return undefined;
+  const opts = env.LOCATION_HINT ? { locationHint: env.LOCATION_HINT as DurableObjectLocationHint } : undefined;
+  return ns.get(ns.idFromName(`${env.TIER}/rules`), opts);
 }
 
 /** The tier's one ScrapeScheduler, created near its targets when a hint is set. */

@@ -1,5 +1,6 @@
 import type { PushGateway } from "../pushgateway/push_gateway.js";
 import type { RemoteWriteQueue } from "../remote/remote_write_queue.js";
+import type { RuleEvaluator } from "../rules/rule_evaluator.js";
 import type { ScrapeScheduler } from "../scrape/scheduler.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
 
@@ -13,6 +14,12 @@ export interface TierEnv {
   /** The tier's Pushgateway, served under /pushgateway and scraped as job
    * "pushgateway"; optional so a tier deployed without it keeps working. */
   PUSHGATEWAY?: DurableObjectNamespace<PushGateway>;
+  /** The tier's rule evaluation and notifications (`<tier>/rules`); optional so a
+   * tier deployed without it keeps working (no rules are evaluated then). */
+  RULES?: DurableObjectNamespace<RuleEvaluator>;
+  /** Prometheus' --web.external-url: the base of alerts' generator URLs and of
+   * $externalURL in templates (default http://localhost:9090). */
+  EXTERNAL_URL?: string;
   /** prometheus.yml, per-region overrides, file_sd and rule files. */
   CONFIG: KVNamespace;
   /** The tier's name: a region name, or "global". */

@@ -2,6 +2,7 @@ import region from "./region.js";
 
 export { PushGateway } from "../pushgateway/push_gateway.js";
 export { RemoteWriteQueue } from "../remote/remote_write_queue.js";
+export { RuleEvaluator } from "../rules/rule_evaluator.js";
 export { ScrapeScheduler } from "../scrape/scheduler.js";
 export { SeriesStore } from "../tsdb/series_store.js";
 

@@ -1,0 +1,83 @@
+import { METRIC_NAME } from "../model/labels.js";
+import { matchValue, type Matcher } from "../model/matchers.js";
+import type { Expr } from "../promql/parser/ast.js";
+import { ALERTS_FOR_STATE_METRIC, ALERTS_METRIC, AlertingRule } from "./alerting_rule.js";
+import type { Rule } from "./rule.js";
+
+/**
+ * Splits a group's rules into runs that can be evaluated together: no rule reads the
+ * output of an earlier rule of its own run, so evaluating a run's rules at once and
+ * committing their results together gives exactly what evaluating them one by one
+ * gives. This is the dependency analysis Prometheus uses for concurrent rule
+ * evaluation: a rule depends on an earlier one when one of its selectors matches that
+ * rule's name, or, for ALERTS and ALERTS_FOR_STATE, that alerting rule's alertname. A
+ * selector without a metric name could read anything, so then every rule runs alone.
+ */
+export function evaluationRuns(rules: readonly Rule[]): number[][] {
+  const reads: { name: Matcher; alertname: Matcher | undefined }[][] = [];
+  for (const r of rules) {
+    const list: { name: Matcher; alertname: Matcher | undefined }[] = [];
+    for (const ms of selectors(r.expr)) {
+      const name = ms.find((m) => m.name === METRIC_NAME);
+      if (name === undefined) return rules.map((_, i) => [i]);
+      list.push({ name, alertname: ms.find((m) => m.name === "alertname") });
+    }
+    reads.push(list);
+  }
+  const dependsOn = (i: number, j: number): boolean => {
+    const other = rules[j]!;
+    return reads[i]!.some((sel) => {
+      if (matchValue(sel.name, other.name)) return true;
+      if (!(other instanceof AlertingRule)) return false;
+      if (!matchValue(sel.name, ALERTS_METRIC) && !matchValue(sel.name, ALERTS_FOR_STATE_METRIC)) return false;
+      return sel.alertname === undefined || matchValue(sel.alertname, other.name);
+    });
+  };
+  const runs: number[][] = [];
+  let current: number[] = [];
+  rules.forEach((_, i) => {
+    if (current.some((j) => dependsOn(i, j))) {
+      runs.push(current);
+      current = [];
+    }
+    current.push(i);
+  });
+  if (current.length > 0) runs.push(current);
+  return runs;
+}
+
+/** The matchers of every vector selector in an expression (range selectors and
+ * subqueries included). */
+function selectors(expr: Expr): Matcher[][] {
+  const out: Matcher[][] = [];
+  const visit = (n: Expr): void => {
+    switch (n.type) {
+      case "VectorSelector":
+        out.push(n.matchers);
+        return;
+      case "MatrixSelector":
+        visit(n.vectorSelector);
+        return;
+      case "SubqueryExpr":
+      case "ParenExpr":
+      case "UnaryExpr":
+        visit(n.expr);
+        return;
+      case "BinaryExpr":
+        visit(n.lhs);
+        visit(n.rhs);
+        return;
+      case "AggregateExpr":
+        if (n.param) visit(n.param);
+        visit(n.expr);
+        return;
+      case "Call":
+        n.args.forEach(visit);
+        return;
+      default:
+        return;
+    }
+  };
+  visit(expr);
+  return out;
+}

@@ -1,0 +1,81 @@
+import { fileKey } from "../config/kv_keys.js";
+import { parseRuleFile } from "../config/rule_file.js";
+import { globToRegExp } from "../discovery/file.js";
+import type { LoadedRuleFile } from "./manager.js";
+import { ruleFileChecks } from "./rule_checks.js";
+
+/** Where rule files are read from: the CONFIG KV namespace, whose keys are the paths
+ * prometheus.yml's rule_files name. */
+export interface RuleFilesIO {
+  get(key: string): Promise<string | null>;
+  /** Every key starting with `prefix`. */
+  list(prefix: string): Promise<string[]>;
+}
+
+export interface RuleFilesLoad {
+  files: LoadedRuleFile[];
+  /** Every problem, each prefixed with its file's key; the load failed if any. */
+  errors: string[];
+  /** The files' keys and texts, to tell whether anything changed since last time. */
+  fingerprint: string;
+}
+
+const META = /[*?[\\]/;
+
+/** rule_files entries as KV keys: a path names one key (missing keys are skipped,
+ * as Prometheus skips missing files); a glob names the keys it matches, in order. */
+async function expand(patterns: readonly string[], io: RuleFilesIO): Promise<{ keys: string[]; errors: string[] }> {
+  const keys: string[] = [];
+  const errors: string[] = [];
+  for (const pattern of patterns) {
+    const p = fileKey(pattern);
+    const m = META.exec(p);
+    if (m === null) {
+      keys.push(p);
+      continue;
+    }
+    let re: RegExp;
+    try {
+      re = globToRegExp(p);
+    } catch (e) {
+      errors.push(`${pattern}: ${(e as Error).message}`);
+      continue;
+    }
+    keys.push(...(await io.list(p.slice(0, m.index))).filter((k) => re.test(k)).sort());
+  }
+  return { keys: [...new Set(keys)], errors };
+}
+
+/** Reads and validates every rule file of a configuration. */
+export async function loadRuleFiles(patterns: readonly string[], io: RuleFilesIO): Promise<RuleFilesLoad> {
+  const { keys, errors } = await expand(patterns, io);
+  const files: LoadedRuleFile[] = [];
+  const texts: [string, string][] = [];
+  const contents = await Promise.all(keys.map((k) => io.get(k)));
+  keys.forEach((key, i) => {
+    const text = contents[i];
+    if (text === null || text === undefined) return;
+    texts.push([key, text]);
+    const parsed = parseRuleFile(text, { checks: ruleFileChecks });
+    if (parsed.errors.length > 0) errors.push(...parsed.errors.map((e) => `${key}: ${e}`));
+    else files.push({ file: key, groups: parsed.groups });
+  });
+  return { files, errors, fingerprint: JSON.stringify(texts) };
+}
+
+/** KV listing with its pages followed. */
+export function kvRuleFilesIO(kv: KVNamespace): RuleFilesIO {
+  return {
+    get: (key) => kv.get(key),
+    async list(prefix) {
+      const out: string[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await kv.list(cursor === undefined ? { prefix } : { prefix, cursor });
+        out.push(...page.keys.map((k) => k.name));
+        if (page.list_complete) return out;
+        cursor = page.cursor;
+      }
+    },
+  };
+}

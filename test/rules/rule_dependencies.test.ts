@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { evaluationRuns } from "../../src/rules/rule_dependencies.js";
+import { Harness, ruleFile, SETTINGS } from "./helpers.js";
+
+function runsOf(rules: string): string[][] {
+  const h = new Harness();
+  h.manager.update([ruleFile(`groups:\n  - name: g\n    rules:\n${rules}`)], SETTINGS);
+  const g = h.manager.get("rules.yml;g")!;
+  return evaluationRuns(g.rules).map((run) => run.map((i) => g.rules[i]!.name));
+}
+
+describe("evaluation runs", () => {
+  it("keep independent rules together and start a new run at a dependency", () => {
+    const runs = runsOf(
+      [
+        "      - {record: a, expr: sum(m)}",
+        "      - {record: b, expr: sum(n)}",
+        "      - {record: c, expr: a * 2}",
+        "      - {record: d, expr: 'rate(m[5m])'}",
+        "      - {record: e, expr: 'max_over_time(c[10m:1m])'}",
+      ].join("\n"),
+    );
+    expect(runs).toEqual([["a", "b"], ["c", "d"], ["e"]]);
+  });
+
+  it("see reads of ALERTS and ALERTS_FOR_STATE as dependencies on alerting rules", () => {
+    expect(
+      runsOf(["      - {alert: A, expr: m > 1}", "      - {alert: B, expr: n > 1}", '      - {record: r, expr: \'count(ALERTS{alertname="B"})\'}', "      - {record: s, expr: count(ALERTS_FOR_STATE)}"].join("\n")),
+    ).toEqual([["A", "B"], ["r", "s"]]);
+    expect(runsOf(["      - {alert: A, expr: m > 1}", '      - {record: r, expr: \'count(ALERTS{alertname="Other"})\'}'].join("\n"))).toEqual([["A", "r"]]);
+  });
+
+  it("match regex name selectors against rule names", () => {
+    expect(runsOf(["      - {record: job:a, expr: sum(m)}", "      - {record: x, expr: '{__name__=~\"job:.*\"}'}"].join("\n"))).toEqual([["job:a"], ["x"]]);
+  });
+
+  it("run every rule alone when a selector has no metric name", () => {
+    expect(runsOf(["      - {record: a, expr: sum(m)}", "      - {record: b, expr: 'count({job=\"x\"})'}", "      - {record: c, expr: sum(n)}"].join("\n"))).toEqual([["a"], ["b"], ["c"]]);
+  });
+});
