@@ -135,7 +135,12 @@ async function seedConfig(kv: { get(k: string): Promise<string | null>; put(k: s
     "      'match[]':",
     "        - '{job=~\".+\"}'",
     "    static_configs:",
-    `      - targets: [${Object.keys(REGION_SERVICES).map((h) => `"${h}"`).join(", ")}]`,
+    // One group per region, labelled with the address of the region's own UI so the
+    // global tier's federation page can link to it (service hosts are not browsable).
+    ...(["local-a", "local-b"] as const).flatMap((region) => [
+      `      - targets: ["${region}.edgeprom.internal"]`,
+      `        labels: {__ui_url__: "${urls[region]}/"}`,
+    ]),
     "",
   ].join("\n");
   for (const [key, text] of Object.entries(files)) {
