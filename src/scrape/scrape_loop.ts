@@ -100,7 +100,7 @@ export async function scrapeOnce(
           continue;
         }
         scraped++;
-        let ls = mergeTargetLabels(e.labels, target);
+        let ls = mergeTargetLabels(e.labels, target, e.emptyLabels);
         if (target.metricRelabel !== null) {
           const r = target.metricRelabel(ls);
           if (r === null) continue;
@@ -194,8 +194,9 @@ async function fetchTarget(target: ScrapeTarget, fetchFn: Fetch): Promise<Respon
 /** Target labels win over scraped ones unless honor_labels; a clash renames the
  * scraped label to exported_<name>, as Prometheus does. Both sets are sorted, so the
  * common case (no clash) is a linear merge with no map or sort. */
-function mergeTargetLabels(scraped: Labels, target: ScrapeTarget): Labels {
-  const t = target.labels;
+function mergeTargetLabels(scraped: Labels, target: ScrapeTarget, empty: readonly string[] | undefined): Labels {
+  // With honor_labels a label scraped with an empty value wins too: it stays absent.
+  const t = empty !== undefined && target.honorLabels ? target.labels.filter((l) => !empty.includes(l.name)) : target.labels;
   const out: Label[] = [];
   let i = 0;
   let j = 0;

@@ -21,6 +21,10 @@ export interface SampleEntry {
   /** Milliseconds since the epoch; OpenMetrics seconds are converted. */
   readonly timestamp?: number | undefined;
   readonly exemplar?: Exemplar | undefined;
+  /** Names given with an empty value (`instance=""`): absent from `labels`, but with
+   * honor_labels they still keep the target's label of that name away, as in
+   * Prometheus (the Pushgateway relies on it for `instance`). */
+  readonly emptyLabels?: readonly string[] | undefined;
 }
 
 export interface HelpEntry {

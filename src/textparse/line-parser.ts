@@ -108,10 +108,15 @@ export class LineParser {
     const nameEnd = p;
     if (!this.om) p = this.skipBlanks(p);
     let labels: Labels;
+    let emptyLabels: string[] | undefined;
     if (p < end && src.charCodeAt(p) === LBRACE) {
       const ls: Label[] = [{ name: METRIC_NAME, value: name }];
       p = this.parseLabelSet(p + 1, ls, this.state.normalisedLabel(name), this.prevLabelNames);
-      labels = this.sawEmptyValue ? ls.filter((l) => l.value !== "") : ls;
+      labels = ls;
+      if (this.sawEmptyValue) {
+        labels = ls.filter((l) => l.value !== "");
+        emptyLabels = ls.filter((l) => l.value === "").map((l) => l.name);
+      }
       p = this.separator(p, "value");
     } else {
       labels = [{ name: METRIC_NAME, value: name }];
@@ -148,7 +153,9 @@ export class LineParser {
         exemplar = this.parseExemplar(p);
       }
     }
-    return { kind: "sample", name, labels, value, timestamp, exemplar };
+    return emptyLabels === undefined
+      ? { kind: "sample", name, labels, value, timestamp, exemplar }
+      : { kind: "sample", name, labels, value, timestamp, exemplar, emptyLabels };
   }
 
   private parseExemplar(p: number): Exemplar {

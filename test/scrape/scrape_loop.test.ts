@@ -46,6 +46,10 @@ beforeAll(async () => {
       case "/labels":
         res.end('m{job="scraped", instance="i"} 1\n');
         return;
+      case "/pushed":
+        // What a Pushgateway exposes for a push without an instance label.
+        res.end('pushed{instance="",job="batch"} 1\n');
+        return;
       case "/redirect":
         res.statusCode = 302;
         res.setHeader("location", "/echo-auth");
@@ -184,6 +188,15 @@ describe("scrapeOnce", () => {
     const honor = new MemoryStorage();
     await scrapeOnce(target("/labels", { honorLabels: true }), honor, newTargetState(), fetch, T);
     expect(Object.keys(await latest(honor, "m", T))).toEqual([JSON.stringify({ __name__: "m", instance: "i", job: "scraped" })]);
+  });
+
+  it("with honor_labels, an empty scraped label keeps the target's label away, as Prometheus does", async () => {
+    const honor = new MemoryStorage();
+    await scrapeOnce(target("/pushed", { honorLabels: true }), honor, newTargetState(), fetch, T);
+    expect(Object.keys(await latest(honor, "pushed", T))).toEqual([JSON.stringify({ __name__: "pushed", job: "batch" })]);
+    const plain = new MemoryStorage();
+    await scrapeOnce(target("/pushed"), plain, newTargetState(), fetch, T);
+    expect(Object.keys(await latest(plain, "pushed", T))).toEqual([JSON.stringify({ __name__: "pushed", exported_job: "batch", instance: "t:1", job: "test" })]);
   });
 
   it("follows redirects with credentials only to the target's own origin", async () => {

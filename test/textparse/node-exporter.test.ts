@@ -141,8 +141,11 @@ describe("node_exporter", () => {
   it("round-trips through both writers and parsers", () => {
     ready();
     const families = groupFamilies(scraped);
-    expect(samples(parseExposition(writeText(families), "text"))).toEqual(samples(scraped));
-    expect(samples(parseExposition(writeOpenMetrics(families), "openmetrics"))).toEqual(samples(scraped));
+    // The writers print series as stored: labels given empty in the page are absent,
+    // so only the page's own parse knows their names (emptyLabels).
+    const stored = samples(scraped).map(({ emptyLabels: _, ...e }) => e);
+    expect(samples(parseExposition(writeText(families), "text"))).toEqual(stored);
+    expect(samples(parseExposition(writeOpenMetrics(families), "openmetrics"))).toEqual(stored);
   });
 
   it("promtool judges our rewrite exactly as it judges the original page", () => {
