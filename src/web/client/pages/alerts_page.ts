@@ -1,6 +1,7 @@
 import { api, type ApiResult } from "../api.js";
 import { labelBadges, stateBadge } from "../components/labels.js";
 import { apiFailure } from "../components/notice.js";
+import { checkSet } from "../components/check_set.js";
 import { searchControl } from "../components/search_control.js";
 import { h, replace, uid } from "../dom.js";
 import { humanizeDuration, parseApiTime, relativeTime } from "../format/duration.js";
@@ -24,24 +25,7 @@ export function render(ctx: PageContext): PageView {
     draw();
   });
 
-  const stateBoxes = STATES.map((s) => {
-    const id = uid(`state-${s}`);
-    return h(
-      "span",
-      { class: "check" },
-      h("input", {
-        id,
-        type: "checkbox",
-        checked: true,
-        onchange: (ev: Event) => {
-          if ((ev.target as HTMLInputElement).checked) shown.add(s);
-          else shown.delete(s);
-          draw();
-        },
-      }),
-      h("label", { for: id }, s[0]!.toUpperCase() + s.slice(1)),
-    );
-  });
+  const stateBoxes = checkSet(STATES, shown, (s) => s[0]!.toUpperCase() + s.slice(1), draw);
 
   ctx.root.append(
     pageHeading("Alerts", h("button", { type: "button", class: "btn", onclick: () => void load() }, "Refresh")),

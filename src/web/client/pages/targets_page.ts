@@ -5,6 +5,7 @@ import { h, replace, safeHref, uid } from "../dom.js";
 import { humanizeDuration, parseApiTime, relativeTime } from "../format/duration.js";
 import { pageHeading, type PageContext, type PageView } from "../page.js";
 import { droppedMatches, groupByPool, targetMatches, type ActiveTarget, type DroppedTarget, type Health, type TargetsData } from "../targets/target_filter.js";
+import { checkSet } from "../components/check_set.js";
 import { searchControl } from "../components/search_control.js";
 
 const HEALTHS: Health[] = ["up", "down", "unknown"];
@@ -30,24 +31,7 @@ export function render(ctx: PageContext): PageView {
     },
     search,
   );
-  const healthBoxes = HEALTHS.map((x) => {
-    const id = uid(`health-${x}`);
-    return h(
-      "span",
-      { class: "check" },
-      h("input", {
-        id,
-        type: "checkbox",
-        checked: health.has(x),
-        onchange: (ev: Event) => {
-          if ((ev.target as HTMLInputElement).checked) health.add(x);
-          else health.delete(x);
-          update();
-        },
-      }),
-      h("label", { for: id }, x === "up" ? "Up" : x === "down" ? "Down" : "Unknown"),
-    );
-  });
+  const healthBoxes = checkSet(HEALTHS, health, (x) => (x === "up" ? "Up" : x === "down" ? "Down" : "Unknown"), update);
   const droppedId = uid("dropped");
   const droppedBox = h("input", {
     id: droppedId,
