@@ -148,22 +148,21 @@ export function appFor(env: TierEnv): Hono {
 
 /** The tier's Pushgateway, when the tier has the binding. */
 export function pushgatewayStub(env: TierEnv) {
-  const ns = env.PUSHGATEWAY;
-  if (ns === undefined) return undefined;
-  const opts = env.LOCATION_HINT ? { locationHint: env.LOCATION_HINT as DurableObjectLocationHint } : undefined;
-  return ns.get(ns.idFromName(pushgatewayObjectName(env.TIER)), opts);
+  return env.PUSHGATEWAY && tierObject(env, env.PUSHGATEWAY, pushgatewayObjectName(env.TIER));
 }
 
 /** The tier's RuleEvaluator, when the tier has the binding. */
 export function rulesStub(env: TierEnv) {
-  const ns = env.RULES;
-  if (ns === undefined) return undefined;
-  const opts = env.LOCATION_HINT ? { locationHint: env.LOCATION_HINT as DurableObjectLocationHint } : undefined;
-  return ns.get(ns.idFromName(`${env.TIER}/rules`), opts);
+  return env.RULES && tierObject(env, env.RULES, `${env.TIER}/rules`);
 }
 
-/** The tier's one ScrapeScheduler, created near its targets when a hint is set. */
+/** The tier's one ScrapeScheduler. */
 export function schedulerStub(env: TierEnv) {
+  return tierObject(env, env.SCHEDULER, `${env.TIER}/scheduler`);
+}
+
+/** A named object of the tier, created near its targets when LOCATION_HINT is set. */
+function tierObject<T extends Rpc.DurableObjectBranded | undefined>(env: TierEnv, ns: DurableObjectNamespace<T>, name: string): DurableObjectStub<T> {
   const opts = env.LOCATION_HINT ? { locationHint: env.LOCATION_HINT as DurableObjectLocationHint } : undefined;
-  return env.SCHEDULER.get(env.SCHEDULER.idFromName(`${env.TIER}/scheduler`), opts);
+  return ns.get(ns.idFromName(name), opts);
 }
