@@ -2,7 +2,7 @@ import type { DtoFamily, DtoMetric, DtoType } from "../textparse/dto.js";
 import { kindForType } from "../textparse/dto.js";
 import { formatExpositionFloat } from "../textparse/float.js";
 import { isValidMetricName } from "../model/labels.js";
-import { goQuote } from "./grouping_key.js";
+import { quote as goQuote } from "../model/quote.js";
 
 /**
  * The consistency rules client_golang's Gatherers apply when the real gateway test-

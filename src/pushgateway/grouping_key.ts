@@ -1,3 +1,5 @@
+import { quote as goQuote } from "../model/quote.js";
+
 /** A push URL whose grouping key cannot be read; the message is the Go gateway's. */
 export class GroupingKeyError extends Error {
   override readonly name = "GroupingKeyError";
@@ -110,9 +112,4 @@ function encodeBase64(s: string): string {
     for (let k = 0; k < chars; k++) out += B64[(n >> (18 - 6 * k)) & 63];
   }
   return out;
-}
-
-/** Go's %q for the ASCII-printable strings push paths hold. */
-export function goQuote(s: string): string {
-  return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

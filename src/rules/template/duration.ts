@@ -3,7 +3,7 @@
  * template function: units y w d h m s ms, largest first, no fractions, at most ~292 years.
  */
 import { FuncError } from "./errors.js";
-import { quote } from "./quote.js";
+import { quote } from "../../model/quote.js";
 
 const UNITS: Record<string, { pos: number; mult: bigint }> = {
   ms: { pos: 7, mult: 1_000_000n },

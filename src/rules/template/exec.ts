@@ -24,7 +24,7 @@ import type {
 } from "./nodes.js";
 import { errorContext, nodeString } from "./nodes.js";
 import type { TreeSet } from "./parser.js";
-import { quote } from "./quote.js";
+import { quote } from "../../model/quote.js";
 import {
   BOOL,
   COMPLEX128,

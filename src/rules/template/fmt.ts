@@ -5,7 +5,7 @@
  * fmt/print.go and fmt/format.go.
  */
 import { formatFloat } from "./ftoa.js";
-import { canBackquote, isPrint, quote, quoteRune, quoteToASCII } from "./quote.js";
+import { canBackquote, isPrint, quote, quoteRune, quoteToASCII } from "../../model/quote.js";
 import {
   type Complex,
   type GoPtr,

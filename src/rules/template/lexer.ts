@@ -5,7 +5,7 @@
  * report them. Positions are indexes into the JavaScript string; error columns are
  * converted to UTF-8 byte offsets where Go reports bytes.
  */
-import { isPrint, quote } from "./quote.js";
+import { isPrint, quote } from "../../model/quote.js";
 
 export enum T {
   Error,

@@ -4,7 +4,7 @@
  * `executing "x" at <.Labels.foo>`.
  */
 import type { Complex } from "./values.js";
-import { quote } from "./quote.js";
+import { quote } from "../../model/quote.js";
 
 /** The text a node came from and the name errors give it (Tree.ParseName). */
 export interface Source {

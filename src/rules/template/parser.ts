@@ -22,7 +22,7 @@ import {
   isEmptyTree,
   nodeString,
 } from "./nodes.js";
-import { ErrSyntax, quote, unquote, unquoteChar } from "./quote.js";
+import { ErrSyntax, quote, unquote, unquoteChar } from "../../model/quote.js";
 import { parseComplex, parseFloat64, parseInt0, parseUint0 } from "./strconv.js";
 
 export interface Tree {

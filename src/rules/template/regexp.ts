@@ -6,7 +6,7 @@
  */
 import { expandTemplate, parseTemplate } from "../../relabel/template.js";
 import { RE2_JS_FLAGS, translateRe2 } from "../../model/re2.js";
-import { canBackquote, quote } from "./quote.js";
+import { canBackquote, quote } from "../../model/quote.js";
 
 const cache = new Map<string, RegExp>();
 const CACHE_LIMIT = 256;

@@ -4,7 +4,7 @@
  * with Go's errors: `strconv.ParseFloat: parsing "one": invalid syntax`.
  */
 import { parseFloat64 as goParseFloat64, underscoreOK } from "../../model/strconv.js";
-import { quote } from "./quote.js";
+import { quote } from "../../model/quote.js";
 
 export { underscoreOK };
 
