@@ -1,7 +1,7 @@
 /**
  * Go's strconv quoting: Quote, QuoteToASCII, QuoteRune, Unquote, UnquoteChar,
- * CanBackquote and IsPrint. Templates meet these in string literals, in `%q`, and in
- * parse errors (which quote the offending token).
+ * CanBackquote and IsPrint. Go templates meet these in string literals, `%q` and parse
+ * errors; the Pushgateway's messages quote names and values with them, as Go does.
  */
 
 export class ErrSyntax extends Error {
