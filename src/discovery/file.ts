@@ -1,3 +1,4 @@
+import { Regex } from "../model/regex.js";
 import { errorMessage, PartialRefreshError, type Discoverer, type ListFn, type ReadFn } from "./discoverer.js";
 import { parseTargetGroupsJSON, parseTargetGroupsYAML, targetGroupFromRaw, type TargetGroup } from "./target_group.js";
 
@@ -33,14 +34,15 @@ function hasMeta(p: string): boolean {
   return /[*?[\\]/.test(p);
 }
 
+/** An RE2 escape that means `c` itself, inside or outside a class. */
 function reEscape(c: string): string {
-  return /[\\^$.*+?()[\]{}|/-]/.test(c) ? "\\" + c : c;
+  return `\\x{${c.codePointAt(0)!.toString(16)}}`;
 }
 
 /** Compiles a Go filepath.Match pattern ("/" the separator): `*` and `?` never match
  * "/", `[...]`/`[^...]` classes with ranges, `\` escapes. Throws on a malformed
  * pattern ("syntax error in pattern", as Go's ErrBadPattern). */
-export function globToRegExp(pattern: string): RegExp {
+export function globToRegExp(pattern: string): Regex {
   const bad = (): never => {
     throw new FileSDConfigError("syntax error in pattern");
   };
@@ -77,7 +79,7 @@ export function globToRegExp(pattern: string): RegExp {
         negate = true;
         i++;
       }
-      const ranges: string[] = [];
+      const ranges: [string, string][] = [];
       let first = true;
       for (;;) {
         if (i >= n) bad();
@@ -92,17 +94,23 @@ export function globToRegExp(pattern: string): RegExp {
           hi = classChar();
           if (hi < lo) bad();
         }
-        ranges.push(lo === hi ? reEscape(lo) : `${reEscape(lo)}-${reEscape(hi)}`);
+        // A class never matches the separator (no intersection in RE2: cut "/" out).
+        if (negate || lo > "/" || hi < "/") ranges.push([lo, hi]);
+        else {
+          if (lo < "/") ranges.push([lo, "."]);
+          if (hi > "/") ranges.push(["0", hi]);
+        }
         first = false;
       }
-      const cls = ranges.join("");
-      re += negate ? `(?![${cls}])[^/]` : `(?=[${cls}])[^/]`;
+      const cls = ranges.map(([lo, hi]) => (lo === hi ? reEscape(lo) : `${reEscape(lo)}-${reEscape(hi)}`)).join("");
+      if (negate) re += `[^${cls}${reEscape("/")}]`;
+      else re += cls === "" ? `[^\\x{0}-\\x{10ffff}]` : `[${cls}]`;
     } else {
       re += reEscape(c);
       i++;
     }
   }
-  return new RegExp(`^${re}$`, "su");
+  return Regex.anchored(re);
 }
 
 function literalPrefix(p: string): string {
@@ -123,7 +131,7 @@ function extension(path: string): string {
 export class FileDiscoverer implements Discoverer {
   readonly refreshIntervalMs: number;
   private last = new Map<string, TargetGroup[]>();
-  private readonly patterns: { pattern: string; re: RegExp | null; prefix: string }[];
+  private readonly patterns: { pattern: string; re: Regex | null; prefix: string }[];
 
   constructor(
     private readonly cfg: FileSDConfig,

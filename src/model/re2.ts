@@ -168,7 +168,7 @@ function asciiOrbit(c: number): number[] | undefined {
 }
 
 /** All code points case-equivalent to c, c included. */
-function orbitOf(c: number): number[] {
+export function orbitOf(c: number): number[] {
   if (c < MIN_FOLD || c > MAX_FOLD) return [c];
   if (c < 0x80) return asciiOrbit(c) ?? [c];
   return foldTable().orbit.get(c) ?? [c];
@@ -466,6 +466,9 @@ function classSource(set: ClassSet): string {
 
 // ---------------------------------------------------------------------------------------
 // Syntax tree (already resolved against the inline flags).
+
+/** A parsed pattern, inline flags already applied to each piece. */
+export type Re2Node = Node;
 
 type Node =
   | { t: "empty"; h: number }
@@ -1025,6 +1028,12 @@ export const RE2_JS_FLAGS = "su";
  * group numbering is preserved. Throws Re2SyntaxError with Go's message for invalid patterns.
  */
 export function translateRe2(src: string): string {
+  return emit(parseRe2(src)).s;
+}
+
+/** Parses an RE2 pattern as Go does with `Perl | DotNL`; throws Re2SyntaxError with Go's
+ * message for invalid patterns. */
+export function parseRe2(src: string): Re2Node {
   for (let i = 0; i < src.length; i++) {
     const u = src.charCodeAt(i);
     if (u < 0xd800 || u > 0xdfff) continue;
@@ -1033,5 +1042,5 @@ export function translateRe2(src: string): string {
     if (u > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) fail(ERR_INVALID_UTF8, src.slice(i));
     i++;
   }
-  return emit(new Parser(src).parse()).s;
+  return new Parser(src).parse();
 }

@@ -1,5 +1,6 @@
 import { isValidLabelName, type Labels } from "../model/labels.js";
 import { compileRegex } from "../model/matchers.js";
+import type { Regex } from "../model/regex.js";
 import { RelabelBuilder } from "./builder.js";
 import { goToLower, goToUpper } from "./gocase.js";
 import { hashMod } from "./md5.js";
@@ -31,7 +32,7 @@ export interface CompiledRelabelConfig {
   readonly action: RelabelAction;
   readonly sourceLabels: readonly string[];
   readonly separator: string;
-  readonly regex: RegExp;
+  readonly regex: Regex;
   /** The regex is the default `(.*)`: it matches every string and group 1 is all of it. */
   readonly matchAll: boolean;
   readonly targetLabel: string;
@@ -147,7 +148,7 @@ export function validateRelabelConfig(c: RelabelConfig, opts: CompileOptions = {
 
 export function compileRelabelConfig(c: RelabelConfig, opts: CompileOptions = {}): CompiledRelabelConfig {
   validateRelabelConfig(c, opts);
-  let regex: RegExp;
+  let regex: Regex;
   try {
     regex = compileRegex(c.regex);
   } catch (e) {

@@ -1,6 +1,7 @@
 import { fileKey } from "../config/kv_keys.js";
 import { parseRuleFile } from "../config/rule_file.js";
 import { globToRegExp } from "../discovery/file.js";
+import type { Regex } from "../model/regex.js";
 import type { LoadedRuleFile } from "./manager.js";
 import { ruleFileChecks } from "./rule_checks.js";
 
@@ -34,7 +35,7 @@ async function expand(patterns: readonly string[], io: RuleFilesIO): Promise<{ k
       keys.push(p);
       continue;
     }
-    let re: RegExp;
+    let re: Regex;
     try {
       re = globToRegExp(p);
     } catch (e) {

@@ -313,13 +313,26 @@ const ATOMS = ["a", "b", "k", "s", "K", "S", "1", ".", "[ab]", "[^a]", "[a-k]", 
 const ALPHABET = ["a", "b", "k", "s", "A", "B", "K", "S", "\u212a", "\u017f", "1", "_", ".", "-", "\n", " ", "é"];
 const strArb = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 7 }).map((xs) => xs.join(""));
 
+/**
+ * What a replacement template can see of a match. Go (and so the linear-time engine)
+ * and JavaScript disagree on groups inside a repeated group: JavaScript clears them at
+ * each iteration, Go keeps what an earlier iteration captured (`((a)||){2}` on "a": $2 is
+ * "a" in Go, "" in JavaScript), and an empty iteration sets its group in Go only. Groups
+ * are compared where no group is repeated; the whole match always.
+ */
+function captures(p: string, m: RegExpExecArray | null): { groups: string[]; index: number } | null {
+  if (m === null) return null;
+  const groups = /\)[*+?{]/.test(p) ? [m[0]] : [...m];
+  return { groups: groups.map((g) => g ?? ""), index: m.index };
+}
+
 describe("RE2 translation properties", () => {
   it("is the identity on flag-free patterns in the common subset (matches and captures)", () => {
     fc.assert(
       fc.property(patternArb(ATOMS, ["\\b", "\\B", "^", "$"]), fc.array(strArb, { minLength: 1, maxLength: 8 }), (p, strs) => {
         const ours = compileRegex(p);
         const plain = new RegExp(`^(?:${p})$`, "su");
-        for (const s of strs) expect(ours.exec(s), `${p} on ${JSON.stringify(s)}`).toEqual(plain.exec(s));
+        for (const s of strs) expect(captures(p, ours.exec(s)), `${p} on ${JSON.stringify(s)}`).toEqual(captures(p, plain.exec(s)));
       }),
       { numRuns: Number(process.env.RE2_RUNS ?? 400) },
     );
@@ -332,7 +345,7 @@ describe("RE2 translation properties", () => {
         const scoped = compileRegex(`(?i:${p})`);
         const plain = new RegExp(`^(?:${p})$`, "siu");
         for (const s of strs) {
-          expect(ours.exec(s), `(?i)${p} on ${JSON.stringify(s)}`).toEqual(plain.exec(s));
+          expect(captures(p, ours.exec(s)), `(?i)${p} on ${JSON.stringify(s)}`).toEqual(captures(p, plain.exec(s)));
           expect(scoped.test(s)).toBe(plain.test(s));
         }
       }),

@@ -19,6 +19,7 @@ import {
   toTimeNs,
 } from "./humanize.js";
 import { isIP, joinHostPort, queryEscape, splitHostPort, urlPath } from "./netutil.js";
+import type { Regex } from "../../model/regex.js";
 import { compileGo, matchString, mustCompileMessage, replaceAllString } from "./regexp.js";
 import { title } from "./title.js";
 import {
@@ -186,7 +187,7 @@ export function prometheusFuncs(ctx: FuncContext): FuncMap {
     [
       "reReplaceAll",
       fn([STRING, STRING, STRING], ([pattern, repl, text]) => {
-        let re: RegExp;
+        let re: Regex;
         try {
           re = compileGo(s(pattern!));
         } catch (e) {
@@ -199,7 +200,7 @@ export function prometheusFuncs(ctx: FuncContext): FuncMap {
     [
       "match",
       fn([STRING, STRING], ([pattern, str]) => {
-        let re: RegExp;
+        let re: Regex;
         try {
           re = compileGo(s(pattern!));
         } catch (e) {

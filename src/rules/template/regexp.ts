@@ -2,22 +2,20 @@
  * Go's regexp package as the template functions use it: regexp.MatchString and
  * regexp.MustCompile(...).ReplaceAllString. Unlike label matchers, these are not
  * anchored and `.` does not match a newline (plain regexp.Compile, Perl flags without
- * DotNL). The RE2 syntax is translated by model/re2.ts.
+ * DotNL). Matching is linear-time (model/regex.ts).
  */
 import { expandTemplate, parseTemplate } from "../../relabel/template.js";
-import { RE2_JS_FLAGS, translateRe2 } from "../../model/re2.js";
+import { Regex } from "../../model/regex.js";
 import { canBackquote, quote } from "../../model/quote.js";
 
-const cache = new Map<string, RegExp>();
+const cache = new Map<string, Regex>();
 const CACHE_LIMIT = 256;
 
 /** regexp.Compile: throws Re2SyntaxError with Go's "error parsing regexp: ..." message. */
-export function compileGo(pattern: string): RegExp {
+export function compileGo(pattern: string): Regex {
   let re = cache.get(pattern);
   if (re !== undefined) return re;
-  // Translate the pattern alone first so errors quote exactly what the user wrote.
-  translateRe2(pattern);
-  re = new RegExp(translateRe2("(?-s)" + pattern), RE2_JS_FLAGS + "g");
+  re = Regex.unanchored(pattern);
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   cache.set(pattern, re);
   return re;
@@ -29,8 +27,7 @@ export function mustCompileMessage(pattern: string, err: string): string {
   return `regexp: Compile(${q}): ${err}`;
 }
 
-export function matchString(re: RegExp, s: string): boolean {
-  re.lastIndex = 0;
+export function matchString(re: Regex, s: string): boolean {
   return re.test(s);
 }
 
@@ -39,14 +36,13 @@ export function matchString(re: RegExp, s: string): boolean {
  * previous match is not replaced (JavaScript's replace would), and the search always
  * advances by at least one character.
  */
-export function replaceAllString(re: RegExp, src: string, repl: string): string {
+export function replaceAllString(re: Regex, src: string, repl: string): string {
   const tpl = parseTemplate(repl);
   let out = "";
   let lastMatchEnd = 0;
   let searchPos = 0;
   while (searchPos <= src.length) {
-    re.lastIndex = searchPos;
-    const m = re.exec(src);
+    const m = re.exec(src, searchPos);
     if (m === null) break;
     const start = m.index;
     const end = start + m[0].length;

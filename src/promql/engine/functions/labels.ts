@@ -1,5 +1,6 @@
 import { isValidLabelName, LabelsBuilder, METRIC_NAME, type Labels } from "../../../model/labels.js";
 import { compileRegex } from "../../../model/matchers.js";
+import type { Regex } from "../../../model/regex.js";
 import { mergeSameLabels } from "../binary.js";
 import type { StepString, StepVector } from "../step_values.js";
 import { QueryError } from "../value.js";
@@ -59,7 +60,7 @@ function relabel(v: StepVector, dst: string, fn: (ls: Labels) => Labels): StepVe
 export const labelFunctions: Record<string, FunctionImpl> = {
   label_replace: (_ctx, args) => {
     const [dst, repl, src, regex] = [str(args[1]), str(args[2]), str(args[3]), str(args[4])];
-    let re: RegExp;
+    let re: Regex;
     try {
       re = compileRegex(regex);
     } catch (e) {
