@@ -115,7 +115,7 @@ export function teeStorage(storage: Storage, targets: readonly RemoteWriteTarget
   return {
     querier: () => storage.querier(),
     stats: () => storage.stats(),
-    deleteSeries: (m, start, end) => storage.deleteSeries(m, start, end),
+    deleteSeries: (m, start, end, deadline) => storage.deleteSeries(m, start, end, deadline),
     appender: () => new TeeAppender(storage.appender(), targets),
   };
 }

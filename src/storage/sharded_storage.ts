@@ -1,6 +1,7 @@
 import { compareLabels, fnv1a, labelsFromKey, labelsKey, type Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matchers.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
+import { DeadlineExceededError, isDeadlineExceeded } from "../tsdb/deadline.js";
 import type { AppendBatch, AppendResult, MatcherSpec, SelectMode, SelectPage, StoreStats } from "../tsdb/rpc.js";
 import { readChunks } from "./chunk_reader.js";
 import { SampleBuffer } from "./sample_buffer.js";
@@ -17,11 +18,12 @@ export interface ShardClient {
     maxt: number,
     cursor?: SelectPage["cursor"],
     mode?: SelectMode,
+    deadline?: number,
   ): Promise<SelectPage> | SelectPage;
-  labelNames(m: MatcherSpec[], mint: number, maxt: number): Promise<string[]> | string[];
-  labelValues(name: string, m: MatcherSpec[], mint: number, maxt: number): Promise<string[]> | string[];
+  labelNames(m: MatcherSpec[], mint: number, maxt: number, deadline?: number): Promise<string[]> | string[];
+  labelValues(name: string, m: MatcherSpec[], mint: number, maxt: number, deadline?: number): Promise<string[]> | string[];
   getStats(): Promise<StoreStats> | StoreStats;
-  deleteRange(m: MatcherSpec[], mint: number, maxt: number): Promise<DeleteResult> | DeleteResult;
+  deleteRange(m: MatcherSpec[], mint: number, maxt: number, deadline?: number): Promise<DeleteResult> | DeleteResult;
 }
 
 /** Stubs for a tier's shards. `locationHint` (e.g. "weur") asks Cloudflare to create
@@ -32,6 +34,17 @@ export function shardClients(ns: DurableObjectNamespace<SeriesStore>, tier: stri
   const opts = locationHint ? { locationHint: locationHint as DurableObjectLocationHint } : undefined;
   for (let i = 0; i < shards; i++) out.push(ns.get(ns.idFromName(`${tier}/shard-${i}`), opts) as unknown as ShardClient);
   return out;
+}
+
+/** A shard's answer; its deadline error arrives over RPC as a plain Error and is given
+ * back its type so the engine can report a query timeout. */
+async function call<T>(p: Promise<T> | T): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (isDeadlineExceeded(e) && !(e instanceof DeadlineExceededError)) throw new DeadlineExceededError();
+    throw e;
+  }
 }
 
 function specs(ms: readonly Matcher[]): MatcherSpec[] {
@@ -57,8 +70,8 @@ export class ShardedStorage implements Storage {
     return new ShardedQuerier(this.shards);
   }
 
-  async deleteSeries(matchers: readonly Matcher[], start: number, end: number): Promise<DeleteResult> {
-    const all = await Promise.all(this.shards.map((s) => s.deleteRange(specs(matchers), start, end)));
+  async deleteSeries(matchers: readonly Matcher[], start: number, end: number, deadline?: number): Promise<DeleteResult> {
+    const all = await Promise.all(this.shards.map((s) => call(s.deleteRange(specs(matchers), start, end, deadline))));
     return all.reduce((a, b) => ({ series: a.series + b.series, samples: a.samples + b.samples }), { series: 0, samples: 0 });
   }
 
@@ -134,36 +147,36 @@ class ShardedQuerier implements Querier {
   async *series(matchers: readonly Matcher[], hints: SelectHints): AsyncIterable<Labels> {
     const m = specs(matchers);
     for (const shard of this.shards) {
-      let page = await shard.select(m, hints.start, hints.end, undefined, "labels");
+      let page = await call(shard.select(m, hints.start, hints.end, undefined, "labels", hints.deadline));
       for (;;) {
         for (const s of page.series) yield labelsFromKey(s.key);
         if (page.cursor === undefined) break;
-        page = await shard.select(m, hints.start, hints.end, page.cursor, "labels");
+        page = await call(shard.select(m, hints.start, hints.end, page.cursor, "labels", hints.deadline));
       }
     }
   }
 
   async labelNames(matchers: readonly Matcher[], hints: SelectHints): Promise<string[]> {
-    const all = await Promise.all(this.shards.map((s) => s.labelNames(specs(matchers), hints.start, hints.end)));
+    const all = await Promise.all(this.shards.map((s) => call(s.labelNames(specs(matchers), hints.start, hints.end, hints.deadline))));
     return sortedUnion(all);
   }
 
   async labelValues(name: string, matchers: readonly Matcher[], hints: SelectHints): Promise<string[]> {
-    const all = await Promise.all(this.shards.map((s) => s.labelValues(name, specs(matchers), hints.start, hints.end)));
+    const all = await Promise.all(this.shards.map((s) => call(s.labelValues(name, specs(matchers), hints.start, hints.end, hints.deadline))));
     return sortedUnion(all);
   }
 }
 
 async function* shardSeries(shard: ShardClient, m: MatcherSpec[], hints: SelectHints): AsyncGenerator<Series> {
   const mode: SelectMode = hints.latestOnly ? "latest" : "chunks";
-  let page = await shard.select(m, hints.start, hints.end, undefined, mode);
+  let page = await call(shard.select(m, hints.start, hints.end, undefined, mode, hints.deadline));
   for (;;) {
     for (const s of page.series) {
       const { ts, vs } = readChunks(s.chunks, hints.start, hints.end);
       if (ts.length > 0) yield { labels: labelsFromKey(s.key), ts, vs };
     }
     if (page.cursor === undefined) return;
-    page = await shard.select(m, hints.start, hints.end, page.cursor, mode);
+    page = await call(shard.select(m, hints.start, hints.end, page.cursor, mode, hints.deadline));
   }
 }
 

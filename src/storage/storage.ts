@@ -3,6 +3,8 @@ import type { Matcher } from "../model/matchers.js";
 import type { AppendResult, Rejection, StoreStats } from "../tsdb/rpc.js";
 
 export type { AppendResult, Rejection, StoreStats };
+/** What storage throws when a read passes its `deadline`. */
+export { DeadlineExceededError } from "../tsdb/deadline.js";
 
 /** Inclusive time range of a select, in ms. */
 export interface SelectHints {
@@ -11,6 +13,9 @@ export interface SelectHints {
   /** The caller reads only the newest sample at or before `end` (an instant vector
    * selector, /federate); storage may return just that. */
   latestOnly?: boolean;
+  /** Absolute time (ms since the epoch) after which the read gives up with a
+   * DeadlineExceededError: the query's timeout, enforced inside the shards too. */
+  deadline?: number;
 }
 
 /** One series' samples in the selected range, sorted by time, without duplicates. */
@@ -42,7 +47,7 @@ export interface Storage {
   stats(): Promise<StoreStats>;
   /** Deletes matching series' samples within [start, end] (the admin API's
    * delete_series); series left empty disappear. */
-  deleteSeries(matchers: readonly Matcher[], start: number, end: number): Promise<DeleteResult>;
+  deleteSeries(matchers: readonly Matcher[], start: number, end: number, deadline?: number): Promise<DeleteResult>;
 }
 
 export interface DeleteResult {

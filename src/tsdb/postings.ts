@@ -1,5 +1,6 @@
 import type { Labels } from "../model/labels.js";
 import { matchesEmpty, matchValue, type Matcher } from "../model/matchers.js";
+import type { Deadline } from "./deadline.js";
 
 /** The in-memory inverted index of one shard: label name -> value -> series ids.
  * Built from the postings table when the object starts and kept in step with it. */
@@ -44,7 +45,7 @@ export class PostingsIndex {
   /** Series ids selected by all matchers, the way Prometheus resolves them: matchers
    * that cannot match an empty value intersect, those that can subtract the series
    * whose value fails them (a missing label counts as the empty value). */
-  resolve(matchers: readonly Matcher[]): Set<number> {
+  resolve(matchers: readonly Matcher[], deadline?: Deadline): Set<number> {
     let result: Set<number> | null = null;
     const subtract: Matcher[] = [];
     for (const m of matchers) {
@@ -52,21 +53,21 @@ export class PostingsIndex {
         subtract.push(m);
         continue;
       }
-      const ids = this.union(m, true);
+      const ids = this.union(m, true, deadline);
       result = result === null ? ids : intersect(result, ids);
       if (result.size === 0) return result;
     }
     if (result === null) result = new Set(this.all);
     for (const m of subtract) {
       // Values present on series that fail the matcher; absent labels pass it.
-      const failing = this.union(m, false);
+      const failing = this.union(m, false, deadline);
       for (const id of failing) result.delete(id);
     }
     return result;
   }
 
   /** Union of the postings of every value of m.name for which the matcher gives `want`. */
-  private union(m: Matcher, want: boolean): Set<number> {
+  private union(m: Matcher, want: boolean, deadline: Deadline | undefined): Set<number> {
     const values = this.byName.get(m.name);
     const out = new Set<number>();
     if (values === undefined) return out;
@@ -75,6 +76,7 @@ export class PostingsIndex {
       return out;
     }
     for (const [v, ids] of values) {
+      deadline?.tick();
       if (matchValue(m, v) === want) for (const id of ids) out.add(id);
     }
     return out;

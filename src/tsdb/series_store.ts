@@ -9,6 +9,7 @@ import { parseDuration } from "../model/time.js";
 import { parseBytes } from "../model/units.js";
 import { MemSeries, type SealedChunk } from "./mem_series.js";
 import { DEFAULT_STORE_OPTIONS, type StoreOptions } from "./options.js";
+import { Deadline } from "./deadline.js";
 import { PostingsIndex } from "./postings.js";
 import type {
   AppendResult,
@@ -433,10 +434,11 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
    * rewritten at the current WAL position so replay cannot bring samples back. A
    * series left with nothing is removed with its postings.
    */
-  deleteRange(specs: MatcherSpec[], mint: number, maxt: number): { series: number; samples: number } {
+  deleteRange(specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): { series: number; samples: number } {
     let removedSeries = 0;
     let removedSamples = 0;
-    const ids = [...this.matching(toMatchers(specs), mint, maxt)];
+    // The deadline only applies while matching: once deleting starts, it completes.
+    const ids = [...this.matching(toMatchers(specs), mint, maxt, new Deadline(deadline))];
     this.ctx.storage.transactionSync(() => {
       for (const id of ids) {
         const s = this.byId.get(id)!;
@@ -505,7 +507,9 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
 
   /** Matching series with their chunks overlapping [mint, maxt], sorted by labels,
    * a page at a time so that no side holds every series of a large result. */
-  select(specs: MatcherSpec[], mint: number, maxt: number, cursor?: SelectCursor, mode: SelectMode = "chunks"): SelectPage {
+  select(specs: MatcherSpec[], mint: number, maxt: number, cursor?: SelectCursor, mode: SelectMode = "chunks", deadline?: number): SelectPage {
+    const dl = new Deadline(deadline);
+    dl.check();
     const limit = mode === "labels" ? DEFAULT_PAGE * 10 : DEFAULT_PAGE;
     let ids: number[];
     let offset = 0;
@@ -516,11 +520,12 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
       offset = cursor.offset;
       queryId = cursor.queryId;
     } else {
-      ids = this.sortedMatches(toMatchers(specs), mint, maxt);
+      ids = this.sortedMatches(toMatchers(specs), mint, maxt, dl);
     }
     const end = Math.min(ids.length, offset + limit);
     const series: SeriesChunks[] = [];
     for (let i = offset; i < end; i++) {
+      dl.tick();
       const s = this.byId.get(ids[i]!);
       if (s !== undefined) series.push({ key: s.key, chunks: mode === "labels" ? [] : mode === "latest" ? this.latestOf(s, mint, maxt) : this.chunksOf(s, mint, maxt) });
     }
@@ -536,19 +541,19 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     return { series, cursor: { queryId, offset: end } };
   }
 
-  labelNames(specs: MatcherSpec[], mint: number, maxt: number): string[] {
+  labelNames(specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): string[] {
     if (specs.length === 0 && mint === -Infinity && maxt === Infinity) return this.postings.labelNames();
     const names = new Set<string>();
-    for (const id of this.matching(toMatchers(specs), mint, maxt)) {
+    for (const id of this.matching(toMatchers(specs), mint, maxt, new Deadline(deadline))) {
       for (const l of this.byId.get(id)!.labels) names.add(l.name);
     }
     return [...names].sort();
   }
 
-  labelValues(name: string, specs: MatcherSpec[], mint: number, maxt: number): string[] {
+  labelValues(name: string, specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): string[] {
     if (specs.length === 0 && mint === -Infinity && maxt === Infinity) return this.postings.labelValues(name);
     const values = new Set<string>();
-    for (const id of this.matching(toMatchers(specs), mint, maxt)) {
+    for (const id of this.matching(toMatchers(specs), mint, maxt, new Deadline(deadline))) {
       for (const l of this.byId.get(id)!.labels) if (l.name === name) values.add(l.value);
     }
     return [...values].sort();
@@ -573,16 +578,18 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     };
   }
 
-  private *matching(ms: Matcher[], mint: number, maxt: number): Generator<number> {
-    for (const id of this.postings.resolve(ms)) {
+  private *matching(ms: Matcher[], mint: number, maxt: number, deadline: Deadline): Generator<number> {
+    deadline.check();
+    for (const id of this.postings.resolve(ms, deadline)) {
+      deadline.tick();
       const s = this.byId.get(id);
       if (s !== undefined && overlaps(s, mint, maxt)) yield id;
     }
   }
 
-  private sortedMatches(ms: Matcher[], mint: number, maxt: number): number[] {
+  private sortedMatches(ms: Matcher[], mint: number, maxt: number, deadline: Deadline): number[] {
     const list: MemSeries[] = [];
-    for (const id of this.matching(ms, mint, maxt)) list.push(this.byId.get(id)!);
+    for (const id of this.matching(ms, mint, maxt, deadline)) list.push(this.byId.get(id)!);
     list.sort((a, b) => compareLabels(a.labels, b.labels));
     return list.map((s) => s.id);
   }

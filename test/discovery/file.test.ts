@@ -127,6 +127,18 @@ describe("globToRegExp (Go's filepath.Match)", () => {
     expect(m("a.b/*.json", "aXb/x.json")).toBe(false);
   });
 
+  it("classes never match the separator, and many stars stay linear", () => {
+    const m = (p: string, s: string) => globToRegExp(p).test(s);
+    expect(m("a[+-0]b", "a/b")).toBe(false);
+    expect(m("a[+-0]b", "a.b")).toBe(true);
+    expect(m("a[/]b", "a/b")).toBe(false);
+    expect(m("a[^x]b", "a/b")).toBe(false);
+    // A backtracking RegExp takes O(n^8) here, far past the test timeout.
+    const long = "a".repeat(3000);
+    expect(m("*a*a*a*a*a*a*a*b", long)).toBe(false);
+    expect(m("*a*a*a*a*a*a*a*b", `${long}b`)).toBe(true);
+  });
+
   it("rejects malformed patterns", () => {
     for (const bad of ["a/[.json", "a/[].json", "a/[z-a].json", "a/\\"]) expect(() => globToRegExp(bad), bad).toThrow("syntax error in pattern");
   });

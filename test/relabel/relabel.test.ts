@@ -342,3 +342,14 @@ describe("compileRelabelConfigs validation (Prometheus' messages)", () => {
     expect(relabel(L({ a: "1" }), cfgs)).toEqual(L({ a: "1", "ключ.имя": "v" }));
   });
 });
+
+// A backtracking engine runs these for longer than the test timeout.
+describe("pathological regexes run in linear time", () => {
+  const long = "a".repeat(10_000);
+  it("keep/drop/replace/labelmap with (a+)+b against 10k a's", () => {
+    expect(run({ v: `${long}c` }, { action: "keep", sourceLabels: ["v"], regex: "(a+)+b" })).toBeNull();
+    expect(run({ v: `${long}b` }, { action: "keep", sourceLabels: ["v"], regex: "(a+)+b" })).toEqual({ v: `${long}b` });
+    expect(run({ v: `${long}c` }, { sourceLabels: ["v"], regex: "(a+)+(b|c)", targetLabel: "t", replacement: "$2" })).toEqual({ v: `${long}c`, t: "c" });
+    expect(run({ [`x${"_".repeat(5000)}`]: "1", y: "2" }, { action: "labeldrop", regex: "(.*.*)*y" })).toEqual({ [`x${"_".repeat(5000)}`]: "1" });
+  });
+});

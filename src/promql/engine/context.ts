@@ -1,4 +1,5 @@
-import type { Querier } from "../../storage/storage.js";
+import { DeadlineExceededError, type Querier, type Series, type SelectHints } from "../../storage/storage.js";
+import type { Matcher } from "../../model/matchers.js";
 import { QueryError } from "./value.js";
 
 /** Per-query state: the step grid, the storage, limits and accumulated annotations. */
@@ -83,10 +84,22 @@ export class EvalContext {
   }
 
   checkDeadline(): void {
-    if ((++this.checks & 1023) === 0 && Date.now() > this.deadline) {
-      throw new QueryError("timeout", "query timed out in expression evaluation");
+    if ((++this.checks & 1023) === 0 && Date.now() > this.deadline) throw queryTimeout();
+  }
+
+  /** The storage select with the query's deadline, which the shards enforce too. */
+  async *select(matchers: readonly Matcher[], hints: SelectHints): AsyncGenerator<Series> {
+    try {
+      yield* this.querier.select(matchers, { ...hints, deadline: this.deadline });
+    } catch (e) {
+      if (e instanceof DeadlineExceededError) throw queryTimeout();
+      throw e;
     }
   }
+}
+
+function queryTimeout(): QueryError {
+  return new QueryError("timeout", "query timed out in expression evaluation");
 }
 
 function tooManySamples(): QueryError {

@@ -37,7 +37,7 @@ export async function evalVectorSelector(ctx: EvalContext, sel: VectorSelector):
   const n = ctx.n;
   // One step (an instant query, or a pinned @) needs only each series' newest sample.
   const latestOnly = lo === hi;
-  for await (const s of ctx.querier.select(sel.matchers, { start: lo - ctx.lookbackDelta + 1, end: hi, latestOnly })) {
+  for await (const s of ctx.select(sel.matchers, { start: lo - ctx.lookbackDelta + 1, end: hi, latestOnly })) {
     ctx.checkDeadline();
     const ss = newSeries(s.labels, n);
     const ts = new Float64Array(n);
@@ -71,7 +71,7 @@ export async function evalMatrixSelector(ctx: EvalContext, ms: MatrixSelector): 
   const refs = refTimes(ctx, sel.at, sel.offset);
   const [lo, hi] = bounds(refs);
   const series: RangeSeries[] = [];
-  for await (const s of ctx.querier.select(sel.matchers, { start: lo - ms.range + 1, end: hi })) {
+  for await (const s of ctx.select(sel.matchers, { start: lo - ms.range + 1, end: hi })) {
     ctx.checkDeadline();
     const clean = withoutStale(s.ts, s.vs);
     series.push({ labels: s.labels, ...clean });

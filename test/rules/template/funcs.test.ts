@@ -175,6 +175,12 @@ describe("strings, regular expressions and links", () => {
       "-b-c-|[ab$] [a$]|host",
     );
   });
+  it("pathological patterns run in linear time (a backtracking engine hangs here)", async () => {
+    const long = "a".repeat(10_000);
+    expect(await run(`{{ match "(a+)+b" "${long}c" }}|{{ reReplaceAll "(a+)+b" "x" "${long}c" }}`)).toBe(`false|${long}c`);
+    expect(await run(`{{ reReplaceAll "(a+)+(b)" "[$2]" "${long}b${long}c" }}`)).toBe(`[b]${long}c`);
+    expect(await run(`{{ match "(.*.*)*x" "${"node_bytes_".repeat(1000)}" }}`)).toBe("false");
+  });
   it("regexps are unanchored and . does not match a newline (plain regexp.Compile) (Go)", async () => {
     expect(await run('{{ reReplaceAll "." "x" "a\\nb" }}|{{ match "a.b" "a\\nb" }}|{{ match "^b" "a\\nb" }}|{{ match "(?m)^b" "a\\nb" }}|{{ match "a+" "xaax" }}')).toBe(
       "x\nx|false|false|true|true",
