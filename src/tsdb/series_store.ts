@@ -3,7 +3,7 @@ import { XorChunk } from "../chunkenc/xor.js";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/series_store/migrations.js";
-import { compareLabels, labelsFromKey } from "../model/labels.js";
+import { compareLabels, labelsFromKey, type Labels } from "../model/labels.js";
 import { newMatcher, type Matcher } from "../model/matchers.js";
 import { parseDuration } from "../model/time.js";
 import { parseBytes } from "../model/units.js";
@@ -504,19 +504,22 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   // ---- reads --------------------------------------------------------------------
 
   /** Matching series with their chunks overlapping [mint, maxt], sorted by labels,
-   * a page at a time so that no side holds every series of a large result. */
+   * a page at a time so that no side holds every series of a large result. The cursor
+   * carries the last returned series' key and the next page starts after it in label
+   * order, so a page answered by a restarted object, or after series were deleted,
+   * neither repeats nor skips a series; the cached match list only saves re-resolving. */
   select(specs: MatcherSpec[], mint: number, maxt: number, cursor?: SelectCursor, mode: SelectMode = "chunks"): SelectPage {
     const limit = mode === "labels" ? DEFAULT_PAGE * 10 : DEFAULT_PAGE;
     let ids: number[];
     let offset = 0;
     let queryId = "";
     const cached = cursor && this.queries.get(cursor.queryId);
-    if (cursor && cached) {
+    if (cursor && cached && this.byId.get(cached.ids[cursor.offset - 1]!)?.key === cursor.after) {
       ids = cached.ids;
       offset = cursor.offset;
       queryId = cursor.queryId;
     } else {
-      ids = this.sortedMatches(toMatchers(specs), mint, maxt);
+      ids = this.sortedMatches(toMatchers(specs), mint, maxt, cursor && labelsFromKey(cursor.after));
     }
     const end = Math.min(ids.length, offset + limit);
     const series: SeriesChunks[] = [];
@@ -533,7 +536,8 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
       this.queries.set(queryId, { ids, mint, maxt, expires: Date.now() + QUERY_CACHE_TTL_MS });
       this.expireQueries();
     }
-    return { series, cursor: { queryId, offset: end } };
+    // The last id of the page always exists: deletes clear the cache synchronously.
+    return { series, cursor: { queryId, offset: end, after: this.byId.get(ids[end - 1]!)!.key } };
   }
 
   labelNames(specs: MatcherSpec[], mint: number, maxt: number): string[] {
@@ -580,9 +584,13 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     }
   }
 
-  private sortedMatches(ms: Matcher[], mint: number, maxt: number): number[] {
+  /** Matching ids in label order, only those sorting after `after` when given. */
+  private sortedMatches(ms: Matcher[], mint: number, maxt: number, after?: Labels): number[] {
     const list: MemSeries[] = [];
-    for (const id of this.matching(ms, mint, maxt)) list.push(this.byId.get(id)!);
+    for (const id of this.matching(ms, mint, maxt)) {
+      const s = this.byId.get(id)!;
+      if (after === undefined || compareLabels(s.labels, after) > 0) list.push(s);
+    }
     list.sort((a, b) => compareLabels(a.labels, b.labels));
     return list.map((s) => s.id);
   }
