@@ -40,6 +40,8 @@ const MAX_REJECTIONS_PER_BATCH = 10;
 const RECENT_REJECTIONS = 50;
 const QUERY_CACHE_TTL_MS = 60_000;
 const DEFAULT_PAGE = 1000;
+/** Largest WAL row; SQLite in a Durable Object refuses strings and blobs over 2 MB. */
+const WAL_ROW_BYTES = 1 << 20;
 
 function optionsFrom(env: SeriesStoreEnv): StoreOptions {
   return {
@@ -92,6 +94,8 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     sizeRetentionDeletedBytes: 0,
   };
   private recent: Rejection[] = [];
+  /** Series created by the running append, written to SQLite at its end. */
+  private newSeries: MemSeries[] = [];
 
   constructor(ctx: DurableObjectState, env: SeriesStoreEnv) {
     super(ctx, env);
@@ -182,6 +186,7 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
       this.ctx.storage.transactionSync(() => this.appendTx(batch, result));
     } catch (e) {
       // Memory may hold half of a batch SQLite rolled back; rebuild it from disk.
+      this.newSeries = [];
       this.load();
       throw e;
     }
@@ -190,14 +195,31 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   }
 
   private appendTx(batch: AppendBatch, result: AppendResult): void {
-    const seq = this.seq + 1;
+    // A WAL row holds at most WAL_ROW_BYTES (SQLite in a Durable Object refuses rows
+    // over 2 MB); a bigger batch takes consecutive sequence numbers, one per row.
+    let seq = this.seq + 1;
+    let lastSeq = this.seq;
+    // Series whose head row was written at `seq`: a later record of theirs in this
+    // batch must land in a later row, or replay would skip it.
+    const rowAt = new Set<number>();
     const wal = new WalWriter();
+    const flush = () => {
+      if (!wal.isEmpty()) {
+        const data = wal.take();
+        this.sql.exec("INSERT INTO wal (seq, data) VALUES (?, ?)", seq, toBlob(data));
+        this.walBytes += data.byteLength;
+        lastSeq = seq;
+      }
+      seq++;
+      rowAt.clear();
+    };
     const sealed: SealedChunk[] = [];
     const minValid = Date.now() - this.opts.retentionMs;
     const { ts, vs } = batch;
     let end = 0;
     for (let k = 0; k < batch.keys.length; k++) {
       const s = this.getOrCreate(batch.keys[k]!);
+      if (rowAt.has(s.id) || wal.byteLength() >= WAL_ROW_BYTES) flush();
       wal.startSeries(s.id);
       const start = end;
       end += batch.counts[k]!;
@@ -228,16 +250,22 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
             this.reject(result, s, t, "out_of_order", s.maxT - t);
             break;
         }
+        if (wal.byteLength() >= WAL_ROW_BYTES) {
+          wal.endSeries();
+          flush();
+          wal.startSeries(s.id);
+        }
       }
       wal.endSeries();
-      if (sealed.length > 0) this.writeSealed(s, sealed.splice(0), seq);
+      if (sealed.length > 0) {
+        this.writeSealed(s, sealed.splice(0), seq);
+        rowAt.add(s.id);
+        lastSeq = seq;
+      }
     }
-    if (!wal.isEmpty()) {
-      const data = wal.bytes();
-      this.sql.exec("INSERT INTO wal (seq, data) VALUES (?, ?)", seq, toBlob(data));
-      this.walBytes += data.byteLength;
-      this.seq = seq;
-    }
+    flush();
+    this.insertNewSeries();
+    this.seq = lastSeq;
     this.stats.samplesAppended += result.appended;
     this.stats.outOfOrderAccepted += result.outOfOrderAccepted;
   }
@@ -259,14 +287,30 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     const labels = labelsFromKey(key);
     if (labels.length === 0) throw new Error("series without labels cannot be stored");
     const s = new MemSeries(this.nextSeriesId++, labels, key);
-    this.sql.exec("INSERT INTO series (id, labels, created_at) VALUES (?, ?, ?)", s.id, key, Date.now());
-    for (const l of labels) {
-      this.sql.exec("INSERT INTO postings (name, value, series_id) VALUES (?, ?, ?)", l.name, l.value, s.id);
-    }
+    this.newSeries.push(s);
     this.byId.set(s.id, s);
     this.byKey.set(key, s);
     this.postings.add(s.id, labels);
     return s;
+  }
+
+  /** Writes the series created by this batch and their postings, many rows per
+   * statement: one statement per row made a batch of new series cost seconds. */
+  private insertNewSeries(): void {
+    const list = this.newSeries;
+    if (list.length === 0) return;
+    this.newSeries = [];
+    const now = Date.now();
+    insertRows(this.sql, "INSERT INTO series (id, labels, created_at) VALUES ", 3, list.length, (i, out) => {
+      const s = list[i]!;
+      out.push(s.id, s.key, now);
+    });
+    const pairs: Array<[MemSeries, number]> = [];
+    for (const s of list) for (let j = 0; j < s.labels.length; j++) pairs.push([s, j]);
+    insertRows(this.sql, "INSERT INTO postings (name, value, series_id) VALUES ", 3, pairs.length, (i, out) => {
+      const [s, j] = pairs[i]!;
+      out.push(s.labels[j]!.name, s.labels[j]!.value, s.id);
+    });
   }
 
   private writeSealed(s: MemSeries, sealed: SealedChunk[], seq: number): void {
@@ -632,6 +676,24 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   private expireQueries(): void {
     const now = Date.now();
     for (const [id, q] of this.queries) if (q.expires < now) this.queries.delete(id);
+  }
+}
+
+/** SQLite in a Durable Object binds at most 100 parameters per statement. */
+const MAX_PARAMS = 99;
+
+/** Inserts `n` rows of `width` values each, as many per statement as the parameter
+ * limit allows; `row(i, out)` pushes row i's values. */
+function insertRows(sql: SqlStorage, prefix: string, width: number, n: number, row: (i: number, out: SqlStorageValue[]) => void): void {
+  const per = Math.floor(MAX_PARAMS / width);
+  const one = `(${Array(width).fill("?").join(",")})`;
+  const full = prefix + Array(per).fill(one).join(",");
+  const args: SqlStorageValue[] = [];
+  for (let i = 0; i < n; i += per) {
+    const m = Math.min(per, n - i);
+    args.length = 0;
+    for (let k = 0; k < m; k++) row(i + k, args);
+    sql.exec(m === per ? full : prefix + Array(m).fill(one).join(","), ...args);
   }
 }
 
