@@ -4,6 +4,8 @@ import type { Labels } from "../model/labels.js";
 import { isStaleNaN, STALE_NAN } from "../model/sample.js";
 import { CHUNK_RANGE_MS, OOO_CAPACITY, SAMPLES_PER_CHUNK } from "./options.js";
 
+const EMPTY = new Float64Array(0);
+
 export type AppendOutcome = "ok" | "ooo" | "same" | "duplicate" | "out_of_order";
 
 export interface SealedChunk {
@@ -25,9 +27,10 @@ export class MemSeries {
   lastV = 0;
   /** Oldest sample time the series still has; for label queries over a time range. */
   minT = Infinity;
-  /** Sorted out-of-order samples; typed arrays keep NaN payloads exact. */
-  oooTs = new Float64Array(OOO_CAPACITY);
-  oooVs = new Float64Array(OOO_CAPACITY);
+  /** Sorted out-of-order samples; typed arrays keep NaN payloads exact. Allocated on
+   * the first one: most series never get any, and a shard holds hundreds of thousands. */
+  oooTs = EMPTY;
+  oooVs = EMPTY;
   oooLen = 0;
   /** WAL sequence up to which the stored head_chunks row reflects this series. */
   rowSeq = 0;
@@ -65,6 +68,7 @@ export class MemSeries {
   }
 
   private appendOOO(t: number, v: number, sealed: SealedChunk[]): AppendOutcome {
+    this.allocOOO();
     const ts = this.oooTs;
     const vs = this.oooVs;
     const n = this.oooLen;
@@ -85,6 +89,12 @@ export class MemSeries {
     this.dirty = true;
     if (this.oooLen >= OOO_CAPACITY) sealed.push(this.sealOOO());
     return "ooo";
+  }
+
+  private allocOOO(): void {
+    if (this.oooTs !== EMPTY) return;
+    this.oooTs = new Float64Array(OOO_CAPACITY);
+    this.oooVs = new Float64Array(OOO_CAPACITY);
   }
 
   sealHead(): SealedChunk {
@@ -179,6 +189,7 @@ export class MemSeries {
       }
     }
     if (ooo !== null && ooo.byteLength > 0) {
+      this.allocOOO();
       const it = XorChunk.open(ooo).iterator();
       while (it.next() && this.oooLen < OOO_CAPACITY) {
         this.oooTs[this.oooLen] = it.t;

@@ -83,9 +83,13 @@ export interface SelectPage {
   cursor?: SelectCursor;
 }
 
+/** Where the next page starts: after the series `after` (its label key) in label
+ * order. `queryId` and `offset` let the shard reuse its cached match list when it
+ * still has it; without it the page is computed from `after` alone. */
 export interface SelectCursor {
   queryId: string;
   offset: number;
+  after: string;
 }
 
 export interface StoreStats {

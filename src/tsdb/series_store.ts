@@ -3,7 +3,7 @@ import { XorChunk } from "../chunkenc/xor.js";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/series_store/migrations.js";
-import { compareLabels, labelsFromKey } from "../model/labels.js";
+import { compareLabels, labelsFromKey, type Labels } from "../model/labels.js";
 import { newMatcher, type Matcher } from "../model/matchers.js";
 import { parseDuration } from "../model/time.js";
 import { parseBytes } from "../model/units.js";
@@ -41,6 +41,8 @@ const MAX_REJECTIONS_PER_BATCH = 10;
 const RECENT_REJECTIONS = 50;
 const QUERY_CACHE_TTL_MS = 60_000;
 const DEFAULT_PAGE = 1000;
+/** Largest WAL row; SQLite in a Durable Object refuses strings and blobs over 2 MB. */
+const WAL_ROW_BYTES = 1 << 20;
 
 function optionsFrom(env: SeriesStoreEnv): StoreOptions {
   return {
@@ -93,6 +95,8 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     sizeRetentionDeletedBytes: 0,
   };
   private recent: Rejection[] = [];
+  /** Series created by the running append, written to SQLite at its end. */
+  private newSeries: MemSeries[] = [];
 
   constructor(ctx: DurableObjectState, env: SeriesStoreEnv) {
     super(ctx, env);
@@ -183,6 +187,7 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
       this.ctx.storage.transactionSync(() => this.appendTx(batch, result));
     } catch (e) {
       // Memory may hold half of a batch SQLite rolled back; rebuild it from disk.
+      this.newSeries = [];
       this.load();
       throw e;
     }
@@ -191,14 +196,31 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   }
 
   private appendTx(batch: AppendBatch, result: AppendResult): void {
-    const seq = this.seq + 1;
+    // A WAL row holds at most WAL_ROW_BYTES (SQLite in a Durable Object refuses rows
+    // over 2 MB); a bigger batch takes consecutive sequence numbers, one per row.
+    let seq = this.seq + 1;
+    let lastSeq = this.seq;
+    // Series whose head row was written at `seq`: a later record of theirs in this
+    // batch must land in a later row, or replay would skip it.
+    const rowAt = new Set<number>();
     const wal = new WalWriter();
+    const flush = () => {
+      if (!wal.isEmpty()) {
+        const data = wal.take();
+        this.sql.exec("INSERT INTO wal (seq, data) VALUES (?, ?)", seq, toBlob(data));
+        this.walBytes += data.byteLength;
+        lastSeq = seq;
+      }
+      seq++;
+      rowAt.clear();
+    };
     const sealed: SealedChunk[] = [];
     const minValid = Date.now() - this.opts.retentionMs;
     const { ts, vs } = batch;
     let end = 0;
     for (let k = 0; k < batch.keys.length; k++) {
       const s = this.getOrCreate(batch.keys[k]!);
+      if (rowAt.has(s.id) || wal.byteLength() >= WAL_ROW_BYTES) flush();
       wal.startSeries(s.id);
       const start = end;
       end += batch.counts[k]!;
@@ -229,16 +251,22 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
             this.reject(result, s, t, "out_of_order", s.maxT - t);
             break;
         }
+        if (wal.byteLength() >= WAL_ROW_BYTES) {
+          wal.endSeries();
+          flush();
+          wal.startSeries(s.id);
+        }
       }
       wal.endSeries();
-      if (sealed.length > 0) this.writeSealed(s, sealed.splice(0), seq);
+      if (sealed.length > 0) {
+        this.writeSealed(s, sealed.splice(0), seq);
+        rowAt.add(s.id);
+        lastSeq = seq;
+      }
     }
-    if (!wal.isEmpty()) {
-      const data = wal.bytes();
-      this.sql.exec("INSERT INTO wal (seq, data) VALUES (?, ?)", seq, toBlob(data));
-      this.walBytes += data.byteLength;
-      this.seq = seq;
-    }
+    flush();
+    this.insertNewSeries();
+    this.seq = lastSeq;
     this.stats.samplesAppended += result.appended;
     this.stats.outOfOrderAccepted += result.outOfOrderAccepted;
   }
@@ -260,14 +288,30 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     const labels = labelsFromKey(key);
     if (labels.length === 0) throw new Error("series without labels cannot be stored");
     const s = new MemSeries(this.nextSeriesId++, labels, key);
-    this.sql.exec("INSERT INTO series (id, labels, created_at) VALUES (?, ?, ?)", s.id, key, Date.now());
-    for (const l of labels) {
-      this.sql.exec("INSERT INTO postings (name, value, series_id) VALUES (?, ?, ?)", l.name, l.value, s.id);
-    }
+    this.newSeries.push(s);
     this.byId.set(s.id, s);
     this.byKey.set(key, s);
     this.postings.add(s.id, labels);
     return s;
+  }
+
+  /** Writes the series created by this batch and their postings, many rows per
+   * statement: one statement per row made a batch of new series cost seconds. */
+  private insertNewSeries(): void {
+    const list = this.newSeries;
+    if (list.length === 0) return;
+    this.newSeries = [];
+    const now = Date.now();
+    insertRows(this.sql, "INSERT INTO series (id, labels, created_at) VALUES ", 3, list.length, (i, out) => {
+      const s = list[i]!;
+      out.push(s.id, s.key, now);
+    });
+    const pairs: Array<[MemSeries, number]> = [];
+    for (const s of list) for (let j = 0; j < s.labels.length; j++) pairs.push([s, j]);
+    insertRows(this.sql, "INSERT INTO postings (name, value, series_id) VALUES ", 3, pairs.length, (i, out) => {
+      const [s, j] = pairs[i]!;
+      out.push(s.labels[j]!.name, s.labels[j]!.value, s.id);
+    });
   }
 
   private writeSealed(s: MemSeries, sealed: SealedChunk[], seq: number): void {
@@ -506,7 +550,10 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   // ---- reads --------------------------------------------------------------------
 
   /** Matching series with their chunks overlapping [mint, maxt], sorted by labels,
-   * a page at a time so that no side holds every series of a large result. */
+   * a page at a time so that no side holds every series of a large result. The cursor
+   * carries the last returned series' key and the next page starts after it in label
+   * order, so a page answered by a restarted object, or after series were deleted,
+   * neither repeats nor skips a series; the cached match list only saves re-resolving. */
   select(specs: MatcherSpec[], mint: number, maxt: number, cursor?: SelectCursor, mode: SelectMode = "chunks", deadline?: number): SelectPage {
     const dl = new Deadline(deadline);
     dl.check();
@@ -515,12 +562,12 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     let offset = 0;
     let queryId = "";
     const cached = cursor && this.queries.get(cursor.queryId);
-    if (cursor && cached) {
+    if (cursor && cached && this.byId.get(cached.ids[cursor.offset - 1]!)?.key === cursor.after) {
       ids = cached.ids;
       offset = cursor.offset;
       queryId = cursor.queryId;
     } else {
-      ids = this.sortedMatches(toMatchers(specs), mint, maxt, dl);
+      ids = this.sortedMatches(toMatchers(specs), mint, maxt, dl, cursor && labelsFromKey(cursor.after));
     }
     const end = Math.min(ids.length, offset + limit);
     const series: SeriesChunks[] = [];
@@ -538,7 +585,8 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
       this.queries.set(queryId, { ids, mint, maxt, expires: Date.now() + QUERY_CACHE_TTL_MS });
       this.expireQueries();
     }
-    return { series, cursor: { queryId, offset: end } };
+    // The last id of the page always exists: deletes clear the cache synchronously.
+    return { series, cursor: { queryId, offset: end, after: this.byId.get(ids[end - 1]!)!.key } };
   }
 
   labelNames(specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): string[] {
@@ -587,9 +635,13 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     }
   }
 
-  private sortedMatches(ms: Matcher[], mint: number, maxt: number, deadline: Deadline): number[] {
+  /** Matching ids in label order, only those sorting after `after` when given. */
+  private sortedMatches(ms: Matcher[], mint: number, maxt: number, deadline: Deadline, after?: Labels): number[] {
     const list: MemSeries[] = [];
-    for (const id of this.matching(ms, mint, maxt, deadline)) list.push(this.byId.get(id)!);
+    for (const id of this.matching(ms, mint, maxt, deadline)) {
+      const s = this.byId.get(id)!;
+      if (after === undefined || compareLabels(s.labels, after) > 0) list.push(s);
+    }
     list.sort((a, b) => compareLabels(a.labels, b.labels));
     return list.map((s) => s.id);
   }
@@ -631,6 +683,24 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   private expireQueries(): void {
     const now = Date.now();
     for (const [id, q] of this.queries) if (q.expires < now) this.queries.delete(id);
+  }
+}
+
+/** SQLite in a Durable Object binds at most 100 parameters per statement. */
+const MAX_PARAMS = 99;
+
+/** Inserts `n` rows of `width` values each, as many per statement as the parameter
+ * limit allows; `row(i, out)` pushes row i's values. */
+function insertRows(sql: SqlStorage, prefix: string, width: number, n: number, row: (i: number, out: SqlStorageValue[]) => void): void {
+  const per = Math.floor(MAX_PARAMS / width);
+  const one = `(${Array(width).fill("?").join(",")})`;
+  const full = prefix + Array(per).fill(one).join(",");
+  const args: SqlStorageValue[] = [];
+  for (let i = 0; i < n; i += per) {
+    const m = Math.min(per, n - i);
+    args.length = 0;
+    for (let k = 0; k < m; k++) row(i + k, args);
+    sql.exec(m === per ? full : prefix + Array(m).fill(one).join(","), ...args);
   }
 }
 

@@ -1,5 +1,6 @@
-/** WAL records. A record is the accepted samples of one append batch, laid out as
- * float64s: [seriesId, n, t1, v1, ..., tn, vn]*. Float64 keeps every value bit-exact
+/** WAL records. A record is accepted samples of one append batch, laid out as
+ * float64s: [seriesId, n, t1, v1, ..., tn, vn]*; a batch larger than one SQLite row
+ * allows is written as several records (rows) of one transaction. Float64 keeps every value bit-exact
  * (stale markers included) and encodes with a single copy; the WAL only lives until
  * the next checkpoint, so its size matters less than its cost on the append path. */
 
@@ -31,8 +32,20 @@ export class WalWriter {
     return this.len === 0;
   }
 
+  byteLength(): number {
+    return this.len * 8;
+  }
+
   bytes(): Uint8Array {
     return new Uint8Array(this.buf.buffer, 0, this.len * 8).slice();
+  }
+
+  /** Returns the record so far and starts the next one empty. */
+  take(): Uint8Array {
+    const out = this.bytes();
+    this.len = 0;
+    this.countAt = -1;
+    return out;
   }
 
   private ensure(n: number): void {

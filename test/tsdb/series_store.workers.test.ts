@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { labelsFromKey, labelsFromRecord, labelsKey } from "../../src/model/labels.js";
 import { isStaleNaN, STALE_NAN } from "../../src/model/sample.js";
 import { ShardedStorage, type ShardClient } from "../../src/storage/sharded_storage.js";
+import type { SelectCursor, SelectPage } from "../../src/tsdb/rpc.js";
 import { SeriesStore } from "../../src/tsdb/series_store.js";
 import { freshStore, regular, series } from "./store_helpers.js";
 
@@ -270,5 +271,82 @@ describe("SeriesStore", () => {
     const got = await readAll(storage, [{ type: "=", name: "__name__", value: "many" }]);
     expect(got).toHaveLength(2500);
     expect(got.map((s) => s.vs[0])).toEqual(Array.from({ length: 2500 }, (_, i) => i));
+  });
+});
+
+describe("SeriesStore select cursors", () => {
+  const many = (n: number, name = "paged") => Array.from({ length: n }, (_, i) => series({ __name__: name, i: String(i).padStart(5, "0") }, [[T0, i]]));
+  const sel = [{ type: "=" as const, name: "__name__", value: "paged" }];
+
+  async function pageAll(first: (c?: SelectCursor) => Promise<SelectPage> | SelectPage, between: (page: number) => Promise<void> | void) {
+    const keys: string[] = [];
+    let cursor: SelectCursor | undefined;
+    for (let page = 0; ; page++) {
+      const got = await first(cursor);
+      keys.push(...got.series.map((s) => s.key));
+      if (got.cursor === undefined) return keys;
+      // A select that restarts would page forever.
+      if (page > 10) throw new Error(`still paging after ${keys.length} series`);
+      cursor = got.cursor;
+      await between(page);
+    }
+  }
+
+  it("resumes after the last returned series when the object restarts between pages", async () => {
+    const stub = freshStore();
+    await stub.append(many(2500));
+    const want = many(2500).map((s) => s.key);
+    await runInDurableObject(stub, async (instance, state) => {
+      let store = instance as SeriesStore;
+      // Every page after the first is answered by a fresh object over the same storage,
+      // as after an eviction: no memory of the query survives.
+      const keys = await pageAll(
+        (c) => store.select(sel, -Infinity, Infinity, c),
+        () => {
+          store = new SeriesStore(state, env as never);
+        },
+      );
+      expect(keys).toEqual(want);
+    });
+  });
+
+  it("neither repeats nor skips series when deleteRange runs between pages", async () => {
+    const stub = freshStore();
+    await stub.append([...many(2500), ...many(3, "other")]);
+    const keys = await pageAll(
+      (c) => stub.select(sel, -Infinity, Infinity, c),
+      async () => {
+        await stub.deleteRange([{ type: "=", name: "__name__", value: "other" }], -8.64e15, 8.64e15);
+      },
+    );
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys).toEqual(many(2500).map((s) => s.key));
+  });
+
+  it("leaves out series deleted between pages and still returns the rest once", async () => {
+    const stub = freshStore();
+    await stub.append(many(2500));
+    const gone = new Set<string>();
+    const keys = await pageAll(
+      (c) => stub.select(sel, -Infinity, Infinity, c, "labels"),
+      () => undefined,
+    );
+    expect(keys).toHaveLength(2500);
+    const paged = await pageAll(
+      (c) => stub.select(sel, -Infinity, Infinity, c),
+      async (page) => {
+        // Delete one series not yet returned and one already returned.
+        const later = many(2500)[(page + 1) * 1000 + 5]!;
+        const earlier = many(2500)[page * 1000 + 7]!;
+        for (const s of [later, earlier]) {
+          gone.add(s.key);
+          await stub.deleteRange(labelsFromKey(s.key).map((l) => ({ type: "=" as const, name: l.name, value: l.value })), -8.64e15, 8.64e15);
+        }
+      },
+    );
+    expect(new Set(paged).size).toBe(paged.length);
+    const laterGone = many(2500).filter((_, i) => i % 1000 === 5 && i >= 1000).map((s) => s.key);
+    expect(paged).toEqual(many(2500).map((s) => s.key).filter((k) => !laterGone.includes(k)));
+    expect(gone.size).toBe(4);
   });
 });
