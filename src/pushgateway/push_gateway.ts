@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/pushgateway/migrations.js";
+import { apiSwitchesFrom } from "../model/api_switches.js";
 import { limitsFrom } from "../model/limits.js";
 import { decodeDelimitedFamilies, encodeDelimitedFamilies } from "../textparse/dto_protobuf.js";
 import { Gateway, type GroupPersistence } from "./gateway.js";
@@ -12,6 +13,9 @@ import type { Hono } from "hono";
 export interface PushGatewayEnv {
   /** Largest accepted push body in bytes (default 32 MiB). */
   MAX_BODY_BYTES?: string;
+  /** See model/api_switches.ts: the wipe route needs one of them. */
+  ENABLE_ADMIN_API?: string;
+  WRITE_TOKEN?: string;
 }
 
 /** edgeprom's version as the gateway reports it in build info. */
@@ -34,7 +38,7 @@ export class PushGateway extends DurableObject<PushGatewayEnv> {
     const persistence = new SqlPersistence(ctx.storage);
     this.gateway = new Gateway(persistence, VERSION);
     for (const g of persistence.load()) this.gateway.store.restore(g);
-    this.app = gatewayApp(this.gateway, { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY), limits: limitsFrom(env as Record<string, unknown>) });
+    this.app = gatewayApp(this.gateway, { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY), limits: limitsFrom(env as Record<string, unknown>), adminApi: apiSwitchesFrom(env as Record<string, unknown>).adminApi });
   }
 
   override async fetch(req: Request): Promise<Response> {
