@@ -52,7 +52,7 @@ export default defineConfig({
           cloudflareTest({
             main: "./src/workers/region.ts",
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { TIER: "test", SHARDS: "2" }, kvNamespaces: ["CONFIG"] },
+            miniflare: { bindings: { TIER: "test", SHARDS: "2", ENABLE_ADMIN_API: "true", ENABLE_LIFECYCLE: "true" }, kvNamespaces: ["CONFIG"] },
           }),
         ],
         test: {

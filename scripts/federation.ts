@@ -61,7 +61,9 @@ export async function startFederation(opts: FederationOptions): Promise<Federati
       modulesRules: [{ type: "Text", include: ["**/*.sql"] }],
       compatibilityDate: "2026-04-01",
       compatibilityFlags: ["nodejs_compat"],
-      bindings: { TIER: tier, SHARDS: "2", EXTERNAL_URL: `http://${host}:${opts.ports[tier]}`, ...(tier === "global" ? { SERVICE_TARGETS: JSON.stringify(REGION_SERVICES) } : {}), ...opts.vars },
+      // The local federation is a developer's own: its admin and lifecycle APIs are on,
+      // as with --web.enable-admin-api --web.enable-lifecycle.
+      bindings: { TIER: tier, SHARDS: "2", ENABLE_ADMIN_API: "true", ENABLE_LIFECYCLE: "true", EXTERNAL_URL: `http://${host}:${opts.ports[tier]}`, ...(tier === "global" ? { SERVICE_TARGETS: JSON.stringify(REGION_SERVICES) } : {}), ...opts.vars },
       // The global tier reaches the regions through service bindings, not the network.
       ...(tier === "global" ? { serviceBindings: { REGION_LOCAL_A: "edgeprom-local-a", REGION_LOCAL_B: "edgeprom-local-b" } } : {}),
       durableObjects: {

@@ -1,5 +1,6 @@
 // Config -> YAML, the way Prometheus shows its loaded configuration
-// (/api/v1/status/config): defaults filled in, secrets shown as `<secret>`.
+// (/api/v1/status/config): defaults filled in, secrets shown as `<secret>`, passwords
+// inside URLs as `xxxxx`.
 import { Document, isPair, isScalar, isSeq, visit } from "yaml";
 import { formatDuration } from "../model/time.js";
 import type {
@@ -42,6 +43,25 @@ function put(o: Out, key: string, v: unknown): void {
 const secret = (v: string | undefined): string | undefined => (v === undefined || v === "" ? undefined : SECRET);
 const dur = (ms: number): string => formatDuration(ms);
 
+/**
+ * A URL with the password of its user info replaced by `xxxxx`, as Go's
+ * url.Redacted does for Prometheus' URL fields (`http://user:xxxxx@host/`); the rest
+ * stays as written. The user info ends at the authority's last `@`, as in Go's parser.
+ */
+export function redactUrl(u: string): string {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*)/.exec(u);
+  if (m === null) return u;
+  const authority = m[2]!;
+  const at = authority.lastIndexOf("@");
+  if (at < 0) return u;
+  const userinfo = authority.slice(0, at);
+  const colon = userinfo.indexOf(":");
+  if (colon < 0) return u;
+  return m[1]! + userinfo.slice(0, colon) + ":xxxxx" + u.slice(m[1]!.length + at);
+}
+
+const url = (v: string | undefined): string | undefined => (v === undefined ? undefined : redactUrl(v));
+
 function tls(t: TLSConfig): Out {
   const o: Out = {};
   put(o, "ca", t.ca);
@@ -76,14 +96,14 @@ function httpClient(o: Out, h: HTTPClientConfig): void {
     put(a, "client_secret", secret(h.oauth2.clientSecret));
     put(a, "client_secret_file", h.oauth2.clientSecretFile);
     put(a, "scopes", h.oauth2.scopes);
-    a.token_url = h.oauth2.tokenUrl;
+    a.token_url = redactUrl(h.oauth2.tokenUrl);
     put(a, "endpoint_params", h.oauth2.endpointParams);
     put(a, "tls_config", tls(h.oauth2.tlsConfig));
-    put(a, "proxy_url", h.oauth2.proxyUrl);
+    put(a, "proxy_url", url(h.oauth2.proxyUrl));
     o.oauth2 = a;
   }
   put(o, "tls_config", tls(h.tlsConfig));
-  put(o, "proxy_url", h.proxyUrl);
+  put(o, "proxy_url", url(h.proxyUrl));
   put(o, "no_proxy", h.noProxy);
   put(o, "proxy_from_environment", h.proxyFromEnvironment);
   put(o, "proxy_connect_header", Object.fromEntries(Object.entries(h.proxyConnectHeader).map(([k, vs]) => [k, vs.map(() => SECRET)])));
@@ -118,7 +138,7 @@ function sd(o: Out, s: ServiceDiscoveryConfigs): void {
       const x: Out = {};
       httpClient(x, h.httpClient);
       x.refresh_interval = dur(h.refreshInterval);
-      x.url = h.url;
+      x.url = redactUrl(h.url);
       return x;
     }),
   );
@@ -224,7 +244,7 @@ export function configToYaml(config: Config): string {
     out,
     "remote_write",
     config.remoteWrite.map((rw) => {
-      const o: Out = { url: rw.url, remote_timeout: dur(rw.remoteTimeout) };
+      const o: Out = { url: redactUrl(rw.url), remote_timeout: dur(rw.remoteTimeout) };
       put(o, "headers", maskValues(rw.headers));
       put(o, "write_relabel_configs", rw.writeRelabelConfigs.map(relabelToYaml));
       put(o, "name", rw.name);
@@ -253,7 +273,7 @@ export function configToYaml(config: Config): string {
     out,
     "remote_read",
     config.remoteRead.map((rr) => {
-      const o: Out = { url: rr.url, remote_timeout: dur(rr.remoteTimeout) };
+      const o: Out = { url: redactUrl(rr.url), remote_timeout: dur(rr.remoteTimeout) };
       put(o, "headers", maskValues(rr.headers));
       put(o, "read_recent", rr.readRecent);
       put(o, "name", rr.name);

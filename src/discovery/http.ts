@@ -11,6 +11,9 @@ export interface HTTPSDConfig {
   /** ms; default 60s. */
   readonly refreshInterval?: number;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Credentials (basic_auth, authorization) as headers, built for each request so
+   * that rotated `*_file` secrets apply; sent to the SD URL's own origin only. */
+  readonly authHeaders?: () => Promise<Record<string, string>>;
   /** Abort the request after this many ms. */
   readonly timeout?: number;
 }
@@ -28,6 +31,9 @@ export function validateHTTPSDConfig(cfg: HTTPSDConfig): void {
   if (u.protocol !== "http:" && u.protocol !== "https:") throw new HTTPSDConfigError("URL scheme must be 'http' or 'https'");
   if (u.host === "") throw new HTTPSDConfigError("host is missing in URL");
 }
+
+/** Go's http.Client gives up after 10 redirects. */
+const MAX_REDIRECTS = 10;
 
 const CONTENT_TYPE = /^application\/json(;\s*charset=("utf-8"|utf-8))?$/i;
 
@@ -55,9 +61,9 @@ export class HTTPDiscoverer implements Discoverer {
       accept: "application/json",
       "x-prometheus-refresh-interval-seconds": String(this.refreshIntervalMs / 1000),
     };
-    const init: RequestInit = { method: "GET", headers };
-    if (this.cfg.timeout !== undefined) init.signal = AbortSignal.timeout(this.cfg.timeout);
-    const res = await this.fetchFn(this.cfg.url, init);
+    const auth = this.cfg.authHeaders === undefined ? {} : await this.cfg.authHeaders();
+    const signal = this.cfg.timeout !== undefined ? AbortSignal.timeout(this.cfg.timeout) : undefined;
+    const res = await this.get(headers, auth, signal);
     if (res.status !== 200) {
       await res.body?.cancel();
       throw new Error(`server returned HTTP status ${`${res.status} ${res.statusText}`.trim()}`);
@@ -69,5 +75,21 @@ export class HTTPDiscoverer implements Discoverer {
     }
     const raw = parseTargetGroupsJSON(await res.text());
     return raw.map((g, i) => targetGroupFromRaw(g, `${this.cfg.url}:${i}`, { [URL_LABEL]: this.cfg.url }));
+  }
+
+  /** GETs the SD URL, following redirects by hand so that credentials reach its own
+   * origin only, as Go's client drops them on a redirect to another host. */
+  private async get(headers: Record<string, string>, auth: Record<string, string>, signal: AbortSignal | undefined): Promise<Response> {
+    const origin = new URL(this.cfg.url).origin;
+    let url = this.cfg.url;
+    for (let hop = 0; ; hop++) {
+      const init: RequestInit = { method: "GET", headers: new URL(url).origin === origin ? { ...headers, ...auth } : headers, redirect: "manual" };
+      if (signal !== undefined) init.signal = signal;
+      const res = await this.fetchFn(url, init);
+      const location = res.headers.get("location");
+      if (res.status < 300 || res.status >= 400 || location === null || hop >= MAX_REDIRECTS) return res;
+      await res.body?.cancel();
+      url = new URL(location, url).toString();
+    }
   }
 }

@@ -1,9 +1,10 @@
 import type { DtoFamily } from "../textparse/dto.js";
-import type { GroupingLabels } from "./grouping_key.js";
+import { groupingKeyFor, type GroupingLabels } from "./grouping_key.js";
 import { MetricStore, type MetricGroup, type PushResult } from "./metric_store.js";
 import { OWN_FAMILIES, OwnMetrics } from "./own_metrics.js";
 
-/** Where groups live between restarts; each call must be durable when it returns. */
+/** Where groups live between restarts; each call must be durable when it returns,
+ * and must change nothing when it throws. */
 export interface GroupPersistence {
   save(group: MetricGroup): void;
   remove(key: string): void;
@@ -27,14 +28,18 @@ export class Gateway {
   }
 
   push(labels: GroupingLabels, families: DtoFamily[], replace: boolean): PushResult {
-    const r = this.store.push(labels, families, replace, this.now());
-    this.persistence.save(r.group);
-    return r;
+    const p = this.store.plan(labels, families, replace, this.now());
+    // Persist first: a write that throws leaves the served group as it was.
+    this.persistence.save(p.group);
+    this.store.commit(p);
+    return p;
   }
 
   delete(labels: GroupingLabels): void {
-    const g = this.store.delete(labels);
-    if (g !== undefined) this.persistence.remove(g.key);
+    const key = groupingKeyFor(labels);
+    if (!this.store.has(key)) return;
+    this.persistence.remove(key);
+    this.store.delete(labels);
   }
 
   wipe(): void {

@@ -20,6 +20,9 @@ export interface GatewayApiOptions {
   maxBodyBytes: number;
   /** Series per push and labels per series; beyond them a push is refused whole. */
   limits?: InputLimits;
+  /** --web.enable-admin-api: without it the wipe route does not exist (404), as in
+   * the real gateway. */
+  adminApi: boolean;
 }
 
 const CORS = {
@@ -86,7 +89,8 @@ export function gatewayApp(gw: Gateway, opts: GatewayApiOptions): Hono {
       build_information: { branch: "", buildDate: "", buildUser: "", goVersion: "", revision: "", version: gw.version },
       flags: {
         "push.disable-consistency-check": "false",
-        "web.enable-admin-api": "true",
+        "web.enable-admin-api": String(opts.adminApi),
+        "web.enable-lifecycle": "false",
         "web.route-prefix": PUSHGATEWAY_PREFIX,
         "persistence.file": "",
         "persistence.interval": "0s",
@@ -94,10 +98,12 @@ export function gatewayApp(gw: Gateway, opts: GatewayApiOptions): Hono {
       start_time: goTime(gw.startTime),
     }),
   );
-  api.put("/admin/wipe", counted("wipe"), (c) => {
-    gw.wipe();
-    return c.body(null, 202);
-  });
+  if (opts.adminApi) {
+    api.put("/admin/wipe", counted("wipe"), (c) => {
+      gw.wipe();
+      return c.body(null, 202);
+    });
+  }
   app.route("/api/v1", api);
   app.notFound(() => goError("404 page not found", 404));
   return app;

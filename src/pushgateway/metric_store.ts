@@ -22,6 +22,10 @@ export interface MetricGroup {
 
 export type PushResult = { ok: true; group: MetricGroup } | { ok: false; error: string; group: MetricGroup };
 
+/** A push's outcome before it is committed: the group as it will be, and the
+ * families leaving and entering the consistency index. */
+export type PlannedPush = PushResult & { removed: DtoFamily[]; added: DtoFamily[] };
+
 /** Families the gateway exposes about itself: pushes may not change their type, and
  * their help strings win over pushed ones. */
 export type OwnFamilies = ReadonlyMap<string, { type: DtoType; help: string }>;
@@ -49,15 +53,31 @@ export class MetricStore {
     return this.byKey.size;
   }
 
+  has(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
   /** Puts back a group read from storage. */
   restore(group: MetricGroup): void {
     this.byKey.set(group.key, group);
     for (const sf of group.families.values()) this.index.add(sf.family);
   }
 
+  /** Plans and applies a push at once (for callers with nothing to persist). */
   push(labels: GroupingLabels, families: DtoFamily[], replace: boolean, nowMs: number): PushResult {
+    const p = this.plan(labels, families, replace, nowMs);
+    this.commit(p);
+    return p;
+  }
+
+  /**
+   * What a push would make of its group, leaving the store untouched: the caller
+   * persists `group` and only then commits, so a failed write changes nothing that is
+   * served.
+   */
+  plan(labels: GroupingLabels, families: DtoFamily[], replace: boolean, nowMs: number): PlannedPush {
     if (families.some((f) => f.metrics.some((m) => m.timestampMs !== undefined))) {
-      return { ok: false, error: "pushed metrics must not have timestamps", group: this.failed(labels, nowMs) };
+      return this.failed(labels, nowMs, "pushed metrics must not have timestamps");
     }
     for (const f of families) for (const m of f.metrics) m.labels = sanitizeLabels(m.labels, labels);
     const key = groupingKeyFor(labels);
@@ -74,17 +94,18 @@ export class MetricStore {
       }
     }
     const errs = this.index.check(incoming, replaced);
-    if (errs.length > 0) return { ok: false, error: joinErrors(errs), group: this.failed(labels, nowMs) };
-    const g = group ?? this.create(key, labels);
-    for (const [name, f] of replaced) {
-      this.index.remove(f);
-      g.families.delete(name);
-    }
-    for (const f of incoming) {
-      this.index.add(f);
-      g.families.set(f.name, { family: f, timestampMs: nowMs });
-    }
-    return { ok: true, group: g };
+    if (errs.length > 0) return this.failed(labels, nowMs, joinErrors(errs));
+    const next = copyGroup(group, key, labels);
+    for (const name of replaced.keys()) next.families.delete(name);
+    for (const f of incoming) next.families.set(f.name, { family: f, timestampMs: nowMs });
+    return { ok: true, group: next, removed: [...replaced.values()], added: incoming };
+  }
+
+  /** Makes a planned push what the store serves. */
+  commit(p: PlannedPush): void {
+    for (const f of p.removed) this.index.remove(f);
+    for (const f of p.added) this.index.add(f);
+    this.byKey.set(p.group.key, p.group);
   }
 
   /** Removes the group with exactly these grouping labels; returns it if it existed. */
@@ -117,27 +138,30 @@ export class MetricStore {
     return out;
   }
 
-  private create(key: string, labels: GroupingLabels): MetricGroup {
-    const g: MetricGroup = { key, labels: { ...labels }, families: new Map() };
-    this.byKey.set(key, g);
-    return g;
-  }
-
-  /** Records a rejected push: the group (created if new) gets a failure time and
-   * keeps whatever else it had. */
-  private failed(labels: GroupingLabels, nowMs: number): MetricGroup {
+  /** A rejected push: the group (created if new) gets a failure time and keeps
+   * whatever else it had. */
+  private failed(labels: GroupingLabels, nowMs: number, error: string): PlannedPush {
     const key = groupingKeyFor(labels);
-    const g = this.byKey.get(key) ?? this.create(key, labels);
+    const group = this.byKey.get(key);
+    const next = copyGroup(group, key, labels);
+    const removed: DtoFamily[] = [];
+    const added: DtoFamily[] = [];
     const set = (f: DtoFamily) => {
-      const old = g.families.get(f.name);
-      if (old !== undefined) this.index.remove(old.family);
-      this.index.add(f);
-      g.families.set(f.name, { family: f, timestampMs: nowMs });
+      const old = next.families.get(f.name);
+      if (old !== undefined) removed.push(old.family);
+      added.push(f);
+      next.families.set(f.name, { family: f, timestampMs: nowMs });
     };
     set(timestampGauge(PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, labels, nowMs));
-    if (!g.families.has(PUSH_TIME)) set(timestampGauge(PUSH_TIME, PUSH_TIME_HELP, labels, 0));
-    return g;
+    if (!next.families.has(PUSH_TIME)) set(timestampGauge(PUSH_TIME, PUSH_TIME_HELP, labels, 0));
+    return { ok: false, error, group: next, removed, added };
   }
+}
+
+/** A group's next state in its own object, so the served one stays as it is until
+ * the change is committed. */
+function copyGroup(group: MetricGroup | undefined, key: string, labels: GroupingLabels): MetricGroup {
+  return { key, labels: { ...(group?.labels ?? labels) }, families: new Map(group?.families) };
 }
 
 /** Whether the group's last push succeeded (no failure newer than the last success). */

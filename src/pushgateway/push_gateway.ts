@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/pushgateway/migrations.js";
+import { apiSwitchesFrom } from "../model/api_switches.js";
 import { limitsFrom } from "../model/limits.js";
 import { decodeDelimitedFamilies, encodeDelimitedFamilies } from "../textparse/dto_protobuf.js";
 import { Gateway, type GroupPersistence } from "./gateway.js";
@@ -12,6 +13,9 @@ import type { Hono } from "hono";
 export interface PushGatewayEnv {
   /** Largest accepted push body in bytes (default 32 MiB). */
   MAX_BODY_BYTES?: string;
+  /** See model/api_switches.ts: the wipe route needs one of them. */
+  ENABLE_ADMIN_API?: string;
+  WRITE_TOKEN?: string;
 }
 
 /** edgeprom's version as the gateway reports it in build info. */
@@ -31,11 +35,10 @@ export class PushGateway extends DurableObject<PushGatewayEnv> {
   constructor(ctx: DurableObjectState, env: PushGatewayEnv) {
     super(ctx, env);
     migrate(drizzle(ctx.storage), migrations);
-    this.gateway = new Gateway(new SqlPersistence(ctx.storage.sql), VERSION);
-    for (const row of ctx.storage.sql.exec<{ key: string; labels: string; families: ArrayBuffer; push_times: string }>("SELECT key, labels, families, push_times FROM push_groups")) {
-      this.gateway.store.restore(groupFromRow(row));
-    }
-    this.app = gatewayApp(this.gateway, { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY), limits: limitsFrom(env as Record<string, unknown>) });
+    const persistence = new SqlPersistence(ctx.storage);
+    this.gateway = new Gateway(persistence, VERSION);
+    for (const g of persistence.load()) this.gateway.store.restore(g);
+    this.app = gatewayApp(this.gateway, { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY), limits: limitsFrom(env as Record<string, unknown>), adminApi: apiSwitchesFrom(env as Record<string, unknown>).adminApi });
   }
 
   override async fetch(req: Request): Promise<Response> {
@@ -48,30 +51,68 @@ export class PushGateway extends DurableObject<PushGatewayEnv> {
   }
 }
 
+/** Bytes per stored part: half the roughly 2 MB a Durable Object's SQLite takes in
+ * one row, so the row's key and overhead always fit. */
+export const PART_BYTES = 1 << 20;
+
 class SqlPersistence implements GroupPersistence {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly storage: DurableObjectStorage) {}
 
   save(g: MetricGroup): void {
     const stamps: Record<string, number> = {};
     for (const [name, sf] of g.families) stamps[name] = sf.timestampMs;
     const body = encodeDelimitedFamilies([...g.families.values()].map((sf) => sf.family));
-    this.sql.exec(
-      "INSERT INTO push_groups (key, labels, families, push_times) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET labels = excluded.labels, families = excluded.families, push_times = excluded.push_times",
-      g.key,
-      JSON.stringify(g.labels),
-      body.slice().buffer,
-      JSON.stringify(stamps),
-    );
+    const sql = this.storage.sql;
+    // One transaction: a group is either all old parts or all new ones.
+    this.storage.transactionSync(() => {
+      sql.exec(
+        "INSERT INTO push_groups (key, labels, push_times) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET labels = excluded.labels, push_times = excluded.push_times",
+        g.key,
+        JSON.stringify(g.labels),
+        JSON.stringify(stamps),
+      );
+      sql.exec("DELETE FROM push_group_parts WHERE key = ?", g.key);
+      for (let seq = 0, off = 0; off < body.length || seq === 0; seq++, off += PART_BYTES) {
+        sql.exec("INSERT INTO push_group_parts (key, seq, data) VALUES (?, ?, ?)", g.key, seq, body.slice(off, off + PART_BYTES).buffer);
+      }
+    });
   }
 
   remove(key: string): void {
-    this.sql.exec("DELETE FROM push_groups WHERE key = ?", key);
+    this.storage.transactionSync(() => {
+      this.storage.sql.exec("DELETE FROM push_group_parts WHERE key = ?", key);
+      this.storage.sql.exec("DELETE FROM push_groups WHERE key = ?", key);
+    });
+  }
+
+  /** Every stored group, its parts joined back in order. */
+  *load(): Generator<MetricGroup> {
+    const parts = new Map<string, Uint8Array[]>();
+    for (const row of this.storage.sql.exec<{ key: string; data: ArrayBuffer }>("SELECT key, data FROM push_group_parts ORDER BY key, seq")) {
+      let list = parts.get(row.key);
+      if (list === undefined) parts.set(row.key, (list = []));
+      list.push(new Uint8Array(row.data));
+    }
+    for (const row of this.storage.sql.exec<{ key: string; labels: string; push_times: string }>("SELECT key, labels, push_times FROM push_groups")) {
+      yield groupFromRow(row, concat(parts.get(row.key) ?? []));
+    }
   }
 }
 
-function groupFromRow(row: { key: string; labels: string; families: ArrayBuffer; push_times: string }): MetricGroup {
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+function groupFromRow(row: { key: string; labels: string; push_times: string }, body: Uint8Array): MetricGroup {
   const stamps = JSON.parse(row.push_times) as Record<string, number>;
   const families = new Map<string, StoredFamily>();
-  for (const f of decodeDelimitedFamilies(new Uint8Array(row.families))) families.set(f.name, { family: f, timestampMs: stamps[f.name] ?? 0 });
+  for (const f of decodeDelimitedFamilies(body)) families.set(f.name, { family: f, timestampMs: stamps[f.name] ?? 0 });
   return { key: row.key, labels: JSON.parse(row.labels) as Record<string, string>, families };
 }

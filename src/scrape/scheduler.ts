@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { ConfigError, loadConfigFromKV, type Config } from "../config/index.js";
 import { configToYaml } from "../config/print.js";
 import { DiscoveryManager } from "../discovery/manager.js";
+import { discoveryConfigFor } from "./discovery_config.js";
 import type { TargetGroup } from "../discovery/target_group.js";
 import { LabelsBuilder, labelsFromKey, METRIC_NAME, type Labels } from "../model/labels.js";
 import { STALE_NAN } from "../model/sample.js";
@@ -200,7 +201,7 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
     for (const sc of implicit === undefined ? cfg.scrapeConfigs : [...cfg.scrapeConfigs, implicit]) {
       let m = this.managers.get(sc.jobName);
       if (m === undefined) {
-        m = DiscoveryManager.forScrapeConfig(sc, {
+        m = DiscoveryManager.forScrapeConfig(discoveryConfigFor(sc, (k) => this.env.CONFIG.get(k)), {
           fetch: (u, init) => fetch(u, init),
           read: (k) => this.env.CONFIG.get(k),
           list: async (prefix) => (await this.env.CONFIG.list({ prefix })).keys.map((k) => k.name),

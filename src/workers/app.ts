@@ -27,6 +27,7 @@ import { requireBearer } from "./auth.js";
 import { webAuth } from "./web_auth.js";
 import { gzipJson } from "./compression.js";
 import { limitsFrom } from "../model/limits.js";
+import { apiSwitchesFrom } from "../model/api_switches.js";
 
 const DEFAULT_MAX_BODY = 32 << 20;
 const SLOW_REQUEST_MS = 1000;
@@ -85,7 +86,15 @@ export function buildApp(env: TierEnv): Hono {
   app.get("/federate", async (c) =>
     federateHandler(c.req.raw, storage().querier(), { externalLabels: await config.externalLabels(), lookbackDeltaMs: engine.opts.lookbackDeltaMs }),
   );
-  app.post("/-/reload", requireBearer(env.WRITE_TOKEN), async (c) => {
+  const switches = apiSwitchesFrom(env as unknown as Record<string, unknown>);
+  // Prometheus' answers when the flags are off, status and body alike.
+  app.on(["POST", "PUT"], "/-/reload", async (c, next) =>
+    switches.lifecycle ? next() : c.body("Lifecycle API is not enabled.", 403, { "content-type": "text/plain; charset=utf-8" }),
+  );
+  app.on(["POST", "PUT"], "/api/v1/admin/*", async (c, next) =>
+    switches.adminApi ? next() : c.json({ status: "error", errorType: "unavailable", error: "admin APIs disabled" }, 500),
+  );
+  app.on(["POST", "PUT"], "/-/reload", requireBearer(env.WRITE_TOKEN), async (c) => {
     const r = await scheduler().reload();
     // Rules reload with the configuration, as Prometheus' reloaders do.
     const rules = (await rulesStub(env)?.reload()) ?? { ok: true, error: "" };
@@ -117,6 +126,8 @@ export function buildApp(env: TierEnv): Hono {
         "query.lookback-delta": "5m",
         "query.max-samples": String(engine.opts.maxSamples),
         "query.timeout": "2m",
+        "web.enable-admin-api": String(switches.adminApi),
+        "web.enable-lifecycle": String(switches.lifecycle),
       },
     }),
   );

@@ -33,6 +33,12 @@ export interface TierEnv {
   /** When set, writes (remote write, pushes, reload, admin) need
    * `Authorization: Bearer <WRITE_TOKEN>`. */
   WRITE_TOKEN?: string;
+  /** "true" turns on /api/v1/admin/* and the Pushgateway's wipe, as
+   * --web.enable-admin-api does; off by default unless WRITE_TOKEN is set. */
+  ENABLE_ADMIN_API?: string;
+  /** "true" turns on /-/reload, as --web.enable-lifecycle does; off by default
+   * unless WRITE_TOKEN is set. */
+  ENABLE_LIFECYCLE?: string;
   /** When set, every request needs `Authorization: Bearer <READ_TOKEN>` (or the
    * write token, or basic auth from WEB_CONFIG). A secret. */
   READ_TOKEN?: string;

@@ -136,3 +136,50 @@ storage:
     for (const n of [1, 1023, 1024, 1536, 10 * 1024 ** 3 + 5]) expect(parseBytes(formatBytes(n))).toBe(n);
   });
 });
+
+describe("passwords inside URLs", () => {
+  // The same config given to Prometheus 2.42 prints `user:xxxxx@` for remote_write,
+  // remote_read and proxy_url (url.Redacted); edgeprom also hides http_sd and
+  // oauth2 token URLs' passwords, which Prometheus 2.42 prints as written.
+  const cfg = `
+alerting:
+  alertmanagers:
+    - proxy_url: http://amu:ampw@proxy.example:3128
+      static_configs: [{targets: ['127.0.0.1:9093']}]
+      http_sd_configs:
+        - url: http://amsd:amsdpw@sd.example/am
+scrape_configs:
+  - job_name: sd
+    proxy_url: http://pu:pp@proxy.example:3128
+    oauth2: {client_id: id, client_secret: s, token_url: 'https://tu:tpw@auth.example/token', proxy_url: 'http://opu:oppw@proxy.example:1'}
+    http_sd_configs:
+      - url: http://sduser:sdpw@127.0.0.1:1/sd
+      - url: http://onlyuser@127.0.0.1:1/sd2
+      - url: http://emptypw:@127.0.0.1:1/sd3
+      - url: "http://we%40ird:p%40ss@127.0.0.1:1/sd4?x=a@b"
+remote_write:
+  - url: http://rwu:rwp@127.0.0.1:1/api/v1/write
+remote_read:
+  - url: http://rru:rrp@127.0.0.1:1/api/v1/read
+`;
+
+  it("shows user:xxxxx@ where the URL had a password, and nothing else changed", () => {
+    const out = configToYaml(parseConfig(cfg));
+    for (const pw of ["ampw", "amsdpw", ":pp@", "tpw", "oppw", "sdpw", "p%40ss", "rwp", "rrp"]) expect(out).not.toContain(pw);
+    for (const line of [
+      "proxy_url: http://amu:xxxxx@proxy.example:3128",
+      "url: http://amsd:xxxxx@sd.example/am",
+      "proxy_url: http://pu:xxxxx@proxy.example:3128",
+      "token_url: https://tu:xxxxx@auth.example/token",
+      "proxy_url: http://opu:xxxxx@proxy.example:1",
+      "url: http://sduser:xxxxx@127.0.0.1:1/sd",
+      "url: http://onlyuser@127.0.0.1:1/sd2",
+      "url: http://emptypw:xxxxx@127.0.0.1:1/sd3",
+      "url: http://we%40ird:xxxxx@127.0.0.1:1/sd4?x=a@b",
+      "- url: http://rwu:xxxxx@127.0.0.1:1/api/v1/write",
+      "- url: http://rru:xxxxx@127.0.0.1:1/api/v1/read",
+    ]) {
+      expect(out).toContain(line);
+    }
+  });
+});

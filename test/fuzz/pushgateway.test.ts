@@ -38,7 +38,7 @@ function newGateway() {
   const persistence = new MapPersistence();
   let clock = 1_700_000_000_000;
   const gw = new Gateway(persistence, "test", () => (clock += 1000));
-  return { persistence, gw, app: gatewayApp(gw, { maxBodyBytes: MAX_BODY }) };
+  return { persistence, gw, app: gatewayApp(gw, { maxBodyBytes: MAX_BODY, adminApi: true }) };
 }
 
 // ---- paths -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { parseExposition } from "../../src/textparse/index.js";
 // scrape of all its groups failed. Such a push is refused, as a summary with a
 // "quantile" grouping label already was.
 describe("histograms in a group keyed by le", () => {
-  const app = () => gatewayApp(new Gateway({ save() {}, remove() {} }, "test"), { maxBodyBytes: 1 << 20 });
+  const app = () => gatewayApp(new Gateway({ save() {}, remove() {} }, "test"), { maxBodyBytes: 1 << 20, adminApi: false });
   const body = '# TYPE h histogram\nh_bucket{le="1"} 1\nh_bucket{le="+Inf"} 2\nh_sum 3\nh_count 2\n';
 
   it("are refused and leave /metrics parseable", async () => {

@@ -18,7 +18,7 @@ class MapPersistence implements GroupPersistence {
 describe("the gateway's HTTP API", () => {
   it("refuses a push beyond the series and label limits whole, persisting nothing", async () => {
     const db = new MapPersistence();
-    const app = gatewayApp(new Gateway(db, "test"), { maxBodyBytes: 1 << 20, limits: { ...DEFAULT_LIMITS, seriesPerPush: 3, labelsPerSeries: 4 } });
+    const app = gatewayApp(new Gateway(db, "test"), { maxBodyBytes: 1 << 20, limits: { ...DEFAULT_LIMITS, seriesPerPush: 3, labelsPerSeries: 4 }, adminApi: false });
     const many = await app.request("/pushgateway/metrics/job/j", { method: "PUT", body: "a 1\nb 1\nc 1\nd 1\n" });
     expect(many.status).toBe(400);
     expect(await many.text()).toBe("push rejected, nothing was changed: 4 series in one push, more than the limit of 3\n");
@@ -31,7 +31,7 @@ describe("the gateway's HTTP API", () => {
   });
 
   it("answers 413 for a body over the size limit", async () => {
-    const app = gatewayApp(new Gateway(new MapPersistence(), "test"), { maxBodyBytes: 10 });
+    const app = gatewayApp(new Gateway(new MapPersistence(), "test"), { maxBodyBytes: 10, adminApi: false });
     const r = await app.request("/pushgateway/metrics/job/j", { method: "PUT", body: "a_long_metric_name 1\n" });
     expect(r.status).toBe(413);
   });

@@ -12,7 +12,7 @@ import { parseExposition } from "../../src/textparse/index.js";
 describe("names in protobuf pushes", () => {
   function gateway() {
     const gw = new Gateway({ save() {}, remove() {} }, "test");
-    return gatewayApp(gw, { maxBodyBytes: 1 << 20 });
+    return gatewayApp(gw, { maxBodyBytes: 1 << 20, adminApi: false });
   }
   function family(name: string, labels: { name: string; value: string }[] = []): DtoFamily {
     const m = newDtoMetric(labels, "gauge");
