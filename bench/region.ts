@@ -1,7 +1,7 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
-import { bundle } from "../scripts/federation.js";
+import { workerBundles } from "../scripts/start/bundles.js";
 
 /** One region Worker under workerd, bundled as `wrangler deploy` would, with its
  * Durable Object state under `dir`; request logs are discarded. */
@@ -12,11 +12,11 @@ export async function startBenchRegion(
   /** More CONFIG keys (rule files, file_sd files), written with the configuration. */
   files: Record<string, string> = {},
 ): Promise<{ url: string; stop(): Promise<void> }> {
-  const scriptPath = await bundle("local-a", join(dir, "build"));
+  const scriptPath = (await workerBundles()).scripts.region;
   const mf = new Miniflare({
     modules: true,
     scriptPath,
-    modulesRoot: join(dir, "build"),
+    modulesRoot: dirname(scriptPath),
     modulesRules: [{ type: "Text", include: ["**/*.sql"] }],
     compatibilityDate: "2026-04-01",
     compatibilityFlags: ["nodejs_compat"],

@@ -1,11 +1,7 @@
-import { execFile } from "node:child_process";
-import { mkdir, readdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
-import { promisify } from "node:util";
 import { Miniflare, type WorkerOptions } from "miniflare";
-
-const run = promisify(execFile);
+import { workerBundles } from "./start/bundles.js";
 
 /** The local federation: the global tier and two regions, each a Worker under one
  * Miniflare (workerd) process, with Durable Object and KV state persisted on disk. */
@@ -15,7 +11,12 @@ export interface FederationOptions {
   ports: { global: number; "local-a": number; "local-b": number };
   /** Extra vars for every tier (WRITE_TOKEN, STORAGE_RETENTION, ...). */
   vars?: Record<string, string>;
+  /** The Workers' own output. */
   log?: (line: string) => void;
+  /** The launcher's steps, as they happen. */
+  progress?: (line: string) => void;
+  /** Called when workerd's output ends without stop(): the runtime died. */
+  onRuntimeExit?: () => void;
 }
 
 export interface Federation {
@@ -31,28 +32,20 @@ export const TIERS = ["global", "local-a", "local-b"] as const;
 const REGION_SERVICES = { "local-a.edgeprom.internal": "REGION_LOCAL_A", "local-b.edgeprom.internal": "REGION_LOCAL_B" };
 type Tier = (typeof TIERS)[number];
 
-const ROOT = resolve(import.meta.dirname, "..");
-
-/** Bundles one wrangler environment exactly as `wrangler deploy` would. */
-export async function bundle(env: Tier, outDir: string): Promise<string> {
-  await mkdir(outDir, { recursive: true });
-  await run("npx", ["wrangler", "deploy", "--dry-run", "--env", env, "--outdir", outDir], {
-    cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-  });
-  const main = (await readdir(outDir)).find((f) => f.endsWith(".js"));
-  if (main === undefined) throw new Error(`wrangler produced no bundle for ${env} in ${outDir}`);
-  return join(outDir, main);
-}
+const since = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)}s`;
 
 export async function startFederation(opts: FederationOptions): Promise<Federation> {
   const host = opts.host ?? "127.0.0.1";
   const log = opts.log ?? (() => {});
+  const progress = opts.progress ?? (() => {});
   const dataDir = resolve(opts.dataDir);
+  let t = Date.now();
+  progress("[1/3] bundling the Workers as wrangler deploy does");
+  const bundles = await workerBundles(progress);
+  progress(`[1/3] ${bundles.cached ? "bundles unchanged, reused" : "bundled"} (inputs ${bundles.hash}) in ${since(t)}`);
   const workers: WorkerOptions[] = [];
   for (const tier of TIERS) {
-    log(`bundling ${tier}`);
-    const scriptPath = await bundle(tier, join(dataDir, "build", tier));
+    const scriptPath = tier === "global" ? bundles.scripts.global : bundles.scripts.region;
     workers.push({
       name: `edgeprom-${tier}`,
       modules: true,
@@ -78,6 +71,9 @@ export async function startFederation(opts: FederationOptions): Promise<Federati
       unsafeDirectSockets: [{ host, port: opts.ports[tier] }],
     });
   }
+  t = Date.now();
+  progress("[2/3] starting workerd");
+  let stopped = false;
   const mf = new Miniflare({
     workers,
     host,
@@ -87,9 +83,15 @@ export async function startFederation(opts: FederationOptions): Promise<Federati
     handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       stdout.on("data", (b: Buffer) => log(b.toString().trimEnd()));
       stderr.on("data", (b: Buffer) => log(b.toString().trimEnd()));
+      stdout.on("end", () => {
+        if (!stopped) opts.onRuntimeExit?.();
+      });
     },
   });
   await mf.ready;
+  progress(`[2/3] workerd up in ${since(t)}`);
+  t = Date.now();
+  progress("[3/3] seeding the configuration and arming the schedulers");
   const urls = Object.fromEntries(TIERS.map((t) => [t, `http://${host}:${opts.ports[t]}`])) as Federation["urls"];
   const kv = await mf.getKVNamespace("CONFIG", "edgeprom-global");
   await seedConfig(kv, urls, log);
@@ -100,7 +102,15 @@ export async function startFederation(opts: FederationOptions): Promise<Federati
     const rules = await mf.getDurableObjectNamespace("RULES", `edgeprom-${tier}`);
     await (rules.get(rules.idFromName(`${tier}/rules`)) as unknown as { arm(): Promise<void> }).arm();
   }
-  return { urls, putConfig: (key, text) => kv.put(key, text), stop: () => mf.dispose() };
+  progress(`[3/3] done in ${since(t)}`);
+  return {
+    urls,
+    putConfig: (key, text) => kv.put(key, text),
+    stop: () => {
+      stopped = true;
+      return mf.dispose();
+    },
+  };
 }
 
 /** The first start stores a configuration for every tier: each region scrapes its
