@@ -3,12 +3,13 @@ import { labelsToRecord } from "../model/labels.js";
 import { formatFloat } from "../model/sample.js";
 import { parseDurationParam, TimeParseError } from "../model/time.js";
 import type { Engine } from "../promql/engine/engine.js";
-import { QueryError, type Value } from "../promql/engine/value.js";
+import { QueryError, type QueryOptions, type QueryResult, type QueryStats, type Value } from "../promql/engine/value.js";
 import { ParseError } from "../promql/parser/errors.js";
 import { formatExpr } from "../promql/parser/printer.js";
 import { parseExpr } from "../promql/parser/parser.js";
 import type { Querier } from "../storage/storage.js";
 import { Params } from "./params.js";
+import { goJsonNumber, goJsonString, goSampleValue, goTimestamp, RawJson } from "./go_json.js";
 import { ApiError, success } from "./responses.js";
 import { handle } from "./series_routes.js";
 
@@ -36,8 +37,11 @@ export function queryRoutes(deps: QueryDeps): Hono {
       const p = await Params.from(c);
       const q = required(p, "query");
       const t = p.time("time", now());
-      const res = await run(() => deps.engine.instantQuery(deps.querier(), q, t));
-      return success(toJson(res.value), res.warnings, res.infos);
+      // Prometheus reports a query it cannot parse as a bad "query" parameter here,
+      // but not on query_range.
+      const expr = parseOrFail(q, 'invalid parameter "query": ');
+      const res = await run(() => deps.engine.instantQuery(deps.querier(), expr, t, statsOptions(p)));
+      return success(resultJson(res), res.warnings, res.infos);
     }),
   );
 
@@ -55,22 +59,22 @@ export function queryRoutes(deps: QueryDeps): Hono {
       if ((end - start) / step > 11_000) {
         throw new ApiError("bad_data", "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
       }
-      const res = await run(() => deps.engine.rangeQuery(deps.querier(), q, start, end, step));
-      return success(toJson(res.value), res.warnings, res.infos);
+      const res = await run(() => deps.engine.rangeQuery(deps.querier(), parseOrFail(q, ""), start, end, step, statsOptions(p)));
+      return success(resultJson(res), res.warnings, res.infos);
     }),
   );
 
   app.on(["GET", "POST"], "/format_query", (c) =>
     handle(async () => {
       const p = await Params.from(c);
-      return success(formatExpr(parse(required(p, "query"))));
+      return success(formatExpr(parseOrFail(required(p, "query"), 'invalid parameter "query": ')));
     }),
   );
 
   app.on(["GET", "POST"], "/parse_query", (c) =>
     handle(async () => {
       const p = await Params.from(c);
-      return success(parse(required(p, "query")));
+      return success(parseOrFail(required(p, "query"), 'invalid parameter "query": '));
     }),
   );
   return app;
@@ -92,13 +96,20 @@ function duration(p: Params, name: string): number {
   }
 }
 
-function parse(q: string) {
+function parseOrFail(q: string, prefix: string) {
   try {
     return parseExpr(q);
   } catch (e) {
-    if (e instanceof ParseError) throw new ApiError("bad_data", e.message);
+    if (e instanceof ParseError) throw new ApiError("bad_data", prefix + e.message);
     throw e;
   }
+}
+
+/** Any non-empty `stats` asks for statistics, as in Prometheus; `all` adds the
+ * per-step sample counts (Prometheus does so when its per-step feature is on). */
+function statsOptions(p: Params): QueryOptions {
+  const v = p.get("stats") ?? "";
+  return v === "" ? {} : { stats: { perStep: v === "all" } };
 }
 
 async function run<T>(fn: () => Promise<T>): Promise<T> {
@@ -111,25 +122,50 @@ async function run<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Prometheus' JSON for query results: times in float seconds, values as strings. */
-export function toJson(v: Value): unknown {
+/** Prometheus' JSON for query results, written directly: times in float seconds and
+ * values as strings, both in Go's forms (see go_json). */
+export function toJson(v: Value): RawJson {
+  return new RawJson(valueJson(v, ""));
+}
+
+function resultJson(res: QueryResult): RawJson {
+  return new RawJson(valueJson(res.value, res.stats ? `,"stats":${statsJson(res.stats)}` : ""));
+}
+
+function valueJson(v: Value, tail: string): string {
   switch (v.type) {
     case "scalar":
-      return { resultType: "scalar", result: [v.t / 1000, formatFloat(v.v)] };
+      // Prometheus' Scalar and String have their own MarshalJSON: the scalar's value in
+      // 'f' form (never an exponent), the string's time as a plain float.
+      return `{"resultType":"scalar","result":[${goTimestamp(v.t)},"${formatFloat(v.v)}"]${tail}}`;
     case "string":
-      return { resultType: "string", result: [v.t / 1000, v.v] };
-    case "vector":
-      return {
-        resultType: "vector",
-        result: v.samples.map((s) => ({ metric: labelsToRecord(s.labels), value: [s.t / 1000, formatFloat(s.v)] })),
-      };
-    case "matrix":
-      return {
-        resultType: "matrix",
-        result: v.series.map((s) => ({
-          metric: labelsToRecord(s.labels),
-          values: Array.from(s.ts, (t, i) => [t / 1000, formatFloat(s.vs[i]!)]),
-        })),
-      };
+      return `{"resultType":"string","result":[${goJsonNumber(v.t / 1000)},${goJsonString(v.v)}]${tail}}`;
+    case "vector": {
+      const parts = v.samples.map((s) => `{"metric":${metricJson(s.labels)},"value":[${goTimestamp(s.t)},${goSampleValue(s.v)}]}`);
+      return `{"resultType":"vector","result":[${parts.join(",")}]${tail}}`;
+    }
+    case "matrix": {
+      const parts = v.series.map((s) => {
+        const points: string[] = new Array(s.ts.length);
+        for (let i = 0; i < s.ts.length; i++) points[i] = `[${goTimestamp(s.ts[i]!)},${goSampleValue(s.vs[i]!)}]`;
+        return `{"metric":${metricJson(s.labels)},"values":[${points.join(",")}]}`;
+      });
+      return `{"resultType":"matrix","result":[${parts.join(",")}]${tail}}`;
+    }
   }
+}
+
+function metricJson(labels: Parameters<typeof labelsToRecord>[0]): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(labelsToRecord(labels))) parts.push(`${goJsonString(k)}:${goJsonString(v)}`);
+  return `{${parts.join(",")}}`;
+}
+
+function statsJson(st: QueryStats): string {
+  const t = st.timings;
+  const num = goJsonNumber;
+  const timings = `{"evalTotalTime":${num(t.evalTotalTime)},"resultSortTime":${num(t.resultSortTime)},"queryPreparationTime":${num(t.queryPreparationTime)},"innerEvalTime":${num(t.innerEvalTime)},"execQueueTime":${num(t.execQueueTime)},"execTotalTime":${num(t.execTotalTime)}}`;
+  const s = st.samples;
+  const per = s.totalQueryableSamplesPerStep ? `"totalQueryableSamplesPerStep":[${s.totalQueryableSamplesPerStep.map(([ts, n]) => `[${goTimestamp(ts)},${n}]`).join(",")}],` : "";
+  return `{"timings":${timings},"samples":{${per}"totalQueryableSamples":${s.totalQueryableSamples},"peakSamples":${s.peakSamples}}}`;
 }

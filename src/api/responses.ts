@@ -1,3 +1,5 @@
+import { goJson, goJsonString } from "./go_json.js";
+
 /** Prometheus' HTTP API envelope. Error types and status codes follow
  * web/api/v1: bad_data 400, execution 422, timeout 503, internal 500, not_found 404,
  * unavailable 503. */
@@ -28,11 +30,11 @@ export function success(data: unknown, warnings: string[] = [], infos: string[] 
   const body: Record<string, unknown> = { status: "success", data };
   if (warnings.length > 0) body["warnings"] = warnings;
   if (infos.length > 0) body["infos"] = infos;
-  return new Response(JSON.stringify(body), { headers: JSON_HEADERS });
+  return new Response(goJson(body), { headers: JSON_HEADERS });
 }
 
 export function failure(type: ErrorType, message: string): Response {
-  return new Response(JSON.stringify({ status: "error", errorType: type, error: message }), {
+  return new Response(`{"status":"error","errorType":${goJsonString(type)},"error":${goJsonString(message)}}`, {
     status: STATUS[type],
     headers: JSON_HEADERS,
   });

@@ -72,7 +72,7 @@ describe("query API", () => {
     const parse = await api(`query?query=${encodeURIComponent("sum(rate(x[5m])")}`);
     expect(parse.status).toBe(400);
     expect(parse.body.errorType).toBe("bad_data");
-    expect(parse.body.error).toMatch(/^1:16: parse error: /);
+    expect(parse.body.error).toMatch(/^invalid parameter "query": 1:16: parse error: /);
     const empty = await api("query");
     expect(empty.body).toEqual({ status: "error", errorType: "bad_data", error: 'invalid parameter "query": query must not be empty' });
     const step = await api(`query_range?query=up&start=0&end=100&step=0`);

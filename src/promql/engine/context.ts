@@ -10,7 +10,13 @@ export class EvalContext {
   /** The query text, for the positions annotations carry. */
   query = "";
   /** Shared with child contexts (subqueries): one budget per query. */
-  private budget = { samples: 0 };
+  private budget = { samples: 0, peak: 0 };
+  /** Samples read from storage, counted when the query collects statistics; shared
+   * with child contexts. */
+  queryable: { total: number } | null = null;
+  /** The same per step, kept only at the top level: a subquery's inner steps are not
+   * the query's. */
+  queryablePerStep: Float64Array | null = null;
   private checks = 0;
 
   constructor(
@@ -57,6 +63,7 @@ export class EvalContext {
     c.infos = this.infos;
     c.query = this.query;
     c.budget = this.budget;
+    c.queryable = this.queryable;
     return c;
   }
 
@@ -75,8 +82,23 @@ export class EvalContext {
 
   /** Counts samples held by the query against query.max-samples. */
   addSamples(n: number): void {
-    this.budget.samples += n;
-    if (this.budget.samples > this.maxSamples) throw tooManySamples();
+    const b = this.budget;
+    b.samples += n;
+    if (b.samples > b.peak) b.peak = b.samples;
+    if (b.samples > this.maxSamples) throw tooManySamples();
+  }
+
+  /** Most samples held at once so far. */
+  get peakSamples(): number {
+    return this.budget.peak;
+  }
+
+  /** Records samples read from storage at step i (statistics only). */
+  countQueryable(i: number, n: number): void {
+    if (this.queryable === null) return;
+    this.queryable.total += n;
+    const per = this.queryablePerStep;
+    if (per !== null) per[i] = per[i]! + n;
   }
 
   releaseSamples(n: number): void {

@@ -7,7 +7,16 @@ import { Evaluator } from "./evaluator.js";
 import { windowBounds } from "./selectors.js";
 import { dropName, mergeSameLabels } from "./binary.js";
 import type { StepValue, StepVector } from "./step_values.js";
-import { DEFAULT_ENGINE_OPTIONS, QueryError, type EngineOptions, type MatrixSeries, type QueryResult, type Value } from "./value.js";
+import {
+  DEFAULT_ENGINE_OPTIONS,
+  QueryError,
+  type EngineOptions,
+  type MatrixSeries,
+  type QueryOptions,
+  type QueryResult,
+  type QueryStats,
+  type Value,
+} from "./value.js";
 
 /** Prometheus' default global evaluation interval, the step of `[range:]` subqueries. */
 const DEFAULT_SUBQUERY_STEP = 60_000;
@@ -21,15 +30,23 @@ export class Engine {
     this.opts = { ...DEFAULT_ENGINE_OPTIONS, ...opts };
   }
 
-  async instantQuery(querier: Querier, query: string | Expr, t: number): Promise<QueryResult> {
+  async instantQuery(querier: Querier, query: string | Expr, t: number, opts: QueryOptions = {}): Promise<QueryResult> {
+    const clock = new PhaseClock();
     const expr = typeof query === "string" ? parseExpr(query) : query;
     const ctx = this.context(querier, t, t, 0);
     if (typeof query === "string") ctx.query = query;
+    collectStats(ctx, opts);
+    clock.prepared();
     const v = await new Evaluator(ctx).eval(expr);
-    return { value: instantValue(v, t), warnings: [...ctx.warnings], infos: [...ctx.infos] };
+    clock.evaluated();
+    const value = instantValue(v, t);
+    const res: QueryResult = { value, warnings: [...ctx.warnings], infos: [...ctx.infos] };
+    if (opts.stats) res.stats = clock.stats(ctx);
+    return res;
   }
 
-  async rangeQuery(querier: Querier, query: string | Expr, start: number, end: number, step: number): Promise<QueryResult> {
+  async rangeQuery(querier: Querier, query: string | Expr, start: number, end: number, step: number, opts: QueryOptions = {}): Promise<QueryResult> {
+    const clock = new PhaseClock();
     const expr = typeof query === "string" ? parseExpr(query) : query;
     if (step <= 0) throw new QueryError("bad_data", "zero or negative query resolution step widths are not accepted. Try a positive integer");
     if (end < start) throw new QueryError("bad_data", "end timestamp must not be before start time");
@@ -39,7 +56,10 @@ export class Engine {
     const ctx = this.context(querier, start, end, step);
     if (typeof query === "string") ctx.query = query;
     warnIneffectiveSort(ctx, expr);
+    collectStats(ctx, opts);
+    clock.prepared();
     const v = await new Evaluator(ctx).eval(expr);
+    clock.evaluated();
     if (v.kind === "range" || v.kind === "string") {
       throw new QueryError(
         "bad_data",
@@ -63,7 +83,10 @@ export class Engine {
       series.push({ labels: s.labels, ts, vs });
     }
     series.sort((a, b) => compareLabels(a.labels, b.labels));
-    return { value: { type: "matrix", series }, warnings: [...ctx.warnings], infos: [...ctx.infos] };
+    clock.sorted();
+    const res: QueryResult = { value: { type: "matrix", series }, warnings: [...ctx.warnings], infos: [...ctx.infos] };
+    if (opts.stats) res.stats = clock.stats(ctx);
+    return res;
   }
 
   private context(querier: Querier, start: number, end: number, step: number): EvalContext {
@@ -79,6 +102,56 @@ export class Engine {
       end,
       DEFAULT_SUBQUERY_STEP,
     );
+  }
+}
+
+function collectStats(ctx: EvalContext, opts: QueryOptions): void {
+  if (!opts.stats) return;
+  ctx.queryable = { total: 0 };
+  if (opts.stats.perStep) ctx.queryablePerStep = new Float64Array(ctx.n);
+}
+
+/** Phase timings for QueryStats. There is no queue in front of the engine, so the
+ * queue time is zero; preparation is parsing and setting up the step grid (selectors
+ * read storage while evaluating). Inside a Worker the clock only moves across I/O. */
+class PhaseClock {
+  private readonly t0 = performance.now();
+  private tPrepared = this.t0;
+  private tEvaluated = this.t0;
+  private tSorted = -1;
+
+  prepared(): void {
+    this.tPrepared = performance.now();
+  }
+
+  evaluated(): void {
+    this.tEvaluated = performance.now();
+  }
+
+  sorted(): void {
+    this.tSorted = performance.now();
+  }
+
+  stats(ctx: EvalContext): QueryStats {
+    const end = this.tSorted >= 0 ? this.tSorted : this.tEvaluated;
+    const sec = (ms: number) => Math.max(0, ms) / 1000;
+    const samples: QueryStats["samples"] = { totalQueryableSamples: ctx.queryable?.total ?? 0, peakSamples: ctx.peakSamples };
+    const per = ctx.queryablePerStep;
+    if (per !== null) {
+      samples.totalQueryableSamplesPerStep = Array.from(per, (n, i): [number, number] => [ctx.steps[i]!, n]);
+    }
+    return {
+      timings: {
+        evalTotalTime: sec(end - this.tPrepared),
+        resultSortTime: sec(this.tSorted >= 0 ? this.tSorted - this.tEvaluated : 0),
+        queryPreparationTime: sec(this.tPrepared - this.t0),
+        innerEvalTime: sec(this.tEvaluated - this.tPrepared),
+        execQueueTime: 0,
+        execTotalTime: sec(end - this.t0),
+      },
+      // Key order as Prometheus writes them.
+      samples: per !== null ? { totalQueryableSamplesPerStep: samples.totalQueryableSamplesPerStep, totalQueryableSamples: samples.totalQueryableSamples, peakSamples: samples.peakSamples } : samples,
+    };
   }
 }
 

@@ -37,6 +37,7 @@ export async function evalVectorSelector(ctx: EvalContext, sel: VectorSelector):
   const n = ctx.n;
   // One step (an instant query, or a pinned @) needs only each series' newest sample.
   const latestOnly = lo === hi;
+  const stats = ctx.queryable !== null;
   for await (const s of ctx.select(sel.matchers, { start: lo - ctx.lookbackDelta + 1, end: hi, latestOnly })) {
     ctx.checkDeadline();
     const ss = newSeries(s.labels, n);
@@ -55,6 +56,7 @@ export async function evalVectorSelector(ctx: EvalContext, sel: VectorSelector):
       ss.has[i] = 1;
       ts[i] = s.ts[j]!;
       count++;
+      if (stats) ctx.countQueryable(i, 1);
     }
     if (count === 0) continue;
     ss.ts = ts;
@@ -76,8 +78,19 @@ export async function evalMatrixSelector(ctx: EvalContext, ms: MatrixSelector): 
     const clean = withoutStale(s.ts, s.vs);
     series.push({ labels: s.labels, ...clean });
     ctx.addSamples(clean.ts.length);
+    if (ctx.queryable !== null) countWindows(ctx, clean.ts, refs, ms.range);
   }
   return { kind: "range", series, range: ms.range, windowEnds: refs };
+}
+
+/** Statistics: a range selector reads, at each step, the samples in its window. */
+function countWindows(ctx: EvalContext, ts: Float64Array, refs: Float64Array, range: number): void {
+  let hint = 0;
+  for (let i = 0; i < refs.length; i++) {
+    const [lo, hi] = windowBounds(ts, refs[i]!, range, hint);
+    hint = lo;
+    if (hi > lo) ctx.countQueryable(i, hi - lo);
+  }
 }
 
 export function withoutStale(ts: Float64Array, vs: Float64Array): { ts: Float64Array; vs: Float64Array } {

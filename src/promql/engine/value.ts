@@ -43,6 +43,32 @@ export interface QueryResult {
   value: Value;
   warnings: string[];
   infos: string[];
+  /** Present when the query asked for statistics. */
+  stats?: QueryStats;
+}
+
+/** Prometheus' query statistics (`stats=all`): phase timings in seconds and sample
+ * counts. */
+export interface QueryStats {
+  timings: {
+    evalTotalTime: number;
+    resultSortTime: number;
+    queryPreparationTime: number;
+    innerEvalTime: number;
+    execQueueTime: number;
+    execTotalTime: number;
+  };
+  samples: {
+    /** [step time in ms, samples read at that step]. */
+    totalQueryableSamplesPerStep?: Array<[number, number]>;
+    totalQueryableSamples: number;
+    peakSamples: number;
+  };
+}
+
+export interface QueryOptions {
+  /** Collect QueryStats; `perStep` adds the per-step sample counts. */
+  stats?: { perStep: boolean };
 }
 
 /** An evaluation failure with Prometheus' API error type. */

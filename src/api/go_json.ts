@@ -1,0 +1,125 @@
+/** JSON as Prometheus' API writes it (jsoniter configured like encoding/json), so
+ * clients that compare response text, not just parsed values, see the same bytes:
+ * floats use Go's exponent form below 1e-6 and from 1e21 on (`4.61e-07`, `1e+21`,
+ * where JavaScript writes `4.61e-7`), `<`, `>` and `&` are escaped in strings, and
+ * timestamps keep three fraction digits (`1700000000.500`). */
+
+/** Text already in JSON form, spliced into the output as it is. */
+export class RawJson {
+  constructor(readonly json: string) {}
+}
+
+/** A JSON number the way Go's jsoniter WriteFloat64 prints it. */
+export function goJsonNumber(v: number): string {
+  if (!Number.isFinite(v)) return "null";
+  if (Object.is(v, -0)) return "-0";
+  return goExponent(String(v));
+}
+
+/** A sample value: Prometheus' marshalFloat, the float in quotes with NaN and the
+ * infinities spelled out as Go's strconv does. */
+export function goSampleValue(v: number): string {
+  if (v !== v) return '"NaN"';
+  if (v === Infinity) return '"+Inf"';
+  if (v === -Infinity) return '"-Inf"';
+  return `"${goJsonNumber(v)}"`;
+}
+
+/** A millisecond timestamp as seconds: Prometheus' jsonutil.MarshalTimestamp (whole
+ * seconds, then exactly three fraction digits when the fraction is not zero). */
+export function goTimestamp(ms: number): string {
+  const neg = ms < 0;
+  const abs = Math.abs(ms);
+  const sec = Math.floor(abs / 1000);
+  const frac = abs - sec * 1000;
+  const head = (neg ? "-" : "") + String(sec);
+  return frac === 0 ? head : `${head}.${String(frac).padStart(3, "0")}`;
+}
+
+/** JavaScript's shortest round-trip digits switch to an exponent at the same bounds as
+ * Go's ('e' below 1e-6 and from 1e21), but Go writes at least two exponent digits. */
+function goExponent(s: string): string {
+  const e = s.indexOf("e");
+  if (e < 0) return s;
+  const sign = s[e + 1]!;
+  const digits = s.slice(e + 2);
+  return digits.length >= 2 ? s : `${s.slice(0, e + 1)}${sign}0${digits}`;
+}
+
+const ESCAPES: Record<string, string> = {
+  "<": "\\u003c",
+  ">": "\\u003e",
+  "&": "\\u0026",
+  "\u2028": "\\u2028",
+  "\u2029": "\\u2029",
+};
+
+/** A JSON string with encoding/json's HTML-safe escaping. */
+export function goJsonString(s: string): string {
+  const j = JSON.stringify(s);
+  return /[<>&\u2028\u2029]/.test(j) ? j.replace(/[<>&\u2028\u2029]/g, (c) => ESCAPES[c]!) : j;
+}
+
+/** Serializes a JSON-shaped value (objects, arrays, strings, numbers, booleans, null,
+ * RawJson) with Go's number and string forms. Undefined object fields are left out as
+ * JSON.stringify leaves them out. */
+export function goJson(v: unknown): string {
+  const out: string[] = [];
+  write(v, out);
+  return out.join("");
+}
+
+function write(v: unknown, out: string[]): void {
+  if (v === null || v === undefined) {
+    out.push("null");
+    return;
+  }
+  switch (typeof v) {
+    case "string":
+      out.push(goJsonString(v));
+      return;
+    case "number":
+      out.push(goJsonNumber(v));
+      return;
+    case "boolean":
+      out.push(v ? "true" : "false");
+      return;
+    case "bigint":
+      out.push(v.toString());
+      return;
+    case "object":
+      break;
+    default:
+      out.push("null");
+      return;
+  }
+  if (v instanceof RawJson) {
+    out.push(v.json);
+    return;
+  }
+  if (Array.isArray(v)) {
+    out.push("[");
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) out.push(",");
+      const x = v[i];
+      write(x === undefined || typeof x === "function" ? null : x, out);
+    }
+    out.push("]");
+    return;
+  }
+  const withToJson = v as { toJSON?: () => unknown };
+  if (typeof withToJson.toJSON === "function") {
+    write(withToJson.toJSON(), out);
+    return;
+  }
+  out.push("{");
+  let first = true;
+  for (const [k, x] of Object.entries(v)) {
+    if (x === undefined || typeof x === "function") continue;
+    if (!first) out.push(",");
+    first = false;
+    out.push(goJsonString(k), ":");
+    write(x, out);
+  }
+  out.push("}");
+}
