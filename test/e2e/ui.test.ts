@@ -104,6 +104,10 @@ describe("the web UI in a browser", () => {
     const page = await (ctx ?? browser).newPage({ viewport: { width: 1280, height: 900 } });
     await page.addInitScript({ content: CHECKS });
     page.on("pageerror", (e) => pageErrors.push(`${page.url()}: ${e.message}`));
+    // A Content-Security-Policy violation is only a console error; count it as one.
+    page.on("console", (m) => {
+      if (m.type() === "error" && /Content Security Policy/i.test(m.text())) pageErrors.push(`${page.url()}: ${m.text()}`);
+    });
     return page;
   }
 
