@@ -29,6 +29,16 @@ function check<K extends keyof Checks>(page: Page, name: K, ...args: Parameters<
   return page.evaluate(`edgepromChecks.${name}(...${JSON.stringify(args)})`) as Promise<ReturnType<Checks[K]>>;
 }
 
+/** Polls a check until it gives a truthy value. page.waitForFunction would evaluate a
+ * string inside the page, which the UI's Content-Security-Policy (no eval) forbids. */
+async function waitForCheck<K extends keyof Checks>(page: Page, name: K, ...args: Parameters<Checks[K]>): Promise<NonNullable<ReturnType<Checks[K]>>> {
+  for (;;) {
+    const v = await check(page, name, ...args);
+    if (v) return v as NonNullable<ReturnType<Checks[K]>>;
+    await page.waitForTimeout(16);
+  }
+}
+
 type Vector = { metric: Record<string, string>; value: [number, string] }[];
 
 async function query(base: string, q: string): Promise<Vector> {
@@ -197,8 +207,7 @@ describe("the web UI in a browser", () => {
       if (new URL(r.url()).pathname.startsWith("/assets/") || r.request().resourceType() === "document") transferred.push(r.request().sizes().then((s) => s.responseBodySize));
     });
     await p2.goto(`${region}/query?g0.expr=up&g0.tab=graph&g0.range_input=15m`);
-    const firstGraphMs = await p2.waitForFunction("edgepromChecks.firstGraphTime()");
-    const ms = (await firstGraphMs.jsonValue()) as number;
+    const ms = await waitForCheck(p2, "firstGraphTime");
     const bytes = (await Promise.all(transferred)).reduce((a, b) => a + b, 0);
     console.log(`UI: time to first graph ${ms.toFixed(0)} ms, ${(bytes / 1024).toFixed(1)} KiB transferred (gzip) for /query`);
     expect(bytes).toBeGreaterThan(10_000);
@@ -445,7 +454,7 @@ describe("the web UI in a browser", () => {
       ];
       for (const url of pages) {
         await page.goto(url);
-        await page.waitForFunction("edgepromChecks.settled()");
+        await waitForCheck(page, "settled");
         await page.waitForTimeout(300);
         const unlabelled = await check(page, "unlabelledControls");
         expect(unlabelled, url).toEqual([]);
