@@ -25,6 +25,7 @@ import { uiRoutes } from "../web/routes.js";
 import type { TierEnv } from "./env.js";
 import { requireBearer } from "./auth.js";
 import { webAuth } from "./web_auth.js";
+import { securityHeaders } from "./security_headers.js";
 import { gzipJson } from "./compression.js";
 import { limitsFrom } from "../model/limits.js";
 import { apiSwitchesFrom } from "../model/api_switches.js";
@@ -54,6 +55,7 @@ export function buildApp(env: TierEnv): Hono {
 
   const limits = limitsFrom(env as unknown as Record<string, unknown>);
   const app = new Hono();
+  app.use("*", securityHeaders());
   app.use("*", async (c, next) => {
     const start = Date.now();
     await next();

@@ -26,7 +26,25 @@ const webConfigSchema = z
   })
   .strict();
 
-export function webAuth(settings: WebAuthSettings): MiddlewareHandler {
+/** bcrypt's check, a seam so tests can see which hashes a request was compared with. */
+export type HashCompare = (password: string, hash: string) => Promise<boolean>;
+
+/** Salt and digest of a dummy bcrypt hash (from no password anyone sends): an unknown
+ * user's password is checked against it at the users' cost, so that an answer takes
+ * as long whether or not the name exists. */
+const DUMMY_SALT_AND_DIGEST = "7EqJtq98hPqEX7fNZaFWoOhi5BWX4Z1IlRBC1q2aeXKtZ6Vy3AYbK";
+
+/** A dummy hash at the highest cost among the users' hashes (10 when none is readable). */
+export function dummyHashFor(hashes: Iterable<string>): string {
+  let cost = 0;
+  for (const h of hashes) {
+    const m = /^\$2[abxy]?\$(\d\d)\$/.exec(h);
+    if (m !== null) cost = Math.max(cost, Number(m[1]));
+  }
+  return `$2b$${String(cost === 0 ? 10 : cost).padStart(2, "0")}$${DUMMY_SALT_AND_DIGEST}`;
+}
+
+export function webAuth(settings: WebAuthSettings, compare: HashCompare = (p, h) => bcrypt.compare(p, h)): MiddlewareHandler {
   let users: Map<string, string> | undefined;
   let configError = "";
   if (settings.WEB_CONFIG !== undefined && settings.WEB_CONFIG.trim() !== "") {
@@ -37,6 +55,7 @@ export function webAuth(settings: WebAuthSettings): MiddlewareHandler {
       configError = e instanceof Error ? e.message.split("\n")[0]! : String(e);
     }
   }
+  const dummy = dummyHashFor(users?.values() ?? []);
   const tokens = [settings.READ_TOKEN, settings.WRITE_TOKEN].filter((t): t is string => t !== undefined && t !== "");
   const readTokenSet = settings.READ_TOKEN !== undefined && settings.READ_TOKEN !== "";
   if (configError === "" && users === undefined && !readTokenSet) return (_c, next) => next();
@@ -51,7 +70,9 @@ export function webAuth(settings: WebAuthSettings): MiddlewareHandler {
     if (header.startsWith("Basic ") && users !== undefined) {
       const creds = decodeBasic(header.slice(6));
       const hash = creds === undefined ? undefined : users.get(creds.user);
-      if (creds !== undefined && hash !== undefined && (await bcrypt.compare(creds.password, hash))) {
+      // An unknown name pays for a comparison too: its timing must not tell it apart.
+      const ok = creds !== undefined && (await compare(creds.password, hash ?? dummy)) && hash !== undefined;
+      if (ok) {
         if (verified.size > 1000) verified.clear();
         verified.add(header);
         return next();

@@ -29,6 +29,16 @@ function check<K extends keyof Checks>(page: Page, name: K, ...args: Parameters<
   return page.evaluate(`edgepromChecks.${name}(...${JSON.stringify(args)})`) as Promise<ReturnType<Checks[K]>>;
 }
 
+/** Polls a check until it gives a truthy value. page.waitForFunction would evaluate a
+ * string inside the page, which the UI's Content-Security-Policy (no eval) forbids. */
+async function waitForCheck<K extends keyof Checks>(page: Page, name: K, ...args: Parameters<Checks[K]>): Promise<NonNullable<ReturnType<Checks[K]>>> {
+  for (;;) {
+    const v = await check(page, name, ...args);
+    if (v) return v as NonNullable<ReturnType<Checks[K]>>;
+    await page.waitForTimeout(16);
+  }
+}
+
 type Vector = { metric: Record<string, string>; value: [number, string] }[];
 
 async function query(base: string, q: string): Promise<Vector> {
@@ -104,6 +114,10 @@ describe("the web UI in a browser", () => {
     const page = await (ctx ?? browser).newPage({ viewport: { width: 1280, height: 900 } });
     await page.addInitScript({ content: CHECKS });
     page.on("pageerror", (e) => pageErrors.push(`${page.url()}: ${e.message}`));
+    // A Content-Security-Policy violation is only a console error; count it as one.
+    page.on("console", (m) => {
+      if (m.type() === "error" && /Content Security Policy/i.test(m.text())) pageErrors.push(`${page.url()}: ${m.text()}`);
+    });
     return page;
   }
 
@@ -193,8 +207,7 @@ describe("the web UI in a browser", () => {
       if (new URL(r.url()).pathname.startsWith("/assets/") || r.request().resourceType() === "document") transferred.push(r.request().sizes().then((s) => s.responseBodySize));
     });
     await p2.goto(`${region}/query?g0.expr=up&g0.tab=graph&g0.range_input=15m`);
-    const firstGraphMs = await p2.waitForFunction("edgepromChecks.firstGraphTime()");
-    const ms = (await firstGraphMs.jsonValue()) as number;
+    const ms = await waitForCheck(p2, "firstGraphTime");
     const bytes = (await Promise.all(transferred)).reduce((a, b) => a + b, 0);
     console.log(`UI: time to first graph ${ms.toFixed(0)} ms, ${(bytes / 1024).toFixed(1)} KiB transferred (gzip) for /query`);
     expect(bytes).toBeGreaterThan(10_000);
@@ -441,7 +454,7 @@ describe("the web UI in a browser", () => {
       ];
       for (const url of pages) {
         await page.goto(url);
-        await page.waitForFunction("edgepromChecks.settled()");
+        await waitForCheck(page, "settled");
         await page.waitForTimeout(300);
         const unlabelled = await check(page, "unlabelledControls");
         expect(unlabelled, url).toEqual([]);

@@ -1,7 +1,7 @@
 import bcrypt from "bcryptjs";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { webAuth, type WebAuthSettings } from "../../src/workers/web_auth.js";
+import { dummyHashFor, webAuth, type WebAuthSettings } from "../../src/workers/web_auth.js";
 
 function app(settings: WebAuthSettings) {
   let served = 0;
@@ -54,5 +54,35 @@ describe("read access control (web config)", () => {
     expect(await r.text()).toMatch(/^invalid WEB_CONFIG: /);
     expect(served()).toBe(0);
     expect((await app({ WEB_CONFIG: "basic_auth_user: {}\n" }).a.request("/api/v1/query")).status).toBe(500);
+  });
+});
+
+describe("basic auth timing for unknown user names", () => {
+  it("runs a bcrypt comparison at the users' cost for a name that does not exist", async () => {
+    const calls: { password: string; hash: string; result: boolean }[] = [];
+    const spy = async (password: string, hash: string) => {
+      const result = await bcrypt.compare(password, hash);
+      calls.push({ password, hash, result });
+      return result;
+    };
+    const aliceHash = bcrypt.hashSync("wonderland", 5);
+    const a = new Hono();
+    a.use("*", webAuth({ WEB_CONFIG: `basic_auth_users:\n  alice: ${aliceHash}\n` }, spy));
+    a.get("/", (c) => c.text("ok"));
+    expect((await a.request("/", { headers: { authorization: basic("mallory", "wonderland") } })).status).toBe(401);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.hash).not.toBe(aliceHash);
+    expect(bcrypt.getRounds(calls[0]!.hash)).toBe(bcrypt.getRounds(aliceHash));
+    expect(calls[0]!.result).toBe(false);
+    expect((await a.request("/", { headers: { authorization: basic("alice", "nope") } })).status).toBe(401);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.hash).toBe(aliceHash);
+  });
+
+  it("takes the highest cost among the users' hashes for the dummy", () => {
+    expect(bcrypt.getRounds(dummyHashFor([bcrypt.hashSync("a", 4), bcrypt.hashSync("b", 6)]))).toBe(6);
+    expect(bcrypt.getRounds(dummyHashFor(["not a hash"]))).toBe(10);
+    // The dummy is a well-formed hash no password matches.
+    expect(bcrypt.compareSync("", dummyHashFor([]))).toBe(false);
   });
 });

@@ -56,8 +56,30 @@ export class Evaluator {
     return this.held([v], negate(v));
   }
 
+  /**
+   * A chain such as 1+1+...+1 parses left-deep, one BinaryExpr per operator: its left
+   * spine is walked in a loop, not by recursion, so thousands of terms (which
+   * Prometheus answers) cannot overflow the stack. Every operand still starts at once,
+   * as the recursive Promise.all did.
+   */
   private async binary(e: BinaryExpr): Promise<StepValue> {
-    const [l, r] = await Promise.all([this.eval(e.lhs), this.eval(e.rhs)]);
+    const spine: BinaryExpr[] = [e];
+    let leftmost: Expr = e.lhs;
+    while (leftmost.type === "BinaryExpr") {
+      spine.push(leftmost);
+      leftmost = leftmost.lhs;
+    }
+    spine.reverse();
+    const [first, ...rights] = await Promise.all([this.eval(leftmost), ...spine.map((b) => this.eval(b.rhs))]);
+    let acc = first!;
+    for (let i = 0; i < spine.length; i++) {
+      if (i > 0) this.ctx.checkDeadline();
+      acc = this.combine(spine[i]!, acc, rights[i]!);
+    }
+    return acc;
+  }
+
+  private combine(e: BinaryExpr, l: StepValue, r: StepValue): StepValue {
     const ctx = this.ctx;
     if (l.kind === "scalar" && r.kind === "scalar") return scalarScalar(ctx, e, l, r);
     if (l.kind === "vector" && r.kind === "scalar") return this.held([l], vectorScalar(ctx, e, l, r, false));

@@ -43,8 +43,47 @@ export function parseExpr(input: string, options: ParseOptions = {}): Expr {
     const p = new Parser(input, options);
     const expr = p.parseTop();
     checkExpr(input, expr, p.namedOutside);
+    if (nestingDepth(expr) > MAX_NESTING) throw new ParseError(input, 0, `expression is nested too deeply (more than ${MAX_NESTING} levels)`);
     return expr;
   });
+}
+
+/**
+ * The deepest nesting a parsed expression may have. The evaluator, printer and rule
+ * code recurse through the tree and a Worker's stack holds about twice this; Go's
+ * growable stacks let Prometheus go further, so only absurd queries meet the limit.
+ * The left spine of an operator chain (1+1+...+1, thousands of terms) does not count:
+ * the evaluator walks it in a loop.
+ */
+export const MAX_NESTING = 1000;
+
+function nestingDepth(root: Expr): number {
+  let max = 0;
+  const todo: [Expr, number][] = [[root, 1]];
+  for (let item = todo.pop(); item !== undefined; item = todo.pop()) {
+    const [e, d] = item;
+    if (d > max) max = d;
+    switch (e.type) {
+      case "ParenExpr":
+      case "UnaryExpr":
+      case "SubqueryExpr":
+        todo.push([e.expr, d + 1]);
+        break;
+      case "AggregateExpr":
+        todo.push([e.expr, d + 1]);
+        if (e.param !== null) todo.push([e.param, d + 1]);
+        break;
+      case "Call":
+        for (const a of e.args) todo.push([a, d + 1]);
+        break;
+      case "BinaryExpr":
+        todo.push([e.lhs, e.lhs.type === "BinaryExpr" ? d : d + 1], [e.rhs, d + 1]);
+        break;
+      default:
+        break;
+    }
+  }
+  return max;
 }
 
 /** Parses a bare series selector (`up{job="x"}`, `{"utf8.name"}`), as the HTTP API's
