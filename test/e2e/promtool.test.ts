@@ -60,6 +60,6 @@ describe("promtool query against the local federation", () => {
   it("reports a bad query with Prometheus' parse error", async () => {
     const err = await run(promtool, ["query", "instant", fed.urls["local-a"], "sum(rate(x[5m])"]).catch((e: { stderr: string; code: number }) => e);
     expect((err as { code: number }).code).not.toBe(0);
-    expect((err as { stderr: string }).stderr).toMatch(/bad_data: 1:\d+: parse error: /);
+    expect((err as { stderr: string }).stderr).toMatch(/bad_data: invalid parameter "query": 1:\d+: parse error: /);
   });
 });

@@ -38,7 +38,7 @@ describe("parse errors from the API", () => {
 
   it("reads Prometheus' wording with the parameter prefix", () => {
     const loc = locateParseError('invalid parameter "query": 1:5: parse error: unexpected "}" in label matching', "up{a}");
-    expect(loc).toEqual({ line: 1, column: 5, offset: 4, message: 'unexpected "}" in label matching' });
+    expect(loc).toEqual({ line: 1, column: 5, offset: 4, message: 'unexpected "}" in label matching', text: '1:5: parse error: unexpected "}" in label matching' });
   });
 
   it("counts columns in UTF-8 bytes, as Prometheus does", () => {

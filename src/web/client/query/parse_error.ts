@@ -8,16 +8,18 @@ export interface ParseErrorLocation {
   /** Offset into the expression (UTF-16 code units), clamped to its length. */
   offset: number;
   message: string;
+  /** `line:column: parse error: ...` without the API's parameter prefix: the panel already says which query failed. */
+  text: string;
 }
 
-const POSITION = /(?:^|: )(\d+):(\d+): parse error: ([\s\S]*)$/;
+const POSITION = /(?:^|: )((\d+):(\d+): parse error: ([\s\S]*))$/;
 
 export function locateParseError(error: string, expr: string): ParseErrorLocation | null {
   const m = POSITION.exec(error);
   if (m === null) return null;
-  const line = Number(m[1]);
-  const column = Number(m[2]);
-  return { line, column, offset: offsetOf(expr, line, column), message: m[3]! };
+  const line = Number(m[2]);
+  const column = Number(m[3]);
+  return { line, column, offset: offsetOf(expr, line, column), message: m[4]!, text: m[1]! };
 }
 
 /** The character offset of a 1-based line and a 1-based UTF-8 byte column. */

@@ -291,7 +291,7 @@ export class QueryPanel {
       notice(
         "error",
         "Error executing query",
-        h("p", { "data-testid": "parse-error" }, message),
+        h("p", { "data-testid": "parse-error" }, loc.text),
         h("p", null, `At line ${loc.line}, column ${loc.column}: `, h("code", { class: "error-excerpt" }, excerpt(expr, span.from, span.to)), " "),
         h("button", { type: "button", class: "btn btn-small", onclick: () => this.editor.moveTo(loc.offset) }, "Go to error"),
       ),
