@@ -32,12 +32,17 @@ function uiBundle(): Plugin {
 // Node; tests named *.workers.test.ts need Durable Objects and run in workerd; tests that
 // start real peers (Prometheus, node_exporter) and the local federation live in
 // test/e2e.
+// Every test must assert something: a loop over data that turned out empty, or an
+// assertion in a callback that never ran, fails instead of passing silently.
+const expect = { requireAssertions: true };
+
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: "unit",
+          expect,
           include: ["test/**/*.test.ts"],
           exclude: ["test/e2e/**", "test/**/*.workers.test.ts", "node_modules/**"],
           environment: "node",
@@ -57,12 +62,14 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
+          expect,
           include: ["test/**/*.workers.test.ts"],
         },
       },
       {
         test: {
           name: "e2e",
+          expect,
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",
           testTimeout: 180_000,

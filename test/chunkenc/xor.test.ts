@@ -10,6 +10,7 @@ import {
   decodeXorInto,
 } from "../../src/chunkenc/index.js";
 import { STALE_NAN, isStaleNaN } from "../../src/model/sample.js";
+import { holds } from "../support/property.js";
 
 // Values are kept as raw bits (hi, lo) wherever they are stored, because V8 quiets
 // signalling NaNs (the stale marker is one) when they are put into plain JS arrays.
@@ -251,7 +252,7 @@ const sampleArb = (maxLength: number) =>
 
 describe("XorChunk properties", () => {
   it("arbitrary increasing timestamps and float64 bits survive exactly", () => {
-    fc.assert(
+    holds(
       fc.property(sampleArb(150), (samples) => {
         roundTrip(samples);
       }),
@@ -260,7 +261,7 @@ describe("XorChunk properties", () => {
   });
 
   it("reopen-and-append equals single-pass encoding", () => {
-    fc.assert(
+    holds(
       fc.property(sampleArb(60), fc.nat(), (samples, cut) => {
         const k = samples.length === 0 ? 0 : cut % (samples.length + 1);
         const whole = encode(samples).bytes().slice();
@@ -324,7 +325,7 @@ describe("XorIterator", () => {
   });
 
   it("seek agrees with a linear scan (property)", () => {
-    fc.assert(
+    holds(
       fc.property(fc.array(fc.integer({ min: T0 - 10_000, max: T0 + 2_000_000 }), { maxLength: 10 }), (targets) => {
         const it = c.iterator();
         let idx = -1;
@@ -386,7 +387,7 @@ describe("corrupt chunks", () => {
   });
 
   it("random bytes never hang and fail only with ChunkCorruptError", () => {
-    fc.assert(
+    holds(
       fc.property(fc.uint8Array({ minLength: 0, maxLength: 300 }), (bytes) => {
         for (const f of [() => viaIterator(bytes), () => decodeXor(bytes)]) {
           try {
@@ -401,7 +402,7 @@ describe("corrupt chunks", () => {
   });
 
   it("the iterator and the bulk decoder agree on random bytes", () => {
-    fc.assert(
+    holds(
       fc.property(fc.uint8Array({ minLength: 2, maxLength: 200 }), (bytes) => {
         let a: S[] | string;
         let b: S[] | string;

@@ -15,6 +15,7 @@ import {
   utf8Length,
   varintLength,
 } from "../../src/encoding/protobuf.js";
+import { holds } from "../support/property.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const fromHex = (h: string) => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ""), "hex"));
@@ -36,7 +37,7 @@ describe("varints", () => {
   });
 
   it("int64 round-trips every safe integer, and lengths are predicted", () => {
-    fc.assert(
+    holds(
       fc.property(fc.maxSafeInteger(), (v) => {
         const w = new ProtoWriter(1);
         w.int64(v);
@@ -50,7 +51,7 @@ describe("varints", () => {
   });
 
   it("uint64 and uint32 round-trip", () => {
-    fc.assert(
+    holds(
       fc.property(fc.maxSafeNat(), fc.nat({ max: 0xffffffff }), (u, v) => {
         const w = new ProtoWriter(1);
         w.uint64(u);
@@ -93,7 +94,7 @@ describe("varints", () => {
 
 describe("fixed-width and length-delimited fields", () => {
   it("doubles keep their bits, NaN payloads included", () => {
-    fc.assert(
+    holds(
       fc.property(fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff }), (hi, lo) => {
         const dv = new DataView(new ArrayBuffer(8));
         dv.setUint32(0, hi);
@@ -110,7 +111,7 @@ describe("fixed-width and length-delimited fields", () => {
   });
 
   it("strings round-trip and their UTF-8 length is predicted", () => {
-    fc.assert(
+    holds(
       fc.property(fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" })), (s) => {
         const expected = new TextEncoder().encode(s);
         expect(utf8Length(s)).toBe(expected.length);

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { expect } from "vitest";
 
 /**
  * Shared settings of the fuzz suites. CI runs every property with a fixed seed and few
@@ -42,8 +43,13 @@ export function fuzzTimeout(): number {
   return Math.max(DEFAULT_TIMEOUT_MS, Math.ceil((DEFAULT_TIMEOUT_MS * FUZZ_RUNS) / DEFAULT_RUNS));
 }
 
+/** Throws the replayable report of a failed run; a run that explored nothing fails too
+ * (it counts as the test's assertion). */
 function report(details: fc.RunDetails<unknown>, opts: FuzzOptions): void {
-  if (!details.failed) return;
+  if (!details.failed) {
+    expect(details.numRuns, "fuzz cases run").toBeGreaterThan(0);
+    return;
+  }
   const replay = `reproduce with FUZZ_SEED=${opts.seed} FUZZ_RUNS=${FUZZ_RUNS} (seed ${details.seed}, path "${details.counterexamplePath ?? ""}")`;
   console.error(`fuzz failure: ${replay}`);
   // Counterexamples of the time properties are 100 KB long; the head says enough.

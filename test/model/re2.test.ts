@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileRegex, MatcherError } from "../../src/model/matchers.js";
 import { translateRe2 } from "../../src/model/re2.js";
+import { holds } from "../support/property.js";
 
 /** Full-string match, as Prometheus matchers do. */
 const m = (re: string, s: string): boolean => compileRegex(re).test(s);
@@ -328,7 +329,7 @@ function captures(p: string, m: RegExpExecArray | null): { groups: string[]; ind
 
 describe("RE2 translation properties", () => {
   it("is the identity on flag-free patterns in the common subset (matches and captures)", () => {
-    fc.assert(
+    holds(
       fc.property(patternArb(ATOMS, ["\\b", "\\B", "^", "$"]), fc.array(strArb, { minLength: 1, maxLength: 8 }), (p, strs) => {
         const ours = compileRegex(p);
         const plain = new RegExp(`^(?:${p})$`, "su");
@@ -339,7 +340,7 @@ describe("RE2 translation properties", () => {
   });
 
   it("(?i) agrees with JavaScript's /iu case folding", () => {
-    fc.assert(
+    holds(
       fc.property(patternArb(ATOMS), fc.array(strArb, { minLength: 1, maxLength: 8 }), (p, strs) => {
         const ours = compileRegex(`(?i)${p}`);
         const scoped = compileRegex(`(?i:${p})`);
@@ -354,7 +355,7 @@ describe("RE2 translation properties", () => {
   });
 
   it("(?-s) agrees with JavaScript's . without the s flag", () => {
-    fc.assert(
+    holds(
       fc.property(patternArb(ATOMS), fc.array(strArb, { minLength: 1, maxLength: 8 }), (p, strs) => {
         const ours = compileRegex(`(?-s)${p}`);
         const plain = new RegExp(`^(?:${p})$`, "u");
@@ -366,7 +367,7 @@ describe("RE2 translation properties", () => {
 
   it("(?m) agrees with JavaScript's m flag on \\n-separated text", () => {
     const lines = fc.array(fc.constantFrom("a", "b", "\n"), { maxLength: 6 }).map((xs) => xs.join(""));
-    fc.assert(
+    holds(
       fc.property(patternArb(["a", "b", "\\n", ".", "[^a]"], ["^", "$"]), fc.array(lines, { minLength: 1, maxLength: 8 }), (p, strs) => {
         const ours = compileRegex(`(?m)${p}`);
         // (?<![^]) and (?![^]) pin the match to the whole input whatever the m flag does.

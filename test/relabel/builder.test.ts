@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { labelsFromRecord, labelsToRecord } from "../../src/model/labels.js";
 import { RelabelBuilder } from "../../src/relabel/builder.js";
+import { holds } from "../support/property.js";
 
 describe("RelabelBuilder (labels.Builder semantics)", () => {
   it("returns the base itself when nothing changed, or changes cancel out", () => {
@@ -46,7 +47,7 @@ describe("RelabelBuilder (labels.Builder semantics)", () => {
       fc.record({ kind: fc.constant("set" as const), name: fc.constantFrom("a", "b", "c", "d", "e"), value: fc.constantFrom("", "1", "2") }),
       fc.record({ kind: fc.constant("del" as const), name: fc.constantFrom("a", "b", "c", "d", "e") }),
     );
-    fc.assert(
+    holds(
       fc.property(fc.dictionary(fc.constantFrom("a", "b", "c", "d", "e"), fc.constantFrom("1", "2")), fc.array(op, { maxLength: 12 }), (start, ops) => {
         const base = labelsFromRecord(start);
         const lb = new RelabelBuilder(base);

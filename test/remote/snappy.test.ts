@@ -7,6 +7,7 @@ import {
   snappyDecompress,
   snappyMaxCompressedLength,
 } from "../../src/remote/snappy.js";
+import { holds } from "../support/property.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -70,7 +71,7 @@ describe("snappy known vectors (constructed from the format)", () => {
 
 describe("snappy round trips", () => {
   it("arbitrary bytes", () => {
-    fc.assert(
+    holds(
       fc.property(fc.uint8Array({ maxLength: 3000 }), (input) => {
         const c = snappyCompress(input);
         expect(c.length).toBeLessThanOrEqual(snappyMaxCompressedLength(input.length));
@@ -82,7 +83,7 @@ describe("snappy round trips", () => {
 
   it("repetitive data built from a small alphabet and repeated chunks", () => {
     const piece = fc.uint8Array({ minLength: 1, maxLength: 40 }).map((b) => b.map((x) => x % 4));
-    fc.assert(
+    holds(
       fc.property(fc.array(fc.tuple(piece, fc.integer({ min: 1, max: 80 })), { maxLength: 40 }), (parts) => {
         const input = new Uint8Array(parts.reduce((a, [p, times]) => a + p.length * times, 0));
         let o = 0;
@@ -147,7 +148,7 @@ describe("snappy corrupt input", () => {
   });
 
   it("random input fails only with SnappyError and never exceeds the limit", () => {
-    fc.assert(
+    holds(
       fc.property(fc.uint8Array({ maxLength: 200 }), (input) => {
         try {
           const out = snappyDecompress(input, 4096);
@@ -162,7 +163,7 @@ describe("snappy corrupt input", () => {
 
   it("flipping bytes of a valid block fails cleanly or decodes to the declared size", () => {
     const good = snappyCompress(enc("abcdefgh".repeat(50) + "the quick brown fox".repeat(20)));
-    fc.assert(
+    holds(
       fc.property(fc.nat(good.length - 1), fc.integer({ min: 1, max: 255 }), (i, x) => {
         const bad = good.slice();
         bad[i]! ^= x;

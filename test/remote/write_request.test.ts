@@ -14,6 +14,7 @@ import { ProtoWriter, ProtobufError, WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_
 import { SnappyError, snappyCompress } from "../../src/remote/snappy.js";
 import { STALE_NAN, isStaleNaN } from "../../src/model/sample.js";
 import type { MetricType } from "../../src/model/metadata.js";
+import { holds } from "../support/property.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const fromHex = (h: string) => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ""), "hex"));
@@ -291,7 +292,7 @@ describe("WriteRequest robustness", () => {
   });
 
   it("random bytes fail only with decode errors", () => {
-    fc.assert(
+    holds(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
         try {
           decodeWriteRequest(bytes);
@@ -304,7 +305,7 @@ describe("WriteRequest robustness", () => {
   });
 
   it("mutated valid requests fail only with decode errors", () => {
-    fc.assert(
+    holds(
       fc.property(fc.nat(sample.length - 1), fc.integer({ min: 1, max: 255 }), (i, x) => {
         const bad = sample.slice();
         bad[i]! ^= x;
@@ -348,7 +349,7 @@ const requestArb: fc.Arbitrary<WriteRequestInput> = fc.record({
 
 describe("WriteRequest round trips (property)", () => {
   it("decode(encode(x)) == x", () => {
-    fc.assert(
+    holds(
       fc.property(requestArb, (req) => {
         const got = decodeWriteRequest(encodeWriteRequest(req));
         expect(got.metadata).toEqual(req.metadata);
@@ -365,7 +366,7 @@ describe("WriteRequest round trips (property)", () => {
   });
 
   it("through snappy as an HTTP body", () => {
-    fc.assert(
+    holds(
       fc.property(requestArb, (req) => {
         const body = encodeRemoteWriteBody(req);
         expect(decodeRemoteWriteBody(body)).toEqual(decodeWriteRequest(encodeWriteRequest(req)));

@@ -165,5 +165,6 @@ describe("edgeprom rules push", () => {
     } finally {
       await mf.dispose();
     }
-  });
+    // Four CLI runs, each opening the local KV through Miniflare.
+  }, 120_000);
 });

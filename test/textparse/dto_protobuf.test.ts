@@ -4,6 +4,7 @@ import { ProtobufError } from "../../src/encoding/protobuf.js";
 import { DTO_TYPES, newDtoMetric, type DtoFamily, type DtoMetric } from "../../src/textparse/dto.js";
 import { decodeDelimitedFamilies, encodeDelimitedFamilies, isDelimitedProtobuf } from "../../src/textparse/dto_protobuf.js";
 import { FamilyParseError, parseTextFamilies } from "../../src/textparse/dto_text.js";
+import { holds } from "../support/property.js";
 
 const label = fc.record({ name: fc.stringMatching(/^[a-z_][a-z0-9_]{0,6}$/), value: fc.string({ maxLength: 8 }) });
 const metric: fc.Arbitrary<DtoMetric> = fc
@@ -36,7 +37,7 @@ const family: fc.Arbitrary<DtoFamily> = fc.record({
 
 describe("delimited protobuf MetricFamily streams", () => {
   it("decode what they encode, NaN and infinities included", () => {
-    fc.assert(
+    holds(
       fc.property(fc.uniqueArray(family, { selector: (f) => f.name, maxLength: 4 }), (fams) => {
         expect(decodeDelimitedFamilies(encodeDelimitedFamilies(fams))).toEqual(fams);
       }),
@@ -44,7 +45,7 @@ describe("delimited protobuf MetricFamily streams", () => {
   });
 
   it("fail only with ProtobufError on arbitrary bytes", () => {
-    fc.assert(
+    holds(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
         try {
           decodeDelimitedFamilies(bytes);
@@ -67,7 +68,7 @@ describe("delimited protobuf MetricFamily streams", () => {
 
 describe("text pushes", () => {
   it("fail only with FamilyParseError on arbitrary text", () => {
-    fc.assert(
+    holds(
       fc.property(fc.string({ maxLength: 200 }), (text) => {
         try {
           parseTextFamilies(text);

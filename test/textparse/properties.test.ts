@@ -16,6 +16,7 @@ import {
   type FamilySample,
   type MetricFamily,
 } from "../../src/textparse/index.js";
+import { holds, holdsAsync } from "../support/property.js";
 
 const TEXT_TYPES: MetricType[] = ["counter", "gauge", "histogram", "summary", "unknown"];
 const OM_TYPES: MetricType[] = [...TEXT_TYPES, "gaugehistogram", "info", "stateset"];
@@ -102,7 +103,7 @@ function outcome(input: string, format: ExpositionFormat): Entry[] | ParseError 
 describe("properties", () => {
   for (const format of ["text", "openmetrics"] as const) {
     it(`write then parse is the identity on families (${format})`, () => {
-      fc.assert(
+      holds(
         fc.property(familiesArb(format), (families) => {
           const written = writeExposition(families, format);
           expect(groupFamilies(parseExposition(written, format))).toEqual(
@@ -114,7 +115,7 @@ describe("properties", () => {
     });
 
     it(`arbitrary text yields entries or a ParseError, never anything else (${format})`, () => {
-      fc.assert(
+      holds(
         fc.property(fc.oneof(fc.string({ unit: "binary" }), fc.string({ unit: "grapheme-ascii", maxLength: 200 }), text), (s) => {
           outcome(s, format);
         }),
@@ -134,7 +135,7 @@ describe("properties", () => {
           fc.array(fc.nat(), { maxLength: 6 }),
         );
       });
-      fc.assert(
+      holds(
         fc.property(damaged, ([written, edits, cuts]) => {
           let s = written;
           for (const e of edits) {
@@ -167,7 +168,7 @@ describe("properties", () => {
   }
 
   it("arbitrary bytes from a stream yield entries or a ParseError", async () => {
-    await fc.assert(
+    await holdsAsync(
       fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), fc.constantFrom("text", "openmetrics" as const), async (bytes, format) => {
         const body = new ReadableStream<Uint8Array>({
           start(c) {

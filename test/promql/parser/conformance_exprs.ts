@@ -1,10 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { sharedPath } from "../../support/shared.js";
 
 /** Extracts the expressions of `eval` commands from promqltest scripts (read in place
  * from the shared conformance data, never copied). */
 
-export const CONFORMANCE_DIR = "/work/shared/conformance/promqltest";
+const conformance = sharedPath("conformance", "promqltest");
+export const CONFORMANCE_DIR = conformance.path;
 
 export interface EvalCase {
   file: string;
@@ -17,14 +19,15 @@ export interface EvalCase {
 const EVAL_INSTANT = /^eval(?:_(fail|warn|ordered|info))?\s+instant\s+(?:at\s+\S+\s+)?(.+)$/;
 const EVAL_RANGE = /^eval(?:_(fail|warn|info))?\s+range\s+from\s+\S+\s+to\s+\S+\s+step\s+\S+\s+(.+)$/;
 
+/** The scripts' names; none when the shared data is absent outside CI (in CI that
+ * already failed in sharedPath). A present but empty directory is an error too. */
 export function conformanceFiles(): string[] {
-  try {
-    return readdirSync(CONFORMANCE_DIR)
-      .filter((f) => f.endsWith(".test"))
-      .sort();
-  } catch {
-    return [];
-  }
+  if (!conformance.present) return [];
+  const files = readdirSync(CONFORMANCE_DIR)
+    .filter((f) => f.endsWith(".test"))
+    .sort();
+  if (files.length === 0) throw new Error(`no .test files in ${CONFORMANCE_DIR}`);
+  return files;
 }
 
 export function evalCases(file: string): EvalCase[] {

@@ -8,6 +8,7 @@ import { formatExpr } from "../../../src/promql/parser/printer.js";
 import { parseSeriesSelector } from "../../../src/promql/parser/selector.js";
 import { conformanceFiles, evalCases } from "./conformance_exprs.js";
 import { normalize } from "./helpers.js";
+import { holds } from "../../support/property.js";
 
 /** Property tests: whatever the input, parsing ends quickly with a tree or a
  * ParseError (never another exception), and every tree it produces survives a trip
@@ -182,24 +183,24 @@ function mutate(q: string, ms: Mutation[]): string {
 
 describe("fuzzing", () => {
   it("survives random token soup", () => {
-    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...FRAGMENTS), maxLength: 40 }), checkInput), { numRuns: 4000 });
+    holds(fc.property(fc.string({ unit: fc.constantFrom(...FRAGMENTS), maxLength: 40 }), checkInput), { numRuns: 4000 });
   });
 
   it("survives random characters", () => {
-    fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 60 }), checkInput), { numRuns: 2000 });
+    holds(fc.property(fc.string({ unit: "binary", maxLength: 60 }), checkInput), { numRuns: 2000 });
     const ascii = fc.string({ unit: fc.constantFrom(..."abcxyz019_:.(){}[]<>=!~+-*/%^@,'\"`\\# \n".split("")), maxLength: 60 });
-    fc.assert(fc.property(ascii, checkInput), { numRuns: 4000 });
+    holds(fc.property(ascii, checkInput), { numRuns: 4000 });
   });
 
   it("survives random edits of valid queries", () => {
-    fc.assert(
+    holds(
       fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), (q, ms) => checkInput(mutate(q, ms))),
       { numRuns: 6000 },
     );
   });
 
   it("parses and round-trips generated well-typed queries", () => {
-    fc.assert(
+    holds(
       fc.property(queries(), (q) => {
         const r = outcome(q);
         if (r instanceof ParseError) throw new Error(`${JSON.stringify(q)} failed: ${r.message}`);
@@ -210,7 +211,7 @@ describe("fuzzing", () => {
   });
 
   it("never throws anything but ParseError from the series selector parser", () => {
-    fc.assert(
+    holds(
       fc.property(fc.string({ unit: fc.constantFrom(...FRAGMENTS), maxLength: 20 }), (q) => {
         try {
           parseSeriesSelector(q);

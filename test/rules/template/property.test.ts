@@ -10,6 +10,7 @@ import {
   parseTemplate,
 } from "../../../src/rules/template/index.js";
 import { CTX } from "./helpers.js";
+import { holdsAsync } from "../../support/property.js";
 
 const FUNCS = [...PROMETHEUS_FUNC_NAMES, ...BUILTINS.keys()];
 
@@ -130,7 +131,7 @@ async function expandOrTemplateError(text: string): Promise<void> {
 
 describe("random templates", () => {
   it("token soup parses and runs to a string or a TemplateError, and finishes", async () => {
-    await fc.assert(
+    await holdsAsync(
       fc.asyncProperty(templateText, async (text) => {
         await expandOrTemplateError(text);
       }),
@@ -140,7 +141,7 @@ describe("random templates", () => {
 
   it("well-formed templates (nested blocks and pipelines) run to a string or a TemplateError", async () => {
     executed = 0;
-    await fc.assert(
+    await holdsAsync(
       fc.asyncProperty(node, async (text) => {
         await expandOrTemplateError(text);
       }),
@@ -151,7 +152,7 @@ describe("random templates", () => {
   });
 
   it("arbitrary text only ever fails with TemplateError", async () => {
-    await fc.assert(
+    await holdsAsync(
       fc.asyncProperty(fc.string({ unit: "grapheme", maxLength: 60 }), async (s) => {
         await expandOrTemplateError(s);
         await expandOrTemplateError("{{ " + s + " }}");
@@ -161,7 +162,7 @@ describe("random templates", () => {
   });
 
   it("expandAlertTemplate never throws: errors become the <error expanding template: ...> text", async () => {
-    await fc.assert(
+    await holdsAsync(
       fc.asyncProperty(templateText, async (text) => {
         const out = await expandAlertTemplate("__alert_P", text, CTX);
         expect(typeof out).toBe("string");
@@ -172,7 +173,7 @@ describe("random templates", () => {
   });
 
   it("text without actions is copied unchanged", async () => {
-    await fc.assert(
+    await holdsAsync(
       fc.asyncProperty(
         fc.string().filter((s) => !s.includes("{{")),
         async (s) => {
