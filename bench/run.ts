@@ -11,6 +11,7 @@ import { benchFederate } from "./federate.js";
 import { benchPushgateway } from "./pushgateway.js";
 import { benchQuery } from "./query.js";
 import { benchScrape } from "./scrape.js";
+import { benchRegex } from "./regex.js";
 import { benchRemote } from "./remote.js";
 import { benchRules } from "./rules.js";
 import { benchStore } from "./store.js";
@@ -24,6 +25,7 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
   ["chunk encoding (chunkenc)", benchChunkenc],
   ["exposition parsing (textparse)", benchTextparse],
   ["remote write decoding (remote)", benchRemote],
+  ["label-matcher regexes: linear-time engine vs V8 RegExp", () => benchRegex({ values: quick ? 50_000 : 200_000, log: console.log })],
   ["durable appends into one SeriesStore (tsdb, workerd)", () => benchStore({ scrapes: quick ? 130 : 480, log: console.log })],
   ["scrape ingest CPU vs Prometheus 2.42 (same targets)", () => benchScrape({ targets: quick ? 5 : 20, seconds: quick ? 10 : 30, log: console.log })],
   [

@@ -32,12 +32,14 @@ export class Regex {
     /** Capture names by group number (Go allows duplicates: the leftmost wins). */
     private readonly names: ReadonlyMap<string, number>,
     fast: ((v: string) => boolean) | undefined,
+    /** A cheap necessary condition checked before the automaton (literal prefix/suffix). */
+    filter?: (v: string) => boolean,
   ) {
     if (fast !== undefined) this.test_ = fast;
     else {
       // Compile now so that engine limits surface at compile time, not mid-query.
       const re = this.re2();
-      this.test_ = (v) => re.test(v);
+      this.test_ = filter === undefined ? (v) => re.test(v) : (v) => filter(v) && re.test(v);
     }
   }
 
@@ -45,7 +47,7 @@ export class Regex {
   static anchored(src: string): Regex {
     const tree = parseRe2(src);
     const body = engineSource(tree);
-    return new Regex(src, body === undefined ? `^(?s:${src})$` : `\\A(?:${body})\\z`, groupNames(tree), fastMatcher(tree));
+    return new Regex(src, body === undefined ? `^(?s:${src})$` : `\\A(?:${body})\\z`, groupNames(tree), fastMatcher(tree), affixFilter(tree));
   }
 
   /** Go's regexp.Compile: unanchored, `.` not matching newlines. */
@@ -200,8 +202,17 @@ function groupNames(tree: Re2Node): Map<string, number> {
 // Fast paths, decided from the parsed tree (captures do not change what matches).
 
 function fastMatcher(tree: Re2Node): ((v: string) => boolean) | undefined {
-  const set = literalSet(tree);
-  if (set !== undefined) return set.size === 1 ? eqMatcher([...set][0]!) : (v) => set.has(v);
+  const lits = literalSet(tree);
+  if (lits !== undefined) {
+    const set = lits.set;
+    if (lits.fold) {
+      // Case folding keeps UTF-16 lengths (orbits stay inside or outside the BMP), so the
+      // length rules most values out before any folding.
+      const lengths = new Set([...set].map((l) => l.length));
+      return (v) => lengths.has(v.length) && set.has(canonical(v));
+    }
+    return set.size === 1 ? eqMatcher([...set][0]!) : (v) => set.has(v);
+  }
   const cls = classRepeat(tree);
   if (cls !== undefined) return cls;
   const pieces = flatten(tree);
@@ -223,17 +234,53 @@ function unwrap(n: Re2Node): Re2Node {
   return n;
 }
 
-/** The exact strings matched by a literal or an alternation of (case-sensitive) literals. */
-function literalSet(n: Re2Node): Set<string> | undefined {
+/** The strings matched by a literal or an alternation of literals. With `fold` (some
+ * alternative is under `(?i)`), the set holds case-canonical strings and so must the
+ * value; an alternative with case-sensitive letters then rules the shortcut out. */
+function literalSet(n: Re2Node): { set: Set<string>; fold: boolean } | undefined {
   n = unwrap(n);
   const alts = n.t === "alt" ? n.subs : [n];
-  const out = new Set<string>();
+  const lits: { lit: string; fold: boolean }[] = [];
   for (const a of alts) {
     const f = flatten(a);
-    if (f === undefined || f.fold || f.list.some((p) => "gap" in p)) return undefined;
-    out.add(f.list.length === 0 ? "" : (f.list[0] as { lit: string }).lit);
+    if (f === undefined || f.list.some((p) => "gap" in p)) return undefined;
+    lits.push({ lit: f.list.length === 0 ? "" : (f.list[0] as { lit: string }).lit, fold: f.fold });
   }
-  return out;
+  const fold = lits.some((l) => l.fold);
+  if (fold && lits.some((l) => !l.fold && hasCaseVariants(l.lit))) return undefined;
+  return { set: new Set(lits.map((l) => (fold ? canonical(l.lit) : l.lit))), fold };
+}
+
+function hasCaseVariants(s: string): boolean {
+  for (const ch of s) if (orbitOf(ch.codePointAt(0)!).length > 1) return true;
+  return false;
+}
+
+/** For patterns left to the automaton: the case-sensitive literal text every match must
+ * start and end with (`10\.0\.[0-9]+:9100` needs "10.0." and ":9100"). Most label values
+ * a matcher meets fail this, and a string comparison is far cheaper than the automaton. */
+function affixFilter(tree: Re2Node): ((v: string) => boolean) | undefined {
+  const n = unwrap(tree);
+  const subs = n.t === "cat" ? n.subs : [n];
+  const plain = (x: Re2Node): string | undefined => {
+    x = unwrap(x);
+    return x.t === "lit" && orbitOf(x.cp).length === 1 ? String.fromCodePoint(x.cp) : x.t === "lit" && !x.fold ? String.fromCodePoint(x.cp) : undefined;
+  };
+  let prefix = "";
+  let i = 0;
+  for (; i < subs.length; i++) {
+    const c = plain(subs[i]!);
+    if (c === undefined) break;
+    prefix += c;
+  }
+  let suffix = "";
+  for (let j = subs.length - 1; j > i; j--) {
+    const c = plain(subs[j]!);
+    if (c === undefined) break;
+    suffix = c + suffix;
+  }
+  if (prefix === "" && suffix === "") return undefined;
+  return (v) => v.startsWith(prefix) && v.endsWith(suffix);
 }
 
 /**

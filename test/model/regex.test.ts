@@ -132,3 +132,30 @@ describe("same answers as the translated V8 RegExp (property)", () => {
     );
   });
 });
+
+describe("shortcuts before the automaton", () => {
+  it("case-insensitive sets compare folded values, and refuse values a strict alternative rules out", () => {
+    const cases: [string, string, boolean][] = [
+      ["(?i)get|post|put", "Get", true],
+      ["(?i)get|post|put", "PoSt", true],
+      ["(?i)get|post|put", "gets", false],
+      ["(?i)straße|k", "STRASSE", false], // simple folding only, as RE2: ß is not ss
+      ["(?i)k", "\u212a", true], // the Kelvin sign folds to k
+      ["(?i:get)|POST", "post", false],
+      ["(?i:get)|POST", "POST", true],
+      ["(?i:get)|123", "GET", true],
+    ];
+    expect.assertions(cases.length * 2);
+    for (const [p, v, want] of cases) {
+      expect(compileRegex(p).test(v), `${p} on ${v}`).toBe(want);
+      expect(v8(p).test(v), `V8 agrees: ${p} on ${v}`).toBe(want);
+    }
+  });
+
+  it("literal prefixes and suffixes gate the automaton without changing answers", () => {
+    const p = "10\\.0\\.[0-9]+\\.[0-9]+:9100";
+    const values = ["10.0.1.2:9100", "10.0.1.2:9101", "10.1.1.2:9100", "10.0..2:9100", "10.0.1.2:9100x", ""];
+    expect.assertions(values.length);
+    for (const v of values) expect(compileRegex(p).test(v), v).toBe(v8(p).test(v));
+  });
+});
