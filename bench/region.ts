@@ -20,7 +20,8 @@ export async function startBenchRegion(
     modulesRules: [{ type: "Text", include: ["**/*.sql"] }],
     compatibilityDate: "2026-04-01",
     compatibilityFlags: ["nodejs_compat"],
-    bindings: { TIER: "bench", SHARDS: String(shards) },
+    // The benches reload rules through /-/reload, which is off unless enabled.
+    bindings: { TIER: "bench", SHARDS: String(shards), ENABLE_LIFECYCLE: "true" },
     durableObjects: {
       SERIES: { className: "SeriesStore", useSQLite: true },
       SCHEDULER: { className: "ScrapeScheduler", useSQLite: true },

@@ -1,6 +1,6 @@
 import type { AlertmanagerConfig } from "../config/types.js";
-import { authHeaders } from "../config/http_auth.js";
 import { DiscoveryManager, type DiscoveryIO } from "../discovery/manager.js";
+import { discoveryConfigFor } from "../discovery/sd_config.js";
 import type { TargetGroup } from "../discovery/target_group.js";
 import { getLabel, type Labels } from "../model/labels.js";
 import { ADDRESS_LABEL, checkTargetAddress, compileRelabelConfigs, RelabelBuilder, relabelBuilder, SCHEME_LABEL, type CompiledRelabelConfig } from "../relabel/index.js";
@@ -37,11 +37,10 @@ export class AlertmanagerSet {
   ) {
     this.relabel = compileRelabelConfigs(config.relabelConfigs);
     this.alertRelabel = compileRelabelConfigs(config.alertRelabelConfigs);
-    // http_sd requests carry the SD config's own credentials, as in Prometheus.
-    const sd = {
-      ...config,
-      httpSdConfigs: config.httpSdConfigs.map((h) => ({ url: h.url, refreshInterval: h.refreshInterval, headers: authHeaders(h.httpClient) })),
-    };
+    // http_sd requests carry the SD config's own credentials (files re-read each
+    // refresh) to the SD URL's origin only, as scrape configs' do.
+    const read = io.read;
+    const sd = discoveryConfigFor(config, async (key) => (read === undefined ? null : read(key)));
     this.discovery = DiscoveryManager.forScrapeConfig(sd, io, opts);
   }
 

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { ConfigError, loadConfigFromKV, type Config } from "../config/index.js";
 import { configToYaml } from "../config/print.js";
 import { DiscoveryManager } from "../discovery/manager.js";
-import { discoveryConfigFor } from "./discovery_config.js";
+import { discoveryConfigFor } from "../discovery/sd_config.js";
 import type { TargetGroup } from "../discovery/target_group.js";
 import { LabelsBuilder, labelsFromKey, METRIC_NAME, type Labels } from "../model/labels.js";
 import { STALE_NAN } from "../model/sample.js";

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { DiscoveryManager } from "../../src/discovery/manager.js";
 import { labelsToRecord } from "../../src/model/labels.js";
-import { discoveryConfigFor } from "../../src/scrape/discovery_config.js";
+import { discoveryConfigFor } from "../../src/discovery/sd_config.js";
+import { AlertmanagerSet } from "../../src/notifier/alertmanager_set.js";
 
 /** An HTTP SD endpoint that answers only the credentials it was given. */
 let server: Server;
@@ -61,5 +62,19 @@ describe("http_sd_configs credentials", () => {
     const st = await discover("        basic_auth: {username: sd, password: pa55}\n", {}, "/elsewhere");
     expect(seen).toEqual(["Basic " + Buffer.from("sd:pa55").toString("base64"), undefined]);
     expect(st.error).toBe("server returned HTTP status 401 Unauthorized");
+  });
+
+  it("sends an Alertmanager entry's credentials from a password_file key, read again on each refresh", async () => {
+    const cfg = parseConfig(
+      `alerting:\n  alertmanagers:\n    - http_sd_configs:\n        - url: ${base}/targets\n          basic_auth: {username: sd, password_file: secrets/am}\n`,
+    );
+    const files: Record<string, string> = { "secrets/am": "wrong" };
+    const set = new AlertmanagerSet(cfg.alerting.alertmanagers[0]!, { fetch: (u, init) => fetch(u, init), read: async (k) => files[k] ?? null });
+    expect((await set.refresh(true)).join("\n")).toContain("401 Unauthorized");
+    files["secrets/am"] = "pa55\n";
+    seen.length = 0;
+    await set.refresh(true);
+    expect(seen).toEqual(["Basic " + Buffer.from("sd:pa55").toString("base64")]);
+    expect(set.errors).toEqual([]);
   });
 });

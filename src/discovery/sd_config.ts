@@ -1,14 +1,14 @@
 import { fileKey } from "../config/kv_keys.js";
 import { resolveAuthHeaders, type SecretFileReader } from "../config/http_auth.js";
-import type { ScrapeConfig } from "../config/types.js";
-import type { ScrapeDiscoveryConfig } from "../discovery/manager.js";
+import type { ServiceDiscoveryConfigs } from "../config/types.js";
+import type { ScrapeDiscoveryConfig } from "./manager.js";
 
 /**
- * A scrape config's service discovery as the discovery layer takes it: http_sd
+ * A scrape config's or an Alertmanager entry's service discovery as the discovery layer takes it: http_sd
  * entries carry their basic_auth / authorization credentials (inline or from
  * `*_file` KV keys, read again on every refresh as Prometheus re-reads files).
  */
-export function discoveryConfigFor(sc: ScrapeConfig, read: SecretFileReader): ScrapeDiscoveryConfig {
+export function discoveryConfigFor(sc: ServiceDiscoveryConfigs, read: SecretFileReader): ScrapeDiscoveryConfig {
   return {
     staticConfigs: sc.staticConfigs,
     fileSdConfigs: sc.fileSdConfigs,
