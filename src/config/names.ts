@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isValidUTF8, quote } from "../model/quote.js";
 import { isYamlMap } from "./yaml_tree.js";
 import { str, typeMismatch, valueIssue } from "./scalars.js";
 
@@ -19,7 +20,8 @@ export const labelName = () =>
     return s;
   });
 
-/** A label set (`labels`, `external_labels`): names checked, values any string. */
+/** A label set (`labels`, `external_labels`): names checked, values valid UTF-8 (a
+ * `!!binary` value can be anything else). */
 export const labelSet = (goType = "model.LabelSet") =>
   z
     .custom<any>((v) => isYamlMap(v), { error: (iss) => typeMismatch(iss.input, goType) })
@@ -28,6 +30,10 @@ export const labelSet = (goType = "model.LabelSet") =>
       for (const k of Object.keys(m)) {
         if (!isValidLabelName(k)) {
           valueIssue(ctx, `"${k}" is not a valid label name`, [k]);
+          return z.NEVER;
+        }
+        if (!isValidUTF8(m[k]!)) {
+          valueIssue(ctx, `${quote(m[k]!)} is not a valid label value`, [k]);
           return z.NEVER;
         }
       }

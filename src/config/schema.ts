@@ -323,10 +323,8 @@ function checkEndpoint(ctx: z.core.$RefinementCtx<unknown>, url: string | undefi
     valueIssue(ctx, err, ["url"]);
     return undefined;
   }
-  if (!/^https?:/i.test(url)) {
-    valueIssue(ctx, `unsupported scheme in url "${url}" for ${section}: edgeprom speaks http and https`, ["url"]);
-    return undefined;
-  }
+  // Other schemes are valid to Prometheus (`localhost:9090` parses as scheme
+  // "localhost") and fail only when used; `check config` warns (config/warnings.ts).
   return url;
 }
 

@@ -59,6 +59,15 @@ export function configWarnings(config: Config): ConfigWarning[] {
   config.alerting.alertmanagers.forEach((am, i) => {
     sdWarnings("alertmanager", `alerting.alertmanagers[${i}]`, am.scheme, am, out);
   });
+  const endpoints: [string, { url: string }[]][] = [
+    ["remote_write", config.remoteWrite],
+    ["remote_read", config.remoteRead],
+  ];
+  for (const [section, list] of endpoints) {
+    list.forEach((e, i) => {
+      if (!/^https?:\/\//i.test(e.url)) out.push({ path: `${section}[${i}].url`, message: `${section} URL "${e.url}" is not http(s)://: sending to it will fail (a Worker speaks http and https only)` });
+    });
+  }
   config.remoteWrite.forEach((rw, i) => {
     const port = customHttpsPort(rw.url);
     if (port !== undefined) out.push({ path: `remote_write[${i}].url`, message: `remote_write URL "${rw.url}" is https on port ${port}: ${HTTPS_PORT_HINT}` });

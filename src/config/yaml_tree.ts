@@ -1,4 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
+import { goBytes } from "../model/quote.js";
 import { ConfigError } from "./errors.js";
 import { AliasBudget, aliasTargets, MAX_YAML_DEPTH, yamlDepthError } from "./yaml_limits.js";
 
@@ -89,6 +90,8 @@ export function parseYamlTree(text: string): YamlTree {
       else if (typeof v === "number" || typeof v === "bigint") kind = INT_RE.test(source) ? "int" : "float";
       else if (v instanceof Date) kind = "timestamp";
       else kind = "str";
+      // !!binary decodes to bytes, which a Go string field holds as they are.
+      if (v instanceof Uint8Array) return new YamlScalar(goBytes(v), goBytes(v), "str", line);
       return new YamlScalar(source, kind === "str" ? String(v ?? "") : v, kind, line);
     }
     if (isSeq(node)) {

@@ -50,7 +50,9 @@ function escapeRune(cp: number, quote: number, asciiOnly: boolean): string {
       return "\\v";
   }
   if (cp < 0x20 || cp === 0x7f) return "\\x" + hex(cp, 2);
-  // A lone surrogate stands for the invalid UTF-8 Go would escape as bytes.
+  // U+DC80-U+DCFF stand for the bytes of invalid UTF-8 (see goBytes), which Go
+  // escapes one by one; other lone surrogates are what Go would read as U+FFFD.
+  if (cp >= 0xdc80 && cp <= 0xdcff) return "\\x" + hex(cp - 0xdc00, 2);
   if (cp >= 0xd800 && cp <= 0xdfff) return "\\ufffd";
   if (cp > 0xffff) return "\\U" + hex(cp, 8);
   return "\\u" + hex(cp, 4);
@@ -60,6 +62,51 @@ function quoteWith(s: string, quote: number, asciiOnly: boolean): string {
   let out = String.fromCharCode(quote);
   for (const ch of s) out += escapeRune(ch.codePointAt(0)!, quote, asciiOnly);
   return out + String.fromCharCode(quote);
+}
+
+/** A Go string made of arbitrary bytes (a YAML `!!binary` value): valid UTF-8 decodes as
+ * usual, and each byte of an invalid sequence becomes the lone surrogate U+DC00+byte
+ * ("surrogate escape"), so the string stays invalid where Go's does and quotes as Go's. */
+export function goBytes(bytes: Uint8Array): string {
+  let out = "";
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const n = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (n === 1) {
+      out += String.fromCharCode(b);
+      i++;
+      continue;
+    }
+    const cp = n === 0 ? -1 : decodeRune(bytes, i, n);
+    if (cp < 0) {
+      out += String.fromCharCode(0xdc00 + b);
+      i++;
+      continue;
+    }
+    out += String.fromCodePoint(cp);
+    i += n;
+  }
+  return out;
+}
+
+const MIN_RUNE = [0, 0, 0x80, 0x800, 0x10000];
+
+function decodeRune(bytes: Uint8Array, i: number, n: number): number {
+  if (i + n > bytes.length) return -1;
+  let cp = bytes[i]! & (0xff >> (n + 1));
+  for (let k = 1; k < n; k++) {
+    const c = bytes[i + k]!;
+    if ((c & 0xc0) !== 0x80) return -1;
+    cp = (cp << 6) | (c & 0x3f);
+  }
+  if (cp < MIN_RUNE[n]! || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return -1;
+  return cp;
+}
+
+/** utf8.ValidString for strings that may carry goBytes' escapes or lone surrogates. */
+export function isValidUTF8(s: string): boolean {
+  return !/\p{Surrogate}/u.test(s);
 }
 
 export function quote(s: string): string {

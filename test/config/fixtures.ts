@@ -149,6 +149,9 @@ remote_write:
 `;
 
 export const VALID: Record<string, string> = {
+  "remote_write retrying on 429, urls without a scheme":
+    "remote_write:\n  - url: localhost:9090\n    queue_config:\n      retry_on_http_429: true\n  - url: localhost:9201\n",
+  "a !!binary label value that is UTF-8": 'global:\n  external_labels:\n    name: !!binary "aGk="\n',
   "empty file": "",
   "only comments": "# nothing yet\n",
   minimal: "scrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: [localhost:9090]\n",
@@ -187,6 +190,7 @@ interface Broken {
 const job = (body: string) => `scrape_configs:\n  - job_name: x\n${body}`;
 
 export const BROKEN: Record<string, Broken> = {
+  "a !!binary label value that is not UTF-8": { yaml: 'global:\n  external_labels:\n    name: !!binary "/w=="\n', expect: '"\\xff" is not a valid label value' },
   "unknown top-level field": { yaml: "foo: 1\n", expect: "line 1: field foo not found in type config." },
   "unknown global field": { yaml: "global:\n  scrape_intervl: 1m\n", expect: "line 2: field scrape_intervl not found in type config." },
   "unknown scrape field": { yaml: job("    metric_path: /m\n"), expect: "line 3: field metric_path not found in type config.ScrapeConfig" },
