@@ -4,6 +4,7 @@ import { compareLabels, labelsKey, METRIC_NAME, type Labels } from "../model/lab
 import { matchesLabels, type Matcher } from "../model/matchers.js";
 import { isStaleNaN, STALE_NAN } from "../model/sample.js";
 import type { AppendResult, Rejection, RejectReason, StoreStats } from "../tsdb/rpc.js";
+import { PushdownAccumulator, type PartialAggregate, type PushdownPlan } from "../tsdb/pushdown.js";
 import type { Appender, DeleteResult, Querier, SelectHints, Series, Storage } from "./storage.js";
 
 /** An in-memory Storage for tests and the promqltest runner. Samples must arrive in
@@ -251,6 +252,12 @@ class MemoryQuerier implements Querier {
       // Copies: callers own what they get, and later appends never show through.
       yield { labels: s.labels, ts: s.samples.ts.slice(from, to), vs: s.samples.vs.slice(from, to) };
     }
+  }
+
+  async selectAggregate(matchers: readonly Matcher[], hints: SelectHints, plan: PushdownPlan): Promise<PartialAggregate> {
+    const acc = new PushdownAccumulator(plan);
+    for await (const s of this.select(matchers, hints)) acc.add(s.labels, s.ts, s.vs);
+    return acc.result();
   }
 
   async *series(matchers: readonly Matcher[], hints: SelectHints): AsyncIterable<Labels> {

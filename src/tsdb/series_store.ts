@@ -32,6 +32,8 @@ import { BlockStore } from "./block_store.js";
 import { decodeSnapshotPart, encodeSnapshot, type HeadEntry, type Snapshot } from "./head_snapshot.js";
 import { convertLegacyRows } from "./legacy_rows.js";
 import { RowMeter } from "./row_meter.js";
+import { readChunks } from "./chunk_reader.js";
+import { PushdownAccumulator, type PartialAggregate, type PushdownPlan } from "./pushdown.js";
 import { SeriesCatalog } from "./series_catalog.js";
 import type { StorageLayout } from "./rpc.js";
 
@@ -574,6 +576,21 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     }
     // The last id of the page always exists: deletes clear the cache synchronously.
     return { series, cursor: { queryId, offset: end, after: this.byId.get(ids[end - 1]!)!.key } };
+  }
+
+  /** Evaluates a pushed-down aggregation over the matching series in [mint, maxt]
+   * (pushdown.ts): chunks are decoded here and only per-group partials go back. */
+  selectAggregate(specs: MatcherSpec[], plan: PushdownPlan, mint: number, maxt: number, deadline?: number): PartialAggregate {
+    const dl = new Deadline(deadline);
+    dl.check();
+    const acc = new PushdownAccumulator(plan);
+    for (const id of this.sortedMatches(toMatchers(specs), mint, maxt, dl)) {
+      dl.tick();
+      const s = this.byId.get(id)!;
+      const { ts, vs } = readChunks(this.chunksOf(s, mint, maxt), mint, maxt);
+      if (ts.length > 0) acc.add(s.labels, ts, vs);
+    }
+    return acc.result();
   }
 
   labelNames(specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): string[] {
