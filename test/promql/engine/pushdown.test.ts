@@ -18,7 +18,7 @@ async function seeded(seed: number): Promise<MemoryStorage> {
   let x = seed;
   const r = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   for (let s = 0; s < 40; s++) {
-    const ls = labelsFromRecord({ __name__: s % 3 === 0 ? "other_total" : "req_total", job: `j${s % 4}`, instance: `i${s}` });
+    const ls = labelsFromRecord({ __name__: s % 3 === 0 ? "other_total" : "req_total", job: `j${s % 4}`, instance: `i${s}`, le: ["0.5", "1", "+Inf"][s % 3]! });
     let v = r() * 100;
     for (let t = 0; t < 3600_000; t += 15_000) {
       if (r() < 0.05) continue;
