@@ -2,6 +2,19 @@ import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
 import { workerBundles } from "../scripts/start/bundles.js";
+import type { StorageLayout } from "../src/tsdb/rpc.js";
+
+export interface BenchRegion {
+  url: string;
+  stop(): Promise<void>;
+  /** RPC stubs of the tier's SeriesStore shards, for figures the HTTP API does not show. */
+  shards(): Promise<BenchShard[]>;
+}
+
+export interface BenchShard {
+  checkpoint(): Promise<void>;
+  storageLayout(): Promise<StorageLayout>;
+}
 
 /** One region Worker under workerd, bundled as `wrangler deploy` would, with its
  * Durable Object state under `dir`; request logs are discarded. */
@@ -11,7 +24,7 @@ export async function startBenchRegion(
   config?: string,
   /** More CONFIG keys (rule files, file_sd files), written with the configuration. */
   files: Record<string, string> = {},
-): Promise<{ url: string; stop(): Promise<void> }> {
+): Promise<BenchRegion> {
   const scriptPath = (await workerBundles()).scripts.region;
   const mf = new Miniflare({
     modules: true,
@@ -44,5 +57,9 @@ export async function startBenchRegion(
     const ns = await mf.getDurableObjectNamespace("SCHEDULER");
     await (ns.get(ns.idFromName("bench/scheduler")) as unknown as { arm(): Promise<void> }).arm();
   }
-  return { url, stop: () => mf.dispose() };
+  const shardStubs = async () => {
+    const ns = await mf.getDurableObjectNamespace("SERIES");
+    return Array.from({ length: shards }, (_, i) => ns.get(ns.idFromName(`bench/shard-${i}`)) as unknown as BenchShard);
+  };
+  return { url, stop: () => mf.dispose(), shards: shardStubs };
 }

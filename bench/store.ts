@@ -61,22 +61,40 @@ export async function benchStore(opts: StoreBenchOptions = { scrapes: 240 }): Pr
     const secs = (performance.now() - start) / 1000;
     const batches = bodies.length - 1;
 
-    const stats = await (await fetch(`${url}/metrics`)).text();
-    const gauge = (name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, "m").exec(stats)?.[1] ?? NaN);
-    const chunkBytes = gauge("edgeprom_tsdb_chunk_bytes");
-    const chunkSamples = gauge("edgeprom_tsdb_chunk_samples");
-    const dbBytes = gauge("edgeprom_tsdb_storage_bytes");
-    const allSamples = chunkSamples + gauge("edgeprom_tsdb_head_samples");
+    const figures = async () => {
+      const stats = await (await fetch(`${url}/metrics`)).text();
+      const gauge = (name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, "m").exec(stats)?.[1] ?? NaN);
+      return {
+        chunkBytes: gauge("edgeprom_tsdb_chunk_bytes"),
+        chunkSamples: gauge("edgeprom_tsdb_chunk_samples"),
+        dbBytes: gauge("edgeprom_tsdb_storage_bytes"),
+        allSamples: gauge("edgeprom_tsdb_chunk_samples") + gauge("edgeprom_tsdb_head_samples"),
+      };
+    };
+    const live = await figures();
+    // At rest: what a quiet shard holds after its alarm's checkpoint (sealed chunks in
+    // block rows, heads in the snapshot, an empty WAL), taken here without the wait.
+    const [shard] = await region.shards();
+    const layoutLive = await shard!.storageLayout();
+    await shard!.checkpoint();
+    const rest = await figures();
+    const layout = await shard!.storageLayout();
+    log(`  store: rows: ${JSON.stringify(layout)}`);
     log("  store: the same samples into a Prometheus 2.42 block (promtool tsdb create-blocks-from openmetrics)");
     const prom = await prometheusBlockBytes(dir, template, times, values);
+    const promPerSample = prom.total / prom.samples;
     return [
       { name: "store.durable_append_batches", value: batches / secs, unit: "batches/s (1000 series each)" },
       { name: "store.durable_append_samples", value: (batches * 1000) / secs, unit: "samples/s" },
-      { name: "store.chunk_bytes_per_sample", value: chunkBytes / chunkSamples, unit: "B/sample" },
-      { name: "store.sqlite_bytes_per_sample", value: dbBytes / allSamples, unit: "B/sample (whole database)" },
+      { name: "store.chunk_bytes_per_sample", value: rest.chunkBytes / rest.chunkSamples, unit: "B/sample" },
+      { name: "store.sqlite_bytes_per_sample_live", value: live.dbBytes / live.allSamples, unit: "B/sample (whole database right after the appends, WAL included)" },
+      { name: "store.sqlite_bytes_per_sample", value: rest.dbBytes / rest.allSamples, unit: "B/sample (whole database at rest, after a checkpoint)" },
       { name: "store.prometheus_chunk_bytes_per_sample", value: prom.chunks / prom.samples, unit: "B/sample (Prometheus 2.42 block chunks, same samples)" },
-      { name: "store.prometheus_block_bytes_per_sample", value: prom.total / prom.samples, unit: "B/sample (Prometheus 2.42 whole block: chunks, index, meta)" },
-      { name: "store.at_rest_ratio", value: dbBytes / allSamples / (prom.total / prom.samples), unit: "x (edgeprom database / Prometheus block, per sample)" },
+      { name: "store.prometheus_block_bytes_per_sample", value: promPerSample, unit: "B/sample (Prometheus 2.42 whole block: chunks, index, meta)" },
+      { name: "store.live_ratio", value: live.dbBytes / live.allSamples / promPerSample, unit: "x (edgeprom database right after the appends / Prometheus block, per sample)" },
+      { name: "store.at_rest_ratio", value: rest.dbBytes / rest.allSamples / promPerSample, unit: "x (edgeprom database at rest / Prometheus block, per sample)" },
+      { name: "store.rows_written_per_sealed_chunk", value: layoutLive.rowsWritten / Math.max(1, layoutLive.sealedChunks), unit: "rows (every row the appends wrote, WAL included, per sealed chunk)" },
+      { name: "store.sealed_chunks_per_block_row", value: layout.sealedChunks / Math.max(1, layout.blockRows), unit: `chunks (${layout.blockRows} block rows, ${layout.seriesSegmentRows} series rows, ${layout.headSnapshotRows} head rows)` },
     ];
   } finally {
     await region.stop();

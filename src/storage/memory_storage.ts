@@ -4,6 +4,8 @@ import { compareLabels, labelsKey, METRIC_NAME, type Labels } from "../model/lab
 import { matchesLabels, type Matcher } from "../model/matchers.js";
 import { isStaleNaN, STALE_NAN } from "../model/sample.js";
 import type { AppendResult, Rejection, RejectReason, StoreStats } from "../tsdb/rpc.js";
+import { Deadline } from "../tsdb/deadline.js";
+import { PushdownAccumulator, type PartialAggregate, type PushdownPlan } from "../tsdb/pushdown.js";
 import type { Appender, DeleteResult, Querier, SelectHints, Series, Storage } from "./storage.js";
 
 /** An in-memory Storage for tests and the promqltest runner. Samples must arrive in
@@ -251,6 +253,18 @@ class MemoryQuerier implements Querier {
       // Copies: callers own what they get, and later appends never show through.
       yield { labels: s.labels, ts: s.samples.ts.slice(from, to), vs: s.samples.vs.slice(from, to) };
     }
+  }
+
+  async selectAggregate(matchers: readonly Matcher[], hints: SelectHints, plan: PushdownPlan): Promise<PartialAggregate> {
+    const acc = new PushdownAccumulator(plan);
+    // The engine looks at its clock between series; here storage does it for it.
+    const dl = new Deadline(hints.deadline);
+    dl.check();
+    for await (const s of this.select(matchers, hints)) {
+      dl.tick();
+      acc.add(s.labels, s.ts, s.vs);
+    }
+    return acc.result();
   }
 
   async *series(matchers: readonly Matcher[], hints: SelectHints): AsyncIterable<Labels> {

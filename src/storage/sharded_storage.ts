@@ -3,7 +3,8 @@ import type { Matcher } from "../model/matchers.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
 import { DeadlineExceededError, isDeadlineExceeded } from "../tsdb/deadline.js";
 import type { AppendBatch, AppendResult, MatcherSpec, SelectMode, SelectPage, StoreStats } from "../tsdb/rpc.js";
-import { readChunks } from "./chunk_reader.js";
+import { mergePartials, type PartialAggregate, type PushdownPlan } from "../tsdb/pushdown.js";
+import { readChunks } from "../tsdb/chunk_reader.js";
 import { SampleBuffer } from "./sample_buffer.js";
 import { mergeSeriesStreams } from "./series_merge.js";
 import type { Appender, DeleteResult, Querier, SelectHints, Series, Storage } from "./storage.js";
@@ -21,6 +22,7 @@ export interface ShardClient {
     deadline?: number,
   ): Promise<SelectPage> | SelectPage;
   labelNames(m: MatcherSpec[], mint: number, maxt: number, deadline?: number): Promise<string[]> | string[];
+  selectAggregate(m: MatcherSpec[], plan: PushdownPlan, mint: number, maxt: number, deadline?: number): Promise<PartialAggregate> | PartialAggregate;
   labelValues(name: string, m: MatcherSpec[], mint: number, maxt: number, deadline?: number): Promise<string[]> | string[];
   getStats(): Promise<StoreStats> | StoreStats;
   deleteRange(m: MatcherSpec[], mint: number, maxt: number, deadline?: number): Promise<DeleteResult> | DeleteResult;
@@ -142,6 +144,13 @@ class ShardedQuerier implements Querier {
     const m = specs(matchers);
     const streams = this.shards.map((s) => shardSeries(s, m, hints));
     yield* mergeSeriesStreams(streams);
+  }
+
+  /** Each shard aggregates its own series; only per-group partials cross RPC. */
+  async selectAggregate(matchers: readonly Matcher[], hints: SelectHints, plan: PushdownPlan): Promise<PartialAggregate> {
+    const m = specs(matchers);
+    const parts = await Promise.all(this.shards.map((s) => call(s.selectAggregate(m, plan, hints.start, hints.end, hints.deadline))));
+    return mergePartials(plan.op, parts);
   }
 
   async *series(matchers: readonly Matcher[], hints: SelectHints): AsyncIterable<Labels> {

@@ -1,8 +1,9 @@
 import type { Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matchers.js";
 import type { AppendResult, Rejection, StoreStats } from "../tsdb/rpc.js";
+import type { PartialAggregate, PushdownPlan } from "../tsdb/pushdown.js";
 
-export type { AppendResult, Rejection, StoreStats };
+export type { AppendResult, Rejection, StoreStats, PartialAggregate, PushdownPlan };
 /** What storage throws when a read passes its `deadline`. */
 export { DeadlineExceededError } from "../tsdb/deadline.js";
 
@@ -32,6 +33,13 @@ export interface Querier {
   series(matchers: readonly Matcher[], hints: SelectHints): AsyncIterable<Labels>;
   labelNames(matchers: readonly Matcher[], hints: SelectHints): Promise<string[]>;
   labelValues(name: string, matchers: readonly Matcher[], hints: SelectHints): Promise<string[]>;
+  /**
+   * Optional, like the func/grouping/step/range of Prometheus' SelectHints, but
+   * binding: evaluates `plan` (an aggregation over a selector or a rate of one) next
+   * to the data and returns per-group partial aggregates instead of samples. The
+   * engine uses it when the expression allows and falls back to select otherwise.
+   */
+  selectAggregate?(matchers: readonly Matcher[], hints: SelectHints, plan: PushdownPlan): Promise<PartialAggregate>;
 }
 
 /** Buffers samples and makes them durable on commit; nothing is visible before. */

@@ -116,3 +116,16 @@ export interface StoreStats {
   oldestSampleMs: number | null;
   recentRejections: Rejection[];
 }
+
+/** Rows a shard read and wrote (as billed) and how its data sits in rows. */
+export interface StorageLayout {
+  rowsRead: number;
+  rowsWritten: number;
+  blockRows: number;
+  seriesSegmentRows: number;
+  headSnapshotRows: number;
+  walRows: number;
+  /** Sealed chunks, packed into blocks or waiting for the next checkpoint. */
+  sealedChunks: number;
+  pendingChunks: number;
+}

@@ -3,7 +3,7 @@ import { XorChunk } from "../chunkenc/xor.js";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/series_store/migrations.js";
-import { compareLabels, labelsFromKey, type Labels } from "../model/labels.js";
+import { compareLabels, labelsFromKey, labelsKey, type Labels } from "../model/labels.js";
 import { newMatcher, type Matcher } from "../model/matchers.js";
 import { parseDuration } from "../model/time.js";
 import { parseBytes } from "../model/units.js";
@@ -26,6 +26,16 @@ import type {
 } from "./rpc.js";
 import { toAppendBatch } from "./rpc.js";
 import { readWalRecord, WalWriter } from "./wal.js";
+import type { BlockChunk } from "./block.js";
+import { partitionOf } from "./block.js";
+import { BlockStore } from "./block_store.js";
+import { decodeSnapshotPart, encodeSnapshot, type HeadEntry, type Snapshot } from "./head_snapshot.js";
+import { convertLegacyRows } from "./legacy_rows.js";
+import { RowMeter } from "./row_meter.js";
+import { readChunks } from "./chunk_reader.js";
+import { PushdownAccumulator, type PartialAggregate, type PushdownPlan } from "./pushdown.js";
+import { SeriesCatalog } from "./series_catalog.js";
+import type { StorageLayout } from "./rpc.js";
 
 /** Storage settings arrive as Worker vars, the way Prometheus takes them as flags. */
 export interface SeriesStoreEnv {
@@ -79,10 +89,14 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   private nextSeriesId = 1;
   private walBytes = 0;
   private readonly queries = new Map<string, { ids: number[]; mint: number; maxt: number; expires: number }>();
+  private readonly meter = new RowMeter();
+  private readonly blocks: BlockStore;
+  private readonly catalog: SeriesCatalog;
+  /** Chunks sealed since the last checkpoint, by series: durable through the WAL
+   * (replay seals them again) and packed into block rows at the next checkpoint. */
+  private pending = new Map<number, SealedChunk[]>();
+  private readonly pendingStats = { chunks: 0, bytes: 0, samples: 0 };
   private readonly stats = {
-    chunks: 0,
-    chunkBytes: 0,
-    chunkSamples: 0,
     samplesAppended: 0,
     outOfOrderAccepted: 0,
     outOfOrderRejected: 0,
@@ -100,8 +114,10 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
 
   constructor(ctx: DurableObjectState, env: SeriesStoreEnv) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
+    this.sql = this.meter.wrap(ctx.storage.sql);
     this.opts = optionsFrom(env);
+    this.blocks = new BlockStore(this.sql);
+    this.catalog = new SeriesCatalog(this.sql, (id) => this.byId.get(id)?.labels);
     // Migrations and recovery are synchronous SQLite work, done before any request.
     migrate(drizzle(ctx.storage), migrations);
     this.load();
@@ -116,44 +132,41 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     this.byId = new Map();
     this.byKey = new Map();
     this.postings = new PostingsIndex();
+    this.pending = new Map();
+    this.pendingStats.chunks = this.pendingStats.bytes = this.pendingStats.samples = 0;
+    this.ctx.storage.transactionSync(() => convertLegacyRows(this.sql, this.catalog, this.blocks));
     let maxId = 0;
-    for (const row of this.sql.exec<{ id: number; labels: string }>("SELECT id, labels FROM series")) {
-      const s = new MemSeries(row.id, labelsFromKey(row.labels), row.labels);
+    this.catalog.load((c) => {
+      const s = new MemSeries(c.id, c.labels, labelsKey(c.labels));
       this.byId.set(s.id, s);
       this.byKey.set(s.key, s);
+      this.postings.add(s.id, s.labels);
       if (s.id > maxId) maxId = s.id;
-    }
-    this.nextSeriesId = maxId + 1;
-    for (const row of this.sql.exec<{ name: string; value: string; series_id: number }>(
-      "SELECT name, value, series_id FROM postings",
-    )) {
-      this.postings.addPosting(row.name, row.value, row.series_id);
-    }
-    for (const row of this.sql.exec<{ series_id: number; mint: number; maxt: number | null }>(
-      "SELECT series_id, MIN(min_time) AS mint, MAX(CASE WHEN ooo = 0 THEN max_time END) AS maxt FROM chunks GROUP BY series_id",
-    )) {
-      const s = this.byId.get(row.series_id);
-      if (s === undefined) continue;
-      s.minT = row.mint;
-      if (row.maxt !== null) s.maxT = row.maxt;
-    }
-    for (const row of this.sql.exec<{ series_id: number }>("SELECT DISTINCT series_id FROM chunks WHERE ooo = 1")) {
-      const s = this.byId.get(row.series_id);
-      if (s !== undefined) s.hasOOOChunks = true;
-    }
-    const agg = this.sql
-      .exec<{ n: number; bytes: number | null; samples: number | null }>(
-        "SELECT COUNT(*) AS n, SUM(LENGTH(data)) AS bytes, SUM(num_samples) AS samples FROM chunks",
-      )
-      .one();
-    this.stats.chunks = agg.n;
-    this.stats.chunkBytes = agg.bytes ?? 0;
-    this.stats.chunkSamples = agg.samples ?? 0;
+    });
+    this.blocks.load();
+    this.blocks.scan((id, minT, maxT, ooo) => {
+      const s = this.byId.get(id);
+      if (s === undefined) return;
+      if (minT < s.minT) s.minT = minT;
+      if (ooo) s.hasOOOChunks = true;
+      else if (maxT > s.maxT) s.maxT = maxT;
+    });
 
-    let seq = 0;
+    const snap: Snapshot = { seq: 0, nextSeriesId: 0, entries: [] };
+    for (const row of this.sql.exec<{ seq: number; data: ArrayBuffer }>("SELECT seq, data FROM head_snapshot ORDER BY part")) {
+      snap.seq = row.seq;
+      decodeSnapshotPart(new Uint8Array(row.data), snap);
+    }
+    this.nextSeriesId = Math.max(maxId + 1, snap.nextSeriesId);
+    let seq = snap.seq;
+    for (const s of this.byId.values()) s.rowSeq = snap.seq;
+    for (const e of snap.entries) this.byId.get(e.id)?.restore(e.head, e.ooo);
+    // Per-series head rows of schema 0000, until the first checkpoint replaces them.
+    let legacyHeads = false;
     for (const row of this.sql.exec<{ series_id: number; seq: number; head: ArrayBuffer | null; ooo: ArrayBuffer | null }>(
       "SELECT series_id, seq, head, ooo FROM head_chunks",
     )) {
+      legacyHeads = true;
       const s = this.byId.get(row.series_id);
       if (s === undefined) continue;
       s.rowSeq = row.seq;
@@ -175,6 +188,7 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
       }
     }
     this.seq = seq;
+    if (legacyHeads) this.ctx.storage.transactionSync(() => this.checkpointTx());
   }
 
   // ---- writes -----------------------------------------------------------------
@@ -295,67 +309,68 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     return s;
   }
 
-  /** Writes the series created by this batch and their postings, many rows per
-   * statement: one statement per row made a batch of new series cost seconds. */
+  /** Writes the series created by this batch, many per row (series_catalog.ts);
+   * postings are rebuilt from their labels when the object starts. */
   private insertNewSeries(): void {
     const list = this.newSeries;
     if (list.length === 0) return;
     this.newSeries = [];
-    const now = Date.now();
-    insertRows(this.sql, "INSERT INTO series (id, labels, created_at) VALUES ", 3, list.length, (i, out) => {
-      const s = list[i]!;
-      out.push(s.id, s.key, now);
-    });
-    const pairs: Array<[MemSeries, number]> = [];
-    for (const s of list) for (let j = 0; j < s.labels.length; j++) pairs.push([s, j]);
-    insertRows(this.sql, "INSERT INTO postings (name, value, series_id) VALUES ", 3, pairs.length, (i, out) => {
-      const [s, j] = pairs[i]!;
-      out.push(s.labels[j]!.name, s.labels[j]!.value, s.id);
-    });
+    this.catalog.add(list.map((s) => ({ id: s.id, labels: s.labels })));
   }
 
-  private writeSealed(s: MemSeries, sealed: SealedChunk[], seq: number): void {
+  /** Keeps chunks sealed by an append until the next checkpoint packs them into
+   * block rows: the WAL already holds their samples, and replay seals them again. */
+  private writeSealed(s: MemSeries, sealed: SealedChunk[], _seq: number): void {
+    let list = this.pending.get(s.id);
+    if (list === undefined) this.pending.set(s.id, (list = []));
     for (const c of sealed) {
-      this.sql.exec(
-        "INSERT INTO chunks (series_id, min_time, max_time, num_samples, ooo, data) VALUES (?, ?, ?, ?, ?, ?)",
-        s.id,
-        c.minT,
-        c.maxT,
-        c.count,
-        c.ooo ? 1 : 0,
-        toBlob(c.data),
-      );
+      list.push(c);
       if (c.ooo) s.hasOOOChunks = true;
-      this.stats.chunks++;
-      this.stats.chunkBytes += c.data.byteLength;
-      this.stats.chunkSamples += c.count;
+      this.pendingStats.chunks++;
+      this.pendingStats.bytes += c.data.byteLength;
+      this.pendingStats.samples += c.count;
     }
-    this.writeHeadRow(s, seq);
   }
 
-  private writeHeadRow(s: MemSeries, seq: number): void {
-    const head = s.headBytes();
-    const ooo = s.oooBytes();
-    this.sql.exec(
-      "INSERT INTO head_chunks (series_id, seq, head, ooo) VALUES (?, ?, ?, ?) " +
-        "ON CONFLICT(series_id) DO UPDATE SET seq = excluded.seq, head = excluded.head, ooo = excluded.ooo",
-      s.id,
-      seq,
-      head && toBlob(head),
-      ooo && toBlob(ooo),
-    );
-    s.rowSeq = seq;
-    s.dirty = false;
-  }
-
-  /** Writes every changed head to head_chunks and truncates the WAL. */
+  /** Packs the chunks sealed since the last checkpoint into block rows, writes every
+   * head as one snapshot (a few rows) and truncates the WAL. */
   checkpoint(): void {
-    if (this.walBytes === 0) return;
-    this.ctx.storage.transactionSync(() => {
-      for (const s of this.byId.values()) if (s.dirty) this.writeHeadRow(s, this.seq);
-      this.sql.exec("DELETE FROM wal WHERE seq <= ?", this.seq);
-    });
+    if (this.walBytes === 0 && this.pendingStats.chunks === 0) return;
+    this.inTx(() => this.checkpointTx());
+  }
+
+  private checkpointTx(): void {
+    const chunks: BlockChunk[] = [];
+    for (const [id, list] of this.pending) for (const c of list) chunks.push({ seriesId: id, minT: c.minT, maxT: c.maxT, count: c.count, ooo: c.ooo, data: c.data });
+    this.blocks.write(chunks);
+    this.pending = new Map();
+    this.pendingStats.chunks = this.pendingStats.bytes = this.pendingStats.samples = 0;
+    this.sql.exec("DELETE FROM head_snapshot");
+    const parts = encodeSnapshot(this.nextSeriesId, this.headEntries());
+    parts.forEach((p, i) => this.sql.exec("INSERT INTO head_snapshot (part, seq, data) VALUES (?, ?, ?)", i, this.seq, toBlob(p)));
+    this.sql.exec("DELETE FROM wal WHERE seq <= ?", this.seq);
+    this.sql.exec("DELETE FROM head_chunks");
+    for (const s of this.byId.values()) {
+      s.rowSeq = this.seq;
+      s.dirty = false;
+    }
     this.walBytes = 0;
+  }
+
+  private *headEntries(): Generator<HeadEntry> {
+    for (const s of this.byId.values()) yield { id: s.id, head: s.headBytes(), ooo: s.oooBytes() };
+  }
+
+  /** Runs fn in a transaction; when it fails, memory (which may hold half of it) is
+   * rebuilt from SQLite. */
+  private inTx<T>(fn: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(fn);
+    } catch (e) {
+      this.newSeries = [];
+      this.load();
+      throw e;
+    }
   }
 
   // ---- retention ----------------------------------------------------------------
@@ -363,44 +378,50 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   override async alarm(): Promise<void> {
     this.enforceRetention(Date.now() - this.opts.retentionMs);
     this.checkpoint();
+    this.compact();
     if (this.opts.retentionBytes > 0) this.enforceSizeRetention(this.opts.retentionBytes);
     await this.ctx.storage.setAlarm(Date.now() + this.opts.alarmIntervalMs);
   }
 
-  /** Deletes chunks wholly older than `cutoff`, then series left with no samples
-   * whose head ended before `seriesCutoff` (by default `cutoff`). */
+  /** Merges the block rows of 2h ranges no in-order sample can reach any more (older
+   * than the newest sample minus the out-of-order window), and small series segments. */
+  compact(): void {
+    let newest = -Infinity;
+    for (const s of this.byId.values()) if (s.maxT > newest) newest = s.maxT;
+    if (newest === -Infinity) return;
+    this.inTx(() => {
+      this.blocks.compact(partitionOf(newest - this.opts.oooWindowMs));
+      this.catalog.compact();
+    });
+  }
+
+  /** Deletes blocks wholly older than `cutoff` (as Prometheus drops blocks past its
+   * retention), then series left with no samples whose head ended before
+   * `seriesCutoff` (by default `cutoff`). */
   enforceRetention(cutoff: number, seriesCutoff = cutoff): { chunks: number; series: number } {
     let deletedChunks = 0;
     let deletedSeries = 0;
-    this.ctx.storage.transactionSync(() => {
-      const gone = this.sql
-        .exec<{ n: number; bytes: number | null; samples: number | null }>(
-          "SELECT COUNT(*) AS n, SUM(LENGTH(data)) AS bytes, SUM(num_samples) AS samples FROM chunks WHERE max_time < ?",
-          cutoff,
-        )
-        .one();
-      if (gone.n > 0) {
-        this.sql.exec("DELETE FROM chunks WHERE max_time < ?", cutoff);
-        deletedChunks = gone.n;
-        this.stats.chunks -= gone.n;
-        this.stats.chunkBytes -= gone.bytes ?? 0;
-        this.stats.chunkSamples -= gone.samples ?? 0;
+    // Chunks sealed since the last checkpoint go into blocks first, to go with them.
+    if (this.pendingStats.chunks > 0) this.checkpoint();
+    this.inTx(() => {
+      const touched = new Set<number>();
+      deletedChunks = this.blocks.deleteBefore(cutoff, touched).chunks;
+      for (const s of this.byId.values()) if (Math.max(s.maxT, s.oooMaxT()) < seriesCutoff) touched.add(s.id);
+      if (touched.size === 0) return;
+      const chunkMin = this.chunkMinima(touched);
+      const dead: MemSeries[] = [];
+      for (const id of touched) {
+        const s = this.byId.get(id);
+        if (s === undefined) continue;
+        const min = chunkMin.get(id);
+        if (min === undefined && Math.max(s.maxT, s.oooMaxT()) < seriesCutoff) dead.push(s);
+        else s.minT = Math.min(min ?? Infinity, s.head === null ? Infinity : s.headMinT, s.oooMinT());
       }
-      const withChunks = new Map<number, number>();
-      for (const row of this.sql.exec<{ series_id: number; mint: number }>(
-        "SELECT series_id, MIN(min_time) AS mint FROM chunks GROUP BY series_id",
-      )) {
-        withChunks.set(row.series_id, row.mint);
-      }
-      for (const s of [...this.byId.values()]) {
-        const headMax = Math.max(s.maxT, s.oooMaxT());
-        const chunkMin = withChunks.get(s.id);
-        if (chunkMin === undefined && headMax < seriesCutoff) {
-          this.deleteSeries(s);
-          deletedSeries++;
-        } else if (chunkMin !== undefined && chunkMin > s.minT) {
-          s.minT = Math.min(chunkMin, s.headMinT);
-        }
+      deletedSeries = dead.length;
+      if (dead.length > 0) {
+        this.dropSeries(dead);
+        // Records the ids handed out, so none is reused with the dead series' WAL.
+        this.checkpointTx();
       }
     });
     this.stats.retentionDeletedChunks += deletedChunks;
@@ -408,143 +429,111 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     return { chunks: deletedChunks, series: deletedSeries };
   }
 
+  /** The oldest chunk start of each of `ids` that still has sealed chunks. */
+  private chunkMinima(ids: ReadonlySet<number>): Map<number, number> {
+    const out = new Map<number, number>();
+    const note = (id: number, minT: number) => {
+      if (!ids.has(id)) return;
+      const m = out.get(id);
+      if (m === undefined || minT < m) out.set(id, minT);
+    };
+    this.blocks.scan((id, minT) => note(id, minT));
+    for (const [id, list] of this.pending) for (const c of list) note(id, c.minT);
+    return out;
+  }
+
   /** Bytes that count against the size limit: sealed chunks and the WAL since the
    * last checkpoint (the equivalent of Prometheus' blocks plus WAL). */
   storedBytes(): number {
-    return this.stats.chunkBytes + this.walBytes;
+    return this.blocks.bytes + this.pendingStats.bytes + this.walBytes;
   }
 
   /**
    * Deletes the oldest sealed chunks (by end time) until the stored bytes fit under
    * `limit`, then series left with nothing, as Prometheus deletes its oldest blocks
-   * for --storage.tsdb.retention.size. Open head chunks are never deleted: they hold
-   * the newest samples.
+   * for --storage.tsdb.retention.size; only the block at the edge is rewritten. Open
+   * head chunks are never deleted: they hold the newest samples.
    */
   enforceSizeRetention(limit: number): { chunks: number; bytes: number } {
-    let excess = this.storedBytes() - limit;
+    if (this.storedBytes() <= limit) return { chunks: 0, bytes: 0 };
+    if (this.pendingStats.chunks > 0) this.checkpoint();
+    const excess = this.storedBytes() - limit;
     if (excess <= 0) return { chunks: 0, bytes: 0 };
-    let chunks = 0;
-    let bytes = 0;
-    let cutoff = -Infinity;
-    this.ctx.storage.transactionSync(() => {
-      const ids: number[] = [];
-      let samples = 0;
-      for (const row of this.sql.exec<{ id: number; bytes: number; n: number; max_time: number }>(
-        "SELECT id, LENGTH(data) AS bytes, num_samples AS n, max_time FROM chunks ORDER BY max_time, id",
-      )) {
-        if (excess <= 0) break;
-        ids.push(row.id);
-        excess -= row.bytes;
-        bytes += row.bytes;
-        samples += row.n;
-        cutoff = row.max_time;
-      }
-      for (let i = 0; i < ids.length; i += 500) {
-        const part = ids.slice(i, i + 500);
-        this.sql.exec(`DELETE FROM chunks WHERE id IN (${part.map(() => "?").join(",")})`, ...part);
-      }
-      chunks = ids.length;
-      this.stats.chunks -= chunks;
-      this.stats.chunkBytes -= bytes;
-      this.stats.chunkSamples -= samples;
-    });
-    if (chunks === 0) return { chunks, bytes };
+    const gone = this.inTx(() => this.blocks.deleteOldest(excess, new Set()));
+    if (gone.chunks === 0) return { chunks: 0, bytes: 0 };
     // Series whose remaining data all ended before the newest deleted chunk go too.
-    const { series } = this.enforceRetention(Number.MIN_SAFE_INTEGER, cutoff + 1);
+    const { series } = this.enforceRetention(Number.MIN_SAFE_INTEGER, gone.cutoff + 1);
     this.stats.sizeRetentions++;
-    this.stats.sizeRetentionDeletedChunks += chunks;
-    this.stats.sizeRetentionDeletedBytes += bytes;
-    console.log(JSON.stringify({ event: "size_retention", limit_bytes: limit, deleted_chunks: chunks, deleted_bytes: bytes, deleted_series: series }));
-    return { chunks, bytes };
+    this.stats.sizeRetentionDeletedChunks += gone.chunks;
+    this.stats.sizeRetentionDeletedBytes += gone.bytes;
+    console.log(JSON.stringify({ event: "size_retention", limit_bytes: limit, deleted_chunks: gone.chunks, deleted_bytes: gone.bytes, deleted_series: series }));
+    return { chunks: gone.chunks, bytes: gone.bytes };
   }
 
-  private deleteSeries(s: MemSeries): void {
-    this.sql.exec("DELETE FROM chunks WHERE series_id = ?", s.id);
-    this.sql.exec("DELETE FROM series WHERE id = ?", s.id);
-    this.sql.exec("DELETE FROM postings WHERE series_id = ?", s.id);
-    this.sql.exec("DELETE FROM head_chunks WHERE series_id = ?", s.id);
-    this.byId.delete(s.id);
-    this.byKey.delete(s.key);
-    this.postings.delete(s.id, s.labels);
+  /** Forgets series (memory, catalog rows); their heads leave the snapshot at the
+   * caller's checkpoint. */
+  private dropSeries(list: readonly MemSeries[]): void {
+    this.catalog.delete(list.map((s) => s.id));
+    for (const s of list) {
+      this.byId.delete(s.id);
+      this.byKey.delete(s.key);
+      this.postings.delete(s.id, s.labels);
+      this.pending.delete(s.id);
+    }
   }
 
   // ---- deletion -------------------------------------------------------------------
 
   /**
    * Deletes the samples of matching series within [mint, maxt], as Prometheus'
-   * delete_series does, but by rewriting the affected chunks rather than keeping
+   * delete_series does, but by rewriting the affected blocks rather than keeping
    * tombstones: chunks inside the range go, chunks across its edge are re-encoded
-   * without those samples, the head is filtered, and each changed series' head row is
-   * rewritten at the current WAL position so replay cannot bring samples back. A
-   * series left with nothing is removed with its postings.
+   * without those samples, the head is filtered, and a checkpoint in the same
+   * transaction replaces the heads and the WAL so replay cannot bring samples back.
+   * A series left with nothing is removed.
    */
   deleteRange(specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): { series: number; samples: number } {
     let removedSeries = 0;
     let removedSamples = 0;
     // The deadline only applies while matching: once deleting starts, it completes.
-    const ids = [...this.matching(toMatchers(specs), mint, maxt, new Deadline(deadline))];
-    this.ctx.storage.transactionSync(() => {
+    const ids = new Set(this.matching(toMatchers(specs), mint, maxt, new Deadline(deadline)));
+    if (ids.size === 0) return { series: 0, samples: 0 };
+    this.inTx(() => {
+      // Sealed chunks into blocks first, so one rewrite covers them all.
+      this.checkpointTx();
+      const removed = this.blocks.deleteRange(ids, mint, maxt);
+      const chunkMin = this.chunkMinima(ids);
+      const dead: MemSeries[] = [];
       for (const id of ids) {
         const s = this.byId.get(id)!;
-        removedSamples += this.deleteChunkRange(s, mint, maxt) + s.deleteHeadRange(mint, maxt);
-        const left = this.sql.exec<{ n: number; mint: number | null }>("SELECT COUNT(*) AS n, MIN(min_time) AS mint FROM chunks WHERE series_id = ?", s.id).one();
-        if (left.n === 0 && s.headSamples() === 0) {
-          this.deleteSeries(s);
-          removedSeries++;
+        removedSamples += (removed.get(id) ?? 0) + s.deleteHeadRange(mint, maxt);
+        const min = chunkMin.get(id);
+        if (min === undefined && s.headSamples() === 0) {
+          dead.push(s);
           continue;
         }
-        s.minT = Math.min(left.mint ?? Infinity, s.head === null ? Infinity : s.headMinT, s.oooMinT());
-        this.writeHeadRow(s, this.seq);
+        s.minT = Math.min(min ?? Infinity, s.head === null ? Infinity : s.headMinT, s.oooMinT());
       }
+      removedSeries = dead.length;
+      this.dropSeries(dead);
+      this.checkpointTx();
     });
     this.queries.clear();
     return { series: removedSeries, samples: removedSamples };
   }
 
-  /** Removes one series' chunk samples within [mint, maxt]; returns how many. */
-  private deleteChunkRange(s: MemSeries, mint: number, maxt: number): number {
-    let removed = 0;
-    const rows = [...this.sql.exec<{ id: number; min_time: number; max_time: number; num_samples: number; ooo: number; data: ArrayBuffer }>(
-      "SELECT id, min_time, max_time, num_samples, ooo, data FROM chunks WHERE series_id = ? AND max_time >= ? AND min_time <= ?",
-      s.id,
-      mint,
-      maxt,
-    )];
-    for (const row of rows) {
-      this.sql.exec("DELETE FROM chunks WHERE id = ?", row.id);
-      this.stats.chunks--;
-      this.stats.chunkBytes -= row.data.byteLength;
-      this.stats.chunkSamples -= row.num_samples;
-      const kept = new XorChunk();
-      let first = Infinity;
-      let last = -Infinity;
-      const it = XorChunk.open(new Uint8Array(row.data)).iterator();
-      while (it.next()) {
-        if (it.t >= mint && it.t <= maxt) {
-          removed++;
-          continue;
-        }
-        kept.append(it.t, it.v);
-        if (it.t < first) first = it.t;
-        last = it.t;
-      }
-      if (kept.numSamples() > 0) {
-        const data = kept.bytes();
-        this.sql.exec(
-          "INSERT INTO chunks (series_id, min_time, max_time, num_samples, ooo, data) VALUES (?, ?, ?, ?, ?, ?)",
-          s.id,
-          first,
-          last,
-          kept.numSamples(),
-          row.ooo,
-          toBlob(data),
-        );
-        this.stats.chunks++;
-        this.stats.chunkBytes += data.byteLength;
-        this.stats.chunkSamples += kept.numSamples();
-      }
-    }
-    return removed;
+  /** Rows this object read and wrote so far, and how its data is laid out in rows. */
+  storageLayout(): StorageLayout {
+    const count = (table: string) => this.ctx.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
+    return {
+      ...this.meter.totals(),
+      blockRows: this.blocks.count,
+      seriesSegmentRows: this.catalog.segments,
+      headSnapshotRows: count("head_snapshot"),
+      walRows: count("wal"),
+      sealedChunks: this.blocks.chunks + this.pendingStats.chunks,
+      pendingChunks: this.pendingStats.chunks,
+    };
   }
 
   // ---- reads --------------------------------------------------------------------
@@ -589,6 +578,21 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     return { series, cursor: { queryId, offset: end, after: this.byId.get(ids[end - 1]!)!.key } };
   }
 
+  /** Evaluates a pushed-down aggregation over the matching series in [mint, maxt]
+   * (pushdown.ts): chunks are decoded here and only per-group partials go back. */
+  selectAggregate(specs: MatcherSpec[], plan: PushdownPlan, mint: number, maxt: number, deadline?: number): PartialAggregate {
+    const dl = new Deadline(deadline);
+    dl.check();
+    const acc = new PushdownAccumulator(plan);
+    for (const id of this.sortedMatches(toMatchers(specs), mint, maxt, dl)) {
+      dl.tick();
+      const s = this.byId.get(id)!;
+      const { ts, vs } = readChunks(this.chunksOf(s, mint, maxt), mint, maxt);
+      if (ts.length > 0) acc.add(s.labels, ts, vs);
+    }
+    return acc.result();
+  }
+
   labelNames(specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): string[] {
     if (specs.length === 0 && mint === -Infinity && maxt === Infinity) return this.postings.labelNames();
     const names = new Set<string>();
@@ -616,6 +620,9 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     }
     return {
       ...this.stats,
+      chunks: this.blocks.chunks + this.pendingStats.chunks,
+      chunkBytes: this.blocks.bytes + this.pendingStats.bytes,
+      chunkSamples: this.blocks.samples + this.pendingStats.samples,
       series: this.byId.size,
       headSamples,
       walBytes: this.walBytes,
@@ -662,13 +669,13 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
     // Sealed in-order chunks all end before the head starts; a range inside the head
     // (an instant query near now) needs no SQLite read at all.
     const headOnly = s.head !== null && !s.hasOOOChunks && mint >= s.headMinT;
-    if (!headOnly) for (const row of this.sql.exec<{ min_time: number; max_time: number; ooo: number; data: ArrayBuffer }>(
-      "SELECT min_time, max_time, ooo, data FROM chunks WHERE series_id = ? AND max_time >= ? AND min_time <= ? ORDER BY min_time",
-      s.id,
-      clampForSql(mint),
-      clampForSql(maxt),
-    )) {
-      out.push({ minT: row.min_time, maxT: row.max_time, ooo: row.ooo === 1, data: new Uint8Array(row.data) });
+    if (!headOnly) {
+      this.blocks.read(s.id, mint, maxt, out);
+      for (const c of this.pending.get(s.id) ?? []) {
+        if (c.maxT >= mint && c.minT <= maxt) out.push({ minT: c.minT, maxT: c.maxT, ooo: c.ooo, data: c.data });
+      }
+      // Compaction rewrites blocks under new ids, so block order is not time order.
+      if (out.length > 1) out.sort((a, b) => a.minT - b.minT);
     }
     const head = s.headBytes();
     if (head !== null && s.maxT >= mint && s.headMinT <= maxt) {
@@ -686,31 +693,7 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   }
 }
 
-/** SQLite in a Durable Object binds at most 100 parameters per statement. */
-const MAX_PARAMS = 99;
-
-/** Inserts `n` rows of `width` values each, as many per statement as the parameter
- * limit allows; `row(i, out)` pushes row i's values. */
-function insertRows(sql: SqlStorage, prefix: string, width: number, n: number, row: (i: number, out: SqlStorageValue[]) => void): void {
-  const per = Math.floor(MAX_PARAMS / width);
-  const one = `(${Array(width).fill("?").join(",")})`;
-  const full = prefix + Array(per).fill(one).join(",");
-  const args: SqlStorageValue[] = [];
-  for (let i = 0; i < n; i += per) {
-    const m = Math.min(per, n - i);
-    args.length = 0;
-    for (let k = 0; k < m; k++) row(i + k, args);
-    sql.exec(m === per ? full : prefix + Array(m).fill(one).join(","), ...args);
-  }
-}
-
 function overlaps(s: MemSeries, mint: number, maxt: number): boolean {
   const hi = Math.max(s.maxT, s.oooMaxT());
   return s.minT <= maxt && hi >= mint;
 }
-
-/** SQLite integers cannot bind ±Infinity. */
-function clampForSql(t: number): number {
-  return Math.max(Number.MIN_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, t));
-}
-

@@ -3,6 +3,7 @@ import { aggregate, type AggregateParam } from "./aggregate.js";
 import { mergeSameLabels, scalarScalar, setOp, vectorScalar, vectorVector } from "./binary.js";
 import type { EvalContext } from "./context.js";
 import { FUNCTIONS } from "./functions/index.js";
+import { pushedAggregate } from "./pushdown.js";
 import { atTime, evalMatrixSelector, evalVectorSelector } from "./selectors.js";
 import { newSeries, type RangeSeries, type StepRange, type StepScalar, type StepValue, type StepVector } from "./step_values.js";
 import { QueryError } from "./value.js";
@@ -92,6 +93,8 @@ export class Evaluator {
   }
 
   private async aggregate(e: AggregateExpr): Promise<StepValue> {
+    const pushed = await pushedAggregate(this.ctx, e);
+    if (pushed !== null) return this.held([], pushed);
     const param: AggregateParam = e.param === null ? null : ((await this.eval(e.param)) as StepScalar);
     const v = await this.eval(e.expr);
     if (v.kind !== "vector") throw new QueryError("execution", `expected instant vector in aggregation, got ${v.kind}`);

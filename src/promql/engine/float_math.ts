@@ -1,13 +1,6 @@
-/** Neumaier-compensated addition: returns the new sum and compensation. Prometheus
- * sums this way (sum, avg, *_over_time), which is why results differ from naive
- * summation in the last bits. */
-export function kahanAdd(inc: number, sum: number, c: number): [number, number] {
-  const t = sum + inc;
-  if (!Number.isFinite(t)) c = 0;
-  else if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
-  else c += inc - t + sum;
-  return [t, c];
-}
+import { kahanAdd } from "../../model/window_math.js";
+
+export { kahanAdd };
 
 /** The φ-quantile of `values` (sorted in place), interpolating between neighbours as
  * Prometheus' quantile aggregation and quantile_over_time do. */

@@ -1,4 +1,5 @@
 import { isStaleNaN } from "../../model/sample.js";
+import { windowBounds, withoutStale } from "../../model/window_math.js";
 import type { AtModifier, MatrixSelector, VectorSelector } from "../parser/ast.js";
 import type { EvalContext } from "./context.js";
 import { newSeries, type RangeSeries, type StepRange, type StepVector } from "./step_values.js";
@@ -93,29 +94,4 @@ function countWindows(ctx: EvalContext, ts: Float64Array, refs: Float64Array, ra
   }
 }
 
-export function withoutStale(ts: Float64Array, vs: Float64Array): { ts: Float64Array; vs: Float64Array } {
-  let stale = 0;
-  for (let i = 0; i < vs.length; i++) if (vs[i] !== vs[i] && isStaleNaN(vs[i]!)) stale++;
-  if (stale === 0) return { ts, vs };
-  const ots = new Float64Array(ts.length - stale);
-  const ovs = new Float64Array(ts.length - stale);
-  let o = 0;
-  for (let i = 0; i < vs.length; i++) {
-    const v = vs[i]!;
-    if (v !== v && isStaleNaN(v)) continue;
-    ots[o] = ts[i]!;
-    ovs[o++] = v;
-  }
-  return { ts: ots, vs: ovs };
-}
-
-/** Index range [lo, hi) of the samples of `ts` inside the left-open window (end - range, end]. */
-export function windowBounds(ts: Float64Array, end: number, range: number, hint: number): [number, number] {
-  const start = end - range;
-  let lo = Math.min(hint, ts.length);
-  while (lo > 0 && ts[lo - 1]! > start) lo--;
-  while (lo < ts.length && ts[lo]! <= start) lo++;
-  let hi = lo;
-  while (hi < ts.length && ts[hi]! <= end) hi++;
-  return [lo, hi];
-}
+export { windowBounds, withoutStale };

@@ -4,6 +4,7 @@ import type { EvalContext } from "../context.js";
 import type { StepValue } from "../step_values.js";
 import { QueryError } from "../value.js";
 import type { FunctionImpl } from "./function.js";
+import { extrapolatedDelta } from "../../../model/window_math.js";
 import { asRange, asScalar, overWindows, type Window } from "./helpers.js";
 
 /** rate/increase/delta: the change over the window extrapolated towards its edges the
@@ -12,36 +13,7 @@ import { asRange, asScalar, overWindows, type Window } from "./helpers.js";
 function extrapolated(isCounter: boolean, isRate: boolean): FunctionImpl {
   return (ctx, args) => {
     const r = asRange(args[0]!);
-    return overWindows(ctx, r, (w) => {
-      const n = w.hi - w.lo;
-      if (n < 2) return undefined;
-      const firstT = w.ts[w.lo]!;
-      const lastT = w.ts[w.hi - 1]!;
-      const first = w.vs[w.lo]!;
-      let result = w.vs[w.hi - 1]! - first;
-      if (isCounter) {
-        let prev = first;
-        for (let k = w.lo + 1; k < w.hi; k++) {
-          const cur = w.vs[k]!;
-          if (cur < prev) result += prev;
-          prev = cur;
-        }
-      }
-      let toStart = (firstT - w.start) / 1000;
-      let toEnd = (w.end - lastT) / 1000;
-      const sampled = (lastT - firstT) / 1000;
-      const avgStep = sampled / (n - 1);
-      const threshold = avgStep * 1.1;
-      if (toStart >= threshold) toStart = avgStep / 2;
-      if (isCounter && result > 0 && first >= 0) {
-        const toZero = sampled * (first / result);
-        if (toZero < toStart) toStart = toZero;
-      }
-      if (toEnd >= threshold) toEnd = avgStep / 2;
-      let factor = (sampled + toStart + toEnd) / sampled;
-      if (isRate) factor /= r.range / 1000;
-      return result * factor;
-    });
+    return overWindows(ctx, r, (w) => extrapolatedDelta(w.ts, w.vs, w.lo, w.hi, w.start, w.end, r.range, isCounter, isRate));
   };
 }
 

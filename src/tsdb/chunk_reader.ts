@@ -1,5 +1,5 @@
 import { decodeXor } from "../chunkenc/iterator.js";
-import type { ChunkData } from "../tsdb/rpc.js";
+import type { ChunkData } from "./rpc.js";
 
 export interface SampleArrays {
   ts: Float64Array;

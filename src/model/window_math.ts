@@ -1,0 +1,90 @@
+import { isStaleNaN } from "./sample.js";
+
+/** Arithmetic over samples shared by the PromQL engine and the shards that evaluate
+ * pushed-down parts of a query, so both compute the same bits. */
+
+/** Neumaier-compensated addition: returns the new sum and compensation. Prometheus
+ * sums this way (sum, avg, *_over_time), which is why results differ from naive
+ * summation in the last bits. */
+export function kahanAdd(inc: number, sum: number, c: number): [number, number] {
+  const t = sum + inc;
+  if (!Number.isFinite(t)) c = 0;
+  else if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
+  else c += inc - t + sum;
+  return [t, c];
+}
+
+/**
+ * rate/increase/delta over samples ts/vs[lo, hi) of the window (start, end]: the
+ * change extrapolated towards the window's edges the way Prometheus does (at most half
+ * a sample interval past the first/last sample, never below a counter's zero point).
+ * Undefined with fewer than two samples.
+ */
+export function extrapolatedDelta(
+  ts: Float64Array,
+  vs: Float64Array,
+  lo: number,
+  hi: number,
+  start: number,
+  end: number,
+  rangeMs: number,
+  isCounter: boolean,
+  isRate: boolean,
+): number | undefined {
+  const n = hi - lo;
+  if (n < 2) return undefined;
+  const firstT = ts[lo]!;
+  const lastT = ts[hi - 1]!;
+  const first = vs[lo]!;
+  let result = vs[hi - 1]! - first;
+  if (isCounter) {
+    let prev = first;
+    for (let k = lo + 1; k < hi; k++) {
+      const cur = vs[k]!;
+      if (cur < prev) result += prev;
+      prev = cur;
+    }
+  }
+  let toStart = (firstT - start) / 1000;
+  let toEnd = (end - lastT) / 1000;
+  const sampled = (lastT - firstT) / 1000;
+  const avgStep = sampled / (n - 1);
+  const threshold = avgStep * 1.1;
+  if (toStart >= threshold) toStart = avgStep / 2;
+  if (isCounter && result > 0 && first >= 0) {
+    const toZero = sampled * (first / result);
+    if (toZero < toStart) toStart = toZero;
+  }
+  if (toEnd >= threshold) toEnd = avgStep / 2;
+  let factor = (sampled + toStart + toEnd) / sampled;
+  if (isRate) factor /= rangeMs / 1000;
+  return result * factor;
+}
+
+/** Index range [lo, hi) of the samples of `ts` inside the left-open window (end - range, end]. */
+export function windowBounds(ts: Float64Array, end: number, range: number, hint: number): [number, number] {
+  const start = end - range;
+  let lo = Math.min(hint, ts.length);
+  while (lo > 0 && ts[lo - 1]! > start) lo--;
+  while (lo < ts.length && ts[lo]! <= start) lo++;
+  let hi = lo;
+  while (hi < ts.length && ts[hi]! <= end) hi++;
+  return [lo, hi];
+}
+
+/** The samples without stale markers, which range functions never see. */
+export function withoutStale(ts: Float64Array, vs: Float64Array): { ts: Float64Array; vs: Float64Array } {
+  let stale = 0;
+  for (let i = 0; i < vs.length; i++) if (vs[i] !== vs[i] && isStaleNaN(vs[i]!)) stale++;
+  if (stale === 0) return { ts, vs };
+  const ots = new Float64Array(ts.length - stale);
+  const ovs = new Float64Array(ts.length - stale);
+  let o = 0;
+  for (let i = 0; i < vs.length; i++) {
+    const v = vs[i]!;
+    if (v !== v && isStaleNaN(v)) continue;
+    ots[o] = ts[i]!;
+    ovs[o++] = v;
+  }
+  return { ts: ots, vs: ovs };
+}

@@ -1,0 +1,63 @@
+import { ByteReader, ByteWriter } from "./byte_io.js";
+
+/**
+ * Heads checkpointed in bulk: every series' open chunk and out-of-order buffer as of
+ * one WAL sequence, packed many series per row (a Prometheus checkpoint, in rows).
+ * Recovery loads the snapshot and replays only WAL rows after its sequence.
+ */
+
+export interface HeadEntry {
+  id: number;
+  head: Uint8Array | null;
+  ooo: Uint8Array | null;
+}
+
+export interface Snapshot {
+  seq: number;
+  /** Every series id below this was handed out, so none is reused after deletions. */
+  nextSeriesId: number;
+  entries: HeadEntry[];
+}
+
+const VERSION = 1;
+const PART_BYTES = 1 << 20;
+
+/** Encodes the heads into parts of about PART_BYTES each. */
+export function encodeSnapshot(nextSeriesId: number, entries: Iterable<HeadEntry>): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  let w: ByteWriter | null = null;
+  const start = () => {
+    const nw = new ByteWriter(64 << 10);
+    nw.uvarint(VERSION);
+    nw.uvarint(nextSeriesId);
+    return nw;
+  };
+  for (const e of entries) {
+    if (e.head === null && e.ooo === null) continue;
+    w ??= start();
+    w.uvarint(e.id);
+    w.blob(e.head ?? EMPTY);
+    w.blob(e.ooo ?? EMPTY);
+    if (w.len >= PART_BYTES) {
+      parts.push(w.finish());
+      w = null;
+    }
+  }
+  if (w !== null || parts.length === 0) parts.push((w ?? start()).finish());
+  return parts;
+}
+
+const EMPTY = new Uint8Array(0);
+
+export function decodeSnapshotPart(data: Uint8Array, into: Snapshot): void {
+  const r = new ByteReader(data);
+  const version = r.uvarint();
+  if (version !== VERSION) throw new Error(`unknown head snapshot version ${version}`);
+  into.nextSeriesId = Math.max(into.nextSeriesId, r.uvarint());
+  while (!r.done) {
+    const id = r.uvarint();
+    const head = r.blob();
+    const ooo = r.blob();
+    into.entries.push({ id, head: head.byteLength > 0 ? head : null, ooo: ooo.byteLength > 0 ? ooo : null });
+  }
+}
