@@ -35,12 +35,34 @@ export async function loadTemplateTexts(kv: KVReader & { list?: (o: { prefix: st
     }
     if (kv.list === undefined) continue;
     const prefix = key.slice(0, key.indexOf("*"));
-    const re = new RegExp(`^${key.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")}$`);
     const listed = await kv.list({ prefix });
-    for (const k of listed.keys.map((x) => x.name).filter((n) => re.test(n)).sort()) {
+    for (const k of listed.keys.map((x) => x.name).filter((n) => globMatch(key, n)).sort()) {
       const text = await kv.get(k);
       if (text !== null) out.push({ name: k, text });
     }
   }
   return out;
+}
+
+/** `*` matches any run of characters other than "/" (the classic two-pointer wildcard
+ * walk, linear in practice, no regex). */
+export function globMatch(pattern: string, name: string): boolean {
+  let p = 0;
+  let n = 0;
+  let star = -1;
+  let mark = 0;
+  while (n < name.length) {
+    if (p < pattern.length && pattern[p] !== "*" && pattern[p] === name[n]) {
+      p++;
+      n++;
+    } else if (p < pattern.length && pattern[p] === "*") {
+      star = p++;
+      mark = n;
+    } else if (star >= 0 && name[mark] !== "/") {
+      p = star + 1;
+      n = ++mark;
+    } else return false;
+  }
+  while (p < pattern.length && pattern[p] === "*") p++;
+  return p === pattern.length;
 }
