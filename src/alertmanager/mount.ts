@@ -13,3 +13,20 @@ export function stripPrefix(req: Request, prefix: string): Request {
   u.pathname = u.pathname.startsWith(prefix) ? u.pathname.slice(prefix.length) || "/" : u.pathname;
   return new Request(u.toString(), req);
 }
+
+/** The host name prometheus.yml uses for the tier's own Alertmanager:
+ * `alerting: {alertmanagers: [{static_configs: [{targets: [edge-alertmanager]}]}]}`.
+ * A Worker cannot fetch its own public URL, so requests to it go to the object. */
+export const EDGE_ALERTMANAGER_HOST = "edge-alertmanager";
+
+type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
+
+/** fetch, except that requests to EDGE_ALERTMANAGER_HOST reach the tier's object. */
+export function edgeAlertmanagerFetch(stub: () => { fetch(req: Request): Promise<Response> } | undefined): Fetcher {
+  return (url, init) => {
+    const u = new URL(url);
+    const target = u.hostname === EDGE_ALERTMANAGER_HOST ? stub() : undefined;
+    if (target === undefined) return fetch(url, init);
+    return target.fetch(stripPrefix(new Request(u.toString(), init), ALERTMANAGER_PREFIX));
+  };
+}

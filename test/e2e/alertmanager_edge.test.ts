@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Federation } from "../../scripts/federation.js";
 import { startTestFederation } from "./support/federation.js";
-import { freePort, requireBinary, startProcess, waitForHttp, type Running } from "./support/processes.js";
+import { freePort, requireBinary, startProcess, waitFor, waitForHttp, type Running } from "./support/processes.js";
 
 // Differential: the same alertmanager.yml and the same alert sequence go to Debian's
 // Alertmanager 0.25 and to edgeprom's Alertmanager (the global tier's Durable Object);
@@ -223,5 +223,20 @@ describe("edgeprom's Alertmanager against Alertmanager 0.25", () => {
     await run(ours, ["silence", "expire", id]);
     const after = await run(ours, ["silence", "query", "--expired", "-o", "json"]);
     expect((JSON.parse(after) as { id: string; status: { state: string } }[]).map((s) => [s.id, s.status.state])).toEqual([[id, "expired"]]);
+  });
+
+  it("receives the tier's own rule alerts when prometheus.yml names edge-alertmanager", async () => {
+    await fed!.putConfig("rules/edge.yml", ["groups:", "  - name: edge", "    rules:", "      - alert: EdgeAlwaysFiring", "        expr: vector(1)", "        labels: {severity: info}", ""].join("\n"));
+    await fed!.putConfig(
+      "regions/global/prometheus.yml",
+      ["global:", "  evaluation_interval: 1s", "rule_files: [rules/edge.yml]", "alerting:", "  alertmanagers:", "    - static_configs: [{targets: [edge-alertmanager]}]", "scrape_configs: []", ""].join("\n"),
+    );
+    const res = await fetch(`${fed!.urls.global}/-/reload`, { method: "POST" });
+    expect(res.status, await res.text()).toBe(200);
+    const got = await waitFor("the rule's alert in edgeprom's Alertmanager", async () => {
+      const list = (await (await fetch(`${ours}/api/v2/alerts?filter=alertname%3D%22EdgeAlwaysFiring%22`)).json()) as { labels: Record<string, string>; receivers: { name: string }[] }[];
+      return list.length > 0 ? list : undefined;
+    });
+    expect(got.map((a) => [a.labels, a.receivers])).toEqual([[{ alertname: "EdgeAlwaysFiring", severity: "info" }, [{ name: "team" }]]]);
   });
 });
