@@ -6,6 +6,7 @@ import { defineConfig } from "drizzle-kit";
 const schemas: Record<string, string> = {
   series_store: "./src/tsdb/schema.ts",
   pushgateway: "./src/pushgateway/schema.ts",
+  alertmanager: "./src/alertmanager/schema.ts",
 };
 const which = process.env["DRIZZLE_SCHEMA"] ?? "series_store";
 const schema = schemas[which];

@@ -65,6 +65,7 @@ export async function startFederation(opts: FederationOptions): Promise<Federati
         REMOTE_WRITE: { className: "RemoteWriteQueue", useSQLite: true },
         PUSHGATEWAY: { className: "PushGateway", useSQLite: true },
         RULES: { className: "RuleEvaluator", useSQLite: true },
+        ALERTMANAGER: { className: "Alertmanager", useSQLite: true },
       },
       // The same namespace id the CLI (`npx edgeprom config push --local`) writes to.
       kvNamespaces: { CONFIG: "CONFIG" },

@@ -1,6 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { ConfigError, loadConfigFromKV, type Config } from "../config/index.js";
 import { Notifier, type AlertmanagerDiscovery } from "../notifier/notifier.js";
+import type { Alertmanager } from "../alertmanager/alertmanager_object.js";
+import { alertmanagerObjectName, edgeAlertmanagerFetch } from "../alertmanager/mount.js";
 import type { NotifierMetrics } from "../notifier/metrics.js";
 import { Engine } from "../promql/engine/engine.js";
 import type { RemoteWriteQueue } from "../remote/remote_write_queue.js";
@@ -21,6 +23,8 @@ export interface RulesEnv {
   SHARDS?: string;
   REMOTE_WRITE?: DurableObjectNamespace<RemoteWriteQueue>;
   LOCATION_HINT?: string;
+  /** The tier's Alertmanager, which prometheus.yml names as `edge-alertmanager`. */
+  ALERTMANAGER?: DurableObjectNamespace<Alertmanager>;
   /** Prometheus' --web.external-url: where alerts link to, and $externalURL. */
   EXTERNAL_URL?: string;
 }
@@ -53,7 +57,13 @@ export class RuleEvaluator extends DurableObject<RulesEnv> {
   private loadError = "";
   private loadedAt = 0;
   private readonly engine = new Engine();
-  private readonly notifier = new Notifier();
+  /** Alerts for the tier's own Alertmanager (host edge-alertmanager) go to its object. */
+  private readonly notifier = new Notifier({
+    fetch: edgeAlertmanagerFetch(() => {
+      const ns = this.env.ALERTMANAGER;
+      return ns && ns.get(ns.idFromName(alertmanagerObjectName(this.env.TIER)));
+    }) as typeof fetch,
+  });
   private readonly saved = new SavedRuleState(this.ctx.storage);
   /** Evaluations and reloads run one at a time; reads do not wait for them. */
   private queue: Promise<unknown> = Promise.resolve();

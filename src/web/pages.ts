@@ -2,7 +2,7 @@
  * browser code (navigation). `on` says which tiers link to the page in their navigation;
  * every tier serves every page. */
 export interface PageInfo {
-  id: "query" | "alerts" | "rules" | "targets" | "federation" | "push" | "status";
+  id: "query" | "alerts" | "alertmanager" | "rules" | "targets" | "federation" | "push" | "status";
   path: string;
   title: string;
   on: "all" | "global" | "region";
@@ -11,6 +11,7 @@ export interface PageInfo {
 export const PAGES: readonly PageInfo[] = [
   { id: "query", path: "/query", title: "Query", on: "all" },
   { id: "alerts", path: "/alerts", title: "Alerts", on: "all" },
+  { id: "alertmanager", path: "/am", title: "Alertmanager", on: "all" },
   { id: "rules", path: "/rules", title: "Rules", on: "all" },
   { id: "targets", path: "/targets", title: "Targets", on: "all" },
   { id: "federation", path: "/federation", title: "Federation", on: "global" },

@@ -14,6 +14,7 @@ import { Engine } from "../promql/engine/engine.js";
 import { remoteReadHandler } from "../remote/read_handler.js";
 import { remoteWriteHandler } from "../remote/write_handler.js";
 import { PUSHGATEWAY_PREFIX } from "../pushgateway/http_api.js";
+import { ALERTMANAGER_PREFIX, alertmanagerObjectName, stripPrefix } from "../alertmanager/mount.js";
 import { pushgatewayObjectName } from "../scrape/pushgateway_job.js";
 import { ShardedStorage, shardClients } from "../storage/sharded_storage.js";
 import { remoteWriteTargets, teeStorage } from "../remote/tee_appender.js";
@@ -111,6 +112,11 @@ export function buildApp(env: TierEnv): Hono {
     const stub = pushgatewayStub(env);
     return stub === undefined ? c.text("404 page not found\n", 404) : stub.fetch(c.req.raw);
   });
+  // The tier's Alertmanager (v2 API, /-/healthy, /-/ready, /-/reload) in its Durable Object.
+  app.all(`${ALERTMANAGER_PREFIX}/*`, requireBearer(env.WRITE_TOKEN, { readsOpen: true }), (c) => {
+    const stub = alertmanagerStub(env);
+    return stub === undefined ? c.text("404 page not found\n", 404) : stub.fetch(stripPrefix(c.req.raw, ALERTMANAGER_PREFIX));
+  });
   app.use("/api/v1/admin/*", requireBearer(env.WRITE_TOKEN));
   app.route("/api/v1", adminRoutes({ storage }));
   app.post("/api/v1/read", (c) => remoteReadHandler(c.req.raw, storage()));
@@ -162,6 +168,11 @@ export function appFor(env: TierEnv): Hono {
 /** The tier's Pushgateway, when the tier has the binding. */
 export function pushgatewayStub(env: TierEnv) {
   return env.PUSHGATEWAY && tierObject(env, env.PUSHGATEWAY, pushgatewayObjectName(env.TIER));
+}
+
+/** The tier's Alertmanager, when the tier has the binding. */
+export function alertmanagerStub(env: TierEnv) {
+  return env.ALERTMANAGER && tierObject(env, env.ALERTMANAGER, alertmanagerObjectName(env.TIER));
 }
 
 /** The tier's RuleEvaluator, when the tier has the binding. */

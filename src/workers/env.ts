@@ -1,3 +1,4 @@
+import type { Alertmanager } from "../alertmanager/alertmanager_object.js";
 import type { PushGateway } from "../pushgateway/push_gateway.js";
 import type { RemoteWriteQueue } from "../remote/remote_write_queue.js";
 import type { RuleEvaluator } from "../rules/rule_evaluator.js";
@@ -17,6 +18,9 @@ export interface TierEnv {
   /** The tier's rule evaluation and notifications (`<tier>/rules`); optional so a
    * tier deployed without it keeps working (no rules are evaluated then). */
   RULES?: DurableObjectNamespace<RuleEvaluator>;
+  /** The tier's Alertmanager, served under /alertmanager once alertmanager.yml is in
+   * KV; optional so a tier deployed without it keeps working. */
+  ALERTMANAGER?: DurableObjectNamespace<Alertmanager>;
   /** Prometheus' --web.external-url: the base of alerts' generator URLs and of
    * $externalURL in templates (default http://localhost:9090). */
   EXTERNAL_URL?: string;

@@ -1,5 +1,6 @@
 import region from "./region.js";
 
+export { Alertmanager } from "../alertmanager/alertmanager_object.js";
 export { PushGateway } from "../pushgateway/push_gateway.js";
 export { RemoteWriteQueue } from "../remote/remote_write_queue.js";
 export { RuleEvaluator } from "../rules/rule_evaluator.js";

@@ -1,6 +1,7 @@
 import { appFor, rulesStub, schedulerStub } from "./app.js";
 import type { TierEnv } from "./env.js";
 
+export { Alertmanager } from "../alertmanager/alertmanager_object.js";
 export { PushGateway } from "../pushgateway/push_gateway.js";
 export { RemoteWriteQueue } from "../remote/remote_write_queue.js";
 export { RuleEvaluator } from "../rules/rule_evaluator.js";

@@ -9,6 +9,7 @@ import type { PageModule, PageView } from "./page.js";
 const LOADERS: Record<PageId, () => Promise<PageModule>> = {
   query: () => import("./pages/query_page.js"),
   alerts: () => import("./pages/alerts_page.js"),
+  alertmanager: () => import("./pages/alertmanager_page.js"),
   rules: () => import("./pages/rules_page.js"),
   targets: () => import("./pages/targets_page.js"),
   federation: () => import("./pages/federation_page.js"),
