@@ -12,14 +12,31 @@ export function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / CLK_TCK;
 }
 
-/** Running workerd processes; a benchmark diffs the set before and after it starts
- * Miniflare to find its own. */
+/** Running workerd processes started by this process (Miniflare spawns them); a
+ * benchmark diffs the set before and after it starts Miniflare to find its own.
+ * Other people's workerd on the same machine come and go and are not ours. */
 export function workerdPids(): number[] {
+  let pids: number[];
   try {
-    return execFileSync("pgrep", ["-f", "workerd serve"], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
+    pids = execFileSync("pgrep", ["-f", "workerd serve"], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
   } catch {
     return [];
   }
+  return pids.filter((p) => descendsFrom(p, process.pid));
+}
+
+function descendsFrom(pid: number, ancestor: number): boolean {
+  for (let p = pid; p > 1; ) {
+    let parent: number;
+    try {
+      parent = Number(readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+    } catch {
+      return false;
+    }
+    if (parent === ancestor) return true;
+    p = parent;
+  }
+  return false;
 }
 
 /** POSTs a snappy-compressed remote-write body, failing on anything but success. */

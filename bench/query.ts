@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeRemoteWriteBody, type WriteRequestInput } from "../src/remote/write_request.js";
 import { isMainModule, rng, type BenchResult } from "./chunkenc.js";
+import { queryCost, readUsage, usageDelta, type ObjectUsage } from "./cost.js";
 import { startBenchRegion } from "./region.js";
 import { startPrometheus } from "../test/e2e/support/peers.js";
 
@@ -21,6 +22,11 @@ export interface QueryBenchOptions {
 }
 
 const STEP = 15_000;
+const SHARDS = 2;
+
+function withoutStatsRead(u: ObjectUsage, shards: number): ObjectUsage {
+  return { ...u, requests: u.requests - shards };
+}
 
 /** `series` series: a counter, with 1/10 of them also as classic histogram buckets. */
 function* batches(opts: QueryBenchOptions, t0: number): Generator<WriteRequestInput> {
@@ -83,7 +89,7 @@ export async function benchQuery(opts: QueryBenchOptions): Promise<BenchResult[]
   const log = opts.log ?? (() => {});
   const dir = await mkdtemp(join(tmpdir(), "edgeprom-bench-query-"));
   const prom = await startPrometheus("global: {}\n", ["--web.enable-remote-write-receiver"], join(dir, "prom"));
-  const region = await startBenchRegion(dir, 2);
+  const region = await startBenchRegion(dir, SHARDS);
   try {
     const ours = region.url;
     const theirs = prom.url;
@@ -108,13 +114,18 @@ export async function benchQuery(opts: QueryBenchOptions): Promise<BenchResult[]
     ];
     const out: BenchResult[] = [];
     for (const [name, path] of queries) {
+      const u0 = await readUsage(ours);
       const a = await timeQuery(`${ours}/api/v1/${path}`, opts.runs);
+      const u1 = await readUsage(ours);
       const b = await timeQuery(`${theirs}/api/v1/${path}`, opts.runs);
       log(`  query: ${name}: edgeprom ${a.toFixed(1)} ms, prometheus ${b.toFixed(1)} ms`);
       out.push(
         { name: `query.${name}.edgeprom`, value: a, unit: "ms (median)" },
         { name: `query.${name}.prometheus`, value: b, unit: "ms (median)" },
         { name: `query.${name}.ratio`, value: a / b, unit: "x (edgeprom / prometheus)" },
+        // timeQuery runs it runs + 1 times; the second usage read's getStats (one
+        // request per shard) is no part of the query.
+        ...queryCost(`query.${name}.cost`, withoutStatsRead(usageDelta(u0, u1, ["SeriesStore"]), SHARDS), opts.runs + 1),
       );
     }
     return out;

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, requireBinary, startProcess, waitForHttp } from "../test/e2e/support/processes.js";
 import { isMainModule, type BenchResult } from "./chunkenc.js";
+import { ingestCost, readUsage, usageDelta } from "./cost.js";
 import { startBenchRegion } from "./region.js";
 import { nodeExporterPage } from "./textparse.js";
 
@@ -71,9 +72,11 @@ export async function benchScrape(opts: ScrapeBenchOptions): Promise<BenchResult
     const s0 = { ours: await metric(`${region.url}/metrics`, "edgeprom_tsdb_samples_appended_total"), prom: await metric(`${promUrl}/metrics`, "prometheus_tsdb_head_samples_appended_total") };
     const c0 = { ours: ours.reduce((a, p) => a + cpuSeconds(p), 0), prom: cpuSeconds(prom.proc.pid!) };
     const scrapes0 = n;
+    const u0 = await readUsage(region.url);
     log(`  scrape: measuring for ${opts.seconds}s`);
     await new Promise((r) => setTimeout(r, opts.seconds * 1000));
     const c1 = { ours: ours.reduce((a, p) => a + cpuSeconds(p), 0), prom: cpuSeconds(prom.proc.pid!) };
+    const u1 = await readUsage(region.url);
     const s1 = { ours: await metric(`${region.url}/metrics`, "edgeprom_tsdb_samples_appended_total"), prom: await metric(`${promUrl}/metrics`, "prometheus_tsdb_head_samples_appended_total") };
     const samples = { ours: s1.ours - s0.ours, prom: s1.prom - s0.prom };
     const cpu = { ours: c1.ours - c0.ours, prom: c1.prom - c0.prom };
@@ -89,6 +92,9 @@ export async function benchScrape(opts: ScrapeBenchOptions): Promise<BenchResult
       { name: "scrape.targets_per_region_at_15s", value: 15_000 / perScrapeMs, unit: "targets (one scheduler, CPU-bound estimate)" },
       { name: "scrape.samples_appended.edgeprom", value: samples.ours, unit: "samples" },
       { name: "scrape.samples_appended.prometheus", value: samples.prom, unit: "samples" },
+      // The scheduler (alarms, fetch and parse, target state) and the shards (appends).
+      ...ingestCost("scrape.cost", usageDelta(u0, u1), samples.ours),
+      { name: "scrape.cost.rows_written_per_million_samples.series_store", value: (usageDelta(u0, u1, ["SeriesStore"]).rowsWritten * 1e6) / samples.ours, unit: "SQLite rows written / 1M samples (SeriesStore only)" },
     ];
   } finally {
     await prom.stop();

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { encodeRemoteWriteBody, type WriteRequestInput } from "../src/remote/write_request.js";
 import { formatOpenMetricsFloat } from "../src/textparse/float.js";
 import { isMainModule, kindFor, rng, valueGen, type BenchResult } from "./chunkenc.js";
+import { ingestCost, readUsage, usageDelta } from "./cost.js";
 import { startBenchRegion } from "./region.js";
 import { nodeExporterWriteRequest } from "./remote.js";
 
@@ -53,6 +54,8 @@ export async function benchStore(opts: StoreBenchOptions = { scrapes: 240 }): Pr
     // Bodies are built first so that only the Worker's work is timed.
     const bodies = Array.from({ length: opts.scrapes }, (_, k) => scrape(k));
     await post(bodies[0]!);
+    // The first batch created the series; the rest is steady state.
+    const u0 = await readUsage(url);
     const start = performance.now();
     for (let k = 1; k < bodies.length; k++) {
       await post(bodies[k]!);
@@ -60,6 +63,7 @@ export async function benchStore(opts: StoreBenchOptions = { scrapes: 240 }): Pr
     }
     const secs = (performance.now() - start) / 1000;
     const batches = bodies.length - 1;
+    const u1 = await readUsage(url);
 
     const figures = async () => {
       const stats = await (await fetch(`${url}/metrics`)).text();
@@ -95,6 +99,7 @@ export async function benchStore(opts: StoreBenchOptions = { scrapes: 240 }): Pr
       { name: "store.at_rest_ratio", value: rest.dbBytes / rest.allSamples / promPerSample, unit: "x (edgeprom database at rest / Prometheus block, per sample)" },
       { name: "store.rows_written_per_sealed_chunk", value: layoutLive.rowsWritten / Math.max(1, layoutLive.sealedChunks), unit: "rows (every row the appends wrote, WAL included, per sealed chunk)" },
       { name: "store.sealed_chunks_per_block_row", value: layout.sealedChunks / Math.max(1, layout.blockRows), unit: `chunks (${layout.blockRows} block rows, ${layout.seriesSegmentRows} series rows, ${layout.headSnapshotRows} head rows)` },
+      ...ingestCost("store.remote_write_cost", usageDelta(u0, u1, ["SeriesStore"]), batches * 1000),
     ];
   } finally {
     await region.stop();

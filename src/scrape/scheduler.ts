@@ -11,6 +11,7 @@ import { ShardedStorage, shardClients } from "../storage/sharded_storage.js";
 import type { Storage } from "../storage/storage.js";
 import { remoteWriteTargets, teeStorage } from "../remote/tee_appender.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
+import { meterMethods, UsageMeter, type Usage } from "../tsdb/usage_meter.js";
 import { newTargetState, REPORT_SERIES, scrapeOnce, type TargetState } from "./scrape_loop.js";
 import { PUSHGATEWAY_HOST, pushgatewayJob, pushgatewayObjectName } from "./pushgateway_job.js";
 import { resolveTargets, type ActiveTarget, type DroppedTarget } from "./target_set.js";
@@ -78,6 +79,8 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
   private nextDue = new Map<string, number>();
 
   private readonly targetFetch = serviceFetch(this.env);
+  /** Requests, stored rows and busy time: a scrape's share of the bill. */
+  readonly meter = new UsageMeter();
 
   /** Called by the cron trigger: keeps the alarm armed. */
   async arm(): Promise<void> {
@@ -121,6 +124,10 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
     };
   }
 
+  usage(): Usage {
+    return this.meter.usage();
+  }
+
   /** The loaded configuration with secrets masked, for /api/v1/status/config. */
   async configYaml(): Promise<string> {
     await this.loadConfig(false);
@@ -141,6 +148,7 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
           const after = await scrapeOnce(a.target, storage, before, this.targetFetch, Date.now());
           this.states.set(a.id, after);
           await this.ctx.storage.put(stateKey(a.id), after);
+          this.meter.kvRows(0, 1);
           if (after.lastError !== "") {
             console.log(JSON.stringify({ tier: this.env.TIER, event: "scrape", pool: a.target.pool, url: a.target.url, health: after.health, error: after.lastError }));
           }
@@ -167,6 +175,7 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
     let s = this.states.get(id);
     if (s === undefined) {
       s = await this.ctx.storage.get<TargetState>(stateKey(id));
+      this.meter.kvRows(1, 0);
       if (s !== undefined) this.states.set(id, s);
     }
     return s;
@@ -239,10 +248,13 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
       this.states.delete(a.id);
       this.nextDue.delete(a.id);
       await this.ctx.storage.delete(stateKey(a.id));
+      this.meter.kvRows(0, 1);
     }
     await app.commit();
   }
 }
+
+meterMethods(ScrapeScheduler, ["arm", "reload", "status", "usage", "configYaml", "alarm"]);
 
 function stateKey(id: string): string {
   return "target:" + id;

@@ -6,6 +6,7 @@ import { isStaleNaN, STALE_NAN } from "../model/sample.js";
 import type { AppendResult, Rejection, RejectReason, StoreStats } from "../tsdb/rpc.js";
 import { Deadline } from "../tsdb/deadline.js";
 import { PushdownAccumulator, type PartialAggregate, type PushdownPlan } from "../tsdb/pushdown.js";
+import { emptyUsage } from "../tsdb/usage_meter.js";
 import type { Appender, DeleteResult, Querier, SelectHints, Series, Storage } from "./storage.js";
 
 /** An in-memory Storage for tests and the promqltest runner. Samples must arrive in
@@ -115,6 +116,8 @@ export class MemoryStorage implements Storage {
       retentionDeletedSeries: 0,
       oldestSampleMs: oldest === Infinity ? null : oldest,
       recentRejections: [...this.recent],
+      // Nothing here is billed: it is memory in the caller's isolate.
+      usage: emptyUsage(),
     };
   }
 

@@ -5,6 +5,7 @@ import { DeadlineExceededError, isDeadlineExceeded } from "../tsdb/deadline.js";
 import type { AppendBatch, AppendResult, MatcherSpec, SelectMode, SelectPage, StoreStats } from "../tsdb/rpc.js";
 import { mergePartials, type PartialAggregate, type PushdownPlan } from "../tsdb/pushdown.js";
 import { readChunks } from "../tsdb/chunk_reader.js";
+import { addUsage } from "../tsdb/usage_meter.js";
 import { SampleBuffer } from "./sample_buffer.js";
 import { mergeSeriesStreams } from "./series_merge.js";
 import type { Appender, DeleteResult, Querier, SelectHints, Series, Storage } from "./storage.js";
@@ -218,5 +219,6 @@ function sumStats(a: StoreStats, b: StoreStats): StoreStats {
     oldestSampleMs:
       a.oldestSampleMs === null ? b.oldestSampleMs : b.oldestSampleMs === null ? a.oldestSampleMs : Math.min(a.oldestSampleMs, b.oldestSampleMs),
     recentRejections: [...a.recentRejections, ...b.recentRejections].slice(-50),
+    usage: addUsage(a.usage, b.usage),
   };
 }

@@ -1,11 +1,20 @@
 import type { Storage } from "../storage/storage.js";
+import type { Usage } from "../tsdb/usage_meter.js";
 import { CallbackCollector, type Family } from "./registry.js";
 
 /** Storage figures as Prometheus names its own prometheus_tsdb_* metrics, read from
- * every shard when /metrics is scraped. */
-export function storageCollector(storage: () => Storage, tier: string): CallbackCollector {
+ * every shard when /metrics is scraped, and what the tier's Durable Objects did that
+ * Cloudflare bills: the shards' usage plus that of `otherObjects` (by class name). */
+export function storageCollector(storage: () => Storage, tier: string, otherObjects: () => Promise<Record<string, Usage>> = async () => ({})): CallbackCollector {
   return new CallbackCollector(async () => {
-    const s = await storage().stats();
+    const [s, others] = await Promise.all([storage().stats(), otherObjects()]);
+    const usage: [string, Usage][] = [["SeriesStore", s.usage], ...Object.entries(others)];
+    const u = (name: string, help: string, value: (x: Usage) => number): Family => ({
+      name,
+      help,
+      type: "counter",
+      samples: usage.map(([cls, x]) => ({ suffix: "", labels: [{ name: "class", value: cls }, { name: "tier", value: tier }], value: value(x) })),
+    });
     const g = (name: string, help: string, value: number, type: Family["type"] = "gauge"): Family => ({
       name,
       help,
@@ -31,6 +40,10 @@ export function storageCollector(storage: () => Storage, tier: string): Callback
       g("edgeprom_tsdb_size_retentions_total", "Times a shard was over its size limit and deleted its oldest chunks.", s.sizeRetentions, "counter"),
       g("edgeprom_tsdb_size_retention_deleted_chunks_total", "Oldest chunks deleted to stay under the size limit.", s.sizeRetentionDeletedChunks, "counter"),
       g("edgeprom_tsdb_size_retention_deleted_bytes_total", "Bytes of oldest chunks deleted to stay under the size limit.", s.sizeRetentionDeletedBytes, "counter"),
+      u("edgeprom_durable_object_requests_total", "Requests into the tier's Durable Objects (RPC calls and alarms), counted by each object.", (x) => x.requests),
+      u("edgeprom_durable_object_rows_read_total", "SQLite rows read by the tier's Durable Objects, as their SQL cursors report them.", (x) => x.rowsRead),
+      u("edgeprom_durable_object_rows_written_total", "SQLite rows written by the tier's Durable Objects, as their SQL cursors report them.", (x) => x.rowsWritten),
+      u("edgeprom_durable_object_active_seconds_total", "Wall time the tier's Durable Objects spent with at least one request in flight.", (x) => x.activeMs / 1000),
     ];
   });
 }

@@ -1,3 +1,4 @@
+import type { SqlExec } from "./usage_meter.js";
 import { XorChunk } from "../chunkenc/xor.js";
 import { blockChunk, decodeBlockIndex, encodeBlock, indexMemory, packBlocks, seriesRange, type BlockChunk, type BlockIndex, type EncodedBlock } from "./block.js";
 import type { ChunkData } from "./rpc.js";
@@ -74,7 +75,7 @@ export class BlockStore {
   bytes = 0;
   samples = 0;
 
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly sql: SqlExec) {}
 
   load(): void {
     this.metas = [];

@@ -1,3 +1,4 @@
+import type { SqlExec } from "./usage_meter.js";
 import { labelsFromKey } from "../model/labels.js";
 import type { BlockChunk } from "./block.js";
 import type { BlockStore } from "./block_store.js";
@@ -12,7 +13,7 @@ const CHUNKS_PER_PASS = 20_000;
  * start-up transaction, once: afterwards the legacy tables are empty. Legacy head rows
  * are left to recovery, which reads them and replaces them with a snapshot.
  */
-export function convertLegacyRows(sql: SqlStorage, catalog: SeriesCatalog, blocks: BlockStore): boolean {
+export function convertLegacyRows(sql: SqlExec, catalog: SeriesCatalog, blocks: BlockStore): boolean {
   let converted = false;
   const series = [...sql.exec<{ id: number; labels: string }>("SELECT id, labels FROM series ORDER BY id")];
   if (series.length > 0) {

@@ -1,5 +1,6 @@
 import type { Label } from "../model/labels.js";
 import type { MatchType } from "../model/matchers.js";
+import type { Usage } from "./usage_meter.js";
 
 /** Shapes that cross the Durable Object RPC boundary: plain data only (a RegExp does
  * not survive structured clone, so matchers travel as their source). */
@@ -115,6 +116,8 @@ export interface StoreStats {
   retentionLimitBytes: number;
   oldestSampleMs: number | null;
   recentRejections: Rejection[];
+  /** What the shard did that Cloudflare bills, since it started. */
+  usage: Usage;
 }
 
 /** Rows a shard read and wrote (as billed) and how its data sits in rows. */

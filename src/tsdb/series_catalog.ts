@@ -1,3 +1,4 @@
+import type { SqlExec } from "./usage_meter.js";
 import { ByteReader, ByteWriter } from "./byte_io.js";
 import type { Labels } from "../model/labels.js";
 
@@ -69,7 +70,7 @@ export class SeriesCatalog {
   private readonly sizes = new Map<number, number>();
 
   constructor(
-    private readonly sql: SqlStorage,
+    private readonly sql: SqlExec,
     /** Labels of a live series, for rewriting segments from memory. */
     private readonly labelsOf: (id: number) => Labels | undefined,
   ) {}

@@ -25,13 +25,13 @@ import type {
   StoreStats,
 } from "./rpc.js";
 import { toAppendBatch } from "./rpc.js";
+import { meterMethods, UsageMeter, type SqlExec } from "./usage_meter.js";
 import { readWalRecord, WalWriter } from "./wal.js";
 import type { BlockChunk } from "./block.js";
 import { partitionOf } from "./block.js";
 import { BlockStore } from "./block_store.js";
 import { decodeSnapshotPart, encodeSnapshot, type HeadEntry, type Snapshot } from "./head_snapshot.js";
 import { convertLegacyRows } from "./legacy_rows.js";
-import { RowMeter } from "./row_meter.js";
 import { readChunks } from "./chunk_reader.js";
 import { PushdownAccumulator, type PartialAggregate, type PushdownPlan } from "./pushdown.js";
 import { SeriesCatalog } from "./series_catalog.js";
@@ -80,7 +80,9 @@ function toMatchers(specs: readonly MatcherSpec[]): Matcher[] {
  * from the in-memory postings and head plus sealed chunks read from SQLite.
  */
 export class SeriesStore extends DurableObject<SeriesStoreEnv> {
-  private readonly sql: SqlStorage;
+  /** Requests, rows and busy time, for the cost of a sample or a query. */
+  readonly meter = new UsageMeter();
+  private readonly sql: SqlExec;
   private readonly opts: StoreOptions;
   private byId = new Map<number, MemSeries>();
   private byKey = new Map<string, MemSeries>();
@@ -89,7 +91,6 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   private nextSeriesId = 1;
   private walBytes = 0;
   private readonly queries = new Map<string, { ids: number[]; mint: number; maxt: number; expires: number }>();
-  private readonly meter = new RowMeter();
   private readonly blocks: BlockStore;
   private readonly catalog: SeriesCatalog;
   /** Chunks sealed since the last checkpoint, by series: durable through the WAL
@@ -114,7 +115,7 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
 
   constructor(ctx: DurableObjectState, env: SeriesStoreEnv) {
     super(ctx, env);
-    this.sql = this.meter.wrap(ctx.storage.sql);
+    this.sql = this.meter.sql(ctx.storage.sql);
     this.opts = optionsFrom(env);
     this.blocks = new BlockStore(this.sql);
     this.catalog = new SeriesCatalog(this.sql, (id) => this.byId.get(id)?.labels);
@@ -526,7 +527,8 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   storageLayout(): StorageLayout {
     const count = (table: string) => this.ctx.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
     return {
-      ...this.meter.totals(),
+      rowsRead: this.meter.usage().rowsRead,
+      rowsWritten: this.meter.usage().rowsWritten,
       blockRows: this.blocks.count,
       seriesSegmentRows: this.catalog.segments,
       headSnapshotRows: count("head_snapshot"),
@@ -630,6 +632,7 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
       retentionLimitBytes: this.opts.retentionBytes,
       oldestSampleMs: oldest === Infinity ? null : oldest,
       recentRejections: [...this.recent],
+      usage: this.meter.usage(),
     };
   }
 
@@ -697,3 +700,6 @@ function overlaps(s: MemSeries, mint: number, maxt: number): boolean {
   const hi = Math.max(s.maxT, s.oooMaxT());
   return s.minT <= maxt && hi >= mint;
 }
+
+// Internal calls (append -> checkpoint) are not requests, so only entry points count.
+meterMethods(SeriesStore, ["append", "select", "selectAggregate", "labelNames", "labelValues", "getStats", "storageLayout", "checkpoint", "deleteRange", "alarm"]);

@@ -51,7 +51,7 @@ export function buildApp(env: TierEnv): Hono {
   const durations = registry.register(
     new Histogram("edgeprom_http_request_duration_seconds", "Latency of HTTP requests by handler."),
   );
-  registry.register(storageCollector(storage, env.TIER));
+  registry.register(storageCollector(storage, env.TIER, async () => ({ ScrapeScheduler: await scheduler().usage() })));
   registry.register(rulesCollector(() => rulesStub(env)));
 
   const limits = limitsFrom(env as unknown as Record<string, unknown>);
