@@ -27,7 +27,7 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
   ["remote write decoding (remote)", benchRemote],
   ["label-matcher regexes: linear-time engine vs V8 RegExp", () => benchRegex({ values: quick ? 50_000 : 200_000, log: console.log })],
   ["durable appends into one SeriesStore (tsdb, workerd)", () => benchStore({ scrapes: quick ? 130 : 480, log: console.log })],
-  ["scrape ingest CPU vs Prometheus 2.42 (same targets)", () => benchScrape({ targets: quick ? 5 : 20, seconds: quick ? 10 : 130, log: console.log })],
+  ["scrape ingest CPU vs Prometheus 2.42 (same targets)", () => benchScrape({ targets: 5, seconds: quick ? 10 : 150, log: console.log })],
   [
     "PromQL latency vs Prometheus 2.42 (same data, same queries)",
     () => benchQuery({ series: quick ? 1000 : 10_000, samplesPerSeries: 240, runs: quick ? 3 : 7, log: console.log }),

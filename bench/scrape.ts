@@ -3,7 +3,8 @@
  * same node_exporter-shaped targets (about 1,600 series each, values changing every
  * scrape) at a 1s interval; both processes' CPU time is read from /proc over the same
  * window and divided by the samples each appended. The full run's window is long enough
- * for every series to cut a chunk (120 samples), so the rows written include sealing.
+ * for every series to cut a chunk (120 samples), so the rows written include sealing;
+ * five targets, so that a region on a busy 2-core machine keeps up with the 1s interval.
  * Run alone with `npx tsx bench/scrape.ts [--quick]`.
  */
 import { cpuSeconds, workerdPids } from "./process_stats.js";
@@ -113,7 +114,7 @@ export async function benchScrape(opts: ScrapeBenchOptions): Promise<BenchResult
 
 if (isMainModule(import.meta.url)) {
   const quick = process.argv.includes("--quick");
-  void benchScrape({ targets: quick ? 5 : 20, seconds: quick ? 10 : 130, log: console.log }).then((rs) => {
+  void benchScrape({ targets: 5, seconds: quick ? 10 : 150, log: console.log }).then((rs) => {
     for (const r of rs) console.log(`${r.name.padEnd(52)} ${r.value.toPrecision(4).padStart(10)} ${r.unit}`);
   });
 }
