@@ -4,6 +4,7 @@ import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/pushgateway/migrations.js";
 import { apiSwitchesFrom } from "../model/api_switches.js";
 import { limitsFrom } from "../model/limits.js";
+import { EDGEPROM_VERSION } from "../model/version.js";
 import { decodeDelimitedFamilies, encodeDelimitedFamilies } from "../textparse/dto_protobuf.js";
 import { Gateway, type GroupPersistence } from "./gateway.js";
 import type { MetricGroup, StoredFamily } from "./metric_store.js";
@@ -18,8 +19,6 @@ export interface PushGatewayEnv {
   WRITE_TOKEN?: string;
 }
 
-/** edgeprom's version as the gateway reports it in build info. */
-const VERSION = "edgeprom-0.1.0";
 const DEFAULT_MAX_BODY = 32 << 20;
 
 /**
@@ -36,7 +35,7 @@ export class PushGateway extends DurableObject<PushGatewayEnv> {
     super(ctx, env);
     migrate(drizzle(ctx.storage), migrations);
     const persistence = new SqlPersistence(ctx.storage);
-    this.gateway = new Gateway(persistence, VERSION);
+    this.gateway = new Gateway(persistence, `edgeprom-${EDGEPROM_VERSION}`);
     for (const g of persistence.load()) this.gateway.store.restore(g);
     this.app = gatewayApp(this.gateway, { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY), limits: limitsFrom(env as Record<string, unknown>), adminApi: apiSwitchesFrom(env as Record<string, unknown>).adminApi });
   }

@@ -29,12 +29,10 @@ import { securityHeaders } from "./security_headers.js";
 import { gzipJson } from "./compression.js";
 import { limitsFrom } from "../model/limits.js";
 import { apiSwitchesFrom } from "../model/api_switches.js";
+import { PROMETHEUS_API_VERSION } from "../model/version.js";
 
 const DEFAULT_MAX_BODY = 32 << 20;
 const SLOW_REQUEST_MS = 1000;
-/** The Prometheus API level edgeprom answers to, with its own version as build
- * metadata, so clients that compare versions (Grafana) treat it as Prometheus 3. */
-const VERSION = "3.0.0+edgeprom.0.1.0";
 
 /** The HTTP surface shared by every tier. Built once per isolate; Durable Object
  * stubs belong to the request that made them, so storage is opened per request. */
@@ -138,7 +136,7 @@ export function buildApp(env: TierEnv): Hono {
     "/api/v1",
     alertmanagersRoutes({ alertmanagers: async () => (await rulesStub(env)?.alertmanagers()) ?? { activeAlertmanagers: [], droppedAlertmanagers: [] } }),
   );
-  app.route("/api/v1", statusRoutes({ version: VERSION, startTime, storageRetention: env.STORAGE_RETENTION ?? "15d" }));
+  app.route("/api/v1", statusRoutes({ version: PROMETHEUS_API_VERSION, startTime, storageRetention: env.STORAGE_RETENTION ?? "15d" }));
   app.route("/api/v1", tsdbStatusRoutes({ storage }));
   // The web UI: /, /graph, the pages and /assets/*.
   app.route("/", uiRoutes({ tier: env.TIER }));
