@@ -11,14 +11,6 @@ import type { MetricGroup, StoredFamily } from "./metric_store.js";
 import { gatewayApp } from "./http_api.js";
 import type { Hono } from "hono";
 
-export interface PushGatewayEnv {
-  /** Largest accepted push body in bytes (default 32 MiB). */
-  MAX_BODY_BYTES?: string;
-  /** See model/api_switches.ts: the wipe route needs one of them. */
-  ENABLE_ADMIN_API?: string;
-  WRITE_TOKEN?: string;
-}
-
 const DEFAULT_MAX_BODY = 32 << 20;
 
 /**
@@ -27,17 +19,17 @@ const DEFAULT_MAX_BODY = 32 << 20;
  * object's SQLite before the response leaves, so an acknowledged push survives
  * eviction and restarts. The whole state is loaded when the object starts.
  */
-export class PushGateway extends DurableObject<PushGatewayEnv> {
+export class PushGateway extends DurableObject<Env> {
   private readonly gateway: Gateway;
   private readonly app: Hono;
 
-  constructor(ctx: DurableObjectState, env: PushGatewayEnv) {
+  constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(drizzle(ctx.storage), migrations);
     const persistence = new SqlPersistence(ctx.storage);
     this.gateway = new Gateway(persistence, `edgeprom-${EDGEPROM_VERSION}`);
     for (const g of persistence.load()) this.gateway.store.restore(g);
-    this.app = gatewayApp(this.gateway, { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY), limits: limitsFrom(env as Record<string, unknown>), adminApi: apiSwitchesFrom(env as Record<string, unknown>).adminApi });
+    this.app = gatewayApp(this.gateway, { maxBodyBytes: Number(env.MAX_BODY_BYTES || DEFAULT_MAX_BODY), limits: limitsFrom(env), adminApi: apiSwitchesFrom(env).adminApi });
   }
 
   override async fetch(req: Request): Promise<Response> {

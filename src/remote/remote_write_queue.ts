@@ -1,9 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
+import { rearmingAlarm } from "../durable/alarm.js";
 import { QueueManager, type QueueBatch, type QueueSettings, type QueueState, type QueueStats, type Segment, type SegmentStore } from "./queue_manager.js";
 
 /** Requests one alarm invocation makes at most (Workers limit subrequests per
  * invocation); a longer backlog continues in the next alarm right away. */
 const MAX_SENDS_PER_ALARM = 40;
+/** When the next alarm comes after one that failed (its samples stay queued). */
+const ALARM_RETRY_MS = 5_000;
 
 /**
  * One `remote_write` entry of one tier (named `${TIER}/remote-write/${name-or-index}`):
@@ -12,6 +15,9 @@ const MAX_SENDS_PER_ALARM = 40;
  *
  * The tables are created here with CREATE TABLE IF NOT EXISTS; they are not managed by
  * drizzle (migrations/ holds the drizzle-managed objects' schemas).
+ *
+ * enqueue is synchronous SQLite work, whole between two awaits, so it may run while
+ * the alarm awaits a send (writers never wait for a slow remote); alarms never overlap.
  */
 export class RemoteWriteQueue extends DurableObject {
   private manager: QueueManager | undefined;
@@ -34,8 +40,10 @@ export class RemoteWriteQueue extends DurableObject {
   }
 
   override async alarm(): Promise<void> {
-    const next = await this.mgr().run(MAX_SENDS_PER_ALARM);
-    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+    await rearmingAlarm(this.ctx.storage, () => this.mgr().run(MAX_SENDS_PER_ALARM), {
+      retryMs: ALARM_RETRY_MS,
+      log: (error) => console.log(JSON.stringify({ event: "remote_write_alarm_failed", error })),
+    });
   }
 
   /** Arms the alarm for `at` unless one is due earlier already. */

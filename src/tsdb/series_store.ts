@@ -26,6 +26,7 @@ import type {
 } from "./rpc.js";
 import { toAppendBatch } from "./rpc.js";
 import { readWalRecord, WalWriter } from "./wal.js";
+import { rearmingAlarm } from "../durable/alarm.js";
 
 /** Storage settings arrive as Worker vars, the way Prometheus takes them as flags. */
 export interface SeriesStoreEnv {
@@ -361,10 +362,18 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   // ---- retention ----------------------------------------------------------------
 
   override async alarm(): Promise<void> {
-    this.enforceRetention(Date.now() - this.opts.retentionMs);
-    this.checkpoint();
-    if (this.opts.retentionBytes > 0) this.enforceSizeRetention(this.opts.retentionBytes);
-    await this.ctx.storage.setAlarm(Date.now() + this.opts.alarmIntervalMs);
+    // Retention and checkpoints must not stop because one pass failed.
+    const log = (error: string) => console.log(JSON.stringify({ event: "retention_alarm_failed", error }));
+    await rearmingAlarm(
+      this.ctx.storage,
+      () => {
+        this.enforceRetention(Date.now() - this.opts.retentionMs);
+        this.checkpoint();
+        if (this.opts.retentionBytes > 0) this.enforceSizeRetention(this.opts.retentionBytes);
+        return Date.now() + this.opts.alarmIntervalMs;
+      },
+      { retryMs: this.opts.alarmIntervalMs, log },
+    );
   }
 
   /** Deletes chunks wholly older than `cutoff`, then series left with no samples
