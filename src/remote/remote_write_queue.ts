@@ -1,4 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import migrations from "../../migrations/remote_write_queue/migrations.js";
 import { rearmingAlarm } from "../durable/alarm.js";
 import { QueueManager, type QueueBatch, type QueueSettings, type QueueState, type QueueStats, type Segment, type SegmentStore } from "./queue_manager.js";
 
@@ -13,14 +16,19 @@ const ALARM_RETRY_MS = 5_000;
  * samples enqueued by the tier's appenders are stored in this object's SQLite before
  * enqueue returns, and its alarm ships them (see queue_manager.ts).
  *
- * The tables are created here with CREATE TABLE IF NOT EXISTS; they are not managed by
- * drizzle (migrations/ holds the drizzle-managed objects' schemas).
+ * Its tables are defined in schema.ts and created by drizzle's migrations, as every
+ * SQLite-backed object's are; the hot paths below use SQL directly.
  *
  * enqueue is synchronous SQLite work, whole between two awaits, so it may run while
  * the alarm awaits a send (writers never wait for a slow remote); alarms never overlap.
  */
 export class RemoteWriteQueue extends DurableObject {
   private manager: QueueManager | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    migrate(drizzle(ctx.storage), migrations);
+  }
 
   private mgr(): QueueManager {
     if (this.manager === undefined) this.manager = new QueueManager(new SqlSegmentStore(this.ctx.storage.sql), { fetch: (u, i) => fetch(u, i), now: () => Date.now() });
@@ -59,10 +67,6 @@ class SqlSegmentStore implements SegmentStore {
   private segments: number;
 
   constructor(private readonly sql: SqlStorage) {
-    sql.exec(
-      "CREATE TABLE IF NOT EXISTS rw_segments (id INTEGER PRIMARY KEY AUTOINCREMENT, enqueued_at INTEGER NOT NULL, samples INTEGER NOT NULL, max_t REAL NOT NULL, body BLOB NOT NULL)",
-    );
-    sql.exec("CREATE TABLE IF NOT EXISTS rw_state (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
     const row = sql.exec<{ n: number; s: number | null }>("SELECT COUNT(*) AS n, SUM(samples) AS s FROM rw_segments").one();
     this.segments = row.n;
     this.samples = row.s ?? 0;

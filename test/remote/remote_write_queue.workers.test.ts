@@ -2,6 +2,7 @@ import { abortAllDurableObjects, env, runInDurableObject, SELF } from "cloudflar
 import { afterEach, describe, expect, it } from "vitest";
 import { labelsFromRecord, labelsKey } from "../../src/model/labels.js";
 import type { QueueSettings } from "../../src/remote/queue_manager.js";
+import { RemoteWriteQueue } from "../../src/remote/remote_write_queue.js";
 
 // The RemoteWriteQueue Durable Object in workerd, on its own alarms. Its receiver is
 // this Worker's own /api/v1/write, reached through SELF; while the test says the
@@ -102,5 +103,17 @@ describe("RemoteWriteQueue", () => {
     });
     expect(got.alarm).not.toBeNull();
     expect(got.alarm!).toBeGreaterThanOrEqual(got.before + 4_000);
+  });
+
+  it("adopts the tables of a queue made before drizzle managed them", async () => {
+    const stub = env.REMOTE_WRITE.get(env.REMOTE_WRITE.idFromName("test/remote-write/old"));
+    const stats = await runInDurableObject(stub, async (_obj, state) => {
+      // What such a queue holds: its own tables with a pending segment, no migrations.
+      state.storage.sql.exec("DROP TABLE __drizzle_migrations");
+      state.storage.sql.exec("INSERT INTO rw_segments (enqueued_at, samples, max_t, body) VALUES (?, ?, ?, ?)", Date.now(), 3, Date.now(), new Uint8Array([0]).buffer);
+      return new RemoteWriteQueue(state, env).stats();
+    });
+    expect(stats.pendingSamples).toBe(3);
+    expect(stats.pendingSegments).toBe(1);
   });
 });
