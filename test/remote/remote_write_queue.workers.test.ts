@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { labelsFromRecord, labelsKey } from "../../src/model/labels.js";
 import type { QueueSettings } from "../../src/remote/queue_manager.js";
 import { RemoteWriteQueue } from "../../src/remote/remote_write_queue.js";
+import { until } from "../support/until.js";
 
 // The RemoteWriteQueue Durable Object in workerd, on its own alarms. Its receiver is
 // this Worker's own /api/v1/write, reached through SELF; while the test says the
@@ -37,16 +38,6 @@ function receiver() {
     return SELF.fetch(`http://region${url.pathname}`, init);
   }) as typeof fetch;
   return r;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe("RemoteWriteQueue", () => {
