@@ -1,12 +1,14 @@
 import { defineConfig } from "drizzle-kit";
 
 /** Each SQLite-backed Durable Object class has its own schema and migrations folder:
- * `npx drizzle-kit generate` (SeriesStore) and
- * `DRIZZLE_SCHEMA=pushgateway npx drizzle-kit generate` (PushGateway). */
+ * `npx drizzle-kit generate` (SeriesStore),
+ * `DRIZZLE_SCHEMA=pushgateway npx drizzle-kit generate` (PushGateway) and
+ * `DRIZZLE_SCHEMA=remote_write_queue npx drizzle-kit generate` (RemoteWriteQueue). */
 const schemas: Record<string, string> = {
   series_store: "./src/tsdb/schema.ts",
   pushgateway: "./src/pushgateway/schema.ts",
   alertmanager: "./src/alertmanager/schema.ts",
+  remote_write_queue: "./src/remote/schema.ts",
 };
 const which = process.env["DRIZZLE_SCHEMA"] ?? "series_store";
 const schema = schemas[which];

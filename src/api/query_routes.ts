@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { labelsToRecord } from "../model/labels.js";
 import { formatFloat } from "../model/sample.js";
 import { parseDurationParam, TimeParseError } from "../model/time.js";
-import type { Engine } from "../promql/engine/engine.js";
+import { checkResolution, type Engine } from "../promql/engine/engine.js";
 import { QueryError, type QueryOptions, type QueryResult, type QueryStats, type Value } from "../promql/engine/value.js";
 import { ParseError } from "../promql/parser/errors.js";
 import { formatExpr } from "../promql/parser/printer.js";
@@ -56,9 +56,7 @@ export function queryRoutes(deps: QueryDeps): Hono {
       if (end < start) throw new ApiError("bad_data", 'invalid parameter "end": end timestamp must not be before start time');
       const step = duration(p, "step");
       if (step <= 0) throw new ApiError("bad_data", 'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer');
-      if ((end - start) / step > 11_000) {
-        throw new ApiError("bad_data", "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
-      }
+      await run(async () => checkResolution(start, end, step));
       const res = await run(() => deps.engine.rangeQuery(deps.querier(), parseOrFail(q, ""), start, end, step, statsOptions(p)));
       return success(resultJson(res), res.warnings, res.infos);
     }),

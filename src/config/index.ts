@@ -15,6 +15,7 @@ export {
   type KVReader,
   type LoadedConfig,
 } from "./kv_keys.js";
+export { ConfigLoader, CONFIG_TTL_MS, type ConfigLoaderOptions, type ConfigState } from "./config_loader.js";
 export { configWarnings, type ConfigWarning } from "./warnings.js";
 export { RELABEL_ACTIONS, RELABEL_DEFAULTS, isValidRelabelTarget, validateRelabelConfig } from "./relabel.js";
 export { parseBytes } from "./scalars.js";

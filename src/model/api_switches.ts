@@ -10,8 +10,8 @@ export interface ApiSwitches {
   lifecycle: boolean;
 }
 
-export function apiSwitchesFrom(vars: Readonly<Record<string, unknown>>): ApiSwitches {
-  const token = typeof vars["WRITE_TOKEN"] === "string" && vars["WRITE_TOKEN"] !== "";
-  const on = (name: string) => token || vars[name] === "true";
+export function apiSwitchesFrom(vars: { readonly WRITE_TOKEN?: string; readonly ENABLE_ADMIN_API?: string; readonly ENABLE_LIFECYCLE?: string }): ApiSwitches {
+  const token = typeof vars.WRITE_TOKEN === "string" && vars.WRITE_TOKEN !== "";
+  const on = (name: "ENABLE_ADMIN_API" | "ENABLE_LIFECYCLE") => token || vars[name] === "true";
   return { adminApi: on("ENABLE_ADMIN_API"), lifecycle: on("ENABLE_LIFECYCLE") };
 }

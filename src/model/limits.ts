@@ -22,19 +22,19 @@ export const DEFAULT_LIMITS: InputLimits = {
   queryLength: 128 * 1024,
 };
 
-const VARS: Record<keyof InputLimits, string> = {
+const VARS = {
   labelsPerSeries: "LIMIT_LABELS_PER_SERIES",
   labelNameLength: "LIMIT_LABEL_NAME_LENGTH",
   labelValueLength: "LIMIT_LABEL_VALUE_LENGTH",
   seriesPerPush: "LIMIT_SERIES_PER_PUSH",
   queryLength: "LIMIT_QUERY_LENGTH",
-};
+} as const satisfies Record<keyof InputLimits, string>;
 
 /** Limits from Worker vars (LIMIT_*); a missing or unreadable var keeps the default,
  * 0 turns a limit off. */
-export function limitsFrom(vars: Readonly<Record<string, unknown>>): InputLimits {
+export function limitsFrom(vars: { readonly [V in (typeof VARS)[keyof InputLimits]]?: string }): InputLimits {
   const out = { ...DEFAULT_LIMITS };
-  for (const [k, name] of Object.entries(VARS) as [keyof InputLimits, string][]) {
+  for (const [k, name] of Object.entries(VARS) as [keyof InputLimits, (typeof VARS)[keyof InputLimits]][]) {
     const v = vars[name];
     const n = typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
     if (Number.isInteger(n) && n >= 0) out[k] = n;

@@ -1,7 +1,8 @@
 /**
  * Go's strconv quoting: Quote, QuoteToASCII, QuoteRune, Unquote, UnquoteChar,
  * CanBackquote and IsPrint. Go templates meet these in string literals, `%q` and parse
- * errors; the Pushgateway's messages quote names and values with them, as Go does.
+ * errors; the Pushgateway's messages quote names and values with them, and PromQL's
+ * parser and printer quote strings with them (promql/parser/quote.ts), as Go does.
  */
 
 export class ErrSyntax extends Error {
@@ -28,9 +29,11 @@ function hex(n: number, width: number): string {
   return s;
 }
 
-function escapeRune(cp: number, quote: number, asciiOnly: boolean): string {
+function escapeRune(cp: number, quote: number, asciiOnly: boolean, always = false): string {
   if (cp === quote || cp === 0x5c) return "\\" + String.fromCodePoint(cp);
-  if (asciiOnly) {
+  if (always) {
+    // escaped even when printable
+  } else if (asciiOnly) {
     if (cp < 0x80 && isPrint(cp)) return String.fromCodePoint(cp);
   } else if (isPrint(cp)) return String.fromCodePoint(cp);
   switch (cp) {
@@ -58,10 +61,20 @@ function escapeRune(cp: number, quote: number, asciiOnly: boolean): string {
   return "\\u" + hex(cp, 4);
 }
 
-function quoteWith(s: string, quote: number, asciiOnly: boolean): string {
+function quoteWith(s: string, quote: number, asciiOnly: boolean, alsoEscape?: (cp: number) => boolean): string {
   let out = String.fromCharCode(quote);
-  for (const ch of s) out += escapeRune(ch.codePointAt(0)!, quote, asciiOnly);
-  return out + String.fromCharCode(quote);
+  // Runs of plain ASCII are copied whole: most strings are nothing else.
+  let plainFrom = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f && c !== quote && c !== 0x5c) continue;
+    out += s.slice(plainFrom, i);
+    const cp = s.codePointAt(i)!;
+    out += escapeRune(cp, quote, asciiOnly, alsoEscape?.(cp) ?? false);
+    if (cp > 0xffff) i++;
+    plainFrom = i + 1;
+  }
+  return out + s.slice(plainFrom) + String.fromCharCode(quote);
 }
 
 /** A Go string made of arbitrary bytes (a YAML `!!binary` value): valid UTF-8 decodes as
@@ -111,6 +124,11 @@ export function isValidUTF8(s: string): boolean {
 
 export function quote(s: string): string {
   return quoteWith(s, 0x22, false);
+}
+
+/** strconv.Quote that also escapes the printable code points `alsoEscape` picks. */
+export function quoteEscaping(s: string, alsoEscape: (cp: number) => boolean): string {
+  return quoteWith(s, 0x22, false, alsoEscape);
 }
 
 export function quoteToASCII(s: string): string {

@@ -1,6 +1,8 @@
+import { USER_AGENT } from "../model/version.js";
+
 /** edgeprom's User-Agent towards Alertmanager, in the form Prometheus uses
  * ("Prometheus/<version>"). */
-export const NOTIFIER_USER_AGENT = "edgeprom/0.1.0";
+export const NOTIFIER_USER_AGENT = USER_AGENT;
 
 export type FetchFn = (url: string, init: RequestInit) => Promise<Response>;
 

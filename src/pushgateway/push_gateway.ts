@@ -4,22 +4,13 @@ import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/pushgateway/migrations.js";
 import { apiSwitchesFrom } from "../model/api_switches.js";
 import { limitsFrom } from "../model/limits.js";
+import { EDGEPROM_VERSION } from "../model/version.js";
 import { decodeDelimitedFamilies, encodeDelimitedFamilies } from "../textparse/dto_protobuf.js";
 import { Gateway, type GroupPersistence } from "./gateway.js";
 import type { MetricGroup, StoredFamily } from "./metric_store.js";
 import { gatewayApp } from "./http_api.js";
 import type { Hono } from "hono";
 
-export interface PushGatewayEnv {
-  /** Largest accepted push body in bytes (default 32 MiB). */
-  MAX_BODY_BYTES?: string;
-  /** See model/api_switches.ts: the wipe route needs one of them. */
-  ENABLE_ADMIN_API?: string;
-  WRITE_TOKEN?: string;
-}
-
-/** edgeprom's version as the gateway reports it in build info. */
-const VERSION = "edgeprom-0.1.0";
 const DEFAULT_MAX_BODY = 32 << 20;
 
 /**
@@ -28,17 +19,17 @@ const DEFAULT_MAX_BODY = 32 << 20;
  * object's SQLite before the response leaves, so an acknowledged push survives
  * eviction and restarts. The whole state is loaded when the object starts.
  */
-export class PushGateway extends DurableObject<PushGatewayEnv> {
+export class PushGateway extends DurableObject<Env> {
   private readonly gateway: Gateway;
   private readonly app: Hono;
 
-  constructor(ctx: DurableObjectState, env: PushGatewayEnv) {
+  constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(drizzle(ctx.storage), migrations);
     const persistence = new SqlPersistence(ctx.storage);
-    this.gateway = new Gateway(persistence, VERSION);
+    this.gateway = new Gateway(persistence, `edgeprom-${EDGEPROM_VERSION}`);
     for (const g of persistence.load()) this.gateway.store.restore(g);
-    this.app = gatewayApp(this.gateway, { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY), limits: limitsFrom(env as Record<string, unknown>), adminApi: apiSwitchesFrom(env as Record<string, unknown>).adminApi });
+    this.app = gatewayApp(this.gateway, { maxBodyBytes: Number(env.MAX_BODY_BYTES || DEFAULT_MAX_BODY), limits: limitsFrom(env), adminApi: apiSwitchesFrom(env).adminApi });
   }
 
   override async fetch(req: Request): Promise<Response> {

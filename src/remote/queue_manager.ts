@@ -22,6 +22,7 @@ import { labelsFromKey, type Label } from "../model/labels.js";
 import type { Sample } from "../model/sample.js";
 import { encodeWriteRequest } from "./write_request.js";
 import { snappyCompress } from "./snappy.js";
+import { USER_AGENT } from "../model/version.js";
 
 /** What a queue needs to send: plain data (crosses the Durable Object RPC boundary);
  * relabelling and external labels are applied before samples are enqueued. */
@@ -111,7 +112,7 @@ export interface QueueDeps {
   now: () => number;
 }
 
-export const USER_AGENT = "edgeprom/0.1.0 (Prometheus remote write)";
+export const REMOTE_WRITE_USER_AGENT = `${USER_AGENT} (Prometheus remote write)`;
 
 export function newCounters(): QueueCounters {
   return { samplesIn: 0, samplesSent: 0, samplesFailed: 0, samplesDropped: 0, retries: 0, lastError: "", lastSendAt: 0 };
@@ -260,7 +261,7 @@ export class QueueManager {
           ...s.headers,
           "Content-Encoding": "snappy",
           "Content-Type": "application/x-protobuf",
-          "User-Agent": USER_AGENT,
+          "User-Agent": REMOTE_WRITE_USER_AGENT,
           "X-Prometheus-Remote-Write-Version": "0.1.0",
         },
         body,

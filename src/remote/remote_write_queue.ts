@@ -1,20 +1,34 @@
 import { DurableObject } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import migrations from "../../migrations/remote_write_queue/migrations.js";
+import { rearmingAlarm } from "../durable/alarm.js";
 import { QueueManager, type QueueBatch, type QueueSettings, type QueueState, type QueueStats, type Segment, type SegmentStore } from "./queue_manager.js";
 
 /** Requests one alarm invocation makes at most (Workers limit subrequests per
  * invocation); a longer backlog continues in the next alarm right away. */
 const MAX_SENDS_PER_ALARM = 40;
+/** When the next alarm comes after one that failed (its samples stay queued). */
+const ALARM_RETRY_MS = 5_000;
 
 /**
  * One `remote_write` entry of one tier (named `${TIER}/remote-write/${name-or-index}`):
  * samples enqueued by the tier's appenders are stored in this object's SQLite before
  * enqueue returns, and its alarm ships them (see queue_manager.ts).
  *
- * The tables are created here with CREATE TABLE IF NOT EXISTS; they are not managed by
- * drizzle (migrations/ holds the drizzle-managed objects' schemas).
+ * Its tables are defined in schema.ts and created by drizzle's migrations, as every
+ * SQLite-backed object's are; the hot paths below use SQL directly.
+ *
+ * enqueue is synchronous SQLite work, whole between two awaits, so it may run while
+ * the alarm awaits a send (writers never wait for a slow remote); alarms never overlap.
  */
 export class RemoteWriteQueue extends DurableObject {
   private manager: QueueManager | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    migrate(drizzle(ctx.storage), migrations);
+  }
 
   private mgr(): QueueManager {
     if (this.manager === undefined) this.manager = new QueueManager(new SqlSegmentStore(this.ctx.storage.sql), { fetch: (u, i) => fetch(u, i), now: () => Date.now() });
@@ -34,8 +48,10 @@ export class RemoteWriteQueue extends DurableObject {
   }
 
   override async alarm(): Promise<void> {
-    const next = await this.mgr().run(MAX_SENDS_PER_ALARM);
-    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+    await rearmingAlarm(this.ctx.storage, () => this.mgr().run(MAX_SENDS_PER_ALARM), {
+      retryMs: ALARM_RETRY_MS,
+      log: (error) => console.log(JSON.stringify({ event: "remote_write_alarm_failed", error })),
+    });
   }
 
   /** Arms the alarm for `at` unless one is due earlier already. */
@@ -51,10 +67,6 @@ class SqlSegmentStore implements SegmentStore {
   private segments: number;
 
   constructor(private readonly sql: SqlStorage) {
-    sql.exec(
-      "CREATE TABLE IF NOT EXISTS rw_segments (id INTEGER PRIMARY KEY AUTOINCREMENT, enqueued_at INTEGER NOT NULL, samples INTEGER NOT NULL, max_t REAL NOT NULL, body BLOB NOT NULL)",
-    );
-    sql.exec("CREATE TABLE IF NOT EXISTS rw_state (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
     const row = sql.exec<{ n: number; s: number | null }>("SELECT COUNT(*) AS n, SUM(samples) AS s FROM rw_segments").one();
     this.segments = row.n;
     this.samples = row.s ?? 0;

@@ -1,38 +1,33 @@
 import { DurableObject } from "cloudflare:workers";
-import { ConfigError, loadConfigFromKV, type Config } from "../config/index.js";
+import { CONFIG_TTL_MS, type ConfigLoader } from "../config/index.js";
+import { rearmingAlarm } from "../durable/alarm.js";
+import { Serial } from "../durable/serial.js";
 import { Notifier, type AlertmanagerDiscovery } from "../notifier/notifier.js";
 import type { Alertmanager } from "../alertmanager/alertmanager_object.js";
 import { alertmanagerObjectName, edgeAlertmanagerFetch } from "../alertmanager/mount.js";
 import type { NotifierMetrics } from "../notifier/metrics.js";
-import { Engine } from "../promql/engine/engine.js";
-import type { RemoteWriteQueue } from "../remote/remote_write_queue.js";
-import { remoteWriteTargets, teeStorage } from "../remote/tee_appender.js";
-import { ShardedStorage, shardClients } from "../storage/sharded_storage.js";
+import type { Engine } from "../promql/engine/engine.js";
 import type { Storage } from "../storage/storage.js";
-import type { SeriesStore } from "../tsdb/series_store.js";
 import { RuleManager, type RuleSettings } from "./manager.js";
 import { kvRuleFilesIO, loadRuleFiles } from "./rule_loader.js";
 import type { RuleMetricsData } from "./rule_metrics.js";
 import { SavedRuleState } from "./saved_state.js";
 import type { RulesStatus } from "./views.js";
 
-export interface RulesEnv {
-  SERIES: DurableObjectNamespace<SeriesStore>;
-  CONFIG: KVNamespace;
-  TIER: string;
-  SHARDS?: string;
-  REMOTE_WRITE?: DurableObjectNamespace<RemoteWriteQueue>;
-  LOCATION_HINT?: string;
-  /** The tier's Alertmanager, which prometheus.yml names as `edge-alertmanager`. */
-  ALERTMANAGER?: DurableObjectNamespace<Alertmanager>;
+/** What a tier hands its rule evaluator (workers/tier.ts). */
+export interface RulesWiring {
+  readonly config: ConfigLoader;
+  /** Storage whose appends also go to the remote_write queues, as Prometheus
+   * remote-writes rule results. */
+  appendStorage(): Promise<Storage>;
+  readonly engine: Engine;
+  /** Where rule files and file_sd files for Alertmanagers live. */
+  readonly kv: KVNamespace;
   /** Prometheus' --web.external-url: where alerts link to, and $externalURL. */
-  EXTERNAL_URL?: string;
+  readonly externalURL: string;
+  log(event: Record<string, unknown>): void;
 }
 
-/** Prometheus' default external URL is its own listen address. */
-export const DEFAULT_EXTERNAL_URL = "http://localhost:9090";
-/** How often prometheus.yml and the rule files are read again without a reload. */
-const CONFIG_TTL_MS = 60_000;
 /** When the next alarm comes after one that failed. */
 const ALARM_RETRY_MS = 5_000;
 
@@ -48,15 +43,13 @@ export interface RulesMetrics {
  * and hands alerts to Alertmanager. Its state survives evictions and restarts in
  * the object's own storage (see saved_state.ts).
  */
-export class RuleEvaluator extends DurableObject<RulesEnv> {
+export class RuleEvaluator extends DurableObject {
   private manager: RuleManager | null = null;
-  private config: Config | null = null;
   private configText = "";
   private rulesFingerprint = "";
   private settingsFingerprint = "";
   private loadError = "";
   private loadedAt = 0;
-  private readonly engine = new Engine();
   /** Alerts for the tier's own Alertmanager (host edge-alertmanager) go to its object. */
   private readonly notifier = new Notifier({
     fetch: edgeAlertmanagerFetch(() => {
@@ -66,7 +59,17 @@ export class RuleEvaluator extends DurableObject<RulesEnv> {
   });
   private readonly saved = new SavedRuleState(this.ctx.storage);
   /** Evaluations and reloads run one at a time; reads do not wait for them. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly serial = new Serial();
+
+  /** The runtime makes the object with (ctx, env); the tier's entry point
+   * (workers/objects.ts) adds the wiring. */
+  constructor(
+    ctx: DurableObjectState,
+    env: Env,
+    private readonly tier: RulesWiring,
+  ) {
+    super(ctx, env);
+  }
 
   /** Called by the cron trigger: keeps the alarm armed. */
   async arm(): Promise<void> {
@@ -75,19 +78,19 @@ export class RuleEvaluator extends DurableObject<RulesEnv> {
 
   /** POST /-/reload: read prometheus.yml and the rule files again now. */
   async reload(): Promise<{ ok: boolean; error: string }> {
-    await this.exclusive(() => this.load(true));
+    await this.serial.run(() => this.load(true));
     await this.ctx.storage.setAlarm(Date.now());
     return { ok: this.loadError === "", error: this.loadError };
   }
 
   /** Groups, rules and alerts as the last evaluations left them. */
   async status(): Promise<RulesStatus> {
-    if (this.loadedAt === 0) await this.exclusive(() => this.load(false));
+    if (this.loadedAt === 0) await this.serial.run(() => this.load(false));
     return { loadError: this.loadError, groups: this.manager?.views() ?? [] };
   }
 
   async alertmanagers(): Promise<AlertmanagerDiscovery> {
-    if (this.loadedAt === 0) await this.exclusive(() => this.load(false));
+    if (this.loadedAt === 0) await this.serial.run(() => this.load(false));
     await this.notifier.refreshAlertmanagers();
     return this.notifier.alertmanagers();
   }
@@ -97,42 +100,28 @@ export class RuleEvaluator extends DurableObject<RulesEnv> {
   }
 
   override async alarm(): Promise<void> {
-    await this.exclusive(async () => {
-      let next = Date.now() + CONFIG_TTL_MS;
-      try {
-        await this.load(false);
-        const m = this.manager;
-        if (m !== null) {
-          m.useStorage(this.storage());
-          const due = await m.runDue(Date.now());
-          if (due.length > 0) await this.saved.save(m, due);
-          await this.notifier.flush();
-          next = Math.min(next, m.nextDue());
-        }
-      } catch (e) {
-        // A failed alarm is retried only a few times before the runtime gives up on
-        // it; the evaluator re-arms itself instead, so evaluations never stop.
-        this.log({ event: "rules_alarm_failed", error: e instanceof Error ? e.message : String(e) });
-        next = Date.now() + ALARM_RETRY_MS;
-      } finally {
-        await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 1));
-      }
-    });
+    await this.serial.run(() =>
+      rearmingAlarm(this.ctx.storage, () => this.evaluateDue(), {
+        retryMs: ALARM_RETRY_MS,
+        log: (error) => this.log({ event: "rules_alarm_failed", error }),
+      }),
+    );
   }
 
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  /** The tier's storage: a fresh set of shard stubs per invocation; results also go
-   * to the remote_write queues, as Prometheus remote-writes rule results. */
-  private storage(): Storage {
-    const base = new ShardedStorage(shardClients(this.env.SERIES, this.env.TIER, Number(this.env.SHARDS ?? "1"), this.env.LOCATION_HINT));
-    const rw = this.env.REMOTE_WRITE;
-    if (rw === undefined) return base;
-    return teeStorage(base, remoteWriteTargets(this.config, this.env.TIER, (name) => rw.get(rw.idFromName(name))));
+  /** Evaluates the groups that are due; returns when the next alarm should come. */
+  private async evaluateDue(): Promise<number> {
+    let next = Date.now() + CONFIG_TTL_MS;
+    await this.load(false);
+    const m = this.manager;
+    if (m !== null) {
+      // Stubs belong to the invocation that made them: each alarm brings its own.
+      m.useStorage(await this.tier.appendStorage());
+      const due = await m.runDue(Date.now());
+      if (due.length > 0) await this.saved.save(m, due);
+      await this.notifier.flush();
+      next = Math.min(next, m.nextDue());
+    }
+    return Math.max(next, Date.now() + 1);
   }
 
   /** Reads prometheus.yml and its rule files; a broken configuration or rule file
@@ -141,29 +130,22 @@ export class RuleEvaluator extends DurableObject<RulesEnv> {
     if (!force && this.loadedAt > 0 && Date.now() - this.loadedAt < CONFIG_TTL_MS) return;
     this.loadedAt = Date.now();
     const errors: string[] = [];
-    let config: Config;
-    let text: string;
-    try {
-      const loaded = await loadConfigFromKV(this.env.CONFIG, this.env.TIER);
-      config = loaded.config;
-      text = loaded.text;
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      this.loadError = e.message;
-      this.log({ event: "rules_config_error", error: e.message });
+    const { config, text, error } = await this.tier.config.get(force);
+    if (error !== "" || config === null) {
+      // The loader keeps the last good configuration; so do the rules.
+      this.loadError = error;
       return;
     }
     if (text !== this.configText) {
       try {
-        await this.notifier.applyConfig(config, this.env.CONFIG);
+        await this.notifier.applyConfig(config, this.tier.kv);
       } catch (e) {
         errors.push(`alertmanager configuration: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    this.config = config;
     this.configText = text;
 
-    const rules = await loadRuleFiles(config.ruleFiles, kvRuleFilesIO(this.env.CONFIG));
+    const rules = await loadRuleFiles(config.ruleFiles, kvRuleFilesIO(this.tier.kv));
     if (rules.errors.length > 0) {
       errors.push(`error loading rules, previous rule set restored: ${rules.errors.join("; ")}`);
     } else {
@@ -171,12 +153,13 @@ export class RuleEvaluator extends DurableObject<RulesEnv> {
         evaluationIntervalMs: config.global.evaluationInterval,
         queryOffsetMs: config.global.ruleQueryOffset,
         externalLabels: config.global.externalLabels,
-        externalURL: (this.env.EXTERNAL_URL ?? DEFAULT_EXTERNAL_URL).replace(/\/+$/, ""),
+        externalURL: this.tier.externalURL,
       };
       const settingsFingerprint = JSON.stringify(settings);
       if (this.manager === null || rules.fingerprint !== this.rulesFingerprint || settingsFingerprint !== this.settingsFingerprint) {
-        const m = this.manager ?? new RuleManager({ storage: this.storage(), engine: this.engine, notify: (alerts) => this.notifier.send(alerts), log: (e) => this.log(e) });
-        m.useStorage(this.storage());
+        const storage = await this.tier.appendStorage();
+        const m = this.manager ?? new RuleManager({ storage, engine: this.tier.engine, notify: (alerts) => this.notifier.send(alerts), log: (e) => this.log(e) });
+        m.useStorage(storage);
         const first = m.update(rules.files, settings);
         if (first) await this.saved.restore(m, Date.now());
         this.manager = m;
@@ -190,6 +173,6 @@ export class RuleEvaluator extends DurableObject<RulesEnv> {
   }
 
   private log(e: Record<string, unknown>): void {
-    console.log(JSON.stringify({ tier: this.env.TIER, ...e }));
+    this.tier.log(e);
   }
 }

@@ -1,39 +1,36 @@
 import { DurableObject } from "cloudflare:workers";
-import { ConfigError, loadConfigFromKV, type Config } from "../config/index.js";
+import { CONFIG_TTL_MS, type Config, type ConfigLoader } from "../config/index.js";
 import { configToYaml } from "../config/print.js";
 import { DiscoveryManager } from "../discovery/manager.js";
+import { Serial } from "../durable/serial.js";
+import { rearmingAlarm } from "../durable/alarm.js";
 import { discoveryConfigFor } from "../discovery/sd_config.js";
 import type { TargetGroup } from "../discovery/target_group.js";
 import { LabelsBuilder, labelsFromKey, METRIC_NAME, type Labels } from "../model/labels.js";
 import { STALE_NAN } from "../model/sample.js";
-import type { RemoteWriteQueue } from "../remote/remote_write_queue.js";
-import { ShardedStorage, shardClients } from "../storage/sharded_storage.js";
 import type { Storage } from "../storage/storage.js";
-import { remoteWriteTargets, teeStorage } from "../remote/tee_appender.js";
-import type { SeriesStore } from "../tsdb/series_store.js";
 import { meterMethods, UsageMeter, type Usage } from "../tsdb/usage_meter.js";
 import { newTargetState, REPORT_SERIES, scrapeOnce, type TargetState } from "./scrape_loop.js";
-import { PUSHGATEWAY_HOST, pushgatewayJob, pushgatewayObjectName } from "./pushgateway_job.js";
+import { pushgatewayJob } from "./pushgateway_job.js";
 import { resolveTargets, type ActiveTarget, type DroppedTarget } from "./target_set.js";
 
-export interface SchedulerEnv {
-  SERIES: DurableObjectNamespace<SeriesStore>;
-  CONFIG: KVNamespace;
-  TIER: string;
-  SHARDS?: string;
-  REMOTE_WRITE?: DurableObjectNamespace<RemoteWriteQueue>;
-  /** JSON object: target host -> name of a service binding that serves it. Scrapes of
-   * those hosts go through the binding instead of the network (the local federation's
-   * global tier reaches its regions this way; deployed Workers of one account can too). */
-  SERVICE_TARGETS?: string;
-  /** Durable Object location hint for this tier's objects (e.g. "weur", "enam"). */
-  LOCATION_HINT?: string;
-  /** The tier's Pushgateway: when bound, it is scraped as job "pushgateway". */
-  PUSHGATEWAY?: DurableObjectNamespace;
+/** What a tier hands its scheduler (workers/tier.ts). */
+export interface SchedulerWiring {
+  readonly name: string;
+  readonly config: ConfigLoader;
+  /** Storage whose appends also go to the remote_write queues. */
+  appendStorage(): Promise<Storage>;
+  /** fetch for targets: some hosts are reached through bindings. */
+  targetFetch(url: string, init: RequestInit): Promise<Response>;
+  /** Where file_sd files live. */
+  readonly kv: KVNamespace;
+  /** When the tier has a Pushgateway, it is scraped as job "pushgateway". */
+  readonly hasPushgateway: boolean;
+  log(event: Record<string, unknown>): void;
 }
 
-/** How often the configuration is read again from KV without a reload. */
-const CONFIG_TTL_MS = 60_000;
+/** When the next alarm comes after one that failed. */
+const ALARM_RETRY_MS = 5_000;
 /** Scrapes run at most this many at once, and at most MAX_SCRAPES_PER_ALARM in one
  * alarm invocation: a Worker invocation has a CPU budget and a subrequest limit, so
  * a large target set is worked through over several back-to-back alarms. */
@@ -63,14 +60,14 @@ export interface SchedulerStatus {
  * The region's retrieval half: keeps prometheus.yml from KV, runs discovery, and
  * scrapes every target at its interval from Durable Object alarms (cron triggers only
  * fire once a minute). Each target's last series set is stored, so a restart still
- * writes stale markers for what vanished.
+ * writes stale markers for what vanished. Alarms, reloads and reads that load run
+ * one at a time: a status read waits for a running alarm instead of seeing (or
+ * racing) its half-done target refresh.
  */
-export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
+export class ScrapeScheduler extends DurableObject {
   private config: Config | null = null;
-  private configKey = "";
+  /** The text `config` came from: a change restarts discovery. */
   private configText = "";
-  private configError = "";
-  private configLoadedAt = 0;
   private managers = new Map<string, DiscoveryManager>();
   private active: ActiveTarget[] = [];
   private dropped: DroppedTarget[] = [];
@@ -78,9 +75,19 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
   private states = new Map<string, TargetState>();
   private nextDue = new Map<string, number>();
 
-  private readonly targetFetch = serviceFetch(this.env);
   /** Requests, stored rows and busy time: a scrape's share of the bill. */
   readonly meter = new UsageMeter();
+  private readonly serial = new Serial();
+
+  /** The runtime makes the object with (ctx, env); the tier's entry point
+   * (workers/objects.ts) adds the wiring. */
+  constructor(
+    ctx: DurableObjectState,
+    env: Env,
+    private readonly tier: SchedulerWiring,
+  ) {
+    super(ctx, env);
+  }
 
   /** Called by the cron trigger: keeps the alarm armed. */
   async arm(): Promise<void> {
@@ -89,19 +96,24 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
 
   /** POST /-/reload: read the configuration again now. */
   async reload(): Promise<{ ok: boolean; error: string }> {
-    await this.loadConfig(true);
+    const error = await this.serial.run(async () => (await this.loadConfig(true)).error);
     await this.ctx.storage.setAlarm(Date.now());
-    return { ok: this.configError === "", error: this.configError };
+    return { ok: error === "", error };
   }
 
   /** The targets as the last alarm left them. Reading them does no discovery and
    * writes nothing; only an object that has not run yet (just created or evicted)
    * resolves its targets first, so the API never answers empty for that reason. */
   async status(): Promise<SchedulerStatus> {
+    return this.serial.run(() => this.statusNow());
+  }
+
+  private async statusNow(): Promise<SchedulerStatus> {
     if (this.config === null) {
       await this.loadConfig(false);
       await this.refreshTargets(Date.now());
     }
+    const cfg = this.tier.config.current();
     const active: TargetView[] = [];
     for (const a of this.active) {
       active.push({
@@ -115,9 +127,9 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
       });
     }
     return {
-      configKey: this.configKey,
-      configError: this.configError,
-      configLoadedAt: this.configLoadedAt,
+      configKey: cfg.key,
+      configError: cfg.error,
+      configLoadedAt: cfg.loadedAt,
       active,
       dropped: this.dropped,
       discoveryErrors: this.discoveryErrors,
@@ -130,27 +142,37 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
 
   /** The loaded configuration with secrets masked, for /api/v1/status/config. */
   async configYaml(): Promise<string> {
-    await this.loadConfig(false);
-    return this.config === null ? "" : configToYaml(this.config);
+    const { config } = await this.tier.config.get();
+    return config === null ? "" : configToYaml(config);
   }
 
   override async alarm(): Promise<void> {
+    await this.serial.run(() =>
+      rearmingAlarm(this.ctx.storage, () => this.scrapeDue(), {
+        retryMs: ALARM_RETRY_MS,
+        log: (error) => this.tier.log({ event: "scrape_alarm_failed", error }),
+      }),
+    );
+  }
+
+  /** Scrapes the targets that are due; returns when the next alarm should come. */
+  private async scrapeDue(): Promise<number> {
     const now = Date.now();
     await this.loadConfig(false);
     await this.refreshTargets(now);
     const allDue = this.active.filter((a) => (this.nextDue.get(a.id) ?? 0) <= now);
     const due = allDue.slice(0, MAX_SCRAPES_PER_ALARM);
-    const storage = this.storage();
+    const storage = await this.tier.appendStorage();
     for (let i = 0; i < due.length; i += MAX_CONCURRENT_SCRAPES) {
       await Promise.all(
         due.slice(i, i + MAX_CONCURRENT_SCRAPES).map(async (a) => {
           const before = (await this.stateOf(a.id)) ?? newTargetState();
-          const after = await scrapeOnce(a.target, storage, before, this.targetFetch, Date.now());
+          const after = await scrapeOnce(a.target, storage, before, (u, i) => this.tier.targetFetch(u, i), Date.now());
           this.states.set(a.id, after);
           await this.ctx.storage.put(stateKey(a.id), after);
           this.meter.kvRows(0, 1);
           if (after.lastError !== "") {
-            console.log(JSON.stringify({ tier: this.env.TIER, event: "scrape", pool: a.target.pool, url: a.target.url, health: after.health, error: after.lastError }));
+            this.tier.log({ event: "scrape", pool: a.target.pool, url: a.target.url, health: after.health, error: after.lastError });
           }
         }),
       );
@@ -160,15 +182,7 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
     for (const a of this.active) next = Math.min(next, this.nextDue.get(a.id) ?? now);
     // Left-over due targets continue in the next invocation right away.
     const soonest = allDue.length > due.length ? Date.now() : Date.now() + 250;
-    await this.ctx.storage.setAlarm(Math.max(next, soonest));
-  }
-
-  /** The tier's storage; appends also go to the remote_write queues. */
-  private storage(): Storage {
-    const base = new ShardedStorage(shardClients(this.env.SERIES, this.env.TIER, Number(this.env.SHARDS ?? "1"), this.env.LOCATION_HINT));
-    const rw = this.env.REMOTE_WRITE;
-    if (rw === undefined) return base;
-    return teeStorage(base, remoteWriteTargets(this.config, this.env.TIER, (name) => rw.get(rw.idFromName(name))));
+    return Math.max(next, soonest);
   }
 
   private async stateOf(id: string): Promise<TargetState | undefined> {
@@ -181,23 +195,16 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
     return s;
   }
 
-  private async loadConfig(force: boolean): Promise<void> {
-    if (!force && Date.now() - this.configLoadedAt < CONFIG_TTL_MS && this.configLoadedAt > 0) return;
-    this.configLoadedAt = Date.now();
-    try {
-      const loaded = await loadConfigFromKV(this.env.CONFIG, this.env.TIER);
-      this.configError = "";
-      if (loaded.text === this.configText) return;
-      this.config = loaded.config;
-      this.configKey = loaded.key;
-      this.configText = loaded.text;
+  /** The tier's configuration; a new one restarts discovery. A bad or missing file
+   * keeps the last good configuration running. */
+  private async loadConfig(force: boolean): Promise<{ error: string }> {
+    const st = await this.tier.config.get(force);
+    if (st.config !== null && st.text !== this.configText) {
+      this.config = st.config;
+      this.configText = st.text;
       this.managers = new Map();
-      console.log(JSON.stringify({ tier: this.env.TIER, event: "config_loaded", key: loaded.key, jobs: loaded.config.scrapeConfigs.length }));
-    } catch (e) {
-      // A bad or missing file keeps the last good configuration running.
-      this.configError = e instanceof ConfigError ? e.message : String(e);
-      console.log(JSON.stringify({ tier: this.env.TIER, event: "config_error", error: this.configError }));
     }
+    return st;
   }
 
   private async refreshTargets(now: number): Promise<void> {
@@ -206,14 +213,15 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
     const active: ActiveTarget[] = [];
     const dropped: DroppedTarget[] = [];
     const errors: string[] = [];
-    const implicit = this.env.PUSHGATEWAY === undefined ? undefined : pushgatewayJob(cfg);
+    const implicit = this.tier.hasPushgateway ? pushgatewayJob(cfg) : undefined;
     for (const sc of implicit === undefined ? cfg.scrapeConfigs : [...cfg.scrapeConfigs, implicit]) {
       let m = this.managers.get(sc.jobName);
       if (m === undefined) {
-        m = DiscoveryManager.forScrapeConfig(discoveryConfigFor(sc, (k) => this.env.CONFIG.get(k)), {
+        const kv = this.tier.kv;
+        m = DiscoveryManager.forScrapeConfig(discoveryConfigFor(sc, (k) => kv.get(k)), {
           fetch: (u, init) => fetch(u, init),
-          read: (k) => this.env.CONFIG.get(k),
-          list: async (prefix) => (await this.env.CONFIG.list({ prefix })).keys.map((k) => k.name),
+          read: (k) => kv.get(k),
+          list: async (prefix) => (await kv.list({ prefix })).keys.map((k) => k.name),
         });
         this.managers.set(sc.jobName, m);
       }
@@ -239,8 +247,7 @@ export class ScrapeScheduler extends DurableObject<SchedulerEnv> {
   }
 
   private async endTargets(gone: ActiveTarget[], now: number): Promise<void> {
-    const storage = this.storage();
-    const app = storage.appender();
+    const app = (await this.tier.appendStorage()).appender();
     for (const a of gone) {
       const st = await this.stateOf(a.id);
       for (const key of st?.series ?? []) app.append(labelsFromKey(key), now, STALE_NAN);
@@ -264,26 +271,4 @@ function stateKey(id: string): string {
 function nextAfter(t: number, interval: number, offset: number): number {
   const base = Math.floor((t - offset) / interval) * interval + offset;
   return base + interval;
-}
-
-/** fetch, except for hosts that SERVICE_TARGETS maps to a service binding, and the
- * tier's own Pushgateway, reached through its Durable Object binding. */
-export function serviceFetch(env: SchedulerEnv): (url: string, init: RequestInit) => Promise<Response> {
-  const routes = new Map<string, Pick<Fetcher, "fetch">>();
-  const gw = env.PUSHGATEWAY;
-  if (gw !== undefined) {
-    const opts = env.LOCATION_HINT ? { locationHint: env.LOCATION_HINT as DurableObjectLocationHint } : undefined;
-    // A stub belongs to the request that made it, so each scrape makes its own.
-    routes.set(PUSHGATEWAY_HOST, { fetch: (u: RequestInfo | URL, i?: RequestInit) => gw.get(gw.idFromName(pushgatewayObjectName(env.TIER)), opts).fetch(u, i) });
-  }
-  if (env.SERVICE_TARGETS) {
-    for (const [host, binding] of Object.entries(JSON.parse(env.SERVICE_TARGETS) as Record<string, string>)) {
-      const f = (env as unknown as Record<string, Fetcher | undefined>)[binding];
-      if (f !== undefined) routes.set(host, f);
-    }
-  }
-  return (url, init) => {
-    const via = routes.size === 0 ? undefined : routes.get(new URL(url).host);
-    return via === undefined ? fetch(url, init) : via.fetch(url, init);
-  };
 }

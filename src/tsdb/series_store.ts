@@ -36,6 +36,7 @@ import { readChunks } from "./chunk_reader.js";
 import { PushdownAccumulator, type PartialAggregate, type PushdownPlan } from "./pushdown.js";
 import { SeriesCatalog } from "./series_catalog.js";
 import type { StorageLayout } from "./rpc.js";
+import { rearmingAlarm } from "../durable/alarm.js";
 
 /** Storage settings arrive as Worker vars, the way Prometheus takes them as flags. */
 export interface SeriesStoreEnv {
@@ -377,11 +378,19 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   // ---- retention ----------------------------------------------------------------
 
   override async alarm(): Promise<void> {
-    this.enforceRetention(Date.now() - this.opts.retentionMs);
-    this.checkpoint();
-    this.compact();
-    if (this.opts.retentionBytes > 0) this.enforceSizeRetention(this.opts.retentionBytes);
-    await this.ctx.storage.setAlarm(Date.now() + this.opts.alarmIntervalMs);
+    // Retention and checkpoints must not stop because one pass failed.
+    const log = (error: string) => console.log(JSON.stringify({ event: "retention_alarm_failed", error }));
+    await rearmingAlarm(
+      this.ctx.storage,
+      () => {
+        this.enforceRetention(Date.now() - this.opts.retentionMs);
+        this.checkpoint();
+        this.compact();
+        if (this.opts.retentionBytes > 0) this.enforceSizeRetention(this.opts.retentionBytes);
+        return Date.now() + this.opts.alarmIntervalMs;
+      },
+      { retryMs: this.opts.alarmIntervalMs, log },
+    );
   }
 
   /** Merges the block rows of 2h ranges no in-order sample can reach any more (older

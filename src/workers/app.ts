@@ -9,52 +9,47 @@ import { targetsRoutes } from "../api/targets_routes.js";
 import { tsdbStatusRoutes } from "../api/tsdb_status_routes.js";
 import { demoHandler } from "../demo/demo_exporter.js";
 import { federateHandler } from "../federate/federate_handler.js";
-import { ConfigCache } from "./config_cache.js";
-import { Engine } from "../promql/engine/engine.js";
 import { remoteReadHandler } from "../remote/read_handler.js";
 import { remoteWriteHandler } from "../remote/write_handler.js";
 import { PUSHGATEWAY_PREFIX } from "../pushgateway/http_api.js";
-import { ALERTMANAGER_PREFIX, alertmanagerObjectName, stripPrefix } from "../alertmanager/mount.js";
-import { pushgatewayObjectName } from "../scrape/pushgateway_job.js";
-import { ShardedStorage, shardClients } from "../storage/sharded_storage.js";
-import { remoteWriteTargets, teeStorage } from "../remote/tee_appender.js";
+import { ALERTMANAGER_PREFIX, stripPrefix } from "../alertmanager/mount.js";
 import { metricsHandler } from "../telemetry/metrics_handler.js";
 import { Counter, Histogram, Registry } from "../telemetry/registry.js";
 import { storageCollector } from "../telemetry/storage_collector.js";
 import { rulesCollector } from "../rules/rules_collector.js";
 import { uiRoutes } from "../web/routes.js";
-import type { TierEnv } from "./env.js";
+import { tierOf } from "./tier.js";
 import { requireBearer } from "./auth.js";
 import { webAuth } from "./web_auth.js";
 import { securityHeaders } from "./security_headers.js";
 import { gzipJson } from "./compression.js";
 import { limitsFrom } from "../model/limits.js";
 import { apiSwitchesFrom } from "../model/api_switches.js";
+import { labelsFromRecord } from "../model/labels.js";
+import { PROMETHEUS_API_VERSION } from "../model/version.js";
 
 const DEFAULT_MAX_BODY = 32 << 20;
 const SLOW_REQUEST_MS = 1000;
-/** The Prometheus API level edgeprom answers to, with its own version as build
- * metadata, so clients that compare versions (Grafana) treat it as Prometheus 3. */
-const VERSION = "3.0.0+edgeprom.0.1.0";
 
 /** The HTTP surface shared by every tier. Built once per isolate; Durable Object
  * stubs belong to the request that made them, so storage is opened per request. */
-export function buildApp(env: TierEnv): Hono {
-  const shards = Number(env.SHARDS ?? "1");
-  const storage = () => new ShardedStorage(shardClients(env.SERIES, env.TIER, shards, env.LOCATION_HINT));
-  const engine = new Engine();
-  const scheduler = () => schedulerStub(env);
-  const config = new ConfigCache(env.CONFIG, env.TIER);
+export function buildApp(env: Env): Hono {
+  const tier = tierOf(env);
+  const storage = () => tier.storage();
+  const engine = tier.engine;
+  const scheduler = () => tier.scheduler();
+  const rules = () => tier.rules();
+  const config = tier.config;
   const startTime = Date.now();
   const registry = new Registry();
   const requests = registry.register(new Counter("edgeprom_http_requests_total", "HTTP requests by handler and status code."));
   const durations = registry.register(
     new Histogram("edgeprom_http_request_duration_seconds", "Latency of HTTP requests by handler."),
   );
-  registry.register(storageCollector(storage, env.TIER, async () => ({ ScrapeScheduler: await scheduler().usage() })));
-  registry.register(rulesCollector(() => rulesStub(env)));
+  registry.register(storageCollector(storage, tier.name, async () => ({ ScrapeScheduler: await scheduler().usage() })));
+  registry.register(rulesCollector(rules));
 
-  const limits = limitsFrom(env as unknown as Record<string, unknown>);
+  const limits = limitsFrom(env);
   const app = new Hono();
   app.use("*", securityHeaders());
   app.use("*", async (c, next) => {
@@ -66,7 +61,7 @@ export function buildApp(env: TierEnv): Hono {
     const ms = Date.now() - start;
     // One line per event worth looking at: failed or slow requests, not every scrape.
     if (c.res.status >= 400 || ms >= SLOW_REQUEST_MS) {
-      console.log(JSON.stringify({ tier: env.TIER, event: "request", method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ms }));
+      console.log(JSON.stringify({ tier: tier.name, event: "request", method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ms }));
     }
   });
 
@@ -78,18 +73,16 @@ export function buildApp(env: TierEnv): Hono {
   app.get("/metrics", (c) => metricsHandler(c.req.raw, registry));
   app.get("/demo/metrics", (c) => demoHandler(c.req.raw));
   // Samples written here are also forwarded to the tier's remote_write queues.
-  const writeStorage = async () => {
-    const rw = env.REMOTE_WRITE;
-    if (rw === undefined) return storage();
-    return teeStorage(storage(), remoteWriteTargets(await config.get(), env.TIER, (name) => rw.get(rw.idFromName(name))));
-  };
   app.post("/api/v1/write", requireBearer(env.WRITE_TOKEN), async (c) =>
-    remoteWriteHandler(c.req.raw, await writeStorage(), { maxBodyBytes: Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY), limits }),
+    remoteWriteHandler(c.req.raw, await tier.appendStorage(), { maxBodyBytes: Number(env.MAX_BODY_BYTES || DEFAULT_MAX_BODY), limits }),
   );
   app.get("/federate", async (c) =>
-    federateHandler(c.req.raw, storage().querier(), { externalLabels: await config.externalLabels(), lookbackDeltaMs: engine.opts.lookbackDeltaMs }),
+    federateHandler(c.req.raw, storage().querier(), {
+      externalLabels: labelsFromRecord((await config.get()).config?.global.externalLabels ?? {}),
+      lookbackDeltaMs: engine.opts.lookbackDeltaMs,
+    }),
   );
-  const switches = apiSwitchesFrom(env as unknown as Record<string, unknown>);
+  const switches = apiSwitchesFrom(env);
   // Prometheus' answers when the flags are off, status and body alike.
   app.on(["POST", "PUT"], "/-/reload", async (c, next) =>
     switches.lifecycle ? next() : c.body("Lifecycle API is not enabled.", 403, { "content-type": "text/plain; charset=utf-8" }),
@@ -100,21 +93,21 @@ export function buildApp(env: TierEnv): Hono {
   app.on(["POST", "PUT"], "/-/reload", requireBearer(env.WRITE_TOKEN), async (c) => {
     const r = await scheduler().reload();
     // Rules reload with the configuration, as Prometheus' reloaders do.
-    const rules = (await rulesStub(env)?.reload()) ?? { ok: true, error: "" };
+    const rr = (await rules()?.reload()) ?? { ok: true, error: "" };
     config.invalidate();
-    const errors = [r, rules].filter((x) => !x.ok).map((x) => x.error);
+    const errors = [r, rr].filter((x) => !x.ok).map((x) => x.error);
     return errors.length === 0 ? c.text("") : c.text(`failed to reload config: ${errors.join("; ")}\n`, 500);
   });
   // The Pushgateway's whole API lives in its Durable Object; writes need the token.
   app.get(PUSHGATEWAY_PREFIX, (c) => c.redirect("/push"));
   app.get(`${PUSHGATEWAY_PREFIX}/`, (c) => c.redirect("/push"));
   app.all(`${PUSHGATEWAY_PREFIX}/*`, requireBearer(env.WRITE_TOKEN, { readsOpen: true }), (c) => {
-    const stub = pushgatewayStub(env);
+    const stub = tier.pushgateway();
     return stub === undefined ? c.text("404 page not found\n", 404) : stub.fetch(c.req.raw);
   });
   // The tier's Alertmanager (v2 API, /-/healthy, /-/ready, /-/reload) in its Durable Object.
   app.all(`${ALERTMANAGER_PREFIX}/*`, requireBearer(env.WRITE_TOKEN, { readsOpen: true }), (c) => {
-    const stub = alertmanagerStub(env);
+    const stub = tier.alertmanager();
     return stub === undefined ? c.text("404 page not found\n", 404) : stub.fetch(stripPrefix(c.req.raw, ALERTMANAGER_PREFIX));
   });
   app.use("/api/v1/admin/*", requireBearer(env.WRITE_TOKEN));
@@ -128,9 +121,9 @@ export function buildApp(env: TierEnv): Hono {
       status: () => scheduler().status(),
       configYaml: () => scheduler().configYaml(),
       flags: {
-        "storage.tsdb.retention.time": env.STORAGE_RETENTION ?? "15d",
-        "storage.tsdb.retention.size": env.STORAGE_RETENTION_SIZE ?? "0B",
-        "storage.tsdb.out-of-order-time-window": env.STORAGE_OOO_WINDOW ?? "10m",
+        "storage.tsdb.retention.time": env.STORAGE_RETENTION || "15d",
+        "storage.tsdb.retention.size": env.STORAGE_RETENTION_SIZE || "0B",
+        "storage.tsdb.out-of-order-time-window": env.STORAGE_OOO_WINDOW || "10m",
         "query.lookback-delta": "5m",
         "query.max-samples": String(engine.opts.maxSamples),
         "query.timeout": "2m",
@@ -139,18 +132,18 @@ export function buildApp(env: TierEnv): Hono {
       },
     }),
   );
-  app.route("/api/v1", rulesRoutes({ status: async () => (await rulesStub(env)?.status()) ?? { loadError: "", groups: [] } }));
+  app.route("/api/v1", rulesRoutes({ status: async () => (await rules()?.status()) ?? { loadError: "", groups: [] } }));
   app.route(
     "/api/v1",
-    alertmanagersRoutes({ alertmanagers: async () => (await rulesStub(env)?.alertmanagers()) ?? { activeAlertmanagers: [], droppedAlertmanagers: [] } }),
+    alertmanagersRoutes({ alertmanagers: async () => (await rules()?.alertmanagers()) ?? { activeAlertmanagers: [], droppedAlertmanagers: [] } }),
   );
-  app.route("/api/v1", statusRoutes({ version: VERSION, startTime, storageRetention: env.STORAGE_RETENTION ?? "15d" }));
+  app.route("/api/v1", statusRoutes({ version: PROMETHEUS_API_VERSION, startTime, storageRetention: env.STORAGE_RETENTION || "15d" }));
   app.route("/api/v1", tsdbStatusRoutes({ storage }));
   // The web UI: /, /graph, the pages and /assets/*.
-  app.route("/", uiRoutes({ tier: env.TIER }));
+  app.route("/", uiRoutes({ tier: tier.name }));
   app.notFound((c) => c.text("404 page not found\n", 404));
   app.onError((err, c) => {
-    console.log(JSON.stringify({ tier: env.TIER, event: "error", path: new URL(c.req.url).pathname, error: err.message }));
+    console.log(JSON.stringify({ tier: tier.name, event: "error", path: new URL(c.req.url).pathname, error: err.message }));
     return c.text(`internal error: ${err.message}\n`, 500);
   });
   return app;
@@ -159,34 +152,8 @@ export function buildApp(env: TierEnv): Hono {
 const apps = new WeakMap<object, Hono>();
 
 /** One app per env object: Workers pass the same env to every request of an isolate. */
-export function appFor(env: TierEnv): Hono {
+export function appFor(env: Env): Hono {
   let app = apps.get(env);
   if (app === undefined) apps.set(env, (app = buildApp(env)));
   return app;
-}
-
-/** The tier's Pushgateway, when the tier has the binding. */
-export function pushgatewayStub(env: TierEnv) {
-  return env.PUSHGATEWAY && tierObject(env, env.PUSHGATEWAY, pushgatewayObjectName(env.TIER));
-}
-
-/** The tier's Alertmanager, when the tier has the binding. */
-export function alertmanagerStub(env: TierEnv) {
-  return env.ALERTMANAGER && tierObject(env, env.ALERTMANAGER, alertmanagerObjectName(env.TIER));
-}
-
-/** The tier's RuleEvaluator, when the tier has the binding. */
-export function rulesStub(env: TierEnv) {
-  return env.RULES && tierObject(env, env.RULES, `${env.TIER}/rules`);
-}
-
-/** The tier's one ScrapeScheduler. */
-export function schedulerStub(env: TierEnv) {
-  return tierObject(env, env.SCHEDULER, `${env.TIER}/scheduler`);
-}
-
-/** A named object of the tier, created near its targets when LOCATION_HINT is set. */
-function tierObject<T extends Rpc.DurableObjectBranded | undefined>(env: TierEnv, ns: DurableObjectNamespace<T>, name: string): DurableObjectStub<T> {
-  const opts = env.LOCATION_HINT ? { locationHint: env.LOCATION_HINT as DurableObjectLocationHint } : undefined;
-  return ns.get(ns.idFromName(name), opts);
 }

@@ -1,6 +1,7 @@
 import { abortAllDurableObjects, env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { encodeRemoteWriteBody } from "../../src/remote/write_request.js";
+import { until } from "../support/until.js";
 
 // The RuleEvaluator Durable Object in workerd: rule files from KV, evaluations on
 // its own alarms (1s interval), the rules and alerts API, and what survives when the
@@ -36,16 +37,6 @@ async function api(path: string): Promise<any> {
   const res = await SELF.fetch(`http://region${path}`);
   expect(res.status).toBe(200);
   return ((await res.json()) as { data: unknown }).data;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const stub = () => env.RULES!.get(env.RULES!.idFromName("test/rules"));

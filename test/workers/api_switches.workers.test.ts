@@ -2,12 +2,11 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PushGateway } from "../../src/pushgateway/push_gateway.js";
 import { buildApp } from "../../src/workers/app.js";
-import type { TierEnv } from "../../src/workers/env.js";
 
 /** The test worker's env with the admin and lifecycle switches as a deployment without
  * them (or with them set otherwise) would have. */
-function appWith(vars: Partial<TierEnv>) {
-  const base = { ...(env as unknown as TierEnv), ENABLE_ADMIN_API: undefined, ENABLE_LIFECYCLE: undefined };
+function appWith(vars: Partial<Env>) {
+  const base = { ...(env as unknown as Env), ENABLE_ADMIN_API: "", ENABLE_LIFECYCLE: "" };
   return buildApp({ ...base, ...vars });
 }
 
@@ -51,7 +50,7 @@ describe("admin and lifecycle APIs without ENABLE_* or a write token", () => {
   it("has no Pushgateway wipe route, as the real gateway without --web.enable-admin-api", async () => {
     const stub = env.PUSHGATEWAY!.get(env.PUSHGATEWAY!.idFromName("switches-off"));
     const got = await runInDurableObject(stub, async (_obj, state) => {
-      const gw = new PushGateway(state, { ...env, ENABLE_ADMIN_API: undefined, WRITE_TOKEN: undefined });
+      const gw = new PushGateway(state, { ...env, ENABLE_ADMIN_API: "", WRITE_TOKEN: undefined });
       await gw.fetch(new Request("http://x/pushgateway/metrics/job/kept", { method: "PUT", body: "kept 1\n" }));
       const wipe = await gw.fetch(new Request("http://x/pushgateway/api/v1/admin/wipe", { method: "PUT" }));
       const status = (await (await gw.fetch(new Request("http://x/pushgateway/api/v1/status"))).json()) as { data: { flags: Record<string, string> } };

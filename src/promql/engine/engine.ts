@@ -22,6 +22,15 @@ import {
 const DEFAULT_SUBQUERY_STEP = 60_000;
 const MAX_POINTS_PER_SERIES = 11_000;
 
+/** Prometheus' bound on a range query's steps. Its API checks it before parsing the
+ * query, so the query API calls this first; the engine checks again for its other
+ * callers. */
+export function checkResolution(start: number, end: number, step: number): void {
+  if ((end - start) / step > MAX_POINTS_PER_SERIES) {
+    throw new QueryError("bad_data", "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
+  }
+}
+
 /** Evaluates PromQL over any Querier; it never learns where samples live. */
 export class Engine {
   readonly opts: EngineOptions;
@@ -50,9 +59,7 @@ export class Engine {
     const expr = typeof query === "string" ? parseExpr(query) : query;
     if (step <= 0) throw new QueryError("bad_data", "zero or negative query resolution step widths are not accepted. Try a positive integer");
     if (end < start) throw new QueryError("bad_data", "end timestamp must not be before start time");
-    if ((end - start) / step > MAX_POINTS_PER_SERIES) {
-      throw new QueryError("bad_data", "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
-    }
+    checkResolution(start, end, step);
     const ctx = this.context(querier, start, end, step);
     if (typeof query === "string") ctx.query = query;
     warnIneffectiveSort(ctx, expr);

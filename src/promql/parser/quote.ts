@@ -1,61 +1,17 @@
 /** Go-compatible quoting and unquoting: PromQL string literals use Go's syntax, and
  * Prometheus prints strings and characters the way Go's `%q` / `strconv.Quote` do, so
- * error messages and formatted queries need the same rules. */
+ * error messages and formatted queries need the same rules (model/quote.ts). */
+import { isPrint, quoteEscaping, quoteRune } from "../../model/quote.js";
 
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
-
-/** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and ASCII space. */
-function isPrint(cp: number): boolean {
-  if (cp < 0x80) return cp >= 0x20 && cp < 0x7f;
-  return PRINTABLE.test(String.fromCodePoint(cp));
-}
-
-function hex(n: number, width: number): string {
-  return n.toString(16).padStart(width, "0");
-}
-
-function escapeCodePoint(cp: number, quote: number): string {
-  switch (cp) {
-    case 7: return "\\a";
-    case 8: return "\\b";
-    case 12: return "\\f";
-    case 10: return "\\n";
-    case 13: return "\\r";
-    case 9: return "\\t";
-    case 11: return "\\v";
-    case 92: return "\\\\";
-  }
-  if (cp === quote) return `\\${String.fromCharCode(quote)}`;
-  // U+FFFD is printable for Go, but Prometheus' lexer rejects it inside strings, so it
-  // is always escaped here to keep formatted queries parseable.
-  if (cp !== 0xfffd && isPrint(cp)) return String.fromCodePoint(cp);
-  if (cp < 0x80) return `\\x${hex(cp, 2)}`;
-  if (cp >= 0xd800 && cp <= 0xdfff) return "\\ufffd"; // a lone surrogate cannot be written
-  if (cp <= 0xffff) return `\\u${hex(cp, 4)}`;
-  return `\\U${hex(cp, 8)}`;
-}
-
-/** strconv.Quote: a double-quoted Go string literal. */
+/** strconv.Quote, except that U+FFFD is escaped too: Go prints it, but Prometheus'
+ * lexer rejects it inside strings, and formatted queries must parse again. */
 export function goQuote(s: string): string {
-  let out = '"';
-  let plainFrom = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x20 && c < 0x7f && c !== 34 && c !== 92) continue;
-    out += s.slice(plainFrom, i);
-    const cp = s.codePointAt(i)!;
-    out += escapeCodePoint(cp, 34);
-    if (cp > 0xffff) i++;
-    plainFrom = i + 1;
-  }
-  return out + s.slice(plainFrom) + '"';
+  return quoteEscaping(s, (cp) => cp === 0xfffd);
 }
 
 /** Go's `%q` of a rune: `'a'`, `'\n'`, `'\''`. -1 (end of input) prints as U+FFFD. */
 export function goQuoteRune(cp: number): string {
-  if (cp < 0) return "'\ufffd'";
-  if (cp === 0xfffd) return "'\ufffd'";
-  return `'${escapeCodePoint(cp, 39)}'`;
+  return quoteRune(cp < 0 ? 0xfffd : cp);
 }
 
 /** Go's `%#U`: `U+0063 'c'`, or just `U+000A` when not printable. */

@@ -1,0 +1,117 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { ConfigLoader } from "../../src/config/index.js";
+import { ScrapeScheduler, type SchedulerWiring } from "../../src/scrape/scheduler.js";
+import { tierOf } from "../../src/workers/tier.js";
+
+// The ScrapeScheduler Durable Object in workerd, on a real object's storage, with the
+// tier's real storage and configuration from KV; only the scrape target is played by
+// the test (a target that answers when the test lets it), so an alarm can be caught
+// in the middle of its work.
+
+const CONFIG = `
+scrape_configs:
+  - job_name: slow
+    scrape_interval: 1m
+    static_configs: [{targets: ["slow.test:9100"]}]
+`;
+
+/** A scrape target that holds every request until released. */
+function heldTarget() {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let entered!: () => void;
+  const reached = new Promise<void>((r) => (entered = r));
+  const fetch = async (): Promise<Response> => {
+    entered();
+    await released;
+    return new Response("held_metric 1\n", { headers: { "content-type": "text/plain; version=0.0.4" } });
+  };
+  return { fetch, reached, release };
+}
+
+function wiring(tierName: string, fetch: SchedulerWiring["targetFetch"], over: Partial<SchedulerWiring> = {}): SchedulerWiring & { logs: Record<string, unknown>[] } {
+  const tier = tierOf(env);
+  const logs: Record<string, unknown>[] = [];
+  return {
+    name: tierName,
+    config: new ConfigLoader(env.CONFIG, tierName),
+    appendStorage: async () => tier.storage(),
+    targetFetch: fetch,
+    kv: env.CONFIG,
+    hasPushgateway: false,
+    log: (e) => logs.push(e),
+    logs,
+    ...over,
+  };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 50));
+
+describe("ScrapeScheduler", () => {
+  it("answers a status read during a running alarm only after the alarm", async () => {
+    await env.CONFIG.put("regions/sched-a/prometheus.yml", CONFIG);
+    const target = heldTarget();
+    const stub = env.SCHEDULER.get(env.SCHEDULER.idFromName("sched-a/scheduler"));
+    const got = await runInDurableObject(stub, async (_obj, state) => {
+      const s = new ScrapeScheduler(state, env, wiring("sched-a", target.fetch));
+      const alarm = s.alarm();
+      await target.reached;
+      let answered = false;
+      const status = s.status().then((st) => {
+        answered = true;
+        return st;
+      });
+      await settle();
+      const beforeRelease = answered;
+      target.release();
+      await alarm;
+      return { beforeRelease, status: await status };
+    });
+    expect(got.beforeRelease).toBe(false);
+    expect(got.status.active).toHaveLength(1);
+    const t = got.status.active[0]!;
+    expect(t.url).toBe("http://slow.test:9100/metrics");
+    // The answer shows the scrape the alarm was doing, not the state before it.
+    expect(t.state.health).toBe("up");
+    expect(t.state.lastScrape).toBeGreaterThan(0);
+    expect(t.state.series.some((k) => k.includes("held_metric"))).toBe(true);
+  });
+
+  it("arms its next alarm when an alarm throws", async () => {
+    await env.CONFIG.put("regions/sched-b/prometheus.yml", CONFIG);
+    const stub = env.SCHEDULER.get(env.SCHEDULER.idFromName("sched-b/scheduler"));
+    const got = await runInDurableObject(stub, async (_obj, state) => {
+      await state.storage.deleteAlarm();
+      const w = wiring("sched-b", () => Promise.resolve(new Response("x 1\n")), {
+        appendStorage: () => Promise.reject(new Error("storage is away")),
+      });
+      const s = new ScrapeScheduler(state, env, w);
+      const before = Date.now();
+      await s.alarm();
+      return { before, alarm: await state.storage.getAlarm(), logs: w.logs };
+    });
+    expect(got.alarm).not.toBeNull();
+    expect(got.alarm!).toBeGreaterThanOrEqual(got.before + 4_000);
+    expect(got.alarm!).toBeLessThanOrEqual(Date.now() + 5_000);
+    expect(got.logs).toContainEqual({ event: "scrape_alarm_failed", error: "storage is away" });
+  });
+
+  it("reports the configuration's error and keeps the last good one", async () => {
+    await env.CONFIG.put("regions/sched-c/prometheus.yml", CONFIG);
+    const stub = env.SCHEDULER.get(env.SCHEDULER.idFromName("sched-c/scheduler"));
+    const got = await runInDurableObject(stub, async (_obj, state) => {
+      const s = new ScrapeScheduler(state, env, wiring("sched-c", () => Promise.resolve(new Response("x 1\n"))));
+      const first = await s.reload();
+      await s.alarm();
+      await env.CONFIG.put("regions/sched-c/prometheus.yml", "scrape_configs: [{job_name: 1m}]\nglobal: {scrape_interval: nope}\n");
+      const second = await s.reload();
+      return { first, second, status: await s.status() };
+    });
+    expect(got.first).toEqual({ ok: true, error: "" });
+    expect(got.second.ok).toBe(false);
+    expect(got.second.error).toMatch(/invalid configuration in KV key regions\/sched-c\/prometheus.yml/);
+    expect(got.status.configError).toBe(got.second.error);
+    expect(got.status.active.map((a) => a.url)).toEqual(["http://slow.test:9100/metrics"]);
+  });
+});
