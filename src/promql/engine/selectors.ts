@@ -1,3 +1,4 @@
+import type { FloatHistogram } from "../../model/histogram.js";
 import { isStaleNaN } from "../../model/sample.js";
 import type { AtModifier, MatrixSelector, VectorSelector } from "../parser/ast.js";
 import type { EvalContext } from "./context.js";
@@ -50,8 +51,13 @@ export async function evalVectorSelector(ctx: EvalContext, sel: VectorSelector):
       if (j >= 0 && s.ts[j]! > ref) j = -1;
       while (j + 1 < s.ts.length && s.ts[j + 1]! <= ref) j++;
       if (j < 0 || s.ts[j]! <= ref - ctx.lookbackDelta) continue;
+      const h = s.hs?.[j];
+      if (h !== undefined) {
+        if (isStaleNaN(h.sum)) continue;
+        (ss.hs ??= [])[i] = h;
+      }
       const v = s.vs[j]!;
-      if (v !== v && isStaleNaN(v)) continue;
+      if (h === undefined && v !== v && isStaleNaN(v)) continue;
       ss.vs[i] = v;
       ss.has[i] = 1;
       ts[i] = s.ts[j]!;
@@ -75,7 +81,7 @@ export async function evalMatrixSelector(ctx: EvalContext, ms: MatrixSelector): 
   const series: RangeSeries[] = [];
   for await (const s of ctx.select(sel.matchers, { start: lo - ms.range + 1, end: hi })) {
     ctx.checkDeadline();
-    const clean = withoutStale(s.ts, s.vs);
+    const clean = withoutStale(s.ts, s.vs, s.hs);
     series.push({ labels: s.labels, ...clean });
     ctx.addSamples(clean.ts.length);
     if (ctx.queryable !== null) countWindows(ctx, clean.ts, refs, ms.range);
@@ -93,20 +99,36 @@ function countWindows(ctx: EvalContext, ts: Float64Array, refs: Float64Array, ra
   }
 }
 
-export function withoutStale(ts: Float64Array, vs: Float64Array): { ts: Float64Array; vs: Float64Array } {
-  let stale = 0;
-  for (let i = 0; i < vs.length; i++) if (vs[i] !== vs[i] && isStaleNaN(vs[i]!)) stale++;
-  if (stale === 0) return { ts, vs };
-  const ots = new Float64Array(ts.length - stale);
-  const ovs = new Float64Array(ts.length - stale);
+export function withoutStale(
+  ts: Float64Array,
+  vs: Float64Array,
+  hs?: (FloatHistogram | undefined)[],
+): { ts: Float64Array; vs: Float64Array; hs?: (FloatHistogram | undefined)[] } {
+  const stale = (i: number) => {
+    const h = hs?.[i];
+    if (h !== undefined) return isStaleNaN(h.sum);
+    const v = vs[i]!;
+    return v !== v && isStaleNaN(v);
+  };
+  let n = 0;
+  let anyHist = false;
+  for (let i = 0; i < vs.length; i++) {
+    if (stale(i)) n++;
+    else if (hs?.[i] !== undefined) anyHist = true;
+  }
+  if (n === 0) return anyHist ? { ts, vs, hs } : { ts, vs };
+  const ots = new Float64Array(ts.length - n);
+  const ovs = new Float64Array(ts.length - n);
+  const ohs: (FloatHistogram | undefined)[] = [];
   let o = 0;
   for (let i = 0; i < vs.length; i++) {
-    const v = vs[i]!;
-    if (v !== v && isStaleNaN(v)) continue;
+    if (stale(i)) continue;
+    const h = hs?.[i];
+    if (h !== undefined) ohs[o] = h;
     ots[o] = ts[i]!;
-    ovs[o++] = v;
+    ovs[o++] = vs[i]!;
   }
-  return { ts: ots, vs: ovs };
+  return anyHist ? { ts: ots, vs: ovs, hs: ohs } : { ts: ots, vs: ovs };
 }
 
 /** Index range [lo, hi) of the samples of `ts` inside the left-open window (end - range, end]. */
