@@ -1,9 +1,9 @@
-import { CounterResetHint, HistogramError, type FloatHistogram } from "../../model/histogram.js";
 import { labelsKey, METRIC_NAME, metricName, sortLabels, type Label, type Labels } from "../../model/labels.js";
 import { formatFloat } from "../../model/sample.js";
 import type { AggregateExpr } from "../parser/ast.js";
 import type { EvalContext } from "./context.js";
 import { kahanAdd, mean, quantile } from "./float_math.js";
+import { HistogramSum } from "./histogram_sum.js";
 import { formatGoG } from "./functions/bucket_math.js";
 import { newSeries, setHist, type StepScalar, type StepSeries, type StepString, type StepVector } from "./step_values.js";
 import { QueryError } from "./value.js";
@@ -65,7 +65,7 @@ function reduce(ctx: EvalContext, e: AggregateExpr, v: StepVector, param: StepSc
     for (let i = 0; i < ctx.n; i++) {
       ctx.checkDeadline();
       let hasFloat = false;
-      let hist: HistAcc | null = null;
+      let hist: HistogramSum | null = null;
       let histCount = 0;
       let count = 0;
       let sum = 0;
@@ -83,7 +83,7 @@ function reduce(ctx: EvalContext, e: AggregateExpr, v: StepVector, param: StepSc
             histCount++;
             // A histogram only counts when the group starts with one; a float
             // first makes the group a mix, which has no result anyway.
-            if (histCount === 1 && !hasFloat) hist = new HistAcc(h);
+            if (histCount === 1 && !hasFloat) hist = new HistogramSum(h, e.op === "avg");
             else if (hist !== null) hist.add(h, ctx, exprPos, metricName(s.labels));
             continue;
           }
@@ -127,7 +127,7 @@ function reduce(ctx: EvalContext, e: AggregateExpr, v: StepVector, param: StepSc
           ctx.warnings.add(`PromQL warning: encountered a mix of histograms and floats for aggregation (${exprPos})`);
           continue;
         }
-        const res = hist!.result(e.op === "avg" ? histCount : 1, ctx, exprPos);
+        const res = hist!.result(ctx, exprPos);
         if (res === null) continue;
         setHist(o, i, res);
         any = true;
@@ -312,51 +312,3 @@ export function warnInvalidQuantile(ctx: EvalContext, q: number, at: number): vo
   }
 }
 
-/** A running sum of native histograms with Kahan compensation, as sum() and avg()
- * keep it per group. */
-class HistAcc {
-  private value: FloatHistogram;
-  private comp: FloatHistogram | null = null;
-  private incompatible = false;
-  private reset = false;
-  private notReset = false;
-  private reconciled = false;
-
-  constructor(first: FloatHistogram) {
-    this.value = first.copy();
-    this.track(first);
-  }
-
-  private track(h: FloatHistogram): void {
-    if (h.counterResetHint === CounterResetHint.CounterReset) this.reset = true;
-    else if (h.counterResetHint === CounterResetHint.NotCounterReset) this.notReset = true;
-  }
-
-  add(h: FloatHistogram, ctx: EvalContext, pos: string, name: string): void {
-    if (this.incompatible) return;
-    this.track(h);
-    try {
-      const r = this.value.kahanAdd(h, this.comp);
-      this.comp = r.c;
-      if (r.nhcbBoundsReconciled) this.reconciled = true;
-    } catch (err) {
-      if (!(err instanceof HistogramError)) throw err;
-      this.incompatible = true;
-      ctx.warnings.add(`PromQL warning: vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${JSON.stringify(name)} (${pos})`);
-    }
-  }
-
-  /** The sum divided by `divisor`, or null when the histograms could not be added. */
-  result(divisor: number, ctx: EvalContext, pos: string): FloatHistogram | null {
-    if (this.reconciled) ctx.infos.add(`PromQL info: mismatched custom buckets were reconciled during aggregation (${pos})`);
-    if (this.incompatible) return null;
-    const v = this.value;
-    if (divisor !== 1) v.div(divisor);
-    if (this.comp !== null) {
-      if (divisor !== 1) this.comp.div(divisor);
-      v.add(this.comp);
-    }
-    if (this.reset && this.notReset) ctx.warnings.add(`PromQL warning: conflicting counter resets during histogram aggregation (${pos})`);
-    return v.compact();
-  }
-}

@@ -1,12 +1,12 @@
 import { createTestEngine } from "../../../src/promql/promqltest/engine_adapter.js";
 import { describe, expect, it } from "vitest";
 import { compareLabels, labelsFromRecord, labelsKey, type Labels } from "../../../src/model/labels.js";
-import { newMatcher, type Matcher } from "../../../src/model/matchers.js";
+import { newMatcher } from "../../../src/model/matchers.js";
 import type { Querier } from "../../../src/storage/storage.js";
 import { QueryError, type MatrixSeries, type QueryResult, type Value } from "../../../src/promql/engine/value.js";
 import type { Expr } from "../../../src/promql/parser/ast.js";
 import { ParseError } from "../../../src/promql/parser/errors.js";
-import { atModifierTimes, runScript, type QueryEngine, type RunnerHooks } from "../../../src/promql/promqltest/runner.js";
+import { atModifierTimes, runScript, type QueryEngine } from "../../../src/promql/promqltest/runner.js";
 
 /** These tests drive the runner (loading, command flow, range-mode cross-check, skips,
  * outcome bookkeeping) with a scripted stand-in for the engine; the engine itself is

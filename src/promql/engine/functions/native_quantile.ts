@@ -30,8 +30,8 @@ export function nativeQuantile(q: number, h: FloatHistogram): Estimate {
     count += bucket.count;
     if (count >= rank) break;
   }
-  if (bucket === undefined) return { v: NaN };
-  bucket = { ...bucket };
+  // Without populated buckets (all observations NaN) the search ends on an empty one.
+  bucket = bucket === undefined ? { lower: 0, upper: 0, lowerInclusive: false, upperInclusive: false, count: 0, index: 0 } : { ...bucket };
   if (!h.usesCustomBuckets() && bucket.lower < 0 && bucket.upper > 0) {
     if (h.negativeBuckets.length === 0 && h.positiveBuckets.length > 0) bucket.lower = 0;
     else if (h.positiveBuckets.length === 0 && h.negativeBuckets.length > 0) bucket.upper = 0;

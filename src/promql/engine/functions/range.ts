@@ -2,6 +2,7 @@ import { CounterResetHint, HistogramError, type FloatHistogram } from "../../../
 import { metricName } from "../../../model/labels.js";
 import type { Call } from "../../parser/ast.js";
 import { warnQuantile } from "../aggregate.js";
+import { HistogramSum } from "../histogram_sum.js";
 import { floatCompare, kahanAdd, mean, quantile } from "../float_math.js";
 import type { EvalContext } from "../context.js";
 import type { StepValue } from "../step_values.js";
@@ -43,13 +44,10 @@ class RangeNotes {
     this.ctx.warnings.add(`PromQL warning: this native histogram metric is not a gauge: ${JSON.stringify(metricName(w.labels))} (${this.pos})`);
   }
 
-  reconciled(what: "addition" | "subtraction" | "aggregation"): void {
+  reconciled(what: "addition" | "subtraction"): void {
     this.ctx.infos.add(`PromQL info: mismatched custom buckets were reconciled during ${what} (${this.pos})`);
   }
 
-  collision(): void {
-    this.ctx.warnings.add(`PromQL warning: conflicting counter resets during histogram aggregation (${this.pos})`);
-  }
 }
 
 /** Prometheus' histogramRate: last minus first (at the coarsest schema seen), plus
@@ -305,40 +303,12 @@ function windowsOf(make: (ctx: EvalContext, call: Call, args: StepValue[]) => (w
   return (ctx, args, call) => overWindows(ctx, asRange(args[rangeArg < 0 ? args.length - 1 : rangeArg]!), make(ctx, call, args));
 }
 
-/** sum_over_time/avg_over_time of histograms (Kahan-compensated sum). */
-function histogramSumOverTime(w: Window, hists: number[], avg: boolean, notes: RangeNotes): FloatHistogram | undefined {
-  const hs = w.hs!;
-  const sum = hs[hists[0]!]!.copy();
-  let reset = false;
-  let notReset = false;
-  let reconciled = false;
-  const track = (h: FloatHistogram) => {
-    if (h.counterResetHint === CounterResetHint.CounterReset) reset = true;
-    else if (h.counterResetHint === CounterResetHint.NotCounterReset) notReset = true;
-  };
-  track(sum);
-  let comp: FloatHistogram | null = null;
-  try {
-    for (let k = 1; k < hists.length; k++) {
-      const h = hs[hists[k]!]!;
-      track(h);
-      const r = sum.kahanAdd(h, comp);
-      comp = r.c;
-      if (r.nhcbBoundsReconciled) reconciled = true;
-    }
-    if (avg) {
-      sum.div(hists.length);
-      if (comp !== null) comp.div(hists.length);
-    }
-    if (comp !== null && sum.add(comp).nhcbBoundsReconciled) reconciled = true;
-  } catch (e) {
-    if (!(e instanceof HistogramError)) throw e;
-    notes.mixedSchemas(w);
-    return undefined;
-  }
-  if (reset && notReset) notes.collision();
-  if (reconciled) notes.reconciled("aggregation");
-  return sum;
+/** sum_over_time/avg_over_time of histograms. */
+function histogramSumOverTime(w: Window, hists: number[], avg: boolean, ctx: EvalContext, pos: string): FloatHistogram | undefined {
+  const acc = new HistogramSum(w.hs![hists[0]!]!, avg);
+  const name = metricName(w.labels);
+  for (let k = 1; k < hists.length; k++) if (!acc.add(w.hs![hists[k]!]!, ctx, pos, name)) break;
+  return acc.result(ctx, pos) ?? undefined;
 }
 
 function sumOrAvgOverTime(avg: boolean, floatFn: (w: Window) => number): FunctionImpl {
@@ -353,7 +323,7 @@ function sumOrAvgOverTime(avg: boolean, floatFn: (w: Window) => number): Functio
         notes.mixed(w);
         return undefined;
       }
-      return histogramSumOverTime(w, hists, avg, notes);
+      return histogramSumOverTime(w, hists, avg, ctx, ctx.pos(call.args[0]!.pos.start));
     };
   });
 }
