@@ -1,3 +1,4 @@
+import type { FloatHistogram } from "../model/histogram.js";
 /** JSON as Prometheus' API writes it (jsoniter configured like encoding/json), so
  * clients that compare response text, not just parsed values, see the same bytes:
  * floats use Go's exponent form below 1e-6 and from 1e21 on (`4.61e-07`, `1e+21`,
@@ -23,6 +24,21 @@ export function goSampleValue(v: number): string {
   if (v === Infinity) return '"+Inf"';
   if (v === -Infinity) return '"-Inf"';
   return `"${goJsonNumber(v)}"`;
+}
+
+/** A native histogram as Prometheus' API writes it: count and sum, then every
+ * populated bucket from the lowest up as [boundary rule, lower, upper, count], the
+ * rule being 0 for (a,b], 1 for [a,b), 2 for (a,b) and 3 for [a,b]; no "buckets" key
+ * when none is populated. */
+export function goHistogram(h: FloatHistogram): string {
+  const buckets: string[] = [];
+  for (const b of h.allBuckets()) {
+    if (b.count === 0) continue;
+    const rule = b.lowerInclusive ? (b.upperInclusive ? 3 : 1) : b.upperInclusive ? 0 : 2;
+    buckets.push(`[${rule},${goSampleValue(b.lower)},${goSampleValue(b.upper)},${goSampleValue(b.count)}]`);
+  }
+  const tail = buckets.length > 0 ? `,"buckets":[${buckets.join(",")}]` : "";
+  return `{"count":${goSampleValue(h.count)},"sum":${goSampleValue(h.sum)}${tail}}`;
 }
 
 /** A millisecond timestamp as seconds: Prometheus' jsonutil.MarshalTimestamp (whole

@@ -9,7 +9,7 @@ import { formatExpr } from "../promql/parser/printer.js";
 import { parseExpr } from "../promql/parser/parser.js";
 import type { Querier } from "../storage/storage.js";
 import { Params } from "./params.js";
-import { goJsonNumber, goJsonString, goSampleValue, goTimestamp, RawJson } from "./go_json.js";
+import { goJsonNumber, goJsonString, goHistogram, goSampleValue, goTimestamp, RawJson } from "./go_json.js";
 import { ApiError, success } from "./responses.js";
 import { handle } from "./series_routes.js";
 
@@ -139,14 +139,27 @@ function valueJson(v: Value, tail: string): string {
     case "string":
       return `{"resultType":"string","result":[${goJsonNumber(v.t / 1000)},${goJsonString(v.v)}]${tail}}`;
     case "vector": {
-      const parts = v.samples.map((s) => `{"metric":${metricJson(s.labels)},"value":[${goTimestamp(s.t)},${goSampleValue(s.v)}]}`);
+      const parts = v.samples.map((s) =>
+        s.h === undefined
+          ? `{"metric":${metricJson(s.labels)},"value":[${goTimestamp(s.t)},${goSampleValue(s.v)}]}`
+          : `{"metric":${metricJson(s.labels)},"histogram":[${goTimestamp(s.t)},${goHistogram(s.h)}]}`,
+      );
       return `{"resultType":"vector","result":[${parts.join(",")}]${tail}}`;
     }
     case "matrix": {
       const parts = v.series.map((s) => {
-        const points: string[] = new Array(s.ts.length);
-        for (let i = 0; i < s.ts.length; i++) points[i] = `[${goTimestamp(s.ts[i]!)},${goSampleValue(s.vs[i]!)}]`;
-        return `{"metric":${metricJson(s.labels)},"values":[${points.join(",")}]}`;
+        // Floats under "values", histograms under "histograms", each key only when
+        // the series has such points.
+        const points: string[] = [];
+        const hists: string[] = [];
+        for (let i = 0; i < s.ts.length; i++) {
+          const h = s.hs?.[i];
+          if (h === undefined) points.push(`[${goTimestamp(s.ts[i]!)},${goSampleValue(s.vs[i]!)}]`);
+          else hists.push(`[${goTimestamp(s.ts[i]!)},${goHistogram(h)}]`);
+        }
+        const values = points.length > 0 ? `,"values":[${points.join(",")}]` : "";
+        const histograms = hists.length > 0 ? `,"histograms":[${hists.join(",")}]` : "";
+        return `{"metric":${metricJson(s.labels)}${values}${histograms}}`;
       });
       return `{"resultType":"matrix","result":[${parts.join(",")}]${tail}}`;
     }

@@ -252,7 +252,8 @@ export function unquote(lit: string): string {
       else pushUtf8(bytes, r.value);
     } else pushUtf8(bytes, r.value);
   }
-  return new TextDecoder().decode(new Uint8Array(bytes));
+  // Invalid UTF-8 ("\xc5" alone) stays invalid, as in Go, instead of becoming U+FFFD.
+  return goBytes(new Uint8Array(bytes));
 }
 
 function pushUtf8(out: number[], cp: number): void {

@@ -1,3 +1,4 @@
+import type { FloatHistogram } from "./histogram.js";
 import { isStaleNaN } from "./sample.js";
 
 /** Arithmetic over samples shared by the PromQL engine and the shards that evaluate
@@ -72,19 +73,36 @@ export function windowBounds(ts: Float64Array, end: number, range: number, hint:
   return [lo, hi];
 }
 
-/** The samples without stale markers, which range functions never see. */
-export function withoutStale(ts: Float64Array, vs: Float64Array): { ts: Float64Array; vs: Float64Array } {
-  let stale = 0;
-  for (let i = 0; i < vs.length; i++) if (vs[i] !== vs[i] && isStaleNaN(vs[i]!)) stale++;
-  if (stale === 0) return { ts, vs };
-  const ots = new Float64Array(ts.length - stale);
-  const ovs = new Float64Array(ts.length - stale);
+/** The samples (and native histograms, when given) without stale markers, which
+ * range functions never see. */
+export function withoutStale(
+  ts: Float64Array,
+  vs: Float64Array,
+  hs?: (FloatHistogram | undefined)[],
+): { ts: Float64Array; vs: Float64Array; hs?: (FloatHistogram | undefined)[] } {
+  const stale = (i: number) => {
+    const h = hs?.[i];
+    if (h !== undefined) return isStaleNaN(h.sum);
+    const v = vs[i]!;
+    return v !== v && isStaleNaN(v);
+  };
+  let n = 0;
+  let anyHist = false;
+  for (let i = 0; i < vs.length; i++) {
+    if (stale(i)) n++;
+    else if (hs?.[i] !== undefined) anyHist = true;
+  }
+  if (n === 0) return anyHist ? { ts, vs, hs } : { ts, vs };
+  const ots = new Float64Array(ts.length - n);
+  const ovs = new Float64Array(ts.length - n);
+  const ohs: (FloatHistogram | undefined)[] = [];
   let o = 0;
   for (let i = 0; i < vs.length; i++) {
-    const v = vs[i]!;
-    if (v !== v && isStaleNaN(v)) continue;
+    if (stale(i)) continue;
+    const h = hs?.[i];
+    if (h !== undefined) ohs[o] = h;
     ots[o] = ts[i]!;
-    ovs[o++] = v;
+    ovs[o++] = vs[i]!;
   }
-  return { ts: ots, vs: ovs };
+  return anyHist ? { ts: ots, vs: ovs, hs: ohs } : { ts: ots, vs: ovs };
 }

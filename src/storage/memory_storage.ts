@@ -1,4 +1,6 @@
 import { sameFloatBits } from "../chunkenc/floatbits.js";
+import { HistogramChunkState } from "../chunkenc/histogram_chunk_state.js";
+import type { FloatHistogram } from "../model/histogram.js";
 import { SampleBuffer } from "./sample_buffer.js";
 import { compareLabels, labelsKey, METRIC_NAME, type Labels } from "../model/labels.js";
 import { matchesLabels, type Matcher } from "../model/matchers.js";
@@ -20,6 +22,19 @@ const RECENT_REJECTIONS = 50;
 
 /** A series' samples with binary search over their times. */
 class Samples extends SampleBuffer {
+  /** Native histograms by position (absent for floats), allocated on first use. */
+  hs: (FloatHistogram | undefined)[] | null = null;
+
+  pushHistogram(t: number, h: FloatHistogram): void {
+    this.hs ??= [];
+    this.hs[this.n] = h;
+    this.push(t, 0);
+  }
+
+  histogramAt(i: number): FloatHistogram | undefined {
+    return this.hs === null ? undefined : this.hs[i];
+  }
+
   /** First index with ts >= t. */
   lowerBound(t: number): number {
     let lo = 0;
@@ -49,6 +64,7 @@ class Samples extends SampleBuffer {
     if (to <= from) return;
     this.ts.copyWithin(from, to, this.n);
     this.vs.copyWithin(from, to, this.n);
+    this.hs?.splice(from, to - from);
     this.n -= to - from;
   }
 
@@ -61,6 +77,8 @@ class Samples extends SampleBuffer {
 
 class MemSeries {
   readonly samples = new Samples();
+  /** How Prometheus' head would chunk this series' histograms (their read-back hints). */
+  histogramChunks: HistogramChunkState | null = null;
   constructor(
     readonly labels: Labels,
     readonly key: string,
@@ -130,13 +148,22 @@ export class MemoryStorage implements Storage {
       for (let i = 0; i < p.samples.n; i++) {
         const t = p.samples.ts[i]!;
         let v = p.samples.vs[i]!;
+        const h = p.samples.histogramAt(i);
         if (v !== v && isStaleNaN(v)) v = STALE_NAN;
         const last = dst.n > 0 ? dst.ts[dst.n - 1]! : -Infinity;
         if (t > last) {
-          dst.push(t, v);
+          if (h !== undefined) {
+            s.histogramChunks ??= new HistogramChunkState();
+            dst.pushHistogram(t, s.histogramChunks.append(t, h));
+          } else {
+            s.histogramChunks?.float();
+            dst.push(t, v);
+          }
           result.appended++;
         } else if (t === last) {
-          if (!sameFloatBits(v, dst.vs[dst.n - 1]!)) this.reject(result, key, t, "duplicate", 0);
+          const prevH = dst.histogramAt(dst.n - 1);
+          const same = h !== undefined || prevH !== undefined ? h !== undefined && prevH !== undefined && h.equals(prevH) : sameFloatBits(v, dst.vs[dst.n - 1]!);
+          if (!same) this.reject(result, key, t, "duplicate", 0);
         } else {
           this.reject(result, key, t, "out_of_order", last - t);
         }
@@ -236,6 +263,15 @@ class MemoryAppender implements Appender {
     p.samples.push(t, v);
   }
 
+  appendHistogram(labels: Labels, t: number, h: FloatHistogram): void {
+    if (labels.length === 0) throw new Error("cannot append a sample to a series without labels");
+    if (!Number.isFinite(t)) throw new Error(`invalid sample timestamp ${t}`);
+    const key = labelsKey(labels);
+    let p = this.batch.get(key);
+    if (p === undefined) this.batch.set(key, (p = { labels, samples: new Samples() }));
+    p.samples.pushHistogram(t, h);
+  }
+
   async commit(): Promise<AppendResult> {
     const batch = this.batch;
     this.batch = new Map();
@@ -254,7 +290,9 @@ class MemoryQuerier implements Querier {
     for (const s of this.storage.matching(matchers, hints)) {
       const [from, to] = s.samples.range(hints.start, hints.end);
       // Copies: callers own what they get, and later appends never show through.
-      yield { labels: s.labels, ts: s.samples.ts.slice(from, to), vs: s.samples.vs.slice(from, to) };
+      const out: Series = { labels: s.labels, ts: s.samples.ts.slice(from, to), vs: s.samples.vs.slice(from, to) };
+      if (s.samples.hs !== null) out.hs = s.samples.hs.slice(from, to);
+      yield out;
     }
   }
 
@@ -265,6 +303,7 @@ class MemoryQuerier implements Querier {
     dl.check();
     for await (const s of this.select(matchers, hints)) {
       dl.tick();
+      if (s.hs !== undefined && s.hs.some((h) => h !== undefined)) return { ...acc.result(), declined: true };
       acc.add(s.labels, s.ts, s.vs);
     }
     return acc.result();

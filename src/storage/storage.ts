@@ -1,3 +1,4 @@
+import type { FloatHistogram } from "../model/histogram.js";
 import type { Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matchers.js";
 import type { AppendResult, Rejection, StoreStats } from "../tsdb/rpc.js";
@@ -24,6 +25,9 @@ export interface Series {
   labels: Labels;
   ts: Float64Array;
   vs: Float64Array;
+  /** Native histogram samples: where hs[i] is set, sample i is that histogram (its
+   * counter reset hint as storage read it back) and vs[i] means nothing. */
+  hs?: (FloatHistogram | undefined)[];
 }
 
 /** What the query side of edgeprom sees of storage. Series arrive sorted by labels. */
@@ -45,6 +49,8 @@ export interface Querier {
 /** Buffers samples and makes them durable on commit; nothing is visible before. */
 export interface Appender {
   append(labels: Labels, t: number, v: number): void;
+  /** A native histogram sample, where the storage keeps them. */
+  appendHistogram?(labels: Labels, t: number, h: FloatHistogram): void;
   commit(): Promise<AppendResult>;
   rollback(): void;
 }

@@ -31,6 +31,9 @@ export interface PushdownPlan {
 
 /** Per group (label key) and step, in columns of groups.length * n values. */
 export interface PartialAggregate {
+  /** The storage met samples it cannot fold (native histograms, whose aggregation
+   * has its own rules and annotations): the engine evaluates the ordinary way. */
+  declined?: true;
   n: number;
   groups: string[];
   /** Sum (sum), or the min/max so far (min, max). */
@@ -185,6 +188,8 @@ export class PushdownAccumulator {
 /** Merges shards' partials, in shard order, into one. */
 export function mergePartials(op: PushdownOp, parts: readonly PartialAggregate[]): PartialAggregate {
   if (parts.length === 1) return parts[0]!;
+  const declined = parts.find((p) => p.declined === true);
+  if (declined !== undefined) return declined;
   const n = parts[0]?.n ?? 0;
   const index = new Map<string, number>();
   for (const p of parts) for (const g of p.groups) if (!index.has(g)) index.set(g, index.size);

@@ -1,10 +1,12 @@
-import { labelsKey, METRIC_NAME, sortLabels, type Label, type Labels } from "../../model/labels.js";
+import { quote } from "../../model/quote.js";
+import { labelsKey, METRIC_NAME, metricName, sortLabels, type Label, type Labels } from "../../model/labels.js";
 import { formatFloat } from "../../model/sample.js";
 import type { AggregateExpr } from "../parser/ast.js";
 import type { EvalContext } from "./context.js";
 import { kahanAdd, mean, quantile } from "./float_math.js";
+import { HistogramSum } from "./histogram_sum.js";
 import { formatGoG } from "./functions/bucket_math.js";
-import { newSeries, type StepScalar, type StepSeries, type StepString, type StepVector } from "./step_values.js";
+import { newSeries, setHist, type StepScalar, type StepSeries, type StepString, type StepVector } from "./step_values.js";
 import { QueryError } from "./value.js";
 
 export type AggregateParam = StepScalar | StepString | null;
@@ -54,12 +56,18 @@ function reduce(ctx: EvalContext, e: AggregateExpr, v: StepVector, param: StepSc
   if (e.op === "quantile" && param !== null) warnQuantile(ctx, param.vs, e.param!.pos.start);
   const out: StepVector = { kind: "vector", series: [] };
   const vals: number[] = [];
+  const exprPos = ctx.pos(e.expr.pos.start);
+  const ignored = `PromQL info: ignored histogram in ${e.op} aggregation (${exprPos})`;
+  const sumsHistograms = e.op === "sum" || e.op === "avg";
   for (const g of groups(e, v)) {
     const o = newSeries(g.labels, ctx.n);
     o.dropName = g.dropName;
     let any = false;
     for (let i = 0; i < ctx.n; i++) {
       ctx.checkDeadline();
+      let hasFloat = false;
+      let hist: HistogramSum | null = null;
+      let histCount = 0;
       let count = 0;
       let sum = 0;
       let c = 0;
@@ -70,6 +78,24 @@ function reduce(ctx: EvalContext, e: AggregateExpr, v: StepVector, param: StepSc
       vals.length = 0;
       for (const s of g.members) {
         if (!s.has[i]) continue;
+        const h = s.hs?.[i];
+        if (h !== undefined) {
+          if (sumsHistograms) {
+            histCount++;
+            // A histogram only counts when the group starts with one; a float
+            // first makes the group a mix, which has no result anyway.
+            if (histCount === 1 && !hasFloat) hist = new HistogramSum(h, e.op === "avg");
+            else if (hist !== null) hist.add(h, ctx, exprPos, metricName(s.labels));
+            continue;
+          }
+          if (e.op === "count" || e.op === "group") {
+            count++;
+            continue;
+          }
+          ctx.infos.add(ignored);
+          continue;
+        }
+        hasFloat = true;
         const x = s.vs[i]!;
         count++;
         switch (e.op) {
@@ -96,6 +122,17 @@ function reduce(ctx: EvalContext, e: AggregateExpr, v: StepVector, param: StepSc
           default:
             break;
         }
+      }
+      if (sumsHistograms && histCount > 0) {
+        if (hasFloat) {
+          ctx.warnings.add(`PromQL warning: encountered a mix of histograms and floats for aggregation (${exprPos})`);
+          continue;
+        }
+        const res = hist!.result(ctx, exprPos);
+        if (res === null) continue;
+        setHist(o, i, res);
+        any = true;
+        continue;
       }
       if (count === 0) continue;
       let r: number;
@@ -140,14 +177,15 @@ function reduce(ctx: EvalContext, e: AggregateExpr, v: StepVector, param: StepSc
 }
 
 function countValues(ctx: EvalContext, e: AggregateExpr, v: StepVector, label: string): StepVector {
-  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(label)) throw new QueryError("execution", `invalid label name "${label}"`);
+  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(label)) throw new QueryError("execution", `invalid label name ${quote(label)}`);
   const out = new Map<string, StepSeries>();
   for (const g of groups(e, v)) {
     for (let i = 0; i < ctx.n; i++) {
       for (const s of g.members) {
         if (!s.has[i]) continue;
         const ls: Label[] = g.labels.filter((l) => l.name !== label);
-        ls.push({ name: label, value: formatFloat(s.vs[i]!) });
+        const h = s.hs?.[i];
+        ls.push({ name: label, value: h === undefined ? formatFloat(s.vs[i]!) : h.toString() });
         const labels = sortLabels(ls);
         const key = labelsKey(labels);
         let o = out.get(key);
@@ -166,6 +204,12 @@ function selectK(ctx: EvalContext, e: AggregateExpr, v: StepVector, param: StepS
   // Checked over all steps even when nothing is selected, as Prometheus does.
   if (e.op === "limit_ratio") {
     for (const p of param.vs) if (Number.isNaN(p)) throw new QueryError("execution", "Ratio value is NaN");
+    for (const p of param.vs) {
+      if (p < -1 || p > 1) {
+        const to = p < -1 ? -1 : 1;
+        ctx.warnings.add(`PromQL warning: ratio value should be between -1 and 1, got ${formatGoG(p)}, capping to ${formatGoG(to)} (${ctx.pos(e.param!.pos.start)})`);
+      }
+    }
   } else if (!checkK(param.vs)) {
     return { kind: "vector", series: [] };
   }
@@ -180,7 +224,10 @@ function selectK(ctx: EvalContext, e: AggregateExpr, v: StepVector, param: StepS
     }
     o.vs[i] = s.vs[i]!;
     o.has[i] = 1;
+    const h = s.hs?.[i];
+    if (h !== undefined) (o.hs ??= [])[i] = h;
   };
+  const ignored = `PromQL info: ignored histogram in ${e.op} aggregation (${ctx.pos(e.pos.start)})`;
   for (const g of groups(e, v)) {
     for (let i = 0; i < ctx.n; i++) {
       const p = param.vs[i]!;
@@ -199,7 +246,9 @@ function selectK(ctx: EvalContext, e: AggregateExpr, v: StepVector, param: StepS
         continue;
       }
       const top = e.op === "topk";
-      const sorted = [...present].sort((a, b) => cmpForK(a.vs[i]!, b.vs[i]!, top));
+      const floats = present.filter((s) => s.hs?.[i] === undefined);
+      if (floats.length < present.length) ctx.infos.add(ignored);
+      const sorted = floats.sort((a, b) => cmpForK(a.vs[i]!, b.vs[i]!, top));
       for (const s of sorted.slice(0, k)) take(s, i);
     }
   }
@@ -263,3 +312,4 @@ export function warnInvalidQuantile(ctx: EvalContext, q: number, at: number): vo
     ctx.warnings.add(`PromQL warning: quantile value should be between 0 and 1, got ${formatGoG(q)} (${ctx.pos(at)})`);
   }
 }
+

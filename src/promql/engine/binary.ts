@@ -1,3 +1,4 @@
+import { CounterResetHint, HistogramError, type FloatHistogram } from "../../model/histogram.js";
 import { LabelsBuilder, labelsKey, labelsToString, METRIC_NAME, type Labels } from "../../model/labels.js";
 import type { BinaryExpr, BinaryOp, VectorMatching } from "../parser/ast.js";
 import type { EvalContext } from "./context.js";
@@ -52,6 +53,78 @@ export function scalarOp(op: BinaryOp, l: number, r: number): number {
   }
 }
 
+/** The outcome of one element operation where a histogram takes part. */
+interface ElemResult {
+  v: number;
+  h?: FloatHistogram;
+  keep: boolean;
+  /** An annotation to report; with `drop`, the sample is left out. */
+  info?: string;
+  warn?: string;
+  drop?: boolean;
+}
+
+/** Prometheus' vectorElemBinop for operands of which at least one is a native
+ * histogram: h*f, f*h, h/f, h+h, h-h, h==h and h!=h are defined, everything else
+ * yields nothing and an info annotation. */
+export function histogramOp(ctx: EvalContext, e: BinaryExpr, l: number, r: number, hl: FloatHistogram | undefined, hr: FloatHistogram | undefined): ElemResult {
+  const pos = ctx.pos(e.pos.start);
+  const incompatible = (): ElemResult => ({
+    v: 0,
+    keep: false,
+    drop: true,
+    info: `PromQL info: incompatible sample types encountered for binary operator "${e.op}": ${hl ? "histogram" : "float"} ${e.op} ${hr ? "histogram" : "float"} (${pos})`,
+  });
+  if (hl === undefined && hr !== undefined) {
+    if (e.op === "*") return { v: 0, h: hr.copy().mul(l).compact(), keep: true };
+    return incompatible();
+  }
+  if (hl !== undefined && hr === undefined) {
+    if (e.op === "*") return { v: 0, h: hl.copy().mul(r).compact(), keep: true };
+    if (e.op === "/") return { v: 0, h: hl.copy().div(r).compact(), keep: true };
+    return incompatible();
+  }
+  const a = hl!;
+  const b = hr!;
+  switch (e.op) {
+    case "+":
+    case "-": {
+      const res = a.copy();
+      let flags;
+      try {
+        flags = e.op === "+" ? res.add(b) : res.sub(b);
+      } catch (err) {
+        if (err instanceof HistogramError) {
+          return { v: 0, keep: false, drop: true, warn: `PromQL warning: incompatible bucket layout encountered for binary operator ${e.op} (${pos})` };
+        }
+        throw err;
+      }
+      if (e.op === "-") res.counterResetHint = CounterResetHint.Gauge;
+      const what = e.op === "+" ? "addition" : "subtraction";
+      const out: ElemResult = { v: 0, h: res.compact(), keep: true };
+      if (flags.nhcbBoundsReconciled) out.info = `PromQL info: mismatched custom buckets were reconciled during ${what} (${pos})`;
+      if (flags.counterResetCollision) {
+        out.warn = `PromQL warning: conflicting counter resets during histogram ${what} (${pos})`;
+        out.drop = true;
+      }
+      return out;
+    }
+    case "==":
+      return { v: 0, h: a, keep: a.equals(b) };
+    case "!=":
+      return { v: 0, h: a, keep: !a.equals(b) };
+    default:
+      return incompatible();
+  }
+}
+
+/** Reports an element result's annotations; true when the sample is dropped. */
+function annotate(ctx: EvalContext, r: ElemResult): boolean {
+  if (r.info !== undefined) ctx.infos.add(r.info);
+  if (r.warn !== undefined) ctx.warnings.add(r.warn);
+  return r.drop === true;
+}
+
 export function scalarScalar(ctx: EvalContext, e: BinaryExpr, l: StepScalar, r: StepScalar): StepScalar {
   const vs = new Float64Array(ctx.n);
   for (let i = 0; i < ctx.n; i++) vs[i] = scalarOp(e.op, l.vs[i]!, r.vs[i]!);
@@ -74,6 +147,19 @@ export function vectorScalar(ctx: EvalContext, e: BinaryExpr, vec: StepVector, s
       if (!s.has[i]) continue;
       const v = s.vs[i]!;
       const x = sc.vs[i]!;
+      const hv = s.hs?.[i];
+      if (hv !== undefined) {
+        const r = scalarLeft ? histogramOp(ctx, e, x, v, undefined, hv) : histogramOp(ctx, e, v, x, hv, undefined);
+        if (annotate(ctx, r)) continue;
+        if (e.returnBool) {
+          o.vs[i] = r.keep ? 1 : 0;
+        } else if (r.keep) {
+          (o.hs ??= [])[i] = r.h!;
+        } else continue;
+        o.has[i] = 1;
+        any = true;
+        continue;
+      }
       const res = scalarLeft ? scalarOp(e.op, x, v) : scalarOp(e.op, v, x);
       if (cmp) {
         if (e.returnBool) o.vs[i] = res;
@@ -130,13 +216,15 @@ export function mergeSameLabels(v: StepVector): StepVector {
       continue;
     }
     // Inputs may share arrays with other nodes' results: write into a copy.
-    const into = copied.has(key) ? prev : { ...prev, vs: prev.vs.slice(), has: prev.has.slice(), ts: prev.ts?.slice() };
+    const into = copied.has(key) ? prev : { ...prev, vs: prev.vs.slice(), has: prev.has.slice(), ts: prev.ts?.slice(), hs: prev.hs?.slice() };
     copied.add(key);
     for (let i = 0; i < s.has.length; i++) {
       if (!s.has[i]) continue;
       if (into.has[i]) throw new QueryError("execution", "vector cannot contain metrics with the same labelset");
       into.has[i] = 1;
       into.vs[i] = s.vs[i]!;
+      const h = s.hs?.[i];
+      if (h !== undefined) (into.hs ??= [])[i] = h;
       if (into.ts && s.ts) into.ts[i] = s.ts[i]!;
     }
     byKey.set(key, into);
@@ -165,11 +253,14 @@ export function setOp(ctx: EvalContext, e: BinaryExpr, l: StepVector, r: StepVec
   }
   const keep = (s: StepSeries, pred: (i: number) => boolean) => {
     const o: StepSeries = { ...s, vs: new Float64Array(ctx.n), has: new Uint8Array(ctx.n) };
+    delete o.hs;
     let any = false;
     for (let i = 0; i < ctx.n; i++) {
       if (s.has[i] && pred(i)) {
         o.vs[i] = s.vs[i]!;
         o.has[i] = 1;
+        const h = s.hs?.[i];
+        if (h !== undefined) (o.hs ??= [])[i] = h;
         any = true;
       }
     }
@@ -240,17 +331,34 @@ export function vectorVector(ctx: EvalContext, e: BinaryExpr, lhsIn: StepVector,
       const rs = one.series[b]!;
       let fl = ls.vs[i]!;
       let fr = rs.vs[i]!;
-      if (swap) [fl, fr] = [fr, fl];
-      const res = scalarOp(e.op, fl, fr);
+      let hl = ls.hs?.[i];
+      let hr = rs.hs?.[i];
+      if (swap) {
+        [fl, fr] = [fr, fl];
+        [hl, hr] = [hr, hl];
+      }
       let value: number;
+      let hvalue: FloatHistogram | undefined;
       let keep = true;
-      if (cmp) {
-        if (e.returnBool) value = res;
-        else {
-          keep = res === 1;
-          value = fl;
-        }
-      } else value = res;
+      let skip = false;
+      if (hl !== undefined || hr !== undefined) {
+        const r = histogramOp(ctx, e, fl, fr, hl, hr);
+        skip = annotate(ctx, r);
+        keep = r.keep;
+        value = e.returnBool ? (keep ? 1 : 0) : 0;
+        if (!e.returnBool) hvalue = r.h;
+        if (e.returnBool) keep = true;
+      } else {
+        const res = scalarOp(e.op, fl, fr);
+        if (cmp) {
+          if (e.returnBool) value = res;
+          else {
+            keep = res === 1;
+            value = fl;
+          }
+        } else value = res;
+      }
+      if (skip) continue;
 
       const pairKey = a * (one.series.length + 1) + b;
       let labels = pairLabels.get(pairKey);
@@ -281,6 +389,7 @@ export function vectorVector(ctx: EvalContext, e: BinaryExpr, lhsIn: StepVector,
       if (o.has[i]) throw new QueryError("execution", "vector cannot contain metrics with the same labelset");
       o.vs[i] = value;
       o.has[i] = 1;
+      if (hvalue !== undefined) (o.hs ??= [])[i] = hvalue;
     }
   }
   return { kind: "vector", series: [...outByKey.values()] };

@@ -81,13 +81,17 @@ export class Engine {
       if (n === 0) continue;
       const ts = new Float64Array(n);
       const vs = new Float64Array(n);
+      const shs = "hs" in s ? s.hs : undefined;
+      const hs: MatrixSeries["hs"] = shs === undefined ? undefined : [];
       let o = 0;
       for (let i = 0; i < ctx.n; i++) {
         if (!s.has[i]) continue;
         ts[o] = ctx.steps[i]!;
+        const h = shs?.[i];
+        if (h !== undefined) hs![o] = h;
         vs[o++] = s.vs[i]!;
       }
-      series.push({ labels: s.labels, ts, vs });
+      series.push(hs === undefined ? { labels: s.labels, ts, vs } : { labels: s.labels, ts, vs, hs });
     }
     series.sort((a, b) => compareLabels(a.labels, b.labels));
     clock.sorted();
@@ -215,14 +219,20 @@ function instantValue(v: StepValue, t: number): Value {
         type: "vector",
         samples: finalNames(v)
           .series.filter((s) => s.has[0])
-          .map((s) => ({ labels: s.labels, t, v: s.vs[0]! })),
+          .map((s) => {
+            const h = s.hs?.[0];
+            return h === undefined ? { labels: s.labels, t, v: s.vs[0]! } : { labels: s.labels, t, v: 0, h };
+          }),
       };
     case "range": {
       const end = v.windowEnds[0]!;
       const series: MatrixSeries[] = [];
       for (const s of v.series) {
         const [lo, hi] = windowBounds(s.ts, end, v.range, 0);
-        if (hi > lo) series.push({ labels: s.labels, ts: s.ts.slice(lo, hi), vs: s.vs.slice(lo, hi) });
+        if (hi <= lo) continue;
+        const m: MatrixSeries = { labels: s.labels, ts: s.ts.slice(lo, hi), vs: s.vs.slice(lo, hi) };
+        if (s.hs !== undefined) m.hs = s.hs.slice(lo, hi);
+        series.push(m);
       }
       return { type: "matrix", series };
     }

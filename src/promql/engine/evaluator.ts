@@ -5,7 +5,8 @@ import type { EvalContext } from "./context.js";
 import { FUNCTIONS } from "./functions/index.js";
 import { pushedAggregate } from "./pushdown.js";
 import { atTime, evalMatrixSelector, evalVectorSelector } from "./selectors.js";
-import { newSeries, type RangeSeries, type StepRange, type StepScalar, type StepValue, type StepVector } from "./step_values.js";
+import { CounterResetHint, type FloatHistogram } from "../../model/histogram.js";
+import { newSeries, type StepSeries, type RangeSeries, type StepRange, type StepScalar, type StepValue, type StepVector } from "./step_values.js";
 import { QueryError } from "./value.js";
 
 /** Evaluates an expression at every step of its context, node by node. */
@@ -139,19 +140,34 @@ export class Evaluator {
         for (let i = 0; i < inner.n; i++) if (s.has[i]) n++;
         const ts = new Float64Array(n);
         const vs = new Float64Array(n);
+        const hs: (FloatHistogram | undefined)[] | undefined = s.hs === undefined ? undefined : [];
         let o = 0;
         for (let i = 0; i < inner.n; i++) {
           if (!s.has[i]) continue;
           ts[o] = inner.steps[i]!;
+          const h = s.hs?.[i];
+          if (h !== undefined) hs![o] = forgetResetHint(h);
           vs[o++] = s.vs[i]!;
         }
-        series.push({ labels: s.labels, ts, vs, dropName: s.dropName });
+        const rs: RangeSeries = { labels: s.labels, ts, vs, dropName: s.dropName };
+        if (hs !== undefined) rs.hs = hs;
+        series.push(rs);
       }
     }
     const out: StepRange = { kind: "range", series, range: e.range, windowEnds };
     ctx.addSamples(size(out));
     return out;
   }
+}
+
+/** A subquery may skip the sample where a counter was reset, or return it several
+ * times: explicit reset hints of its histograms would mislead, so (like Prometheus)
+ * they become unknown and resets are detected from the values. */
+function forgetResetHint(h: FloatHistogram): FloatHistogram {
+  if (h.counterResetHint !== CounterResetHint.NotCounterReset && h.counterResetHint !== CounterResetHint.CounterReset) return h;
+  const c = h.copy();
+  c.counterResetHint = CounterResetHint.Unknown;
+  return c;
 }
 
 function scalarSeries(v: StepScalar, n: number) {
@@ -164,7 +180,11 @@ function scalarSeries(v: StepScalar, n: number) {
 function negate(v: StepValue): StepValue {
   if (v.kind === "scalar") return { kind: "scalar", vs: v.vs.map((x) => -x) };
   if (v.kind !== "vector") throw new QueryError("execution", `unary expression only allowed on expressions of type scalar or instant vector, got ${v.kind}`);
-  const series = v.series.map((s) => ({ ...s, dropName: true, vs: s.vs.map((x) => -x) }));
+  const series = v.series.map((s) => {
+    const o: StepSeries = { ...s, dropName: true, vs: s.vs.map((x) => -x) };
+    if (s.hs !== undefined) o.hs = s.hs.map((h) => (h === undefined ? undefined : h.copy().mul(-1)));
+    return o;
+  });
   return mergeSameLabels({ kind: "vector", series });
 }
 

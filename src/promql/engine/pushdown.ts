@@ -62,6 +62,7 @@ export async function pushedAggregate(ctx: EvalContext, e: AggregateExpr): Promi
     if (err instanceof DeadlineExceededError) throw new QueryError("timeout", "query timed out in expression evaluation");
     throw err;
   }
+  if (part.declined === true) return null;
   // The inner expression's samples count against query.max-samples as if held.
   ctx.addSamples(part.samples);
   ctx.releaseSamples(part.samples);

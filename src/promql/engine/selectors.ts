@@ -1,3 +1,4 @@
+import type { FloatHistogram } from "../../model/histogram.js";
 import { isStaleNaN } from "../../model/sample.js";
 import { windowBounds, withoutStale } from "../../model/window_math.js";
 import type { AtModifier, MatrixSelector, VectorSelector } from "../parser/ast.js";
@@ -51,8 +52,13 @@ export async function evalVectorSelector(ctx: EvalContext, sel: VectorSelector):
       if (j >= 0 && s.ts[j]! > ref) j = -1;
       while (j + 1 < s.ts.length && s.ts[j + 1]! <= ref) j++;
       if (j < 0 || s.ts[j]! <= ref - ctx.lookbackDelta) continue;
+      const h = s.hs?.[j];
+      if (h !== undefined) {
+        if (isStaleNaN(h.sum)) continue;
+        (ss.hs ??= [])[i] = h;
+      }
       const v = s.vs[j]!;
-      if (v !== v && isStaleNaN(v)) continue;
+      if (h === undefined && v !== v && isStaleNaN(v)) continue;
       ss.vs[i] = v;
       ss.has[i] = 1;
       ts[i] = s.ts[j]!;
@@ -76,7 +82,7 @@ export async function evalMatrixSelector(ctx: EvalContext, ms: MatrixSelector): 
   const series: RangeSeries[] = [];
   for await (const s of ctx.select(sel.matchers, { start: lo - ms.range + 1, end: hi })) {
     ctx.checkDeadline();
-    const clean = withoutStale(s.ts, s.vs);
+    const clean = withoutStale(s.ts, s.vs, s.hs);
     series.push({ labels: s.labels, ...clean });
     ctx.addSamples(clean.ts.length);
     if (ctx.queryable !== null) countWindows(ctx, clean.ts, refs, ms.range);

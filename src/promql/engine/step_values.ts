@@ -1,3 +1,4 @@
+import type { FloatHistogram } from "../../model/histogram.js";
 import type { Labels } from "../../model/labels.js";
 
 /**
@@ -11,6 +12,9 @@ export interface StepSeries {
   vs: Float64Array;
   /** 1 where the series has a value at that step. */
   has: Uint8Array;
+  /** Native histogram values by step; where set (and has[i]), the value at step i is
+   * that histogram and vs[i] means nothing. Absent when the series has none. */
+  hs?: (FloatHistogram | undefined)[];
   /** Timestamps of the samples behind the values, for timestamp(); absent means the
    * step times. */
   ts?: Float64Array;
@@ -41,6 +45,8 @@ export interface RangeSeries {
   labels: Labels;
   ts: Float64Array;
   vs: Float64Array;
+  /** Native histograms by sample, as in storage's Series. */
+  hs?: (FloatHistogram | undefined)[];
   /** Carried from a subquery's inner series (see StepSeries.dropName). */
   dropName?: boolean;
 }
@@ -57,4 +63,16 @@ export type StepValue = StepVector | StepScalar | StepString | StepRange;
 
 export function newSeries(labels: Labels, n: number): StepSeries {
   return { labels, vs: new Float64Array(n), has: new Uint8Array(n) };
+}
+
+/** The histogram of s at step i, if its value there is one. */
+export function histAt(s: { hs?: (FloatHistogram | undefined)[] }, i: number): FloatHistogram | undefined {
+  return s.hs === undefined ? undefined : s.hs[i];
+}
+
+/** Sets a histogram value at step i. */
+export function setHist(s: StepSeries, i: number, h: FloatHistogram): void {
+  s.hs ??= [];
+  s.hs[i] = h;
+  s.has[i] = 1;
 }

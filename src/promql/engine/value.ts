@@ -1,3 +1,4 @@
+import type { FloatHistogram } from "../../model/histogram.js";
 import type { Labels } from "../../model/labels.js";
 
 /** Results of evaluating PromQL, shaped like Prometheus' promql.Value kinds.
@@ -19,6 +20,8 @@ export interface VectorSample {
   labels: Labels;
   t: number;
   v: number;
+  /** A native histogram sample (v means nothing then). */
+  h?: FloatHistogram;
 }
 
 export interface Vector {
@@ -30,6 +33,8 @@ export interface MatrixSeries {
   labels: Labels;
   ts: Float64Array;
   vs: Float64Array;
+  /** Native histograms by point (absent where the point is a float). */
+  hs?: (FloatHistogram | undefined)[];
 }
 
 export interface Matrix {

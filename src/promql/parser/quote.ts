@@ -1,7 +1,7 @@
 /** Go-compatible quoting and unquoting: PromQL string literals use Go's syntax, and
  * Prometheus prints strings and characters the way Go's `%q` / `strconv.Quote` do, so
  * error messages and formatted queries need the same rules (model/quote.ts). */
-import { isPrint, quoteEscaping, quoteRune } from "../../model/quote.js";
+import { goBytes, isPrint, quoteEscaping, quoteRune } from "../../model/quote.js";
 
 /** strconv.Quote, except that U+FFFD is escaped too: Go prints it, but Prometheus'
  * lexer rejects it inside strings, and formatted queries must parse again. */
@@ -21,8 +21,6 @@ export function goQuoteRuneVerbose(cp: number): string {
   return isPrint(cp) ? `${u} '${String.fromCodePoint(cp)}'` : u;
 }
 
-const UTF8 = new TextDecoder();
-
 /** Unquotes a string token that the lexer has already validated: "..." and '...' with
  * Go escapes, `...` raw. `\x` and octal escapes are bytes, as in Go, so consecutive
  * ones are decoded together as UTF-8. */
@@ -34,7 +32,8 @@ export function unquote(raw: string): string {
   let bytes: number[] = [];
   const flush = (): void => {
     if (bytes.length === 0) return;
-    out += UTF8.decode(new Uint8Array(bytes));
+    // Invalid UTF-8 stays invalid (as in Go) rather than becoming U+FFFD.
+    out += goBytes(new Uint8Array(bytes));
     bytes = [];
   };
   let i = 0;

@@ -1,3 +1,4 @@
+import type { FloatHistogram, Span } from "../../model/histogram.js";
 import { compareLabels, formatSeries, labelsKey } from "../../model/labels.js";
 import { formatFloat, isStaleNaN } from "../../model/sample.js";
 import type { Matrix, Scalar, Value, Vector } from "../engine/value.js";
@@ -27,19 +28,40 @@ export function almostEqual(a: number, b: number, epsilon = DEFAULT_EPSILON): bo
   return diff / Math.min(absSum, Number.MAX_VALUE) < epsilon;
 }
 
-export function fmtValue(v: number): string {
+export function fmtValue(v: number, h?: FloatHistogram): string {
+  if (h !== undefined) return h.testExpression();
   return isStaleNaN(v) ? "stale" : formatFloat(v);
 }
 
-function fmtPoints(ts: Float64Array, vs: Float64Array, limit = 12): string {
+/** promqltest's compareNativeHistogram, on compacted copies: schema, counts and sum
+ * almost equal, same custom bounds and zero threshold, same buckets; the counter
+ * reset hint only when the expected literal named one. */
+export function histogramsMatch(expected: FloatHistogram, actual: FloatHistogram, hintSet: boolean): boolean {
+  const e = expected.copy().compact();
+  const a = actual.copy().compact();
+  if (e.schema !== a.schema || !almostEqual(e.count, a.count) || !almostEqual(e.sum, a.sum)) return false;
+  if (e.usesCustomBuckets()) {
+    const x = e.customValues ?? [];
+    const y = a.customValues ?? [];
+    if (x.length !== y.length || x.some((v, i) => v !== y[i])) return false;
+  }
+  if (e.zeroThreshold !== a.zeroThreshold || !almostEqual(e.zeroCount, a.zeroCount)) return false;
+  const spans = (x: Span[], y: Span[]) => x.length === y.length && x.every((s, i) => s.offset === y[i]!.offset && s.length === y[i]!.length);
+  const buckets = (x: number[], y: number[]) => x.length === y.length && x.every((v, i) => almostEqual(v, y[i]!));
+  if (!spans(e.negativeSpans, a.negativeSpans) || !buckets(e.negativeBuckets, a.negativeBuckets)) return false;
+  if (!spans(e.positiveSpans, a.positiveSpans) || !buckets(e.positiveBuckets, a.positiveBuckets)) return false;
+  return !hintSet || e.counterResetHint === a.counterResetHint;
+}
+
+function fmtPoints(ts: Float64Array, vs: Float64Array, limit = 12, hs?: (FloatHistogram | undefined)[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < ts.length && i < limit; i++) parts.push(`${fmtValue(vs[i]!)}@${ts[i]}`);
+  for (let i = 0; i < ts.length && i < limit; i++) parts.push(`${fmtValue(vs[i]!, hs?.[i])}@${ts[i]}`);
   if (ts.length > limit) parts.push(`... (${ts.length} points)`);
   return "[" + parts.join(" ") + "]";
 }
 
 function fmtVector(v: Vector, limit = 10): string {
-  const parts = v.samples.slice(0, limit).map((s) => `${formatSeries(s.labels)} ${fmtValue(s.v)}`);
+  const parts = v.samples.slice(0, limit).map((s) => `${formatSeries(s.labels)} ${fmtValue(s.v, s.h)}`);
   if (v.samples.length > limit) parts.push(`... (${v.samples.length} samples)`);
   return "[" + parts.join(", ") + "]";
 }
@@ -54,7 +76,7 @@ export function describeValue(v: Value): string {
     case "vector":
       return `vector ${fmtVector(v)}`;
     case "matrix": {
-      const parts = v.series.slice(0, 10).map((s) => `${formatSeries(s.labels)} ${fmtPoints(s.ts, s.vs)}`);
+      const parts = v.series.slice(0, 10).map((s) => `${formatSeries(s.labels)} ${fmtPoints(s.ts, s.vs, 12, s.hs)}`);
       if (v.series.length > 10) parts.push(`... (${v.series.length} series)`);
       return `matrix [${parts.join(", ")}]`;
     }
@@ -64,7 +86,7 @@ export function describeValue(v: Value): string {
 function expectedValues(ev: EvalCommand, key: string): string {
   const e = ev.expected.get(key)!;
   const out: string[] = [];
-  for (let i = 0; i < e.seq.values.length; i++) out.push(e.seq.omitted[i] ? "_" : fmtValue(e.seq.values[i]!));
+  for (let i = 0; i < e.seq.values.length; i++) out.push(e.seq.omitted[i] ? "_" : fmtValue(e.seq.values[i]!, e.seq.histograms?.[i]));
   return out.join(" ");
 }
 
@@ -110,10 +132,12 @@ function compareMatrix(ev: EvalCommand, m: Matrix): string | null {
   for (const s of m.series) {
     const key = labelsKey(s.labels);
     const exp = ev.expected.get(key);
-    if (exp === undefined) return `unexpected series ${formatSeries(s.labels)} in result, has ${fmtPoints(s.ts, s.vs)}; expected ${expectedSummary(ev)}`;
+    if (exp === undefined) return `unexpected series ${formatSeries(s.labels)} in result, has ${fmtPoints(s.ts, s.vs, 12, s.hs)}; expected ${expectedSummary(ev)}`;
     seen.add(key);
     const ets: number[] = [];
     const evs = new Float64Array(exp.seq.values.length);
+    const ehs: (FloatHistogram | undefined)[] = [];
+    const ehint: boolean[] = [];
     for (let i = 0; i < exp.seq.values.length; i++) {
       const t = ev.start + i * ev.step;
       if (t > ev.end) {
@@ -121,18 +145,23 @@ function compareMatrix(ev: EvalCommand, m: Matrix): string | null {
       }
       if (exp.seq.omitted[i]) continue;
       evs[ets.length] = exp.seq.values[i]!;
+      ehs[ets.length] = exp.seq.histograms?.[i];
+      ehint[ets.length] = exp.seq.hintSet?.[i] ?? false;
       ets.push(t);
     }
     const want = `${formatSeries(s.labels)} ${expectedValues(ev, key)}`;
     if (ets.length !== s.ts.length) {
-      return `expected ${ets.length} points for ${formatSeries(s.labels)}, got ${s.ts.length}: expected ${want}, got ${fmtPoints(s.ts, s.vs)}`;
+      return `expected ${ets.length} points for ${formatSeries(s.labels)}, got ${s.ts.length}: expected ${want}, got ${fmtPoints(s.ts, s.vs, 12, s.hs)}`;
     }
     for (let i = 0; i < ets.length; i++) {
       if (ets[i] !== s.ts[i]) {
-        return `expected point ${i} of ${formatSeries(s.labels)} at t=${ets[i]}, got t=${s.ts[i]}: expected ${want}, got ${fmtPoints(s.ts, s.vs)}`;
+        return `expected point ${i} of ${formatSeries(s.labels)} at t=${ets[i]}, got t=${s.ts[i]}: expected ${want}, got ${fmtPoints(s.ts, s.vs, 12, s.hs)}`;
       }
-      if (!almostEqual(evs[i]!, s.vs[i]!)) {
-        return `expected ${fmtValue(evs[i]!)} at t=${ets[i]} for ${formatSeries(s.labels)}, got ${fmtValue(s.vs[i]!)}: expected ${want}, got ${fmtPoints(s.ts, s.vs)}`;
+      const eh = ehs[i];
+      const ah = s.hs?.[i];
+      const ok = eh !== undefined || ah !== undefined ? eh !== undefined && ah !== undefined && histogramsMatch(eh, ah, ehint[i]!) : almostEqual(evs[i]!, s.vs[i]!);
+      if (!ok) {
+        return `expected ${fmtValue(evs[i]!, eh)} at t=${ets[i]} for ${formatSeries(s.labels)}, got ${fmtValue(s.vs[i]!, ah)}: expected ${want}, got ${fmtPoints(s.ts, s.vs, 12, s.hs)}`;
       }
     }
   }
@@ -151,7 +180,7 @@ function compareVector(ev: EvalCommand, v: Vector): string | null {
     const key = labelsKey(s.labels);
     const exp = ev.expected.get(key);
     if (exp === undefined) {
-      return `unexpected series ${formatSeries(s.labels)} ${fmtValue(s.v)} in result; expected ${expectedSummary(ev)}; got ${describeValue(v)}`;
+      return `unexpected series ${formatSeries(s.labels)} ${fmtValue(s.v, s.h)} in result; expected ${expectedSummary(ev)}; got ${describeValue(v)}`;
     }
     if (ordered && exp.pos !== pos + 1) {
       return `expected ${formatSeries(s.labels)} at position ${exp.pos} but it was at ${pos + 1}; got ${describeValue(v)}`;
@@ -159,6 +188,14 @@ function compareVector(ev: EvalCommand, v: Vector): string | null {
     if (exp.seq.values.length === 0) return `no expected value given for ${formatSeries(s.labels)}`;
     // Like Prometheus, an omitted expected value (`_`) reads as 0 here.
     const want = exp.seq.values[0]!;
+    const wh = exp.seq.histograms?.[0];
+    if (wh !== undefined || s.h !== undefined) {
+      if (wh === undefined) return `expected float value ${fmtValue(want)} for ${formatSeries(s.labels)} but got histogram ${fmtValue(0, s.h)}`;
+      if (s.h === undefined) return `expected histogram ${fmtValue(0, wh)} for ${formatSeries(s.labels)} but got float value ${fmtValue(s.v)}`;
+      if (!histogramsMatch(wh, s.h, exp.seq.hintSet?.[0] ?? false)) return `expected ${fmtValue(0, wh)} for ${formatSeries(s.labels)} but got ${fmtValue(0, s.h)}`;
+      seen.add(key);
+      continue;
+    }
     if (!almostEqual(want, s.v)) return `expected ${fmtValue(want)} for ${formatSeries(s.labels)} but got ${fmtValue(s.v)}`;
     seen.add(key);
   }

@@ -1,20 +1,19 @@
-import { formatSeries, labelsFromKey, labelsKey, METRIC_NAME, sortLabels, type Label, type Labels } from "../../model/labels.js";
-import { matchesLabels, type Matcher } from "../../model/matchers.js";
+import { formatSeries, labelsFromKey } from "../../model/labels.js";
+import type { Matcher } from "../../model/matchers.js";
 import { MemoryStorage } from "../../storage/memory_storage.js";
 import type { Querier } from "../../storage/storage.js";
 import { QueryError, type QueryResult, type Value, type Vector } from "../engine/value.js";
 import type { Expr } from "../parser/ast.js";
 import { ParseError } from "../parser/errors.js";
 import { checkAnnotations, checkExpectedFailure, checkMatrixSorted, compareResult, describeValue } from "./compare.js";
-import { parseGoFloat } from "./numbers.js";
+import { nhcbSamples } from "./nhcb.js";
 import { isFail, isOrdered, parseScript, type EvalCommand, type LoadCommand, type Script } from "./script.js";
 
 /** Runs promqltest scripts against a PromQL engine over a MemoryStorage, the way
  * Prometheus' promqltest does: every `eval` is checked for errors, annotations and
  * results; an instant `eval` is also re-run as a range query around its time and its
- * middle step compared again. Native histograms are not supported yet: evals whose
- * expected results hold them, or whose selectors match series that were loaded with
- * them, are skipped. Nothing else is skipped. */
+ * middle step compared again. Native histogram values (`{{...}}`, `load_with_nhcb`)
+ * are loaded and compared like Prometheus' promqltest does. Nothing is skipped. */
 
 /** What the runner needs of an engine (the shape of engine/engine.ts' Engine): a
  * query is PromQL text or an already parsed expression. */
@@ -27,7 +26,8 @@ export interface QueryEngine {
 export interface RunnerHooks {
   /** The matchers of every vector selector in `expr` (including those of range
    * selectors and inside subqueries). Used to skip evals that select series loaded
-   * with native histogram values. May throw for unparsable input. */
+   * with native histogram values. May throw for unparsable input. Unused since native
+   * histograms are supported; kept for callers. */
   selectors?(expr: string): readonly (readonly Matcher[])[];
   /** `expr` with `@ t` (ms) added to every selector and subquery that has none, or
    * null when the expression uses a function that makes that unsafe (time(),
@@ -91,8 +91,6 @@ function failedAttempt(ev: EvalCommand, a: Extract<Attempt, { ok: false }>): str
 
 class ScriptRun {
   private storage = new MemoryStorage();
-  /** Series loaded with native histogram values (not stored), since the last clear. */
-  private histogramSeries: Labels[] = [];
   readonly result: ScriptResult = { passed: 0, failed: 0, skipped: 0, outcomes: [] };
 
   constructor(
@@ -108,26 +106,28 @@ class ScriptRun {
 
   clear(): void {
     this.storage = new MemoryStorage();
-    this.histogramSeries = [];
   }
 
   async load(cmd: LoadCommand): Promise<void> {
     const app = this.storage.appender();
     try {
       for (const s of cmd.series) {
-        if (s.seq.histogram) {
-          this.histogramSeries.push(s.labels);
-          continue;
+        const { values, omitted, histograms } = s.seq;
+        for (let i = 0; i < values.length; i++) {
+          if (omitted[i]) continue;
+          const h = histograms?.[i];
+          if (h !== undefined) app.appendHistogram!(s.labels, i * cmd.stepMs, h);
+          else app.append(s.labels, i * cmd.stepMs, values[i]!);
         }
-        const { values, omitted } = s.seq;
-        for (let i = 0; i < values.length; i++) if (!omitted[i]) app.append(s.labels, i * cmd.stepMs, values[i]!);
+      }
+      if (cmd.withNHCB) {
+        for (const { labels, samples } of nhcbSamples(cmd)) for (const { t, h } of samples) app.appendHistogram!(labels, t, h);
       }
     } catch (e) {
       app.rollback();
       this.record({ line: cmd.line, kind: "load", expr: "", status: "failed", message: `load failed: ${(e as Error).message}` });
       return;
     }
-    if (cmd.withNHCB) this.histogramSeries.push(...nhcbSeries(cmd));
     const res = await app.commit();
     if (res.rejected > 0) {
       const r = res.rejections[0]!;
@@ -142,28 +142,7 @@ class ScriptRun {
     }
   }
 
-  /** Why the eval cannot be run before native histograms are supported, or null. */
-  private skipReason(ev: EvalCommand): string | null {
-    if (ev.histogram) return "expected results hold native histograms";
-    if (this.histogramSeries.length === 0 || this.opts.hooks?.selectors === undefined) return null;
-    let sels;
-    try {
-      sels = this.opts.hooks.selectors(ev.expr);
-    } catch {
-      return null; // the engine reports the parse error
-    }
-    for (const ms of sels) {
-      for (const l of this.histogramSeries) if (matchesLabels(ms, l)) return `selects native histogram series ${formatSeries(l)}`;
-    }
-    return null;
-  }
-
   async eval(ev: EvalCommand): Promise<void> {
-    const skip = this.skipReason(ev);
-    if (skip !== null) {
-      this.record({ line: ev.line, kind: "eval", expr: ev.expr, status: "skipped", message: skip });
-      return;
-    }
     let message: string | null;
     try {
       message = ev.isRange ? await this.evalRange(ev) : await this.evalInstant(ev);
@@ -220,7 +199,8 @@ class ScriptRun {
     for (const s of m.series) {
       for (let i = 0; i < s.ts.length; i++) {
         if (s.ts[i] === t) {
-          vec.samples.push({ labels: s.labels, t, v: s.vs[i]! });
+          const h = s.hs?.[i];
+          vec.samples.push(h === undefined ? { labels: s.labels, t, v: s.vs[i]! } : { labels: s.labels, t, v: 0, h });
           break;
         }
       }
@@ -238,32 +218,6 @@ class ScriptRun {
 export function atModifierTimes(t: number): number[] {
   if (t === 0) return [-1000, 0, 1000];
   return [-10 * t, 0, Math.trunc(t / 5), t, 10 * t];
-}
-
-const NHCB_SUFFIXES = ["_bucket", "_count", "_sum"];
-
-/** The native-histogram series `load_with_nhcb` derives from classic histogram series:
- * the metric name without its _bucket/_count/_sum suffix and without `le`. */
-export function nhcbSeries(cmd: LoadCommand): Labels[] {
-  const out = new Map<string, Labels>();
-  for (const s of cmd.series) {
-    const name = s.labels.find((l) => l.name === METRIC_NAME)?.value ?? "";
-    const suffix = NHCB_SUFFIXES.find((x) => name.endsWith(x));
-    if (suffix === undefined) continue;
-    if (suffix === "_bucket") {
-      const le = s.labels.find((l) => l.name === "le")?.value;
-      const bound = le === undefined ? null : parseGoFloat(le);
-      if (bound === null || Number.isNaN(bound)) continue;
-    }
-    const base: Label[] = [];
-    for (const l of s.labels) {
-      if (l.name === "le") continue;
-      base.push(l.name === METRIC_NAME ? { name: l.name, value: name.slice(0, -suffix.length) } : l);
-    }
-    const ls = sortLabels(base);
-    out.set(labelsKey(ls), ls);
-  }
-  return [...out.values()];
 }
 
 /** Runs one script. Script lines that do not parse and loads that fail count as

@@ -1,3 +1,4 @@
+import { CounterResetHint, FloatHistogram } from "../../model/histogram.js";
 import { sortLabels, type Label, type Labels } from "../../model/labels.js";
 import { STALE_NAN } from "../../model/sample.js";
 import { parseSeriesSelector } from "../parser/selector.js";
@@ -15,9 +16,13 @@ export interface SequenceValues {
   values: Float64Array;
   /** 1 where the position is omitted (`_`). */
   omitted: Uint8Array;
-  /** True when the text holds native histogram values (`{{...}}`). These are not
-   * expanded, so the positions above are meaningless then. */
+  /** True when the text holds native histogram values (`{{...}}`). */
   histogram: boolean;
+  /** Per position, the native histogram there (absent for floats and omitted
+   * positions), and whether its literal named a counter_reset_hint (results are
+   * compared on the hint only then). */
+  histograms?: (FloatHistogram | undefined)[];
+  hintSet?: boolean[];
 }
 
 export interface SeriesLine {
@@ -108,7 +113,14 @@ function items(text: string): string[] {
 class SeqBuilder {
   values = new Float64Array(16);
   omitted = new Uint8Array(16);
+  histograms: (FloatHistogram | undefined)[] = [];
+  hintSet: boolean[] = [];
   n = 0;
+  pushHistogram(h: FloatHistogram, hintSet: boolean): void {
+    this.histograms[this.n] = h;
+    this.hintSet[this.n] = hintSet;
+    this.push(0, false);
+  }
   push(v: number, omitted: boolean): void {
     if (this.n === this.values.length) {
       const vs = new Float64Array(this.n * 2);
@@ -137,11 +149,147 @@ export function parseSequence(text: string): SequenceValues {
   for (const item of items(text)) {
     if (item.includes("{{")) {
       histogram = true;
+      expandHistogramItem(item, b);
       continue;
     }
     expandItem(item, b);
   }
-  return { values: b.values.slice(0, b.n), omitted: b.omitted.slice(0, b.n), histogram };
+  const out: SequenceValues = { values: b.values.slice(0, b.n), omitted: b.omitted.slice(0, b.n), histogram };
+  if (histogram) {
+    out.histograms = Array.from({ length: b.n }, (_, i) => b.histograms[i]);
+    out.hintSet = Array.from({ length: b.n }, (_, i) => b.hintSet[i] ?? false);
+  }
+  return out;
+}
+
+const HINTS: Record<string, CounterResetHint> = {
+  unknown: CounterResetHint.Unknown,
+  reset: CounterResetHint.CounterReset,
+  not_reset: CounterResetHint.NotCounterReset,
+  gauge: CounterResetHint.Gauge,
+};
+
+function histNumber(text: string, what: string): number {
+  const v = parseGoNumber(text.startsWith("+") ? text.slice(1) : text);
+  if (v === null) throw new SeriesSyntaxError(`error parsing ${what} number: ${JSON.stringify(text)}`);
+  return v;
+}
+
+function histInt(text: string, what: string): number {
+  if (!/^[+-]?\d+$/.test(text)) throw new SeriesSyntaxError(`error parsing ${what} number: ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+function numberList(text: string, what: string): number[] {
+  const m = /^\[\s*(.*?)\s*\]$/.exec(text);
+  if (m === null || m[1] === "") throw new SeriesSyntaxError(`error parsing ${what} float array: ${JSON.stringify(text)}`);
+  return m[1]!.split(/\s+/).map((x) => histNumber(x, what));
+}
+
+/** One `{{key:value ...}}` literal; `hintSet` tells whether it named a hint. */
+export function parseHistogramLiteral(text: string): { h: FloatHistogram; hintSet: boolean } {
+  const m = /^\{\{(.*)\}\}$/s.exec(text.trim());
+  if (m === null) throw new SeriesSyntaxError(`invalid histogram ${JSON.stringify(text)}`);
+  const h = new FloatHistogram();
+  const seen = new Set<string>();
+  let hintSet = false;
+  const pos = { buckets: [] as number[], offset: 0, nBuckets: [] as number[], nOffset: 0 };
+  const re = /\s*([a-z_]+):(\[[^\]]*\]|[^\s]+)/gy;
+  const body = m[1]!.trim();
+  let at = 0;
+  while (at < body.length) {
+    re.lastIndex = at;
+    const it = re.exec(body);
+    if (it === null) throw new SeriesSyntaxError(`unexpected ${JSON.stringify(body.slice(at))} in histogram description, expected a key such as buckets:[5 10 7]`);
+    at = re.lastIndex;
+    const [, key, val] = it as unknown as [string, string, string];
+    if (seen.has(key)) throw new SeriesSyntaxError(`duplicate key "${key}" in histogram`);
+    seen.add(key);
+    switch (key) {
+      case "schema":
+        h.schema = histInt(val, "schema");
+        break;
+      case "sum":
+        h.sum = histNumber(val, "sum");
+        break;
+      case "count":
+        h.count = histNumber(val, "count");
+        break;
+      case "z_bucket":
+        h.zeroCount = histNumber(val, "z_bucket");
+        break;
+      case "z_bucket_w":
+        h.zeroThreshold = histNumber(val, "z_bucket_w");
+        break;
+      case "custom_values":
+        h.customValues = numberList(val, "custom_values");
+        break;
+      case "buckets":
+        pos.buckets = numberList(val, "buckets");
+        break;
+      case "offset":
+        pos.offset = histInt(val, "offset");
+        break;
+      case "n_buckets":
+        pos.nBuckets = numberList(val, "n_buckets");
+        break;
+      case "n_offset":
+        pos.nOffset = histInt(val, "n_offset");
+        break;
+      case "counter_reset_hint": {
+        const hint = HINTS[val];
+        if (hint === undefined) throw new SeriesSyntaxError(`error parsing counter_reset_hint: unknown value ${val}`);
+        h.counterResetHint = hint;
+        hintSet = true;
+        break;
+      }
+      default:
+        throw new SeriesSyntaxError(`unknown histogram description key ${JSON.stringify(key)}`);
+    }
+  }
+  h.positiveBuckets = pos.buckets;
+  h.positiveSpans = pos.buckets.length > 0 ? [{ offset: pos.offset, length: pos.buckets.length }] : [];
+  h.negativeBuckets = pos.nBuckets;
+  h.negativeSpans = pos.nBuckets.length > 0 ? [{ offset: pos.nOffset, length: pos.nBuckets.length }] : [];
+  return { h, hintSet };
+}
+
+/** `{{...}}`, `{{...}}xN`, `{{a}}+{{b}}xN` (a, a+b, a+2b, ...) or `{{a}}-{{b}}xN`. */
+function expandHistogramItem(item: string, b: SeqBuilder): void {
+  const first = item.indexOf("}}");
+  if (!item.startsWith("{{") || first < 0) throw new SeriesSyntaxError(`invalid histogram ${JSON.stringify(item)}`);
+  const base = parseHistogramLiteral(item.slice(0, first + 2));
+  const rest = item.slice(first + 2);
+  if (rest === "") {
+    b.pushHistogram(base.h, base.hintSet);
+    return;
+  }
+  let m = /^x(\d+)$/.exec(rest);
+  if (m !== null) {
+    const n = Number(m[1]);
+    if (n > MAX_REPEAT) throw new SeriesSyntaxError(`repetition too large in series values: ${JSON.stringify(item)}`);
+    for (let k = 0; k <= n; k++) b.pushHistogram(base.h, base.hintSet);
+    return;
+  }
+  m = /^([+-])(\{\{.*\}\})x(\d+)$/s.exec(rest);
+  if (m === null) throw new SeriesSyntaxError(`bad histogram repetition in series values: ${JSON.stringify(item)}`);
+  const inc = parseHistogramLiteral(m[2]!);
+  const n = Number(m[3]);
+  if (n > MAX_REPEAT) throw new SeriesSyntaxError(`repetition too large in series values: ${JSON.stringify(item)}`);
+  // As in Prometheus, every value carries the increment's "hint named" flag.
+  let cur = base.h;
+  b.pushHistogram(cur, inc.hintSet);
+  for (let k = 1; k <= n; k++) {
+    if (cur.schema > inc.h.schema) throw new SeriesSyntaxError(`error combining histograms: cannot merge from schema ${inc.h.schema} to ${cur.schema}`);
+    cur = cur.copy();
+    try {
+      if (m[1] === "+") cur.add(inc.h);
+      else cur.sub(inc.h);
+    } catch (e) {
+      throw new SeriesSyntaxError(`error combining histograms: ${(e as Error).message}`);
+    }
+    b.pushHistogram(cur, inc.hintSet);
+  }
 }
 
 type Tok =

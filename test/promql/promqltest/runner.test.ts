@@ -1,11 +1,12 @@
+import { createTestEngine } from "../../../src/promql/promqltest/engine_adapter.js";
 import { describe, expect, it } from "vitest";
 import { compareLabels, labelsFromRecord, labelsKey, type Labels } from "../../../src/model/labels.js";
-import { newMatcher, type Matcher } from "../../../src/model/matchers.js";
+import { newMatcher } from "../../../src/model/matchers.js";
 import type { Querier } from "../../../src/storage/storage.js";
 import { QueryError, type MatrixSeries, type QueryResult, type Value } from "../../../src/promql/engine/value.js";
 import type { Expr } from "../../../src/promql/parser/ast.js";
 import { ParseError } from "../../../src/promql/parser/errors.js";
-import { atModifierTimes, runScript, type QueryEngine, type RunnerHooks } from "../../../src/promql/promqltest/runner.js";
+import { atModifierTimes, runScript, type QueryEngine } from "../../../src/promql/promqltest/runner.js";
 
 /** These tests drive the runner (loading, command flow, range-mode cross-check, skips,
  * outcome bookkeeping) with a scripted stand-in for the engine; the engine itself is
@@ -207,71 +208,67 @@ eval instant at 0 dump
     expect(e.calls).toEqual(["range dump 0..120000/60000", "range dump 30000..90000/30000"]);
   });
 
-  it("skips evals expecting native histograms, and evals selecting series loaded with them", async () => {
-    const selectors: RunnerHooks["selectors"] = (expr) => {
-      const m = /^[a-z_]+/.exec(expr);
-      if (m === null) throw new Error("unparsable");
-      return [[newMatcher("=", "__name__", m[0])]] as Matcher[][];
-    };
-    const e = engineOf(dump);
+  it("loads native histograms and compares them as promqltest does, counter reset hints only when named", async () => {
     const res = await runScript(
       `load 1m
   floats 1
-  hist {{schema:0 count:1 sum:1}}
+  hist {{schema:0 count:1 sum:1}} {{schema:0 count:3 sum:4 buckets:[1 2]}}
+
+eval instant at 1m hist
+  hist {{schema:0 count:3 sum:4 buckets:[1 2]}}
+
+eval instant at 1m hist
+  hist {{schema:0 count:3 sum:4 buckets:[1 3]}}
+
+eval instant at 1m hist
+  hist {{schema:0 count:3 sum:4 buckets:[1 2] counter_reset_hint:not_reset}}
 
 eval instant at 0 hist
-  hist {{schema:0 count:1 sum:1}}
+  hist {{count:1 sum:1 counter_reset_hint:not_reset}}
 
-eval instant at 0 hist
+eval instant at 1m hist
+  hist 3
 
-eval instant at 0 floats
-  floats 1
-
-eval instant at 0 (garbage
-
-clear
-
-eval instant at 0 hist
+eval range from 0 to 1m step 1m hist
+  hist {{count:1 sum:1}} {{count:3 sum:4 buckets:[1 2]}}
 `,
-      e,
-      { hooks: { selectors } },
+      createTestEngine(),
     );
-    expect(res.outcomes.map((o) => [o.line, o.status, o.message])).toEqual([
-      [5, "skipped", "expected results hold native histograms"],
-      [8, "skipped", "selects native histogram series hist"],
-      [10, "passed", undefined],
-      // The selectors hook could not parse this one: it runs, and the engine decides.
-      [13, "failed", res.outcomes[3]!.message],
-      [17, "passed", undefined],
+    expect(res.outcomes.map((o) => [o.line, o.status])).toEqual([
+      [5, "passed"],
+      [8, "failed"],
+      // The second histogram of a chunk reads back as "not reset", the first as unknown.
+      [11, "passed"],
+      [14, "failed"],
+      [17, "failed"],
+      [20, "passed"],
     ]);
-    expect(res.outcomes[3]!.message).toMatch(/^unexpected series floats 1 in result; expected no series/);
-    expect(e.calls.some((c) => c.includes("@0") && c.includes("hist") && !c.includes("floats"))).toBe(true);
-    expect([res.passed, res.failed, res.skipped]).toEqual([2, 1, 2]);
+    expect(res.outcomes[1]!.message).toBe(
+      "expected {{count:3 sum:4 buckets:[1 3]}} for hist but got {{count:3 sum:4 counter_reset_hint:not_reset buckets:[1 2]}}",
+    );
+    expect(res.outcomes[4]!.message).toMatch(/^expected float value 3 for hist but got histogram \{\{count:3 sum:4/);
   });
 
-  it("treats the series load_with_nhcb derives from classic histograms as native histograms", async () => {
-    const selectors: RunnerHooks["selectors"] = (expr) => [[newMatcher("=", "__name__", expr)]];
+  it("loads the native histograms with custom buckets that load_with_nhcb derives from classic histograms", async () => {
     const res = await runScript(
       `load_with_nhcb 1m
-  h_bucket{le="1", job="a"} 1
-  h_bucket{le="+Inf", job="a"} 2
-  h_count{job="a"} 2
-  h_sum{job="a"} 3
+  h_bucket{le="1", job="a"} 1 4
+  h_bucket{le="+Inf", job="a"} 2 6
+  h_count{job="a"} 2 6
+  h_sum{job="a"} 3 9
 
-eval instant at 0 h
+eval instant at 1m h
+  h{job="a"} {{schema:-53 count:6 sum:9 custom_values:[1] buckets:[4 2]}}
 
 eval instant at 0 h_count
   h_count{job="a"} 2
 `,
-      engineOf(dump),
-      { hooks: { selectors } },
+      createTestEngine(),
     );
     expect(res.outcomes.map((o) => [o.line, o.status, o.message])).toEqual([
-      [7, "skipped", 'selects native histogram series h{job="a"}'],
-      [9, "failed", res.outcomes[1]!.message],
+      [7, "passed", undefined],
+      [10, "passed", undefined],
     ]);
-    // dump returns every series at t=0, so the floats are all there.
-    expect(res.outcomes[1]!.message).toMatch(/^unexpected series h_bucket/);
   });
 
   it("reports loads whose samples storage rejects", async () => {

@@ -71,10 +71,32 @@ describe("parseSequence", () => {
     expect(bitsOf(s.values[3]!)).toBe("7ff0000000000002");
   });
 
-  it("flags native histogram values without expanding them", () => {
-    const s = parseSequence("1 {{schema:0 sum:5 count:4 buckets:[1 2 1]}}x3 {{count:1}}+{{count:2}}x2 2");
+  it("expands native histogram values, repeated and by repeated addition", () => {
+    const s = parseSequence("1 {{schema:0 sum:5 count:4 buckets:[1 2 1]}}x3 {{count:1 sum:2}}+{{count:2 sum:1 counter_reset_hint:gauge}}x2 _ 2");
     expect(s.histogram).toBe(true);
-    expect([...s.values]).toEqual([1, 2]);
+    expect(s.values.length).toBe(10);
+    const hs = s.histograms!;
+    expect(hs[0]).toBeUndefined();
+    expect(hs[9]).toBeUndefined();
+    expect(s.omitted[8]).toBe(1);
+    expect([1, 2, 3, 4].map((i) => hs[i]!.testExpression())).toEqual(Array(4).fill("{{count:4 sum:5 buckets:[1 2 1]}}"));
+    // Each addition takes the gauge hint of the increment, as Prometheus' Add does.
+    expect([5, 6, 7].map((i) => hs[i]!.testExpression())).toEqual([
+      "{{count:1 sum:2}}",
+      "{{count:3 sum:3 counter_reset_hint:gauge}}",
+      "{{count:5 sum:4 counter_reset_hint:gauge}}",
+    ]);
+    expect([4, 5, 7].map((i) => s.hintSet![i])).toEqual([false, true, true]);
+  });
+
+  it("reads every key of a histogram literal and rejects unknown or repeated ones", () => {
+    const s = parseSequence("{{schema:-1 sum:-3.5 count:7 z_bucket:1 z_bucket_w:0.5 offset:-2 buckets:[1 +2] n_offset:1 n_buckets:[3] counter_reset_hint:reset}}");
+    const h = s.histograms![0]!;
+    expect([h.schema, h.sum, h.count, h.zeroCount, h.zeroThreshold, h.counterResetHint]).toEqual([-1, -3.5, 7, 1, 0.5, 1]);
+    expect([h.positiveSpans, h.positiveBuckets, h.negativeSpans, h.negativeBuckets]).toEqual([[{ offset: -2, length: 2 }], [1, 2], [{ offset: 1, length: 1 }], [3]]);
+    expect(() => parseSequence("{{count:1 count:2}}")).toThrow('duplicate key "count" in histogram');
+    expect(() => parseSequence("{{cnt:1}}")).toThrow(/unknown histogram description key/);
+    expect(() => parseSequence("{{counter_reset_hint:maybe}}")).toThrow(/counter_reset_hint/);
   });
 
   it("rejects malformed items", () => {

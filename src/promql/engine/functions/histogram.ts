@@ -4,7 +4,9 @@ import { goQuote } from "../../parser/quote.js";
 import { formatOpenMetricsFloat } from "../../../textparse/float.js";
 import { mergeSameLabels } from "../binary.js";
 import type { EvalContext } from "../context.js";
+import type { FloatHistogram } from "../../../model/histogram.js";
 import { newSeries, type StepSeries, type StepValue, type StepVector } from "../step_values.js";
+import { nativeFraction, nativeQuantile, nativeVariance, type Estimate } from "./native_quantile.js";
 import { warnInvalidQuantile } from "../aggregate.js";
 import { bucketFraction, bucketQuantile, formatGoG, parseGoFloat64, type Bucket, type MonotonicityFix } from "./bucket_math.js";
 import type { FunctionImpl } from "./function.js";
@@ -24,7 +26,7 @@ interface BucketGroup {
 function classicHistograms(ctx: EvalContext, v: StepVector, argStart: number): BucketGroup[] {
   const groups = new Map<string, BucketGroup>();
   for (const s of v.series) {
-    if (!s.has.includes(1)) continue;
+    if (!hasFloat(s)) continue;
     const leStr = getLabel(s.labels, "le");
     const le = parseGoFloat64(leStr);
     if (le === undefined) {
@@ -49,8 +51,84 @@ function classicHistograms(ctx: EvalContext, v: StepVector, argStart: number): B
  * modify), or null when none of its series has a value there. */
 function bucketsAt(g: BucketGroup, i: number): Bucket[] | null {
   const out: Bucket[] = [];
-  for (const m of g.members) if (m.s.has[i]) out.push({ upper: m.le, count: m.s.vs[i]! });
+  for (const m of g.members) if (m.s.has[i] && m.s.hs?.[i] === undefined) out.push({ upper: m.le, count: m.s.vs[i]! });
   return out.length === 0 ? null : out;
+}
+
+function hasFloat(s: StepSeries): boolean {
+  for (let i = 0; i < s.has.length; i++) if (s.has[i] && s.hs?.[i] === undefined) return true;
+  return false;
+}
+
+/** The native histograms of a vector argument, with Prometheus' rule for a native
+ * histogram whose labels are those of a classic histogram (without `le`) present at
+ * the same step: neither is evaluated there, and a warning says so. Returns, per
+ * step, the classic group keys to skip. */
+function nativeHistograms(ctx: EvalContext, v: StepVector, groups: BucketGroup[], argPos: number): { natives: StepSeries[]; skip: Set<string>[] } {
+  const byKey = new Map<string, BucketGroup>();
+  for (const g of groups) byKey.set(labelsKey(g.labels), g);
+  const skip: Set<string>[] = Array.from({ length: ctx.n }, () => new Set<string>());
+  const natives: StepSeries[] = [];
+  for (const s of v.series) {
+    if (s.hs === undefined) continue;
+    const key = labelsKey(s.labels);
+    const g = byKey.get(key);
+    let out: StepSeries | null = null;
+    for (let i = 0; i < ctx.n; i++) {
+      const h = s.hs[i];
+      if (!s.has[i] || h === undefined) continue;
+      if (g !== undefined && bucketsAt(g, i) !== null) {
+        const name = metricName(s.labels);
+        ctx.warnings.add(
+          `PromQL warning: vector contains a mix of classic and native histograms` + (name === "" ? "" : ` for metric name ${goQuote(name)}`) + ` (${ctx.pos(argPos)})`,
+        );
+        skip[i]!.add(key);
+        continue;
+      }
+      out ??= { labels: s.labels, vs: new Float64Array(ctx.n), has: new Uint8Array(ctx.n), hs: [] };
+      out.has[i] = 1;
+      out.hs![i] = h;
+    }
+    if (out !== null) natives.push(out);
+  }
+  return { natives, skip };
+}
+
+function nanInfo(ctx: EvalContext, e: Estimate, name: string, argPos: number): void {
+  if (e.nanInfo === undefined) return;
+  const text =
+    e.nanInfo === "result"
+      ? "input to histogram_quantile has NaN observations, result is NaN"
+      : e.nanInfo === "skew"
+        ? "input to histogram_quantile has NaN observations, result is skewed higher"
+        : "input to histogram_fraction has NaN observations, which are excluded from all fractions";
+  ctx.infos.add(`PromQL info: ${text}` + (name === "" ? "" : ` for metric name ${goQuote(name)}`) + ` (${ctx.pos(argPos)})`);
+}
+
+/** A function of each native histogram sample, giving a float. */
+function perNative(ctx: EvalContext, natives: StepSeries[], out: StepVector, fn: (h: FloatHistogram, i: number, s: StepSeries) => number): void {
+  for (const s of natives) {
+    const o = newSeries(s.labels, ctx.n);
+    o.dropName = true;
+    for (let i = 0; i < ctx.n; i++) {
+      const h = s.hs?.[i];
+      if (!s.has[i] || h === undefined) continue;
+      o.vs[i] = fn(h, i, s);
+      o.has[i] = 1;
+    }
+    out.series.push(o);
+  }
+}
+
+/** histogram_count and friends: a number from every native histogram sample; float
+ * samples are left out. */
+function simpleHistogram(fn: (h: FloatHistogram) => number): FunctionImpl {
+  return (ctx, args) => {
+    const out: StepVector = { kind: "vector", series: [] };
+    const natives = asVector(args[0]!).series.filter((s) => s.hs !== undefined);
+    perNative(ctx, natives, out, (h) => fn(h));
+    return mergeSameLabels({ kind: "vector", series: out.series.filter((s) => s.has.includes(1)) });
+  };
 }
 
 
@@ -115,12 +193,21 @@ function histogramQuantile(ctx: EvalContext, args: StepValue[], call: Call): Ste
   for (let i = 0; i < ctx.n; i++) warnInvalidQuantile(ctx, qs[i]!, argStart(call, 0));
   const vecPos = argStart(call, 1);
   const out: StepVector = { kind: "vector", series: [] };
-  for (const g of classicHistograms(ctx, asVector(args[1]!), vecPos)) {
+  const vec = asVector(args[1]!);
+  const classic = classicHistograms(ctx, vec, vecPos);
+  const { natives, skip } = nativeHistograms(ctx, vec, classic, vecPos);
+  perNative(ctx, natives, out, (h, i, s) => {
+    const e = nativeQuantile(qs[i]!, h);
+    nanInfo(ctx, e, metricName(s.labels), vecPos);
+    return e.v;
+  });
+  for (const g of classic) {
     const o = newSeries(g.labels, ctx.n);
     o.dropName = true;
     let any = false;
+    const key = labelsKey(g.labels);
     for (let i = 0; i < ctx.n; i++) {
-      const buckets = bucketsAt(g, i);
+      const buckets = skip[i]!.has(key) ? null : bucketsAt(g, i);
       if (buckets === null) continue;
       const r = bucketQuantile(qs[i]!, buckets);
       if (r.fix.forced) reportForcedMonotonicity(ctx, metricName(g.labels), vecPos, ctx.steps[i]!, r.fix);
@@ -154,13 +241,41 @@ function histogramQuantiles(ctx: EvalContext, args: StepValue[], call: Call): St
     return s;
   };
   const out: StepVector = { kind: "vector", series: [] };
-  for (const g of classicHistograms(ctx, asVector(args[0]!), vecPos)) {
+  const vec = asVector(args[0]!);
+  const classic = classicHistograms(ctx, vec, vecPos);
+  const { natives, skip } = nativeHistograms(ctx, vec, classic, vecPos);
+  for (const s of natives) {
+    const name = metricName(s.labels);
+    const byQuantile = new Map<string, StepSeries>();
+    for (let i = 0; i < ctx.n; i++) {
+      const h = s.hs?.[i];
+      if (!s.has[i] || h === undefined) continue;
+      for (let j = 0; j < qss.length; j++) {
+        const q = qss[j]![i]!;
+        const e = nativeQuantile(q, h);
+        nanInfo(ctx, e, name, vecPos);
+        const qs = Number.isNaN(q) ? "NaN" : qStr(q);
+        const key = `${j}\u0000${qs}`;
+        let o = byQuantile.get(key);
+        if (o === undefined) {
+          o = newSeries(new LabelsBuilder(s.labels).set(label, qs).labels(), ctx.n);
+          o.dropName = true;
+          byQuantile.set(key, o);
+          out.series.push(o);
+        }
+        o.vs[i] = e.v;
+        o.has[i] = 1;
+      }
+    }
+  }
+  for (const g of classic) {
     const name = metricName(g.labels);
+    const gkey = labelsKey(g.labels);
     // One output series per quantile argument and quantile value (a quantile given
     // by an expression may change between steps).
     const byQuantile = new Map<string, StepSeries>();
     for (let i = 0; i < ctx.n; i++) {
-      const buckets = bucketsAt(g, i);
+      const buckets = skip[i]!.has(gkey) ? null : bucketsAt(g, i);
       if (buckets === null) continue;
       for (let j = 0; j < qss.length; j++) {
         const q = qss[j]![i]!;
@@ -189,12 +304,22 @@ function histogramFraction(ctx: EvalContext, args: StepValue[], call: Call): Ste
   const lowers = asScalar(args[0], ctx).vs;
   const uppers = asScalar(args[1], ctx).vs;
   const out: StepVector = { kind: "vector", series: [] };
-  for (const g of classicHistograms(ctx, asVector(args[2]!), argStart(call, 2))) {
+  const vecPos = argStart(call, 2);
+  const vec = asVector(args[2]!);
+  const classic = classicHistograms(ctx, vec, vecPos);
+  const { natives, skip } = nativeHistograms(ctx, vec, classic, vecPos);
+  perNative(ctx, natives, out, (h, i, s) => {
+    const e = nativeFraction(lowers[i]!, uppers[i]!, h);
+    nanInfo(ctx, e, metricName(s.labels), vecPos);
+    return e.v;
+  });
+  for (const g of classic) {
     const o = newSeries(g.labels, ctx.n);
     o.dropName = true;
     let any = false;
+    const key = labelsKey(g.labels);
     for (let i = 0; i < ctx.n; i++) {
-      const buckets = bucketsAt(g, i);
+      const buckets = skip[i]!.has(key) ? null : bucketsAt(g, i);
       if (buckets === null) continue;
       o.vs[i] = bucketFraction(lowers[i]!, uppers[i]!, buckets);
       o.has[i] = 1;
@@ -206,6 +331,11 @@ function histogramFraction(ctx: EvalContext, args: StepValue[], call: Call): Ste
 }
 
 export const histogramFunctions: Record<string, FunctionImpl> = {
+  histogram_count: simpleHistogram((h) => h.count),
+  histogram_sum: simpleHistogram((h) => h.sum),
+  histogram_avg: simpleHistogram((h) => h.sum / h.count),
+  histogram_stdvar: simpleHistogram((h) => nativeVariance(h)),
+  histogram_stddev: simpleHistogram((h) => Math.sqrt(nativeVariance(h))),
   histogram_quantile: histogramQuantile,
   histogram_quantiles: histogramQuantiles,
   histogram_fraction: histogramFraction,

@@ -64,7 +64,7 @@ export const mathFunctions: Record<string, FunctionImpl> = {
       o.dropName = true;
       let any = false;
       for (let i = 0; i < ctx.n; i++) {
-        if (!s.has[i] || hi[i]! < lo[i]!) continue;
+        if (!s.has[i] || s.hs?.[i] !== undefined || hi[i]! < lo[i]!) continue;
         o.vs[i] = Math.max(lo[i]!, Math.min(hi[i]!, s.vs[i]!));
         if (Number.isNaN(s.vs[i]!) || Number.isNaN(lo[i]!) || Number.isNaN(hi[i]!)) o.vs[i] = NaN;
         o.has[i] = 1;

@@ -81,6 +81,15 @@ function byLabels(names: string[], desc: boolean) {
   };
 }
 
+/** sort/sort_desc leave histogram samples out. */
+function floatsFirst(fn: FunctionImpl): FunctionImpl {
+  return (ctx, args, call) => {
+    const v = asVector(args[0]!);
+    const floats = v.series.filter((s) => s.hs?.[0] === undefined);
+    return fn(ctx, [{ kind: "vector", series: floats }], call);
+  };
+}
+
 export const miscFunctions: Record<string, FunctionImpl> = {
   absent: (ctx, args, call) => {
     const v = asVector(args[0]!);
@@ -98,7 +107,7 @@ export const miscFunctions: Record<string, FunctionImpl> = {
       let found = 0;
       let x = NaN;
       for (const s of v.series) {
-        if (!s.has[i]) continue;
+        if (!s.has[i] || s.hs?.[i] !== undefined) continue;
         found++;
         x = s.vs[i]!;
       }
@@ -129,8 +138,8 @@ export const miscFunctions: Record<string, FunctionImpl> = {
       }),
     };
   },
-  sort: sortBy(byValue(false)),
-  sort_desc: sortBy(byValue(true)),
+  sort: floatsFirst(sortBy(byValue(false))),
+  sort_desc: floatsFirst(sortBy(byValue(true))),
   sort_by_label: (ctx, args, call) =>
     sortBy(byLabels(args.slice(1).map((a) => (a as StepString).v), false))(ctx, args, call),
   sort_by_label_desc: (ctx, args, call) =>
