@@ -263,12 +263,23 @@ async function push(file: string, region: string | undefined, target: Target): P
   return 0;
 }
 
-/** The KV key a rule file is pushed to: its path relative to the current directory
- * (what rule_files in a prometheus.yml beside it would say), or its name when it
- * lies outside. */
+/** The KV key a rule file is pushed to: what rule_files in the prometheus.yml it
+ * belongs to would say. That is its path relative to the nearest directory, from its
+ * own up to the current one, that holds a prometheus.yml (rule_files are relative to
+ * the configuration file, and KV keys to the namespace root where prometheus.yml is);
+ * without one, relative to the current directory, or its name when it lies outside. */
 function ruleFileKey(file: string): string {
-  const rel = relative(process.cwd(), resolve(file));
-  return fileKey(rel.startsWith("..") || isAbsolute(rel) ? basename(file) : rel);
+  const cwd = process.cwd();
+  const abs = resolve(file);
+  const rel = relative(cwd, abs);
+  const inside = !rel.startsWith("..") && !isAbsolute(rel);
+  if (inside) {
+    for (let dir = dirname(abs); ; dir = dirname(dir)) {
+      if (existsSync(join(dir, "prometheus.yml"))) return fileKey(relative(dir, abs));
+      if (dir === cwd || dir === dirname(dir)) break;
+    }
+  }
+  return fileKey(inside ? rel : basename(file));
 }
 
 /** Whether a rule_files entry (a path or a glob on its last element) names `key`. */

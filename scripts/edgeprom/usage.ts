@@ -29,10 +29,11 @@ the stored text.`,
   },
   "rules push": {
     synopsis: "rules push FILE [--region R] [--local | --env ENV] [--data DIR]",
-    text: `Validate a rule file and store it in the CONFIG KV namespace under its path
-relative to the current directory: the key prometheus.yml's rule_files name (rule_files
-are relative to prometheus.yml, so push from the directory it is in). With --region,
-warns when that region's configuration does not name it. Apply with POST /-/reload
+    text: `Validate a rule file and store it in the CONFIG KV namespace under the key
+prometheus.yml's rule_files name it by: its path relative to the nearest directory
+(from its own up to the current one) holding a prometheus.yml, else relative to the
+current directory (examples/alerts.yml is stored as alerts.yml). With --region, warns
+when that region's configuration does not name it. Apply with POST /-/reload
 (otherwise within a minute).`,
   },
   "region add": {
