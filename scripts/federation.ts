@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import type { Readable } from "node:stream";
-import { Miniflare, type WorkerOptions } from "miniflare";
+import type { WorkerOptions } from "miniflare";
 import { workerBundles } from "./start/bundles.js";
 import { workerModules } from "./start/worker_modules.js";
 
@@ -40,6 +40,9 @@ export async function startFederation(opts: FederationOptions): Promise<Federati
   const log = opts.log ?? (() => {});
   const progress = opts.progress ?? (() => {});
   const dataDir = resolve(opts.dataDir);
+  // Miniflare takes a second or more to load: load it while the bundles are checked.
+  const miniflare = import("miniflare");
+  miniflare.catch(() => {});
   let t = Date.now();
   progress("[1/3] Worker bundles (what wrangler deploy uploads)");
   const bundles = await workerBundles((line) => progress(`[1/3] ${line}`));
@@ -74,6 +77,7 @@ export async function startFederation(opts: FederationOptions): Promise<Federati
   t = Date.now();
   progress(`[2/3] starting workerd: ${TIERS.map((tier) => `${tier} :${opts.ports[tier]}`).join(", ")}`);
   let stopped = false;
+  const { Miniflare } = await miniflare;
   const mf = new Miniflare({
     workers,
     host,
