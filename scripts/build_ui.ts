@@ -8,6 +8,7 @@
  * Run by wrangler's [build] command, by npm's pretest hook and by the workers test
  * project; `--report` prints the transferred (gzip) size of each page.
  */
+import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +19,10 @@ import { PAGES } from "../src/web/pages.js";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const UI_SOURCE_DIR = join(ROOT, "src/web/client");
 export const UI_BUNDLE_PATH = join(ROOT, "src/web/generated/ui_bundle.js");
+/** Which files the last build read and a hash of them: a build whose inputs are
+ * unchanged is skipped (wrangler runs this for every environment it bundles). */
+const UI_INPUTS_PATH = join(ROOT, "src/web/generated/ui_bundle.inputs.json");
+const THIS_FILE = fileURLToPath(import.meta.url);
 
 const CONTENT_TYPES: Record<string, string> = {
   js: "text/javascript; charset=utf-8",
@@ -29,6 +34,8 @@ const CONTENT_TYPES: Record<string, string> = {
 const PAGE_IDS = PAGES.map((p) => p.id);
 
 export interface UiBuild {
+  /** Every file esbuild read, relative to the repository (node_modules included). */
+  inputs: string[];
   /** Output file name -> [content type, gzip bytes]. */
   files: Map<string, { contentType: string; raw: number; gzip: Uint8Array }>;
   entry: string;
@@ -66,7 +73,7 @@ export async function buildUi(): Promise<UiBuild> {
     // mtime 0 and no name keep the gzip bytes a function of the content alone.
     files.set(name, { contentType, raw: f.contents.length, gzip: gzipSync(f.contents, { level: 9 }) });
   }
-  return { files, ...layout(result.metafile) };
+  return { files, inputs: Object.keys(result.metafile.inputs).sort(), ...layout(result.metafile) };
 }
 
 function layout(meta: Metafile): Pick<UiBuild, "entry" | "core" | "styles" | "pages"> {
@@ -137,20 +144,68 @@ export function pageTransferBytes(b: UiBuild, page: string): { gzip: number; raw
 export async function writeUiBundle(b: UiBuild, path = UI_BUNDLE_PATH): Promise<boolean> {
   const text = generatedModule(b);
   const old = await readFile(path, "utf8").catch(() => "");
-  if (old === text) return false;
+  const changed = old !== text;
+  if (changed) await writeAtomically(path, text);
+  if (path === UI_BUNDLE_PATH) {
+    const hash = await inputsHash(b.inputs);
+    if (hash !== undefined) await writeAtomically(UI_INPUTS_PATH, JSON.stringify({ inputs: b.inputs, hash }));
+  }
+  return changed;
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(tmp, text);
   await rename(tmp, path);
-  return true;
+}
+
+/** A hash of the named files and of this script; undefined when one is gone. */
+async function inputsHash(inputs: string[]): Promise<string | undefined> {
+  const h = createHash("sha256");
+  for (const f of [THIS_FILE, ...inputs.map((i) => join(ROOT, i))]) {
+    const bytes = await readFile(f).catch(() => undefined);
+    if (bytes === undefined) return undefined;
+    h.update(f).update("\0").update(bytes).update("\0");
+  }
+  return h.digest("hex");
+}
+
+/** Whether the generated module was built from exactly the files there are now. */
+export async function uiBundleCurrent(): Promise<boolean> {
+  try {
+    const stamp = JSON.parse(await readFile(UI_INPUTS_PATH, "utf8")) as { inputs: string[]; hash: string };
+    await readFile(UI_BUNDLE_PATH);
+    return (await inputsHash(stamp.inputs)) === stamp.hash;
+  } catch {
+    return false;
+  }
+}
+
+/** Builds the UI module unless it is current; returns whether it built. */
+export async function ensureUiBundle(): Promise<{ built: boolean; changed: boolean; build?: UiBuild }> {
+  if (await uiBundleCurrent()) return { built: false, changed: false };
+  const b = await buildUi();
+  return { built: true, changed: await writeUiBundle(b), build: b };
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const b = await buildUi();
-  const changed = await writeUiBundle(b);
+  const report = process.argv.includes("--report");
+  let b: UiBuild | undefined;
+  let changed = false;
+  if (report) {
+    b = await buildUi();
+    changed = await writeUiBundle(b);
+  } else {
+    ({ build: b, changed } = await ensureUiBundle());
+  }
   const ms = Date.now() - started;
-  if (process.argv.includes("--report")) {
+  if (b === undefined) {
+    if (!process.argv.includes("--quiet")) console.log(`build_ui: inputs unchanged since the last build of ${relative(ROOT, UI_BUNDLE_PATH)} (${ms} ms)`);
+    return;
+  }
+  if (report) {
     for (const page of PAGE_IDS) {
       const { gzip, raw } = pageTransferBytes(b, page);
       console.log(`${page.padEnd(11)} ${(gzip / 1024).toFixed(1).padStart(7)} KiB gzip  ${(raw / 1024).toFixed(1).padStart(7)} KiB raw`);

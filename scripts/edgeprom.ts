@@ -2,7 +2,7 @@
 // or showing the configuration stored in the CONFIG KV namespace, locally (the
 // Miniflare state `npm start` uses) or in a deployed environment (through wrangler).
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../src/config/errors.js";
@@ -13,30 +13,10 @@ import type { Config } from "../src/config/types.js";
 import { duplicateRules, parseRuleFile } from "../src/config/rule_file.js";
 import { configWarnings } from "../src/config/warnings.js";
 import { ruleFileChecks } from "../src/rules/rule_checks.js";
+import { upsertRegion } from "./edgeprom/region_env.js";
+import { COMMANDS, commandUsage, USAGE, type CommandName } from "./edgeprom/usage.js";
 
-const USAGE = `usage: npx edgeprom <command>
-
-  check config FILE...
-      Check prometheus.yml files as \`promtool check config\` does, plus warnings for
-      what deployed Workers cannot do (https targets on custom ports, ...).
-  config push FILE [--region R] [--local | --env ENV] [--data DIR]
-      Validate FILE and store it, with the rule files and file_sd files it refers
-      to, in the ${CONFIG_BINDING} KV namespace: as prometheus.yml (every region) or as
-      regions/R/prometheus.yml (--region R). --local (default) writes to the state
-      of \`npm start\` (DIR/kv, DIR defaults to .edgeprom); --env ENV writes to a
-      deployed environment through wrangler.
-  config show [--region R] [--local | --env ENV] [--data DIR] [--raw]
-      Print the configuration a region loads (secrets shown as <secret>), or with
-      --raw the stored text.
-  check rules [--lint=duplicate-rules|all|none] [--lint-fatal] [--ignore-unknown-fields] [FILE...]
-      Check rule files as \`promtool check rules\` does (standard input without
-      FILE): exit 1 on errors, 3 on lint problems with --lint-fatal.
-  rules push FILE [--region R] [--local | --env ENV] [--data DIR]
-      Validate a rule file and store it in the ${CONFIG_BINDING} KV namespace under its
-      path (relative to the current directory), the key prometheus.yml's
-      rule_files name. With --region, warns when that region's configuration does
-      not refer to it. Apply with POST /-/reload (otherwise within a minute).
-`;
+const ROOT = resolve(import.meta.dirname, "..");
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
@@ -283,12 +263,23 @@ async function push(file: string, region: string | undefined, target: Target): P
   return 0;
 }
 
-/** The KV key a rule file is pushed to: its path relative to the current directory
- * (what rule_files in a prometheus.yml beside it would say), or its name when it
- * lies outside. */
+/** The KV key a rule file is pushed to: what rule_files in the prometheus.yml it
+ * belongs to would say. That is its path relative to the nearest directory, from its
+ * own up to the current one, that holds a prometheus.yml (rule_files are relative to
+ * the configuration file, and KV keys to the namespace root where prometheus.yml is);
+ * without one, relative to the current directory, or its name when it lies outside. */
 function ruleFileKey(file: string): string {
-  const rel = relative(process.cwd(), resolve(file));
-  return fileKey(rel.startsWith("..") || isAbsolute(rel) ? basename(file) : rel);
+  const cwd = process.cwd();
+  const abs = resolve(file);
+  const rel = relative(cwd, abs);
+  const inside = !rel.startsWith("..") && !isAbsolute(rel);
+  if (inside) {
+    for (let dir = dirname(abs); ; dir = dirname(dir)) {
+      if (existsSync(join(dir, "prometheus.yml"))) return fileKey(relative(dir, abs));
+      if (dir === cwd || dir === dirname(dir)) break;
+    }
+  }
+  return fileKey(inside ? rel : basename(file));
 }
 
 /** Whether a rule_files entry (a path or a glob on its last element) names `key`. */
@@ -369,57 +360,100 @@ async function show(region: string | undefined, target: Target, raw: boolean): P
   return 0;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      region: { type: "string" },
-      local: { type: "boolean", default: false },
-      env: { type: "string" },
-      data: { type: "string", default: process.env.EDGEPROM_DATA ?? ".edgeprom" },
-      raw: { type: "boolean", default: false },
-      lint: { type: "string" },
-      "lint-fatal": { type: "boolean", default: false },
-      "ignore-unknown-fields": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  const [cmd, sub, ...rest] = positionals;
-  if (values.help || cmd === undefined || cmd === "help") {
-    out(USAGE);
-    return cmd === undefined && !values.help ? 2 : 0;
+/** `region add`: writes the region's environment into wrangler.toml. */
+function regionAdd(rest: string[], location: string | undefined, shards: string, configPath: string | undefined): number {
+  if (rest.length !== 1) throw new UsageError("region add: give exactly one NAME");
+  if (location === undefined) throw new UsageError("region add: --location HINT is required (where Cloudflare places the region's Durable Objects)");
+  const file = configPath ?? join(ROOT, "wrangler.toml");
+  const text = readText(file);
+  if (text instanceof Error) {
+    err(`edgeprom: region add: ${text.message}`);
+    return 1;
   }
-  if (values.local && values.env !== undefined) {
-    err("give either --local or --env ENV, not both");
+  const change = upsertRegion(text, { name: rest[0]!, location, shards: /^\d+$/.test(shards) ? Number(shards) : NaN });
+  if (change.kind === "error") {
+    err(`edgeprom: region add: ${change.message}`);
     return 2;
   }
-  const target: Target = values.env !== undefined ? { mode: "env", env: values.env, dataDir: values.data! } : { mode: "local", dataDir: values.data! };
+  if (change.kind !== "unchanged") writeFileSync(file, change.text);
+  const shown = relative(process.cwd(), file) || file;
+  out(`${change.kind === "unchanged" ? "unchanged" : change.kind}: [env.${change.env}] in ${shown}`);
+  for (const w of change.warnings) out(`  WARNING: ${w}`);
+  out(`next: infra/deploy.sh ${change.env} --dry-run (bundle only), infra/deploy.sh ${change.env} (deploy),`);
+  out(`      npx edgeprom config push examples/prometheus.yml --region ${rest[0]} --env ${change.env}`);
+  return 0;
+}
+
+/** Arguments that are not what a command takes: its usage, exit 2. */
+class UsageError extends Error {}
+
+function helpFor(words: string[]): string | undefined {
+  const name = words.slice(0, 2).join(" ");
+  if (name in COMMANDS) return commandUsage(name as CommandName);
+  const group = Object.keys(COMMANDS).filter((c) => c.split(" ")[0] === words[0]);
+  if (words.length === 1 && group.length > 0) return group.map((c) => commandUsage(c as CommandName)).join("\n");
+  return undefined;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        region: { type: "string" },
+        local: { type: "boolean", default: false },
+        env: { type: "string" },
+        data: { type: "string" },
+        raw: { type: "boolean", default: false },
+        lint: { type: "string" },
+        "lint-fatal": { type: "boolean", default: false },
+        "ignore-unknown-fields": { type: "boolean", default: false },
+        location: { type: "string" },
+        shards: { type: "string", default: "1" },
+        config: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    // parseArgs names the option; its advice about "--" does not apply here.
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
+  }
+  const { values, positionals } = parsed;
+  const [cmd, sub, ...rest] = positionals;
+  if (cmd === "help" || (values.help && cmd !== undefined)) {
+    const words = cmd === "help" ? positionals.slice(1) : positionals;
+    const text = words.length === 0 ? USAGE : helpFor(words);
+    if (text === undefined) throw new UsageError(`no command "${words.join(" ")}"`);
+    process.stdout.write(text);
+    return 0;
+  }
+  if (values.help || cmd === undefined) {
+    (values.help ? process.stdout : process.stderr).write(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (values.local && values.env !== undefined) throw new UsageError("give either --local or --env ENV, not both");
+  // The state of `npm start`, which npm runs in the repository whatever the current directory.
+  const dataDir = values.data ?? resolve(ROOT, process.env.EDGEPROM_DATA ?? ".edgeprom");
+  const target: Target = values.env !== undefined ? { mode: "env", env: values.env, dataDir } : { mode: "local", dataDir };
   try {
     if (cmd === "check" && sub === "config") return checkConfig(rest);
     if (cmd === "check" && sub === "rules") {
       const lint = parseLint(values.lint);
-      if (typeof lint === "string") {
-        err(lint);
-        return 2;
-      }
+      if (typeof lint === "string") throw new UsageError(lint);
       return await checkRules(rest, { ...lint, fatal: values["lint-fatal"]!, ignoreUnknownFields: values["ignore-unknown-fields"]! });
     }
     if (cmd === "rules" && sub === "push") {
-      if (rest.length !== 1) {
-        err("rules push: give exactly one FILE");
-        return 2;
-      }
+      if (rest.length !== 1) throw new UsageError("rules push: give exactly one FILE");
       return await pushRules(rest[0]!, values.region, target);
     }
     if (cmd === "config" && sub === "push") {
-      if (rest.length !== 1) {
-        err("config push: give exactly one FILE");
-        return 2;
-      }
+      if (rest.length !== 1) throw new UsageError("config push: give exactly one FILE");
       return await push(rest[0]!, values.region, target);
     }
     if (cmd === "config" && sub === "show") return await show(values.region, target, values.raw!);
+    if (cmd === "region" && sub === "add") return regionAdd(rest, values.location, values.shards!, values.config);
   } catch (e) {
     if (e instanceof ConfigError) {
       err(e.message);
@@ -427,8 +461,25 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  err(`unknown command: ${positionals.join(" ")}\n\n${USAGE}`);
-  return 2;
+  throw new UsageError(`unknown command "${positionals.join(" ")}"`);
 }
 
-process.exitCode = await main(process.argv.slice(2));
+/** The command a usage error is about, for pointing at its help. */
+function helpHint(argv: string[]): string {
+  const words = argv.filter((a) => !a.startsWith("-")).slice(0, 2);
+  const name = words.join(" ");
+  return name in COMMANDS ? `npx edgeprom ${name} --help` : "npx edgeprom --help";
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof UsageError) {
+    err(`edgeprom: ${e.message}\nRun \`${helpHint(process.argv.slice(2))}\` for usage.`);
+    process.exitCode = 2;
+  } else {
+    // Not a bad argument: a bug or the environment. The message, and the stack on request.
+    err(`edgeprom: ${(e as Error).message ?? String(e)}${process.env.EDGEPROM_DEBUG ? `\n${(e as Error).stack}` : "\n(EDGEPROM_DEBUG=1 shows where)"}`);
+    process.exitCode = 1;
+  }
+}

@@ -2,6 +2,7 @@
 // SIGTERM or SIGHUP to npm, npm itself going away, workerd dying), nothing of it is
 // left serving: see scripts/start/supervisor.ts.
 import { startFederation } from "./federation.js";
+import { firstGraphUrl } from "./start/first_graph.js";
 import { parseStartOptions } from "./start/options.js";
 import { Supervisor } from "./start/supervisor.js";
 
@@ -43,4 +44,7 @@ say(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s
   global   ${fed!.urls.global}     (PromQL API, UI)
   local-a  ${fed!.urls["local-a"]}     (region: remote write at /api/v1/write)
   local-b  ${fed!.urls["local-b"]}
+A first graph (the built-in demo service of both regions, through the global tier;
+its lines start with the first scrapes, within a minute):
+  ${firstGraphUrl(fed!.urls.global)}
 Press Ctrl-C to stop.`);

@@ -46,9 +46,12 @@ export async function inputsHash(): Promise<string> {
  * stop can end wrangler, esbuild and the UI build together. */
 export const activeBuilds = new Set<number>();
 
+const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+
+/** Runs wrangler with this Node (npx would add a second or more of its own). */
 function wrangler(env: string, outDir: string): Promise<void> {
   return new Promise((done, fail) => {
-    const p = spawn("npx", ["wrangler", "deploy", "--dry-run", "--env", env, "--outdir", outDir], {
+    const p = spawn(process.execPath, [WRANGLER, "deploy", "--dry-run", "--env", env, "--outdir", outDir], {
       cwd: ROOT,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
@@ -75,26 +78,50 @@ async function mainScript(dir: string): Promise<string> {
 
 export interface Bundles {
   scripts: Record<BundleName, string>;
+  /** The directory each bundle's modules were written to. */
+  dirs: Record<BundleName, string>;
   hash: string;
   cached: boolean;
 }
 
+const since = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)}s`;
+
 /** The region and global bundles, exactly as `wrangler deploy` builds them, from the
- * cache when the inputs have not changed since the last build. */
+ * cache when the inputs have not changed since the last build. `progress` hears each
+ * step as it starts and ends. */
 export async function workerBundles(progress: (line: string) => void = () => {}): Promise<Bundles> {
+  let t = Date.now();
   const hash = await inputsHash();
   const dir = join(BUNDLE_CACHE, hash);
-  const scriptsIn = async (d: string) => ({ region: await mainScript(join(d, "region")), global: await mainScript(join(d, "global")) });
-  if (existsSync(join(dir, "complete"))) return { scripts: await scriptsIn(dir), hash, cached: true };
+  const found = async (d: string, cached: boolean): Promise<Bundles> => {
+    const dirs = { region: join(d, "region"), global: join(d, "global") };
+    return { scripts: { region: await mainScript(dirs.region), global: await mainScript(dirs.global) }, dirs, hash, cached };
+  };
+  if (existsSync(join(dir, "complete"))) {
+    progress(`sources unchanged since the last build (inputs ${hash}, checked in ${since(t)}): reusing its bundles`);
+    return found(dir, true);
+  }
+  progress(`sources changed or never built (inputs ${hash}): building, once for every tier and later start`);
   await mkdir(BUNDLE_CACHE, { recursive: true });
   const tmp = join(BUNDLE_CACHE, `.tmp-${hash}-${process.pid}`);
   await rm(tmp, { recursive: true, force: true });
-  const started = Date.now();
-  const ticker = setInterval(() => progress(`still bundling (${Math.round((Date.now() - started) / 1000)}s)`), 5000);
+  t = Date.now();
+  const ticker = setInterval(() => progress(`  ... ${since(t)}`), 5000);
   ticker.unref();
   try {
-    // Both at once: each is mostly one esbuild run, and the UI build they share writes atomically.
-    await Promise.all((Object.keys(BUNDLE_ENVS) as BundleName[]).map((name) => wrangler(BUNDLE_ENVS[name], join(tmp, name))));
+    // The UI first, once: wrangler's [build] step then finds it current for both bundles.
+    progress("  web UI (esbuild: src/web/client -> src/web/generated/ui_bundle.js)");
+    const { ensureUiBundle } = await import("../build_ui.js");
+    const ui = await ensureUiBundle();
+    progress(`  web UI ${ui.built ? "built" : "unchanged"} in ${since(t)}`);
+    t = Date.now();
+    progress(`  Workers (wrangler deploy --dry-run, envs ${Object.values(BUNDLE_ENVS).join(" and ")}, side by side)`);
+    await Promise.all(
+      (Object.keys(BUNDLE_ENVS) as BundleName[]).map(async (name) => {
+        await wrangler(BUNDLE_ENVS[name], join(tmp, name));
+        progress(`  ${name} Worker bundled in ${since(t)}`);
+      }),
+    );
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
     throw e;
@@ -109,7 +136,7 @@ export async function workerBundles(progress: (line: string) => void = () => {})
     await rm(tmp, { recursive: true, force: true });
   }
   await prune(hash);
-  return { scripts: await scriptsIn(dir), hash, cached: false };
+  return found(dir, false);
 }
 
 /** Keeps the newest few bundle sets so switching branches back and forth stays warm. */

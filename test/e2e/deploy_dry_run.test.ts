@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -64,5 +64,54 @@ describe("wrangler deploy --dry-run", () => {
     expect(total).toBeGreaterThanOrEqual(gzip);
     // The bundle really was written where asked.
     expect((await readdir(outdir)).some((f) => f.endsWith(".js"))).toBe(true);
+  }, 300_000);
+});
+
+/** A copy of wrangler.toml beside it (wrangler resolves `main` and runs [build] from
+ * the configuration's directory), removed afterwards. */
+async function configCopy(extra = ""): Promise<string> {
+  const path = join(ROOT, `.wrangler-test-${process.pid}-${Math.random().toString(36).slice(2)}.toml`);
+  await copyFile(join(ROOT, "wrangler.toml"), path);
+  if (extra !== "") await writeFile(path, `${await readFile(path, "utf8")}\n${extra}\n`);
+  return path;
+}
+
+describe("infra/deploy.sh", () => {
+  const files: string[] = [];
+  afterAll(async () => {
+    for (const f of files) await rm(f, { force: true });
+    await rm(join(ROOT, "dist/region-eu"), { recursive: true, force: true });
+  });
+  const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1", FORCE_COLOR: "0" };
+
+  it("deploys a region that `npx edgeprom region add` wrote, with no hand edits", async () => {
+    const config = await configCopy();
+    files.push(config);
+    const before = await run("infra/deploy.sh", ["region-eu", "--dry-run", "--config", config], env);
+    expect(before.code, before.output).toBe(2);
+    expect(before.output).toContain("npx edgeprom region add eu --location");
+    const add = await run(process.execPath, ["bin/edgeprom.js", "region", "add", "eu", "--location", "weur", "--config", config], env);
+    expect(add.code, add.output).toBe(0);
+    expect(add.output).toMatch(/^added: \[env\.region-eu\]/m);
+    const written = await readFile(config, "utf8");
+    const again = await run(process.execPath, ["bin/edgeprom.js", "region", "add", "eu", "--location", "weur", "--config", config], env);
+    expect(again.output).toMatch(/^unchanged: \[env\.region-eu\]/m);
+    expect(await readFile(config, "utf8")).toBe(written);
+    const bad = await run(process.execPath, ["bin/edgeprom.js", "region", "add", "eu", "--location", "europe", "--config", config], env);
+    expect(bad.code).toBe(2);
+    expect(bad.output).not.toMatch(/\n\s+at /);
+    const { code, output } = await run("infra/deploy.sh", ["region-eu", "--dry-run", "--config", config], env);
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/^region-eu: Total Upload: [\d.]+ KiB \/ gzip: [\d.]+ KiB -> dist\/region-eu\/$/m);
+    expect((await readdir(join(ROOT, "dist/region-eu"))).some((f) => f.endsWith(".js"))).toBe(true);
+  }, 300_000);
+
+  it("--dry-run exits non-zero, with wrangler's message, when wrangler fails", async () => {
+    const config = await configCopy('[env.broken]\nname = "edgeprom-broken"\nmain = "src/workers/no_such_entry.ts"');
+    files.push(config);
+    const { code, output } = await run("infra/deploy.sh", ["broken", "--dry-run", "--config", config], env);
+    expect(code, output).toBe(1);
+    expect(output).toContain("no_such_entry");
+    expect(output).toContain("wrangler could not bundle env broken");
   }, 300_000);
 });

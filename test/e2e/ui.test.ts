@@ -287,6 +287,21 @@ describe("the web UI in a browser", () => {
     const api = await targets(region);
     expect(await page.locator("tbody tr").count()).toBe(api.length);
     await shot(page, "targets");
+    // The Pushgateway is scraped through the tier's binding; its link is the tier's own public URL.
+    const pushgateway = page.locator('details[data-pool="pushgateway"] td.endpoint a');
+    expect(await pushgateway.getAttribute("href")).toBe(`${region}/pushgateway/metrics`);
+    expect(await pushgateway.textContent()).toBe(`${region}/pushgateway/metrics`);
+    for (const base of [region, global]) {
+      if (base !== region) {
+        await page.goto(`${base}/targets`);
+        await page.locator("tbody tr").first().waitFor();
+      }
+      const hrefs = await page.locator("td.endpoint a").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
+      expect(hrefs.length, base).toBeGreaterThan(0);
+      expect(hrefs.filter((href) => href.includes(".edgeprom.internal")), base).toEqual([]);
+    }
+    await page.goto(`${region}/targets`);
+    await page.locator("tbody tr").first().waitFor();
     await page.getByLabel("Down").check();
     await expect.poll(() => page.locator("tbody tr").count()).toBe(api.filter((t) => t.health === "down").length);
     await page.getByLabel("Down").uncheck();

@@ -6,6 +6,7 @@ import { humanizeDuration, parseApiTime, relativeTime } from "../format/duration
 import { pageHeading, type PageContext, type PageView } from "../page.js";
 import { droppedMatches, groupByPool, targetMatches, type ActiveTarget, type DroppedTarget, type Health, type TargetsData } from "../targets/target_filter.js";
 import { checkSet } from "../components/check_set.js";
+import { targetLink } from "../targets/target_link.js";
 import { searchControl } from "../components/search_control.js";
 
 const HEALTHS: Health[] = ["up", "down", "unknown"];
@@ -125,7 +126,7 @@ function targetRow(t: ActiveTarget, now: number): HTMLElement {
   return h(
     "tr",
     { "data-health": t.health },
-    h("td", { class: "endpoint" }, h("a", { href: safeHref(t.globalUrl || t.scrapeUrl), rel: "noopener" }, t.scrapeUrl)),
+    h("td", { class: "endpoint" }, endpoint(t)),
     h("td", null, healthBadge(t.health)),
     h("td", null, labelBadges(t.labels)),
     h("td", { title: t.lastScrape }, relativeTime(last, now), h("div", { class: "muted small" }, `every ${t.scrapeInterval}, timeout ${t.scrapeTimeout}`)),
@@ -133,6 +134,13 @@ function targetRow(t: ActiveTarget, now: number): HTMLElement {
     h("td", null, skew(t)),
     h("td", { class: "error-cell" }, t.lastError === "" ? "" : h("span", { class: "error-text" }, t.lastError)),
   );
+}
+
+function endpoint(t: ActiveTarget): HTMLElement {
+  const link = targetLink(t, location.origin);
+  const title = link.scrapedAs === undefined ? undefined : `scraped as ${link.scrapedAs}, through the tier's binding`;
+  const href = link.href === null ? null : safeHref(link.href);
+  return href === null ? h("span", { title }, link.text) : h("a", { href, rel: "noopener", title }, link.text);
 }
 
 function skew(t: ActiveTarget): string {
