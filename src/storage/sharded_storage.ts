@@ -2,7 +2,7 @@ import { compareLabels, fnv1a, labelsFromKey, labelsKey, type Labels } from "../
 import type { Matcher } from "../model/matchers.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
 import { DeadlineExceededError, isDeadlineExceeded } from "../tsdb/deadline.js";
-import type { AppendBatch, AppendResult, MatcherSpec, SelectMode, SelectPage, StoreStats } from "../tsdb/rpc.js";
+import type { AppendBatch, AppendResult, MatcherSpec, SelectMode, SelectPage, SeriesStoreRpc, StoreStats } from "../tsdb/rpc.js";
 import { mergePartials, type PartialAggregate, type PushdownPlan } from "../tsdb/pushdown.js";
 import { readChunks } from "../tsdb/chunk_reader.js";
 import { addUsage } from "../tsdb/usage_meter.js";
@@ -12,22 +12,9 @@ import type { Appender, DeleteResult, Querier, SelectHints, Series, Storage } fr
 
 /** The slice of a SeriesStore stub that storage uses; a stub from the namespace or
  * the object itself in tests. */
-export interface ShardClient {
-  append(batch: AppendBatch): Promise<AppendResult> | AppendResult;
-  select(
-    m: MatcherSpec[],
-    mint: number,
-    maxt: number,
-    cursor?: SelectPage["cursor"],
-    mode?: SelectMode,
-    deadline?: number,
-  ): Promise<SelectPage> | SelectPage;
-  labelNames(m: MatcherSpec[], mint: number, maxt: number, deadline?: number): Promise<string[]> | string[];
-  selectAggregate(m: MatcherSpec[], plan: PushdownPlan, mint: number, maxt: number, deadline?: number): Promise<PartialAggregate> | PartialAggregate;
-  labelValues(name: string, m: MatcherSpec[], mint: number, maxt: number, deadline?: number): Promise<string[]> | string[];
-  getStats(): Promise<StoreStats> | StoreStats;
-  deleteRange(m: MatcherSpec[], mint: number, maxt: number, deadline?: number): Promise<DeleteResult> | DeleteResult;
-}
+/** A shard as storage reaches it: SeriesStore's RPC methods (tsdb/rpc.ts), each
+ * answering now (in tests) or later (over RPC). */
+export type ShardClient = { [K in keyof SeriesStoreRpc]: (...args: Parameters<SeriesStoreRpc[K]>) => ReturnType<SeriesStoreRpc[K]> | Promise<ReturnType<SeriesStoreRpc[K]>> };
 
 /** Stubs for a tier's shards. `locationHint` (e.g. "weur") asks Cloudflare to create
  * the objects near the region's targets; it only matters when an object is first
@@ -35,7 +22,7 @@ export interface ShardClient {
 export function shardClients(ns: DurableObjectNamespace<SeriesStore>, tier: string, shards: number, locationHint?: string): ShardClient[] {
   const out: ShardClient[] = [];
   const opts = locationHint ? { locationHint: locationHint as DurableObjectLocationHint } : undefined;
-  for (let i = 0; i < shards; i++) out.push(ns.get(ns.idFromName(`${tier}/shard-${i}`), opts) as unknown as ShardClient);
+  for (let i = 0; i < shards; i++) out.push(ns.get(ns.idFromName(`${tier}/shard-${i}`), opts));
   return out;
 }
 

@@ -1,6 +1,7 @@
 import type { Label } from "../model/labels.js";
 import type { MatchType } from "../model/matchers.js";
 import type { Usage } from "./usage_meter.js";
+import type { PartialAggregate, PushdownPlan } from "./pushdown.js";
 
 /** Shapes that cross the Durable Object RPC boundary: plain data only (a RegExp does
  * not survive structured clone, so matchers travel as their source). */
@@ -131,4 +132,19 @@ export interface StorageLayout {
   /** Sealed chunks, packed into blocks or waiting for the next checkpoint. */
   sealedChunks: number;
   pendingChunks: number;
+}
+
+/**
+ * The SeriesStore's RPC surface, declared once: the Durable Object implements it and
+ * storage/ reaches shards through its asynchronous form (ShardClient), so neither side
+ * re-declares the other's methods.
+ */
+export interface SeriesStoreRpc {
+  append(input: AppendBatch): AppendResult;
+  select(specs: MatcherSpec[], mint: number, maxt: number, cursor?: SelectCursor, mode?: SelectMode, deadline?: number): SelectPage;
+  selectAggregate(specs: MatcherSpec[], plan: PushdownPlan, mint: number, maxt: number, deadline?: number): PartialAggregate;
+  labelNames(specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): string[];
+  labelValues(name: string, specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): string[];
+  getStats(): StoreStats;
+  deleteRange(specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): { series: number; samples: number };
 }

@@ -24,7 +24,7 @@ import type {
   SeriesChunks,
   StoreStats,
 } from "./rpc.js";
-import { toAppendBatch } from "./rpc.js";
+import { toAppendBatch, type SeriesStoreRpc } from "./rpc.js";
 import { meterMethods, UsageMeter, type SqlExec } from "./usage_meter.js";
 import { readWalRecord, WalWriter } from "./wal.js";
 import type { BlockChunk } from "./block.js";
@@ -38,15 +38,6 @@ import { SeriesCatalog } from "./series_catalog.js";
 import type { StorageLayout } from "./rpc.js";
 import { rearmingAlarm } from "../durable/alarm.js";
 
-/** Storage settings arrive as Worker vars, the way Prometheus takes them as flags. */
-export interface SeriesStoreEnv {
-  STORAGE_RETENTION?: string;
-  STORAGE_OOO_WINDOW?: string;
-  /** Like --storage.tsdb.retention.size ("512MB"), for the whole tier: each of the
-   * SHARDS shards keeps its share. */
-  STORAGE_RETENTION_SIZE?: string;
-  SHARDS?: string;
-}
 
 const MAX_REJECTIONS_PER_BATCH = 10;
 const RECENT_REJECTIONS = 50;
@@ -55,12 +46,15 @@ const DEFAULT_PAGE = 1000;
 /** Largest WAL row; SQLite in a Durable Object refuses strings and blobs over 2 MB. */
 const WAL_ROW_BYTES = 1 << 20;
 
-function optionsFrom(env: SeriesStoreEnv): StoreOptions {
+/** Storage settings arrive as Worker vars (STORAGE_RETENTION, STORAGE_OOO_WINDOW,
+ * STORAGE_RETENTION_SIZE for the whole tier, split over SHARDS), the way Prometheus
+ * takes them as flags; an empty var means the default. */
+function optionsFrom(env: Env): StoreOptions {
   return {
     ...DEFAULT_STORE_OPTIONS,
     retentionMs: env.STORAGE_RETENTION ? parseDuration(env.STORAGE_RETENTION) : DEFAULT_STORE_OPTIONS.retentionMs,
     oooWindowMs: env.STORAGE_OOO_WINDOW ? parseDuration(env.STORAGE_OOO_WINDOW) : DEFAULT_STORE_OPTIONS.oooWindowMs,
-    retentionBytes: env.STORAGE_RETENTION_SIZE ? Math.floor(parseBytes(env.STORAGE_RETENTION_SIZE) / Math.max(1, Number(env.SHARDS ?? "1"))) : 0,
+    retentionBytes: env.STORAGE_RETENTION_SIZE ? Math.floor(parseBytes(env.STORAGE_RETENTION_SIZE) / Math.max(1, Number(env.SHARDS || "1"))) : 0,
   };
 }
 
@@ -80,7 +74,7 @@ function toMatchers(specs: readonly MatcherSpec[]): Matcher[] {
  * returns, so an acknowledged sample survives eviction and restarts. Reads are served
  * from the in-memory postings and head plus sealed chunks read from SQLite.
  */
-export class SeriesStore extends DurableObject<SeriesStoreEnv> {
+export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   /** Requests, rows and busy time, for the cost of a sample or a query. */
   readonly meter = new UsageMeter();
   private readonly sql: SqlExec;
@@ -114,7 +108,7 @@ export class SeriesStore extends DurableObject<SeriesStoreEnv> {
   /** Series created by the running append, written to SQLite at its end. */
   private newSeries: MemSeries[] = [];
 
-  constructor(ctx: DurableObjectState, env: SeriesStoreEnv) {
+  constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = this.meter.sql(ctx.storage.sql);
     this.opts = optionsFrom(env);

@@ -12,8 +12,8 @@ const H2 = 7_200_000;
 /** Four 2h ranges back, so that every chunk below is sealed and its range closed. */
 const T0 = Math.floor(NOW / H2) * H2 - 4 * H2;
 
-async function readAll(store: unknown, name: string) {
-  const storage = new ShardedStorage([store as ShardClient]);
+async function readAll(store: ShardClient, name: string) {
+  const storage = new ShardedStorage([store]);
   const out = [];
   for await (const s of storage.querier().select([{ type: "=", name: "__name__", value: name }], { start: -Infinity, end: Infinity })) out.push(s);
   return out;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { labelsToRecord } from "../../src/model/labels.js";
 import { Engine } from "../../src/promql/engine/engine.js";
 import { QueryError, type Value } from "../../src/promql/engine/value.js";
-import { ShardedStorage, type ShardClient } from "../../src/storage/sharded_storage.js";
+import { ShardedStorage } from "../../src/storage/sharded_storage.js";
 import { DeadlineExceededError } from "../../src/storage/storage.js";
 import { freshStore, series } from "./store_helpers.js";
 
@@ -18,7 +18,7 @@ async function seeded() {
     series({ __name__: LONG, l: "x" }, [[NOW - 1000, 3]]),
     series({ __name__: `${LONG}x`, l: "x" }, [[NOW - 1000, 4]]),
   ]);
-  return { stub, storage: new ShardedStorage([stub as unknown as ShardClient]) };
+  return { stub, storage: new ShardedStorage([stub]) };
 }
 
 // The first Durable Object call of a run pays workerd's cold start, which a busy machine

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { labelsFromKey, labelsFromRecord, labelsKey } from "../../src/model/labels.js";
 import { isStaleNaN, STALE_NAN } from "../../src/model/sample.js";
-import { ShardedStorage, type ShardClient } from "../../src/storage/sharded_storage.js";
+import { ShardedStorage } from "../../src/storage/sharded_storage.js";
 import type { SelectCursor, SelectPage } from "../../src/tsdb/rpc.js";
 import { SeriesStore } from "../../src/tsdb/series_store.js";
 import { freshStore, regular, series } from "./store_helpers.js";
@@ -26,7 +26,7 @@ describe("SeriesStore", () => {
     ]);
     expect(res).toMatchObject({ appended: 3, rejected: 0 });
 
-    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const storage = new ShardedStorage([stub]);
     const got = await readAll(storage, [{ type: "=", name: "__name__", value: "up" }]);
     expect(got.map((s) => s.labels.find((l) => l.name === "instance")!.value)).toEqual(["a:9100", "b:9100"]);
     expect([...got[0]!.ts]).toEqual([T0, T0 + 15_000]);
@@ -43,7 +43,7 @@ describe("SeriesStore", () => {
     expect(stats.chunkSamples).toBe(360);
     expect(stats.headSamples).toBe(40);
 
-    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const storage = new ShardedStorage([stub]);
     const [s] = await readAll(storage, [{ type: "=", name: "__name__", value: "c_total" }]);
     expect([...s!.ts]).toEqual(samples.map((x) => x[0]));
     expect([...s!.vs]).toEqual(samples.map((x) => x[1]));
@@ -57,7 +57,7 @@ describe("SeriesStore", () => {
   it("keeps stale markers bit-exact", async () => {
     const stub = freshStore();
     await stub.append([series({ __name__: "g" }, [[T0, 5], [T0 + 15_000, STALE_NAN], [T0 + 30_000, NaN]])]);
-    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const storage = new ShardedStorage([stub]);
     const [s] = await readAll(storage, [{ type: "=", name: "__name__", value: "g" }]);
     expect(isStaleNaN(s!.vs[1]!)).toBe(true);
     expect(Number.isNaN(s!.vs[2]!) && !isStaleNaN(s!.vs[2]!)).toBe(true);
@@ -80,7 +80,7 @@ describe("SeriesStore", () => {
     expect(stats.duplicateRejected).toBe(1);
     expect(stats.recentRejections.at(-1)).toMatchObject({ reason: "out_of_order", skewMs: 660_000 });
 
-    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const storage = new ShardedStorage([stub]);
     const [s] = await readAll(storage, [{ type: "=", name: "__name__", value: "ooo" }]);
     expect([...s!.ts]).toEqual([T0 + 300_000, T0 + 600_000]);
     expect([...s!.vs]).toEqual([5, 10]);
@@ -95,7 +95,7 @@ describe("SeriesStore", () => {
     await stub.append([series(sel, even)]);
     const res = await stub.append([series(sel, odd.slice(-35))]);
     expect(res.rejected).toBe(0);
-    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const storage = new ShardedStorage([stub]);
     const [s] = await readAll(storage, [{ type: "=", name: "__name__", value: "late" }]);
     const want = [...even, ...odd.slice(-35)].sort((a, b) => a[0] - b[0]);
     expect([...s!.ts]).toEqual(want.map((x) => x[0]));
@@ -115,7 +115,7 @@ describe("SeriesStore", () => {
       // A second object over the same storage rebuilds its memory the way a
       // restarted object does.
       const reborn = new SeriesStore(state, env);
-      const storage = new ShardedStorage([reborn as unknown as ShardClient]);
+      const storage = new ShardedStorage([reborn]);
       const got = await readAll(storage, [{ type: "=~", name: "__name__", value: "a|b" }]);
       expect([...got[0]!.ts]).toEqual(a.map((x) => x[0]));
       expect([...got[0]!.vs]).toEqual(a.map((x) => x[1]));
@@ -174,7 +174,7 @@ describe("SeriesStore", () => {
       expect(store.getStats().chunks).toBe(0);
       expect(store.getStats().headSamples).toBe(3 * (250 - 240));
     });
-    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const storage = new ShardedStorage([stub]);
     const left = await readAll(storage, [{ type: "=", name: "__name__", value: "sized" }]);
     expect(left.map((s) => s.ts.length)).toEqual([10, 10, 10]);
     expect(left.every((s) => s.ts[0]! >= old + 240 * 15_000)).toBe(true);
@@ -193,7 +193,7 @@ describe("SeriesStore", () => {
     expect(r3).toEqual({ series: 1, samples: 5 });
     const expected = Array.from({ length: 250 }, (_, i) => i).filter((i) => (i < 100 || i > 139) && i < 245);
     const check = async () => {
-      const storage = new ShardedStorage([stub as unknown as ShardClient]);
+      const storage = new ShardedStorage([stub]);
       const got = await readAll(storage, [{ type: "=", name: "__name__", value: "del" }]);
       expect(got).toHaveLength(1);
       expect([...got[0]!.vs]).toEqual(expected);
@@ -244,7 +244,7 @@ describe("SeriesStore", () => {
     const samples = regular(T0, 130, (i) => i);
     const end = samples.at(-1)![0];
     await stub.append([series({ __name__: "lat" }, samples), series({ __name__: "lat", gone: "1" }, [[end - 30_000, 1], [end - 15_000, STALE_NAN]])]);
-    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const storage = new ShardedStorage([stub]);
     const read = async (start: number, end: number) => {
       const out = [];
       for await (const s of storage.querier().select([{ type: "=", name: "__name__", value: "lat" }], { start, end, latestOnly: true })) out.push(s);
@@ -262,7 +262,7 @@ describe("SeriesStore", () => {
 
   it("pages large selects and merges shards back into label order", async () => {
     const shards = [freshStore(), freshStore()];
-    const storage = new ShardedStorage(shards as unknown as ShardClient[]);
+    const storage = new ShardedStorage(shards);
     const app = storage.appender();
     for (let i = 0; i < 2500; i++) app.append(labelsFromRecord({ __name__: "many", i: String(i).padStart(5, "0") }), T0, i);
     expect((await app.commit()).appended).toBe(2500);

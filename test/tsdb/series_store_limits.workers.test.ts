@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { labelsFromRecord, labelsKey } from "../../src/model/labels.js";
 import { remoteWriteHandler } from "../../src/remote/write_handler.js";
 import { encodeRemoteWriteBody } from "../../src/remote/write_request.js";
-import { ShardedStorage, type ShardClient } from "../../src/storage/sharded_storage.js";
+import { ShardedStorage } from "../../src/storage/sharded_storage.js";
 import type { AppendBatch } from "../../src/tsdb/rpc.js";
 import { SeriesStore } from "../../src/tsdb/series_store.js";
 import { freshStore } from "./store_helpers.js";
@@ -48,7 +48,7 @@ describe("SeriesStore batches inside the documented limits", () => {
     await runInDurableObject(stub, async (_i, state) => {
       const reborn = new SeriesStore(state, env as never);
       const page = reborn.select([{ type: "=", name: "__name__", value: "long_series" }], -Infinity, Infinity);
-      const storage = new ShardedStorage([reborn as unknown as ShardClient]);
+      const storage = new ShardedStorage([reborn]);
       const got = [];
       for await (const s of storage.querier().select([{ type: "=", name: "__name__", value: "long_series" }], { start: -Infinity, end: Infinity })) got.push(s);
       expect(page.series).toHaveLength(1);
@@ -63,7 +63,7 @@ describe("SeriesStore batches inside the documented limits", () => {
     await runInDurableObject(stub, async (_i, state) => {
       const reborn = new SeriesStore(state, env as never);
       expect(reborn.getStats().series).toBe(200_000);
-      const storage = new ShardedStorage([reborn as unknown as ShardClient]);
+      const storage = new ShardedStorage([reborn]);
       const got = [];
       for await (const s of storage.querier().select([{ type: "=~", name: "i", value: "1999.." }], { start: -Infinity, end: Infinity })) got.push(s);
       expect(got.map((s) => s.vs[0]).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 100 }, (_, k) => 199_900 + k));
@@ -88,7 +88,7 @@ it("replays a series named twice in one batch after its first part sealed a chun
 describe("remote write into SeriesStore shards", () => {
   it("stores a 200k-series request (about 1.5 MB) and answers 204", { timeout: 180_000 }, async () => {
     const stub = freshStore();
-    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const storage = new ShardedStorage([stub]);
     const timeseries = Array.from({ length: 200_000 }, (_, i) => ({
       labels: [{ name: "__name__", value: "rw_wide" }, { name: "instance", value: `host-${i}:9100` }, { name: "job", value: "node" }],
       samples: [{ t: T0, v: i }],
@@ -106,7 +106,7 @@ describe("remote write into SeriesStore shards", () => {
 
   it("stores one series with 300k samples sent in one request and answers 204", { timeout: 180_000 }, async () => {
     const stub = freshStore();
-    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const storage = new ShardedStorage([stub]);
     const samples = Array.from({ length: 300_000 }, (_, i) => ({ t: T0 + i * 1000, v: i }));
     const res = await remoteWriteHandler(writeRequest([{ labels: [{ name: "__name__", value: "rw_long" }], samples }]), storage, { maxBodyBytes: 32 << 20 });
     expect(res.status).toBe(204);

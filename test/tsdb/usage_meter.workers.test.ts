@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { encodeRemoteWriteBody } from "../../src/remote/write_request.js";
-import { ShardedStorage, type ShardClient } from "../../src/storage/sharded_storage.js";
+import { ShardedStorage } from "../../src/storage/sharded_storage.js";
 import { freshStore, regular, series } from "./store_helpers.js";
 
 const NOW = Date.now();
@@ -36,7 +36,7 @@ describe("SeriesStore usage meter", () => {
     // them into a block row; read after it, they come from SQLite.
     await stub.checkpoint();
     const before = (await stub.getStats()).usage;
-    const storage = new ShardedStorage([stub as unknown as ShardClient]);
+    const storage = new ShardedStorage([stub]);
     let samples = 0;
     for await (const s of storage.querier().select([{ type: "=", name: "__name__", value: "meter_sealed" }], { start: -Infinity, end: Infinity })) samples += s.ts.length;
     expect(samples).toBe(400);
