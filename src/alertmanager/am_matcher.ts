@@ -3,15 +3,12 @@
 import { Regex } from "../model/regex.js";
 import { Re2SyntaxError } from "../model/re2.js";
 import { quote as goQuote } from "../model/quote.js";
+import { matchValue, type Matcher, type MatchType } from "../model/matchers.js";
 
-export type AmMatchType = "=" | "!=" | "=~" | "!~";
+export type AmMatchType = MatchType;
 
-export interface AmMatcher {
-  readonly type: AmMatchType;
-  readonly name: string;
-  readonly value: string;
-  readonly re?: Regex;
-}
+/** The same shape as a Prometheus matcher; only the regex flags differ (amRegex). */
+export type AmMatcher = Matcher;
 
 export class AmRegexError extends Error {}
 
@@ -31,18 +28,9 @@ export function amMatcher(type: AmMatchType, name: string, value: string): AmMat
   return { type, name, value };
 }
 
-export function matchOne(m: AmMatcher, v: string): boolean {
-  switch (m.type) {
-    case "=":
-      return v === m.value;
-    case "!=":
-      return v !== m.value;
-    case "=~":
-      return m.re!.test(v);
-    case "!~":
-      return !m.re!.test(v);
-  }
-}
+/** Whether a label value satisfies the matcher (Prometheus' rules, its regex compiled
+ * with Alertmanager's flags). */
+export const matchOne: (m: AmMatcher, v: string) => boolean = matchValue;
 
 /** Every matcher holds; a missing label reads as "". */
 export function matchAll(ms: readonly AmMatcher[], labels: Readonly<Record<string, string>>): boolean {
