@@ -12,6 +12,7 @@ import type { Storage } from "../storage/storage.js";
 import { meterMethods, UsageMeter, type Usage } from "../tsdb/usage_meter.js";
 import { newTargetState, REPORT_SERIES, scrapeOnce, type TargetState } from "./scrape_loop.js";
 import { pushgatewayJob } from "./pushgateway_job.js";
+import { ScrapeCache } from "./scrape_cache.js";
 import { resolveTargets, type ActiveTarget, type DroppedTarget } from "./target_set.js";
 
 /** What a tier hands its scheduler (workers/tier.ts). */
@@ -73,6 +74,9 @@ export class ScrapeScheduler extends DurableObject {
   private dropped: DroppedTarget[] = [];
   private discoveryErrors: string[] = [];
   private states = new Map<string, TargetState>();
+  /** Each target's scrape cache; in memory only (a restart rebuilds it in one scrape),
+   * as storing it with the state would cost more than it saves. */
+  private caches = new Map<string, ScrapeCache>();
   private nextDue = new Map<string, number>();
 
   /** Requests, stored rows and busy time: a scrape's share of the bill. */
@@ -167,7 +171,9 @@ export class ScrapeScheduler extends DurableObject {
       await Promise.all(
         due.slice(i, i + MAX_CONCURRENT_SCRAPES).map(async (a) => {
           const before = (await this.stateOf(a.id)) ?? newTargetState();
-          const after = await scrapeOnce(a.target, storage, before, (u, i) => this.tier.targetFetch(u, i), Date.now());
+          let cache = this.caches.get(a.id);
+          if (cache === undefined) this.caches.set(a.id, (cache = new ScrapeCache()));
+          const after = await scrapeOnce(a.target, storage, before, (u, i) => this.tier.targetFetch(u, i), Date.now(), cache);
           this.states.set(a.id, after);
           await this.ctx.storage.put(stateKey(a.id), after);
           this.meter.kvRows(0, 1);
@@ -253,6 +259,7 @@ export class ScrapeScheduler extends DurableObject {
       for (const key of st?.series ?? []) app.append(labelsFromKey(key), now, STALE_NAN);
       for (const name of REPORT_SERIES) app.append(new LabelsBuilder(a.target.labels).set(METRIC_NAME, name).labels(), now, STALE_NAN);
       this.states.delete(a.id);
+      this.caches.delete(a.id);
       this.nextDue.delete(a.id);
       await this.ctx.storage.delete(stateKey(a.id));
       this.meter.kvRows(0, 1);

@@ -24,7 +24,7 @@ export interface DroppedTarget {
  * config's relabel_configs, then the scrape URL and per-target settings. */
 export function resolveTargets(cfg: ScrapeConfig, groups: readonly TargetGroup[]): { active: ActiveTarget[]; dropped: DroppedTarget[]; errors: string[] } {
   const relabelCfgs = compileRelabelConfigs(cfg.relabelConfigs);
-  const metricRelabel = metricRelabeller(compileRelabelConfigs(cfg.metricRelabelConfigs));
+  const metricRelabel = metricRelabellerFor(cfg);
   // Sent only to this target: redirects to another host drop them (scrape_loop.ts).
   const headers = authHeaders(cfg.httpClient);
   const active: ActiveTarget[] = [];
@@ -76,6 +76,17 @@ export function resolveTargets(cfg: ScrapeConfig, groups: readonly TargetGroup[]
     active.length = 0;
   }
   return { active, dropped, errors };
+}
+
+// One relabeller per loaded scrape config, not per resolution: targets are resolved
+// before every scrape, and the scrape cache (scrape_cache.ts) stays valid only while
+// the relabeller is the same one.
+const relabellers = new WeakMap<ScrapeConfig, ScrapeTarget["metricRelabel"]>();
+
+function metricRelabellerFor(cfg: ScrapeConfig): ScrapeTarget["metricRelabel"] {
+  let r = relabellers.get(cfg);
+  if (r === undefined) relabellers.set(cfg, (r = metricRelabeller(compileRelabelConfigs(cfg.metricRelabelConfigs))));
+  return r;
 }
 
 function metricRelabeller(cfgs: CompiledRelabelConfig[]): ScrapeTarget["metricRelabel"] {

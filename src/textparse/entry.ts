@@ -25,6 +25,11 @@ export interface SampleEntry {
    * honor_labels they still keep the target's label of that name away, as in
    * Prometheus (the Pushgateway relies on it for `instance`). */
   readonly emptyLabels?: readonly string[] | undefined;
+  /** Only when the parser was given a series lookup: the series text as written
+   * (`name{labels}`), and what the lookup returned for it. With `cached` set,
+   * `labels` and `emptyLabels` are left empty: the consumer already has them. */
+  readonly series?: string | undefined;
+  readonly cached?: unknown;
 }
 
 export interface HelpEntry {

@@ -5,6 +5,15 @@ import { ParseError } from "./errors.js";
 import { formatOpenMetricsFloat, parseGoFloat, parseGoInt64, secondsToMillis } from "./float.js";
 import type { MetadataState } from "./metadata-state.js";
 
+/** Consulted for each sample line with its series text: `name{labels}` exactly as
+ * written, followed by a NUL and the label name when the line's family normalises
+ * one (histogram `le`, summary `quantile`), since the same text then parses to other
+ * labels. Whatever it returns other than undefined is handed back on the entry as
+ * `cached`, and the label set is then not parsed (`labels` is empty). */
+export type SeriesLookup = (series: string) => unknown;
+
+const NO_LABELS: Labels = Object.freeze([]);
+
 const TAB = 9;
 const SP = 32;
 const QUOTE = 34;
@@ -77,6 +86,7 @@ export class LineParser {
   constructor(
     private readonly om: boolean,
     private readonly state: MetadataState,
+    private readonly lookup?: SeriesLookup,
   ) {}
 
   parse(src: string, start: number, end: number, lineNo: number): Entry | typeof EOF_LINE | null {
@@ -107,19 +117,36 @@ export class LineParser {
 
     const nameEnd = p;
     if (!this.om) p = this.skipBlanks(p);
-    let labels: Labels;
+    let labels: Labels = NO_LABELS;
     let emptyLabels: string[] | undefined;
+    let series: string | undefined;
+    let cached: unknown;
     if (p < end && src.charCodeAt(p) === LBRACE) {
-      const ls: Label[] = [{ name: METRIC_NAME, value: name }];
-      p = this.parseLabelSet(p + 1, ls, this.state.normalisedLabel(name), this.prevLabelNames);
-      labels = ls;
-      if (this.sawEmptyValue) {
-        labels = ls.filter((l) => l.value !== "");
-        emptyLabels = ls.filter((l) => l.value === "").map((l) => l.name);
+      const normalise = this.state.normalisedLabel(name);
+      const close = this.lookup === undefined ? -1 : this.labelSetEnd(p + 1);
+      if (close >= 0) {
+        series = normalise === undefined ? src.slice(start, close) : src.slice(start, close) + "\u0000" + normalise;
+        cached = this.lookup!(series);
+      }
+      if (cached === undefined) {
+        const ls: Label[] = [{ name: METRIC_NAME, value: name }];
+        p = this.parseLabelSet(p + 1, ls, normalise, this.prevLabelNames);
+        if (p !== close) series = undefined;
+        labels = ls;
+        if (this.sawEmptyValue) {
+          labels = ls.filter((l) => l.value !== "");
+          emptyLabels = ls.filter((l) => l.value === "").map((l) => l.name);
+        }
+      } else {
+        p = close;
       }
       p = this.separator(p, "value");
     } else {
-      labels = [{ name: METRIC_NAME, value: name }];
+      if (this.lookup !== undefined) {
+        series = name;
+        cached = this.lookup(name);
+      }
+      if (cached === undefined) labels = [{ name: METRIC_NAME, value: name }];
       if (this.om) p = this.separator(p, "label set or value");
       else if (p === nameEnd) this.fail(this.expected("label set or value", p), p);
     }
@@ -153,9 +180,32 @@ export class LineParser {
         exemplar = this.parseExemplar(p);
       }
     }
+    if (series !== undefined) return { kind: "sample", name, labels, value, timestamp, exemplar, emptyLabels, series, cached };
     return emptyLabels === undefined
       ? { kind: "sample", name, labels, value, timestamp, exemplar }
       : { kind: "sample", name, labels, value, timestamp, exemplar, emptyLabels };
+  }
+
+  /** Where a label set ends (after its closing brace), found without building
+   * anything: only quoted values can hide a brace. -1 when the line ends first; a
+   * malformed set is left to parseLabelSet to report. */
+  private labelSetEnd(p: number): number {
+    const src = this.src;
+    const end = this.end;
+    while (p < end) {
+      const c = src.charCodeAt(p);
+      if (c === RBRACE) return p + 1;
+      if (c === QUOTE) {
+        p++;
+        while (p < end) {
+          const d = src.charCodeAt(p);
+          if (d === QUOTE) break;
+          p += d === BACKSLASH ? 2 : 1;
+        }
+      }
+      p++;
+    }
+    return -1;
   }
 
   private parseExemplar(p: number): Exemplar {

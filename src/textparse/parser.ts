@@ -1,6 +1,6 @@
 import type { Entry, ExpositionFormat } from "./entry.js";
 import { ParseError } from "./errors.js";
-import { EOF_LINE, LineParser } from "./line-parser.js";
+import { EOF_LINE, LineParser, type SeriesLookup } from "./line-parser.js";
 import { MetadataState } from "./metadata-state.js";
 
 const LF = "\n";
@@ -18,8 +18,13 @@ export class ExpositionParser {
   private ended = false;
   private error: ParseError | undefined;
 
-  constructor(readonly format: ExpositionFormat) {
-    this.lines = new LineParser(format === "openmetrics", new MetadataState(format === "text"));
+  /** `lookup` lets a caller that remembers series skip their label parsing (the
+   * scrape loop's cache); see SeriesLookup. */
+  constructor(
+    readonly format: ExpositionFormat,
+    lookup?: SeriesLookup,
+  ) {
+    this.lines = new LineParser(format === "openmetrics", new MetadataState(format === "text"), lookup);
   }
 
   push(chunk: string): Entry[] {

@@ -1,4 +1,5 @@
 import type { Entry, ExpositionFormat } from "./entry.js";
+import type { SeriesLookup } from "./line-parser.js";
 import { ExpositionParser } from "./parser.js";
 
 export type ExpositionSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>;
@@ -22,8 +23,9 @@ export async function* parseExpositionStream(
 export async function* parseExpositionBatches(
   source: ExpositionSource,
   format: ExpositionFormat,
+  lookup?: SeriesLookup,
 ): AsyncGenerator<Entry[], void, undefined> {
-  const parser = new ExpositionParser(format);
+  const parser = new ExpositionParser(format, lookup);
   const decoder = new TextDecoder();
   for await (const chunk of chunks(source)) {
     const entries = parser.push(typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
