@@ -42,6 +42,22 @@ export function toAppendBatch(series: readonly AppendSeries[]): AppendBatch {
   return b;
 }
 
+/** One exemplar for the series `key` (canonical label key). */
+export interface ExemplarAppend {
+  key: string;
+  labels: Label[];
+  t: number;
+  v: number;
+}
+
+export interface ExemplarAppendResult {
+  appended: number;
+  /** Not newer than the series' newest exemplar. */
+  outOfOrder: number;
+  /** Labels over the 128 characters OpenMetrics allows. */
+  tooLong: number;
+}
+
 export type RejectReason = "out_of_order" | "duplicate" | "too_old";
 
 export interface Rejection {
