@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { Labels } from "../model/labels.js";
+import { parseTime, TimeParseError } from "../model/time.js";
 import { ParseError } from "../promql/parser/errors.js";
 import { parseExpr } from "../promql/parser/parser.js";
 import { extractSelectors } from "../promql/parser/walk.js";
@@ -20,8 +21,8 @@ export function exemplarRoutes(deps: ExemplarDeps): Hono {
   app.on(["GET", "POST"], "/query_exemplars", (c) =>
     handle(async () => {
       const p = await Params.from(c);
-      const start = p.time("start", -Infinity);
-      const end = p.time("end", Infinity);
+      const start = timeParam(p, "start", -Infinity);
+      const end = timeParam(p, "end", Infinity);
       if (end < start) throw new ApiError("bad_data", "end timestamp must not be before start timestamp");
       let expr;
       try {
@@ -31,14 +32,28 @@ export function exemplarRoutes(deps: ExemplarDeps): Hono {
         throw e;
       }
       const selectors = extractSelectors(expr);
-      // Prometheus answers an expression without selectors (`1+1`) with null data.
-      if (selectors.length === 0) return success(null);
+      // Prometheus answers an expression without selectors (`1+1`) with no data at
+      // all, which its API writes as 204 No Content.
+      if (selectors.length === 0) return new Response(null, { status: 204 });
       const q = deps.querier();
       const found = q.selectExemplars === undefined ? [] : await q.selectExemplars(selectors, start, end);
       return success(new RawJson(`[${found.map(seriesJson).join(",")}]`));
     }),
   );
   return app;
+}
+
+/** Like Params.time, with the extra words Prometheus' parseTimeParam puts in its
+ * error here. */
+function timeParam(p: Params, name: string, dflt: number): number {
+  const v = p.get(name);
+  if (v === undefined || v === "") return dflt;
+  try {
+    return parseTime(v);
+  } catch (e) {
+    if (e instanceof TimeParseError) throw new ApiError("bad_data", `invalid parameter "${name}": Invalid time value for '${name}': ${e.message}`);
+    throw e;
+  }
 }
 
 function seriesJson(s: ExemplarSeries): string {
