@@ -59,6 +59,7 @@ declare namespace Cloudflare {
 		STORAGE_RETENTION?: string;
 		STORAGE_RETENTION_SIZE?: string;
 		STORAGE_OOO_WINDOW?: string;
+		STORAGE_EXEMPLARS_MAX?: string;
 		EXTERNAL_URL?: string;
 		MAX_BODY_BYTES?: string;
 		LIMIT_LABELS_PER_SERIES?: string;
