@@ -31,6 +31,8 @@ interface Slot {
 
 interface SeriesIndex {
   key: string;
+  /** Parsed from `key` at the first query that looks at the series. */
+  labels?: Labels;
   oldest: number;
   newest: number;
 }
@@ -91,7 +93,7 @@ export class ExemplarStorage {
     const out: ExemplarSeries[] = [];
     for (const idx of this.index.values()) {
       if (this.slots[idx.oldest]!.ex.t > end || this.slots[idx.newest]!.ex.t < start) continue;
-      const labels = labelsFromKey(idx.key);
+      const labels = (idx.labels ??= labelsFromKey(idx.key));
       if (!matcherSets.some((ms) => matchesLabels(ms, labels))) continue;
       const exemplars: StoredExemplar[] = [];
       for (let i = idx.oldest; i !== NONE; ) {
