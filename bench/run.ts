@@ -12,6 +12,7 @@ import { benchPushgateway } from "./pushgateway.js";
 import { benchQuery } from "./query.js";
 import { benchScrape } from "./scrape.js";
 import { benchRegex } from "./regex.js";
+import { benchExemplars } from "./exemplars.js";
 import { benchRemote } from "./remote.js";
 import { benchRules } from "./rules.js";
 import { benchStore } from "./store.js";
@@ -26,6 +27,7 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
   ["exposition parsing (textparse)", benchTextparse],
   ["remote write decoding (remote)", benchRemote],
   ["label-matcher regexes: linear-time engine vs V8 RegExp", () => benchRegex({ values: quick ? 50_000 : 200_000, log: console.log })],
+  ["exemplar ring of one shard (tsdb)", () => benchExemplars({ capacity: quick ? 20_000 : 100_000, log: console.log })],
   ["durable appends into one SeriesStore (tsdb, workerd)", () => benchStore({ scrapes: quick ? 130 : 480, log: console.log })],
   ["scrape ingest CPU vs Prometheus 2.42 (same targets)", () => benchScrape({ targets: 5, seconds: quick ? 10 : 150, log: console.log })],
   [

@@ -4,7 +4,7 @@ import { LabelsBuilder, labelsKey, type Labels } from "../model/labels.js";
 import { queueName, queueSettingsFor, type QueueBatch, type QueueSettings } from "./queue_manager.js";
 import { compileRelabelConfigs, relabel } from "../relabel/index.js";
 import type { CompiledRelabelConfig } from "../relabel/relabel.js";
-import type { AppendResult, Appender, Storage } from "../storage/storage.js";
+import type { AppendResult, Appender, Storage, StoredExemplar } from "../storage/storage.js";
 
 /** The slice of a RemoteWriteQueue stub the tee uses. */
 export interface RemoteWriteSink {
@@ -48,6 +48,11 @@ export class TeeAppender implements Appender {
     private readonly inner: Appender,
     private readonly targets: readonly RemoteWriteTarget[],
   ) {}
+
+  /** Stored locally only: forwarding exemplars to remote_write targets is not done yet. */
+  appendExemplar(labels: Labels, e: StoredExemplar): void {
+    this.inner.appendExemplar?.(labels, e);
+  }
 
   append(labels: Labels, t: number, v: number): void {
     this.inner.append(labels, t, v);

@@ -1,5 +1,5 @@
 import { readBodyLimited } from "../encoding/body.js";
-import { formatSeries, labelsFromKey, metricName } from "../model/labels.js";
+import { formatSeries, labelsFromKey, metricName, sortLabels } from "../model/labels.js";
 import { DEFAULT_LIMITS, labelLimitError, type InputLimits } from "../model/limits.js";
 import type { Rejection, Storage } from "../storage/storage.js";
 import { unsupportedWriteMedia } from "./write_headers.js";
@@ -50,6 +50,11 @@ export async function remoteWriteHandler(req: Request, storage: Storage, opts: R
       return;
     }
     for (const s of ts.samples) app.append(labels, s.t, s.v);
+    // Prometheus stores exemplars on a best-effort basis: refused ones are logged,
+    // never a reason to fail the request.
+    if (app.appendExemplar !== undefined && metricName(labels) !== "") {
+      for (const e of ts.exemplars) app.appendExemplar(labels, { labels: [...sortLabels(e.labels)], t: e.t, v: e.v });
+    }
   });
   const res = await app.commit();
   const problems: string[] = [];

@@ -2,7 +2,8 @@ import { compareLabels, fnv1a, labelsFromKey, labelsKey, type Labels } from "../
 import type { Matcher } from "../model/matchers.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
 import { DeadlineExceededError, isDeadlineExceeded } from "../tsdb/deadline.js";
-import type { AppendBatch, AppendResult, MatcherSpec, SelectMode, SelectPage, SeriesStoreRpc, StoreStats } from "../tsdb/rpc.js";
+import type { ExemplarSeries, StoredExemplar } from "../tsdb/exemplar_storage.js";
+import type { AppendBatch, AppendResult, ExemplarAppend, ExemplarAppendResult, MatcherSpec, SelectMode, SelectPage, SeriesStoreRpc, StoreStats } from "../tsdb/rpc.js";
 import { mergePartials, type PartialAggregate, type PushdownPlan } from "../tsdb/pushdown.js";
 import { readChunks } from "../tsdb/chunk_reader.js";
 import { addUsage } from "../tsdb/usage_meter.js";
@@ -71,6 +72,11 @@ export class ShardedStorage implements Storage {
   }
 
   /** @internal used by the appender */
+  async commitExemplars(byShard: Map<number, ExemplarAppend[]>): Promise<void> {
+    await Promise.all([...byShard].map(([shard, list]) => this.shards[shard]!.appendExemplars(list)));
+  }
+
+  /** @internal used by the appender */
   async commitBatches(batches: Map<number, Map<string, SampleBuffer>>): Promise<AppendResult> {
     const results = await Promise.all(
       [...batches].map(([shard, series]) => {
@@ -101,8 +107,17 @@ export class ShardedStorage implements Storage {
 
 class ShardedAppender implements Appender {
   private batches = new Map<number, Map<string, SampleBuffer>>();
+  private exemplars = new Map<number, ExemplarAppend[]>();
 
   constructor(private readonly storage: ShardedStorage) {}
+
+  appendExemplar(labels: Labels, e: StoredExemplar): void {
+    const key = labelsKey(labels);
+    const shard = this.storage.shardOf(key);
+    let list = this.exemplars.get(shard);
+    if (list === undefined) this.exemplars.set(shard, (list = []));
+    list.push({ key, labels: e.labels, t: e.t, v: e.v });
+  }
 
   append(labels: Labels, t: number, v: number): void {
     const key = labelsKey(labels);
@@ -116,12 +131,18 @@ class ShardedAppender implements Appender {
 
   async commit(): Promise<AppendResult> {
     const batches = this.batches;
+    const exemplars = this.exemplars;
     this.batches = new Map();
-    return this.storage.commitBatches(batches);
+    this.exemplars = new Map();
+    // Samples first: an exemplar is about a sample, and is worthless when they fail.
+    const res = await this.storage.commitBatches(batches);
+    if (exemplars.size > 0) await this.storage.commitExemplars(exemplars);
+    return res;
   }
 
   rollback(): void {
     this.batches = new Map();
+    this.exemplars = new Map();
   }
 }
 
@@ -139,6 +160,13 @@ class ShardedQuerier implements Querier {
     const m = specs(matchers);
     const parts = await Promise.all(this.shards.map((s) => call(s.selectAggregate(m, plan, hints.start, hints.end, hints.deadline))));
     return mergePartials(plan.op, parts);
+  }
+
+  async selectExemplars(matcherSets: readonly (readonly Matcher[])[], start: number, end: number): Promise<ExemplarSeries[]> {
+    const sets = matcherSets.map(specs);
+    const all = await Promise.all(this.shards.map((s) => call(s.selectExemplars(sets, start, end))));
+    // A series lives in one shard, so merging is a sort.
+    return all.flat().sort((a, b) => compareLabels(a.seriesLabels, b.seriesLabels));
   }
 
   async *series(matchers: readonly Matcher[], hints: SelectHints): AsyncIterable<Labels> {

@@ -3,6 +3,9 @@ import type { Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matchers.js";
 import type { AppendResult, Rejection, StoreStats } from "../tsdb/rpc.js";
 import type { PartialAggregate, PushdownPlan } from "../tsdb/pushdown.js";
+import type { ExemplarSeries, StoredExemplar } from "../tsdb/exemplar_storage.js";
+
+export type { ExemplarSeries, StoredExemplar };
 
 export type { AppendResult, Rejection, StoreStats, PartialAggregate, PushdownPlan };
 /** What storage throws when a read passes its `deadline`. */
@@ -44,6 +47,9 @@ export interface Querier {
    * engine uses it when the expression allows and falls back to select otherwise.
    */
   selectAggregate?(matchers: readonly Matcher[], hints: SelectHints, plan: PushdownPlan): Promise<PartialAggregate>;
+  /** Exemplars in [start, end] of the series matching any of the matcher sets, sorted
+   * by series labels; only storages that keep exemplars have it. */
+  selectExemplars?(matcherSets: readonly (readonly Matcher[])[], start: number, end: number): Promise<ExemplarSeries[]>;
 }
 
 /** Buffers samples and makes them durable on commit; nothing is visible before. */
@@ -51,6 +57,9 @@ export interface Appender {
   append(labels: Labels, t: number, v: number): void;
   /** A native histogram sample, where the storage keeps them. */
   appendHistogram?(labels: Labels, t: number, h: FloatHistogram): void;
+  /** An exemplar of the series `labels` (exemplar labels sorted by name), stored on
+   * commit on a best-effort basis: refused exemplars never fail the commit. */
+  appendExemplar?(labels: Labels, e: StoredExemplar): void;
   commit(): Promise<AppendResult>;
   rollback(): void;
 }

@@ -2,6 +2,7 @@ import type { Label } from "../model/labels.js";
 import type { MatchType } from "../model/matchers.js";
 import type { Usage } from "./usage_meter.js";
 import type { PartialAggregate, PushdownPlan } from "./pushdown.js";
+import type { ExemplarSeries } from "./exemplar_storage.js";
 
 /** Shapes that cross the Durable Object RPC boundary: plain data only (a RegExp does
  * not survive structured clone, so matchers travel as their source). */
@@ -41,6 +42,22 @@ export function toAppendBatch(series: readonly AppendSeries[]): AppendBatch {
     o += s.ts.length;
   });
   return b;
+}
+
+/** One exemplar for the series `key` (canonical label key). */
+export interface ExemplarAppend {
+  key: string;
+  labels: Label[];
+  t: number;
+  v: number;
+}
+
+export interface ExemplarAppendResult {
+  appended: number;
+  /** Not newer than the series' newest exemplar. */
+  outOfOrder: number;
+  /** Labels over the 128 characters OpenMetrics allows. */
+  tooLong: number;
 }
 
 export type RejectReason = "out_of_order" | "duplicate" | "too_old";
@@ -147,4 +164,6 @@ export interface SeriesStoreRpc {
   labelValues(name: string, specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): string[];
   getStats(): StoreStats;
   deleteRange(specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): { series: number; samples: number };
+  appendExemplars(list: ExemplarAppend[]): ExemplarAppendResult;
+  selectExemplars(sets: MatcherSpec[][], mint: number, maxt: number): ExemplarSeries[];
 }

@@ -11,11 +11,14 @@ import { MemSeries, type SealedChunk } from "./mem_series.js";
 import { DEFAULT_STORE_OPTIONS, type StoreOptions } from "./options.js";
 import { Deadline } from "./deadline.js";
 import { PostingsIndex } from "./postings.js";
+import { ExemplarStorage, type ExemplarSeries } from "./exemplar_storage.js";
 import type {
   AppendResult,
   AppendSeries,
   AppendBatch,
   ChunkData,
+  ExemplarAppend,
+  ExemplarAppendResult,
   MatcherSpec,
   Rejection,
   SelectCursor,
@@ -38,6 +41,16 @@ import { SeriesCatalog } from "./series_catalog.js";
 import type { StorageLayout } from "./rpc.js";
 import { rearmingAlarm } from "../durable/alarm.js";
 
+const DEFAULT_MAX_EXEMPLARS = 100_000;
+
+/** STORAGE_EXEMPLARS_MAX is like storage.exemplars.max_exemplars, for the whole tier:
+ * each shard keeps its share in memory (default 100000; 0 turns exemplar storage off). */
+function exemplarCapacity(env: Env): number {
+  const raw = env.STORAGE_EXEMPLARS_MAX;
+  const total = raw === undefined || raw === "" ? DEFAULT_MAX_EXEMPLARS : Number(raw);
+  if (!Number.isFinite(total) || total < 0) throw new Error(`STORAGE_EXEMPLARS_MAX: not a count of exemplars: ${JSON.stringify(raw)}`);
+  return Math.ceil(total / Math.max(1, Number(env.SHARDS || "1")));
+}
 
 const MAX_REJECTIONS_PER_BATCH = 10;
 const RECENT_REJECTIONS = 50;
@@ -79,6 +92,8 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   readonly meter = new UsageMeter();
   private readonly sql: SqlExec;
   private readonly opts: StoreOptions;
+  /** In memory only, as in Prometheus: a restart starts with no exemplars. */
+  private readonly exemplars: ExemplarStorage;
   private byId = new Map<number, MemSeries>();
   private byKey = new Map<string, MemSeries>();
   private postings = new PostingsIndex();
@@ -112,6 +127,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     super(ctx, env);
     this.sql = this.meter.sql(ctx.storage.sql);
     this.opts = optionsFrom(env);
+    this.exemplars = new ExemplarStorage(exemplarCapacity(env));
     this.blocks = new BlockStore(this.sql);
     this.catalog = new SeriesCatalog(this.sql, (id) => this.byId.get(id)?.labels);
     // Migrations and recovery are synchronous SQLite work, done before any request.
@@ -367,6 +383,26 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
       this.load();
       throw e;
     }
+  }
+
+  // ---- exemplars ------------------------------------------------------------------
+
+  /** Stores exemplars of this shard's series. Like Prometheus' remote write receiver,
+   * refused ones are counted, never an error: exemplar storage is best effort. */
+  appendExemplars(list: ExemplarAppend[]): ExemplarAppendResult {
+    const res: ExemplarAppendResult = { appended: 0, outOfOrder: 0, tooLong: 0 };
+    for (const e of list) {
+      const outcome = this.exemplars.add(e.key, { labels: e.labels, v: e.v, t: e.t });
+      if (outcome === "ok") res.appended++;
+      else if (outcome === "out_of_order") res.outOfOrder++;
+      else if (outcome === "too_long") res.tooLong++;
+    }
+    return res;
+  }
+
+  /** Exemplars in [mint, maxt] of series matching any of the matcher sets. */
+  selectExemplars(sets: MatcherSpec[][], mint: number, maxt: number): ExemplarSeries[] {
+    return this.exemplars.select(mint, maxt, sets.map(toMatchers));
   }
 
   // ---- retention ----------------------------------------------------------------
@@ -705,4 +741,4 @@ function overlaps(s: MemSeries, mint: number, maxt: number): boolean {
 }
 
 // Internal calls (append -> checkpoint) are not requests, so only entry points count.
-meterMethods(SeriesStore, ["append", "select", "selectAggregate", "labelNames", "labelValues", "getStats", "storageLayout", "checkpoint", "deleteRange", "alarm"]);
+meterMethods(SeriesStore, ["append", "select", "selectAggregate", "labelNames", "labelValues", "getStats", "storageLayout", "checkpoint", "deleteRange", "appendExemplars", "selectExemplars", "alarm"]);

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { alertmanagersRoutes } from "../api/alertmanagers_routes.js";
 import { adminRoutes } from "../api/admin_routes.js";
 import { queryRoutes } from "../api/query_routes.js";
+import { exemplarRoutes } from "../api/exemplar_routes.js";
 import { rulesRoutes } from "../api/rules_routes.js";
 import { seriesRoutes } from "../api/series_routes.js";
 import { statusRoutes } from "../api/status_routes.js";
@@ -115,6 +116,7 @@ export function buildApp(env: Env): Hono {
   app.post("/api/v1/read", (c) => remoteReadHandler(c.req.raw, storage()));
   app.route("/api/v1", seriesRoutes({ querier: () => storage().querier() }));
   app.route("/api/v1", queryRoutes({ querier: () => storage().querier(), engine, maxQueryLength: limits.queryLength }));
+  app.route("/api/v1", exemplarRoutes({ querier: () => storage().querier() }));
   app.route(
     "/api/v1",
     targetsRoutes({

@@ -2,6 +2,7 @@ import { compareLabels } from "../../model/labels.js";
 import type { Querier } from "../../storage/storage.js";
 import type { Expr } from "../parser/ast.js";
 import { parseExpr } from "../parser/parser.js";
+import { exprChildren } from "../parser/walk.js";
 import { EvalContext } from "./context.js";
 import { Evaluator } from "./evaluator.js";
 import { windowBounds } from "./selectors.js";
@@ -174,28 +175,9 @@ function warnIneffectiveSort(ctx: EvalContext, e: Expr): void {
     if (x.type === "Call" && SORT_FUNCTIONS.has(x.func.name)) {
       ctx.warnings.add(`PromQL warning: sort is ineffective for range queries since results are always ordered by labels (${ctx.pos(x.pos.start)})`);
     }
-    for (const c of children(x)) visit(c);
+    for (const c of exprChildren(x)) visit(c);
   };
   visit(e);
-}
-
-function children(x: Expr): Expr[] {
-  switch (x.type) {
-    case "ParenExpr":
-    case "UnaryExpr":
-    case "SubqueryExpr":
-      return [x.expr];
-    case "BinaryExpr":
-      return [x.lhs, x.rhs];
-    case "AggregateExpr":
-      return x.param ? [x.param, x.expr] : [x.expr];
-    case "Call":
-      return x.args;
-    case "MatrixSelector":
-      return [x.vectorSelector];
-    default:
-      return [];
-  }
 }
 
 /** Drops the metric names marked for dropping, now that the query is done; series

@@ -9,3 +9,4 @@ export { formatDurationMs, formatFloat } from "./literals.js";
 export { parseExpr, parseMetricSelector, type ParseOptions } from "./parser.js";
 export { formatExpr } from "./printer.js";
 export { parseSeriesSelector } from "./selector.js";
+export { exprChildren, extractSelectors } from "./walk.js";
