@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { parseAmConfig } from "../src/alertmanager/am_config.js";
 import { ConfigError } from "../src/config/errors.js";
 import { CONFIG_BINDING, configKey, fileKey, loadConfigFromKV, type KVReader } from "../src/config/kv_keys.js";
 import { parseConfig } from "../src/config/load.js";
@@ -312,10 +313,16 @@ async function pushRules(file: string, region: string | undefined, target: Targe
       out(`  WARNING: ${e.message}`);
     }
   };
+  return putFile(file, key, target, warnUnreferenced);
+}
+
+/** Stores a file's text under `key` in the local KV of `npm start` or a deployed
+ * namespace, then lets `after` read the namespace (warnings). */
+async function putFile(file: string, key: string, target: Target, after: (kv: KVReader) => Promise<void> = async () => {}): Promise<number> {
   if (target.mode === "local") {
     await withLocalKV(target.dataDir, async (kv) => {
       await kv.put(key, readFileSync(file, "utf8"));
-      await warnUnreferenced(kv);
+      await after(kv);
     });
   } else {
     const r = runWrangler(["kv", "key", "put", "--binding", CONFIG_BINDING, "--env", target.env!, "--remote", key, "--path", file], false);
@@ -323,11 +330,30 @@ async function pushRules(file: string, region: string | undefined, target: Targe
       err(`wrangler could not write ${key}`);
       return 1;
     }
-    await warnUnreferenced(wranglerKV(target.env!));
+    await after(wranglerKV(target.env!));
   }
   const where = target.mode === "local" ? `local KV (${join(target.dataDir, "kv")})` : `environment ${target.env}`;
   out(`pushed ${file} -> ${key} in ${where}`);
   return 0;
+}
+
+/** Validates alertmanager.yml as Alertmanager 0.25 does and stores it where the tiers'
+ * Alertmanager reads it: alertmanager.yml, or regions/R/alertmanager.yml. */
+async function pushAlertmanager(file: string, region: string | undefined, target: Target): Promise<number> {
+  out(`Checking ${file}`);
+  const text = readText(file);
+  if (text instanceof Error) {
+    err(`refusing to push ${file}: ${text.message}`);
+    return 1;
+  }
+  try {
+    parseAmConfig(text);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`refusing to push ${file}: ${e.message}`);
+    return 1;
+  }
+  return putFile(file, region === undefined ? "alertmanager.yml" : `regions/${region}/alertmanager.yml`, target);
 }
 
 /** Reads of a deployed namespace, through wrangler. */
@@ -447,6 +473,10 @@ async function main(argv: string[]): Promise<number> {
     if (cmd === "rules" && sub === "push") {
       if (rest.length !== 1) throw new UsageError("rules push: give exactly one FILE");
       return await pushRules(rest[0]!, values.region, target);
+    }
+    if (cmd === "alertmanager" && sub === "push") {
+      if (rest.length !== 1) throw new UsageError("alertmanager push: give exactly one FILE");
+      return await pushAlertmanager(rest[0]!, values.region, target);
     }
     if (cmd === "config" && sub === "push") {
       if (rest.length !== 1) throw new UsageError("config push: give exactly one FILE");

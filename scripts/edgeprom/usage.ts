@@ -27,6 +27,13 @@ or at once on POST /-/reload.`,
     text: `Print the configuration a region loads (secrets shown as <secret>), or with --raw
 the stored text.`,
   },
+  "alertmanager push": {
+    synopsis: "alertmanager push FILE [--region R] [--local | --env ENV] [--data DIR]",
+    text: `Check alertmanager.yml as Alertmanager 0.25's \`amtool check-config\` does and store
+it in the CONFIG KV namespace, where every tier's Alertmanager reads it: as
+alertmanager.yml, or as regions/R/alertmanager.yml (--region R). Apply with
+POST /alertmanager/-/reload (otherwise within a minute).`,
+  },
   "rules push": {
     synopsis: "rules push FILE [--region R] [--local | --env ENV] [--data DIR]",
     text: `Validate a rule file and store it in the CONFIG KV namespace under the key
