@@ -2,7 +2,8 @@
 // what the dispatcher needs to know about it and the context every notifier gets.
 import type { HTTPClientConfig } from "../config/types.js";
 import type { AmAlert } from "./alert.js";
-import type { AmTemplates } from "./am_template.js";
+import { templateDataValue, type AmTemplates, type TemplateData } from "./am_template.js";
+import { templateData } from "./template_data.js";
 
 export interface NotifyContext {
   /** The aggregation group's key, as Alertmanager prints it (`{}/{a="b"}:{job="x"}`). */
@@ -75,4 +76,12 @@ export function truncate(s: string, n: number): string {
 export async function groupKeyHash(key: string): Promise<string> {
   const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
   return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A group's template data, and its receiver fields rendered with it (a field left
+ * unset renders its default template). */
+export function groupTemplates(ctx: NotifyContext, alerts: AmAlert[]): { td: TemplateData; render: (field: string | undefined, def?: string) => Promise<string> } {
+  const td = templateData(ctx.receiver, ctx.groupLabels, alerts, ctx.externalURL, ctx.now);
+  const data = templateDataValue(td);
+  return { td, render: (field, def = "") => ctx.templates.text(field ?? def, data) };
 }

@@ -2,9 +2,7 @@
 // key), close by alias once everything resolved.
 import type { AmReceiver } from "./am_config.js";
 import type { AmAlert } from "./alert.js";
-import { templateDataValue } from "./am_template.js";
-import { authHeaders, groupKeyHash, postJSON, truncate, type Integration } from "./integration.js";
-import { templateData } from "./template_data.js";
+import { authHeaders, groupTemplates, groupKeyHash, postJSON, truncate, type Integration } from "./integration.js";
 
 type OpsgenieConf = AmReceiver["opsgenie"][number];
 
@@ -14,9 +12,7 @@ export function opsgenieIntegration(c: OpsgenieConf, index: number): Integration
     index,
     sendResolved: c.send_resolved ?? true,
     async notify(ctx, alerts: AmAlert[]) {
-      const td = templateData(ctx.receiver, ctx.groupLabels, alerts, ctx.externalURL, ctx.now);
-      const data = templateDataValue(td);
-      const t = (s: string | undefined, def = "") => ctx.templates.text(s ?? def, data);
+      const { td, render: t } = groupTemplates(ctx, alerts);
       const alias = await groupKeyHash(ctx.groupKey);
       const headers = { ...authHeaders(c.http_config), authorization: `GenieKey ${c.api_key ?? ""}` };
       const source = await t(c.source, '{{ template "opsgenie.default.source" . }}');

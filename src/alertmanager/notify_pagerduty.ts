@@ -2,9 +2,7 @@
 // sha256 of the group key, trigger while anything fires, resolve when all resolved.
 import type { AmReceiver } from "./am_config.js";
 import type { AmAlert } from "./alert.js";
-import { templateDataValue } from "./am_template.js";
-import { authHeaders, groupKeyHash, postJSON, truncate, type Integration } from "./integration.js";
-import { templateData } from "./template_data.js";
+import { authHeaders, groupTemplates, groupKeyHash, postJSON, truncate, type Integration } from "./integration.js";
 
 type PagerdutyConf = AmReceiver["pagerduty"][number];
 
@@ -23,9 +21,7 @@ export function pagerdutyIntegration(c: PagerdutyConf, index: number): Integrati
     index,
     sendResolved: c.send_resolved ?? true,
     async notify(ctx, alerts: AmAlert[]) {
-      const td = templateData(ctx.receiver, ctx.groupLabels, alerts, ctx.externalURL, ctx.now);
-      const data = templateDataValue(td);
-      const t = (s: string | undefined, def = "") => ctx.templates.text(s ?? def, data);
+      const { td, render: t } = groupTemplates(ctx, alerts);
       const key = await groupKeyHash(ctx.groupKey);
       const resolve = td.status === "resolved";
       const details: Record<string, string> = {};

@@ -2,9 +2,7 @@
 // templated, defaults from Alertmanager's slack.default.* templates.
 import type { AmReceiver } from "./am_config.js";
 import type { AmAlert } from "./alert.js";
-import { templateDataValue } from "./am_template.js";
-import { authHeaders, postJSON, truncate, type Integration, type NotifyContext } from "./integration.js";
-import { templateData } from "./template_data.js";
+import { authHeaders, groupTemplates, postJSON, truncate, type Integration, type NotifyContext } from "./integration.js";
 
 type SlackConf = AmReceiver["slack"][number];
 
@@ -23,8 +21,7 @@ const D = {
 };
 
 export async function slackPayload(c: SlackConf, ctx: NotifyContext, alerts: AmAlert[]) {
-  const data = templateDataValue(templateData(ctx.receiver, ctx.groupLabels, alerts, ctx.externalURL, ctx.now));
-  const t = (s: string | undefined, def = "") => ctx.templates.text(s ?? def, data);
+  const { render: t } = groupTemplates(ctx, alerts);
   const omit = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== "" && v !== undefined && !(Array.isArray(v) && v.length === 0)));
   const attachment = {
     ...omit({ title: truncate(await t(c.title, D.title), 1024), title_link: await t(c.title_link, D.title_link), pretext: await t(c.pretext, D.pretext) }),
