@@ -102,10 +102,6 @@ export class Alertmanager extends DurableObject<AlertmanagerEnv> {
     if (!force && this.loadedAt > 0 && Date.now() - this.loadedAt < CONFIG_TTL_MS) return { ok: this.error === "", error: this.error };
     this.loadedAt = Date.now();
     const stored = await loadAmConfigText(this.env.CONFIG, this.env.TIER);
-    if (stored === null) {
-      this.error = "no alertmanager.yml in the CONFIG KV namespace";
-      return { ok: false, error: this.error };
-    }
     try {
       const cfg = parseAmConfig(stored.text);
       const templates = new AmTemplates(await loadTemplateTexts(this.env.CONFIG as never, cfg.templates));

@@ -14,13 +14,29 @@ export interface StoredAmConfig {
   text: string;
 }
 
-/** The tier's alertmanager.yml text, or null when none is stored (no Alertmanager). */
-export async function loadAmConfigText(kv: KVReader, tier: string): Promise<StoredAmConfig | null> {
+/** What a tier's Alertmanager runs until an alertmanager.yml is stored: alerts are
+ * taken, grouped, silenced and shown (the API, amtool, the /am page), and sent
+ * nowhere, as with an Alertmanager whose only receiver has no integrations. */
+export const DEFAULT_AM_CONFIG: StoredAmConfig = {
+  key: "(built-in default)",
+  text: `# edgeprom's built-in default: no alertmanager.yml is stored in the CONFIG KV namespace.
+# Alerts are kept and shown, and sent nowhere. Store yours with
+#   npx edgeprom alertmanager push alertmanager.yml
+route:
+  receiver: "null"
+  group_by: [alertname]
+receivers:
+  - name: "null"
+`,
+};
+
+/** The tier's alertmanager.yml text, or the built-in default when none is stored. */
+export async function loadAmConfigText(kv: KVReader, tier: string): Promise<StoredAmConfig> {
   for (const key of amConfigKeysFor(tier)) {
     const text = await kv.get(key);
     if (text !== null) return { key, text };
   }
-  return null;
+  return DEFAULT_AM_CONFIG;
 }
 
 /** Template files named by `templates:` are KV keys (globs: `*` within one path segment). */

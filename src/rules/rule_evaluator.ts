@@ -1,6 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { CONFIG_TTL_MS, type ConfigLoader } from "../config/index.js";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import migrations from "../../migrations/rule_evaluator/migrations.js";
 import { rearmingAlarm } from "../durable/alarm.js";
+import { moveLegacyKv } from "../durable/legacy_kv.js";
 import { Serial } from "../durable/serial.js";
 import { Notifier, type AlertmanagerDiscovery } from "../notifier/notifier.js";
 import type { Alertmanager } from "../alertmanager/alertmanager_object.js";
@@ -11,7 +15,8 @@ import type { Storage } from "../storage/storage.js";
 import { RuleManager, type RuleSettings } from "./manager.js";
 import { kvRuleFilesIO, loadRuleFiles } from "./rule_loader.js";
 import type { RuleMetricsData } from "./rule_metrics.js";
-import { SavedRuleState } from "./saved_state.js";
+import { RuleStateRows } from "./rule_state_rows.js";
+import { LEGACY_GROUP_PREFIX, LEGACY_SERIES_PREFIX, SavedRuleState } from "./saved_state.js";
 import type { RulesStatus } from "./views.js";
 
 /** What a tier hands its rule evaluator (workers/tier.ts). */
@@ -57,7 +62,7 @@ export class RuleEvaluator extends DurableObject {
       return ns && ns.get(ns.idFromName(alertmanagerObjectName(this.env.TIER)));
     }) as typeof fetch,
   });
-  private readonly saved = new SavedRuleState(this.ctx.storage);
+  private readonly saved: SavedRuleState;
   /** Evaluations and reloads run one at a time; reads do not wait for them. */
   private readonly serial = new Serial();
 
@@ -69,6 +74,11 @@ export class RuleEvaluator extends DurableObject {
     private readonly tier: RulesWiring,
   ) {
     super(ctx, env);
+    migrate(drizzle(ctx.storage), migrations);
+    const rows = new RuleStateRows(ctx.storage.sql);
+    moveLegacyKv(ctx.storage, LEGACY_GROUP_PREFIX, (k, v) => rows.moveLegacy("group", k.slice(LEGACY_GROUP_PREFIX.length), v));
+    moveLegacyKv(ctx.storage, LEGACY_SERIES_PREFIX, (k, v) => rows.moveLegacy("series", k.slice(LEGACY_SERIES_PREFIX.length), v));
+    this.saved = new SavedRuleState(rows);
   }
 
   /** Called by the cron trigger: keeps the alarm armed. */

@@ -6,7 +6,7 @@ import type { RuleManager } from "./manager.js";
 import type { RuleHealth } from "./rule.js";
 
 /**
- * The rule state a RuleEvaluator keeps in its Durable Object storage, so that an
+ * The rule state a RuleEvaluator keeps in its Durable Object's tables, so that an
  * eviction or a restart loses nothing Prometheus would keep in memory: alerts with
  * their activeAt, firedAt and last-sent times (resolved ones too, so the resolution
  * still reaches Alertmanager), rule health, and the series each rule wrote last (so
@@ -18,21 +18,21 @@ import type { RuleHealth } from "./rule.js";
  * is restored from ALERTS_FOR_STATE with the outage tolerance and grace period.
  */
 
-/** The slice of DurableObjectStorage used here (a Map in tests). */
-export interface StateStore {
-  list<T>(options: { prefix: string }): Promise<Map<string, T>>;
-  put(entries: Record<string, unknown>): Promise<void>;
-  delete(keys: string[]): Promise<unknown>;
+/** Where the state is kept: the RuleEvaluator's tables (rule_state_rows.ts), or a
+ * Map in tests. Rule series are keyed by seriesKey(group, index). */
+export interface RuleStateStore {
+  load(): { groups: Map<string, SavedGroup>; series: Map<string, SavedSeries> };
+  /** Writes and deletes in one step. */
+  write(change: { groups: Map<string, SavedGroup>; series: Map<string, SavedSeries>; deleteGroups: string[]; deleteSeries: string[] }): void;
 }
 
-const GROUP_PREFIX = "rules/group/";
-const SERIES_PREFIX = "rules/series/";
-/** DurableObjectStorage takes at most 128 keys per put or delete. */
-const MAX_KEYS_PER_CALL = 128;
+/** Where the state lived in the key-value API before the tables (moved on start). */
+export const LEGACY_GROUP_PREFIX = "rules/group/";
+export const LEGACY_SERIES_PREFIX = "rules/series/";
 
 /** Per-rule state in parallel arrays (one entry per rule, in group order): a group of
  * a thousand rules stays a small value. */
-interface SavedGroup {
+export interface SavedGroup {
   v: 2;
   intervalMs: number;
   nextSlot: number;
@@ -53,13 +53,20 @@ interface SavedGroup {
 
 /** One rule's series, saved apart from the group and only when they change: most
  * evaluations of a recording rule return the same series. */
-interface SavedSeries {
+export interface SavedSeries {
   id: string;
   keys: string[];
 }
 
-function seriesKey(group: string, index: number): string {
-  return `${SERIES_PREFIX}${group}#${index}`;
+/** A rule's series' key: group key and rule index. Group keys may hold "#", indexes
+ * cannot, so the last "#" separates them. */
+export function seriesKey(group: string, index: number): string {
+  return `${group}#${index}`;
+}
+
+export function splitSeriesKey(key: string): { group: string; index: number } {
+  const at = key.lastIndexOf("#");
+  return { group: key.slice(0, at), index: Number(key.slice(at + 1)) };
 }
 
 function saveGroup(g: Group): SavedGroup {
@@ -90,54 +97,55 @@ function toLabels(keys: readonly string[]): Labels[] {
 }
 
 export class SavedRuleState {
-  /** Keys this object wrote and has not deleted, so removed groups get cleaned up. */
-  private readonly written = new Set<string>();
+  /** Keys of the groups and series this object wrote and has not deleted, so removed
+   * groups get cleaned up. */
+  private readonly writtenGroups = new Set<string>();
+  private readonly writtenSeries = new Set<string>();
 
-  constructor(private readonly store: StateStore) {}
+  constructor(private readonly store: RuleStateStore) {}
 
   /** Writes the state of `groups` (default: all) and drops that of groups gone. */
   async save(manager: RuleManager, groups: readonly Group[] = manager.list()): Promise<void> {
-    const entries: Record<string, unknown> = {};
+    const savedGroups = new Map<string, SavedGroup>();
+    const savedSeries = new Map<string, SavedSeries>();
     for (const g of groups) {
-      entries[GROUP_PREFIX + g.key] = saveGroup(g);
+      savedGroups.set(g.key, saveGroup(g));
       g.rules.forEach((r, i) => {
         const key = seriesKey(g.key, i);
-        if (!g.seriesDirty[i] && this.written.has(key)) return;
-        entries[key] = { id: r.identity(), keys: [...g.seriesInPreviousEval[i]!.keys()] } satisfies SavedSeries;
-        g.seriesDirty[i] = false;
+        if (!g.seriesDirty[i] && this.writtenSeries.has(key)) return;
+        savedSeries.set(key, { id: r.identity(), keys: [...g.seriesInPreviousEval[i]!.keys()] });
       });
     }
-    const live = new Set<string>();
+    const liveGroups = new Set<string>();
+    const liveSeries = new Set<string>();
     for (const g of manager.list()) {
-      live.add(GROUP_PREFIX + g.key);
-      g.rules.forEach((_, i) => live.add(seriesKey(g.key, i)));
+      liveGroups.add(g.key);
+      g.rules.forEach((_, i) => liveSeries.add(seriesKey(g.key, i)));
     }
-    const gone = [...this.written].filter((k) => !live.has(k));
-    const keys = Object.keys(entries);
-    for (let i = 0; i < keys.length; i += MAX_KEYS_PER_CALL) {
-      const chunk: Record<string, unknown> = {};
-      for (const k of keys.slice(i, i + MAX_KEYS_PER_CALL)) chunk[k] = entries[k];
-      await this.store.put(chunk);
-    }
-    for (let i = 0; i < gone.length; i += MAX_KEYS_PER_CALL) await this.store.delete(gone.slice(i, i + MAX_KEYS_PER_CALL));
-    for (const k of keys) this.written.add(k);
-    for (const k of gone) this.written.delete(k);
+    const deleteGroups = [...this.writtenGroups].filter((k) => !liveGroups.has(k));
+    const deleteSeries = [...this.writtenSeries].filter((k) => !liveSeries.has(k));
+    this.store.write({ groups: savedGroups, series: savedSeries, deleteGroups, deleteSeries });
+    // Marked clean only once written: a failed write is retried by the next save.
+    for (const g of groups) g.rules.forEach((_, i) => (g.seriesDirty[i] = false));
+    for (const k of savedGroups.keys()) this.writtenGroups.add(k);
+    for (const k of savedSeries.keys()) this.writtenSeries.add(k);
+    for (const k of deleteGroups) this.writtenGroups.delete(k);
+    for (const k of deleteSeries) this.writtenSeries.delete(k);
   }
 
   /** Applies what a previous instance saved to the groups of a manager that was just
    * updated for the first time. */
   async restore(manager: RuleManager, now: number): Promise<void> {
-    const groups = await this.store.list<SavedGroup>({ prefix: GROUP_PREFIX });
-    const series = await this.store.list<SavedSeries>({ prefix: SERIES_PREFIX });
-    for (const k of [...groups.keys(), ...series.keys()]) this.written.add(k);
+    const { groups, series } = this.store.load();
+    for (const k of groups.keys()) this.writtenGroups.add(k);
+    for (const k of series.keys()) this.writtenSeries.add(k);
     const seriesOf = (group: string, index: number, id: string): string[] => {
       const s = series.get(seriesKey(group, index));
       return s !== undefined && s.id === id ? s.keys : [];
     };
-    for (const [k, saved] of groups) {
+    for (const [key, saved] of groups) {
       // State of an older format is dropped: the group then starts over.
       if (saved.v !== 2) continue;
-      const key = k.slice(GROUP_PREFIX.length);
       const g = manager.get(key);
       if (g === undefined) {
         // Removed while nothing ran: its series still deserve stale markers.

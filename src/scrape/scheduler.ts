@@ -2,6 +2,10 @@ import { DurableObject } from "cloudflare:workers";
 import { CONFIG_TTL_MS, type Config, type ConfigLoader } from "../config/index.js";
 import { configToYaml } from "../config/print.js";
 import { DiscoveryManager } from "../discovery/manager.js";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import migrations from "../../migrations/scrape_scheduler/migrations.js";
+import { moveLegacyKv } from "../durable/legacy_kv.js";
 import { Serial } from "../durable/serial.js";
 import { rearmingAlarm } from "../durable/alarm.js";
 import { discoveryConfigFor } from "../discovery/sd_config.js";
@@ -13,6 +17,7 @@ import { meterMethods, UsageMeter, type Usage } from "../tsdb/usage_meter.js";
 import { newTargetState, REPORT_SERIES, scrapeOnce, type TargetState } from "./scrape_loop.js";
 import { pushgatewayJob } from "./pushgateway_job.js";
 import { ScrapeCache } from "./scrape_cache.js";
+import { TargetStateRows } from "./target_state_rows.js";
 import { resolveTargets, type ActiveTarget, type DroppedTarget } from "./target_set.js";
 
 /** What a tier hands its scheduler (workers/tier.ts). */
@@ -82,6 +87,7 @@ export class ScrapeScheduler extends DurableObject {
   /** Requests, stored rows and busy time: a scrape's share of the bill. */
   readonly meter = new UsageMeter();
   private readonly serial = new Serial();
+  private readonly rows: TargetStateRows;
 
   /** The runtime makes the object with (ctx, env); the tier's entry point
    * (workers/objects.ts) adds the wiring. */
@@ -91,6 +97,9 @@ export class ScrapeScheduler extends DurableObject {
     private readonly tier: SchedulerWiring,
   ) {
     super(ctx, env);
+    migrate(drizzle(ctx.storage), migrations);
+    this.rows = new TargetStateRows(this.meter.sql(ctx.storage.sql));
+    moveLegacyKv(ctx.storage, LEGACY_STATE_PREFIX, (k, v) => this.rows.put(k.slice(LEGACY_STATE_PREFIX.length), v as TargetState, undefined));
   }
 
   /** Called by the cron trigger: keeps the alarm armed. */
@@ -170,13 +179,13 @@ export class ScrapeScheduler extends DurableObject {
     for (let i = 0; i < due.length; i += MAX_CONCURRENT_SCRAPES) {
       await Promise.all(
         due.slice(i, i + MAX_CONCURRENT_SCRAPES).map(async (a) => {
-          const before = (await this.stateOf(a.id)) ?? newTargetState();
+          const stored = this.stateOf(a.id);
+          const before = stored ?? newTargetState();
           let cache = this.caches.get(a.id);
           if (cache === undefined) this.caches.set(a.id, (cache = new ScrapeCache()));
           const after = await scrapeOnce(a.target, storage, before, (u, i) => this.tier.targetFetch(u, i), Date.now(), cache);
           this.states.set(a.id, after);
-          await this.ctx.storage.put(stateKey(a.id), after);
-          this.meter.kvRows(0, 1);
+          this.rows.put(a.id, after, stored);
           if (after.lastError !== "") {
             this.tier.log({ event: "scrape", pool: a.target.pool, url: a.target.url, health: after.health, error: after.lastError });
           }
@@ -191,11 +200,10 @@ export class ScrapeScheduler extends DurableObject {
     return Math.max(next, soonest);
   }
 
-  private async stateOf(id: string): Promise<TargetState | undefined> {
+  private stateOf(id: string): TargetState | undefined {
     let s = this.states.get(id);
     if (s === undefined) {
-      s = await this.ctx.storage.get<TargetState>(stateKey(id));
-      this.meter.kvRows(1, 0);
+      s = this.rows.get(id);
       if (s !== undefined) this.states.set(id, s);
     }
     return s;
@@ -255,24 +263,27 @@ export class ScrapeScheduler extends DurableObject {
   private async endTargets(gone: ActiveTarget[], now: number): Promise<void> {
     const app = (await this.tier.appendStorage()).appender();
     for (const a of gone) {
-      const st = await this.stateOf(a.id);
+      const st = this.stateOf(a.id);
       for (const key of st?.series ?? []) app.append(labelsFromKey(key), now, STALE_NAN);
       for (const name of REPORT_SERIES) app.append(new LabelsBuilder(a.target.labels).set(METRIC_NAME, name).labels(), now, STALE_NAN);
+    }
+    // The state goes only once the stale markers are stored: a failed commit retries
+    // from it on the next alarm.
+    await app.commit();
+    for (const a of gone) {
       this.states.delete(a.id);
       this.caches.delete(a.id);
       this.nextDue.delete(a.id);
-      await this.ctx.storage.delete(stateKey(a.id));
-      this.meter.kvRows(0, 1);
+      this.rows.delete(a.id);
     }
-    await app.commit();
   }
+
 }
 
 meterMethods(ScrapeScheduler, ["arm", "reload", "status", "usage", "configYaml", "alarm"]);
 
-function stateKey(id: string): string {
-  return "target:" + id;
-}
+/** Where targets' states lived in the key-value API before the tables. */
+const LEGACY_STATE_PREFIX = "target:";
 
 /** The next scrape time after `t` on the target's grid (interval, offset). */
 function nextAfter(t: number, interval: number, offset: number): number {

@@ -56,4 +56,24 @@ describe("the Alertmanager object", () => {
     expect(r.status).toBe(400);
     expect(await r.json()).toBe("at least one label pair required");
   });
+
+  it("runs the built-in default while no alertmanager.yml is stored: alerts kept and shown, sent nowhere", async () => {
+    await env.CONFIG.delete("alertmanager.yml");
+    const ns = env.ALERTMANAGER!;
+    const stub = ns.get(ns.idFromName(alertmanagerObjectName(env.TIER)));
+    const got = await runInDurableObject(stub, async (_instance, state) => {
+      await state.storage.deleteAll();
+      const fresh = new Alertmanager(state, env as never);
+      const ask = async (path: string, init?: RequestInit) => fresh.fetch(new Request(`http://x${path}`, init));
+      const ready = await ask("/-/ready");
+      const post = await ask("/api/v2/alerts", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([{ labels: { alertname: "NoConfig" } }]) });
+      const groups = (await (await ask("/api/v2/alerts/groups")).json()) as { labels: Record<string, string>; receiver: { name: string } }[];
+      const status = (await (await ask("/api/v2/status")).json()) as { config: { original: string } };
+      return { ready: ready.status, post: post.status, groups: groups.map((g) => [g.labels, g.receiver.name]), original: status.config.original };
+    });
+    expect(got.ready).toBe(200);
+    expect(got.post).toBe(200);
+    expect(got.groups).toEqual([[{ alertname: "NoConfig" }, "null"]]);
+    expect(got.original).toContain("edgeprom's built-in default");
+  });
 });

@@ -1,9 +1,11 @@
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { parseAmConfig } from "../../src/alertmanager/am_config.js";
+import { DEFAULT_AM_CONFIG } from "../../src/alertmanager/am_config_kv.js";
 import { ConfigError } from "../../src/config/errors.js";
 import { requireBinary } from "../e2e/support/processes.js";
 
@@ -43,5 +45,17 @@ describe("alertmanager.yml: edgeprom agrees with amtool 0.25 check-config", () =
     const theirs = await amtoolAccepts(file);
     const ours = oursAccepts(file);
     expect({ file, accepted: ours.ok, ours: ours.out }).toEqual({ file, accepted: theirs.ok, ours: ours.out });
+  });
+
+  it("the built-in default a tier runs without alertmanager.yml is one amtool accepts", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "am-default-"));
+    const file = join(dir, "alertmanager.yml");
+    writeFileSync(file, DEFAULT_AM_CONFIG.text);
+    try {
+      expect((await amtoolAccepts(file)).ok).toBe(true);
+      expect(parseAmConfig(DEFAULT_AM_CONFIG.text).receivers.map((r) => r.name)).toEqual(["null"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

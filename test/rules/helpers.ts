@@ -7,7 +7,7 @@ import { Engine } from "../../src/promql/engine/engine.js";
 import { parseSeriesLine } from "../../src/promql/promqltest/values.js";
 import { RuleManager, type RuleSettings } from "../../src/rules/manager.js";
 import { ruleFileChecks } from "../../src/rules/rule_checks.js";
-import type { StateStore } from "../../src/rules/saved_state.js";
+import type { RuleStateStore, SavedGroup, SavedSeries } from "../../src/rules/saved_state.js";
 import { MemoryStorage } from "../../src/storage/memory_storage.js";
 
 /** A round start time, so that slots and `[5m]` windows are easy to reason about. */
@@ -99,26 +99,24 @@ export function labels(rec: Record<string, string>): Labels {
 }
 
 /** DurableObjectStorage's list/put/delete over a Map, for saved-state tests. */
-export class MapStore implements StateStore {
+/** The RuleEvaluator's tables, played by a Map ("group:<key>", "series:<key>"). */
+export class MapStore implements RuleStateStore {
   readonly map = new Map<string, unknown>();
-  puts = 0;
 
-  async list<T>(options: { prefix: string }): Promise<Map<string, T>> {
-    const out = new Map<string, T>();
-    for (const k of [...this.map.keys()].sort()) if (k.startsWith(options.prefix)) out.set(k, structuredClone(this.map.get(k)) as T);
-    return out;
+  load(): { groups: Map<string, SavedGroup>; series: Map<string, SavedSeries> } {
+    const groups = new Map<string, SavedGroup>();
+    const series = new Map<string, SavedSeries>();
+    for (const [k, v] of this.map) {
+      if (k.startsWith("group:")) groups.set(k.slice(6), structuredClone(v) as SavedGroup);
+      else series.set(k.slice(7), structuredClone(v) as SavedSeries);
+    }
+    return { groups, series };
   }
 
-  async put(entries: Record<string, unknown>): Promise<void> {
-    if (Object.keys(entries).length > 128) throw new Error("too many keys in one put");
-    this.puts++;
-    for (const [k, v] of Object.entries(entries)) this.map.set(k, structuredClone(v));
-  }
-
-  async delete(keys: string[]): Promise<number> {
-    if (keys.length > 128) throw new Error("too many keys in one delete");
-    let n = 0;
-    for (const k of keys) if (this.map.delete(k)) n++;
-    return n;
+  write(change: { groups: Map<string, SavedGroup>; series: Map<string, SavedSeries>; deleteGroups: string[]; deleteSeries: string[] }): void {
+    for (const [k, v] of change.groups) this.map.set("group:" + k, structuredClone(v));
+    for (const [k, v] of change.series) this.map.set("series:" + k, structuredClone(v));
+    for (const k of change.deleteGroups) this.map.delete("group:" + k);
+    for (const k of change.deleteSeries) this.map.delete("series:" + k);
   }
 }

@@ -123,4 +123,23 @@ describe("RuleEvaluator", () => {
     expect(await res.text()).toContain("error loading rules, previous rule set restored");
     expect((await api("/api/v1/rules")).groups.map((g: any) => g.name)).toEqual(["w"]);
   });
+
+  it("takes over rule state an older version kept in the key-value API", async () => {
+    const group = { v: 2, intervalMs: 1000, ids: ["r"], staleSeries: [] };
+    const series = { id: "r", keys: ["\uffff__name__\uffffold\uffff"] };
+    await runInDurableObject(stub(), async (_instance, state) => {
+      await state.storage.deleteAll();
+      state.storage.kv.put("rules/group/rules/old.yml;g#1", group);
+      state.storage.kv.put("rules/series/rules/old.yml;g#1#0", series);
+    });
+    await abortAllDurableObjects();
+    const got = await runInDurableObject(stub(), async (_instance, state) => ({
+      groups: state.storage.sql.exec("SELECT key, state FROM rule_groups").toArray(),
+      series: state.storage.sql.exec("SELECT group_key, idx, rule_id, keys FROM rule_series").toArray(),
+      kv: [...state.storage.kv.list({ prefix: "rules/" })].length,
+    }));
+    expect(got.groups).toEqual([{ key: "rules/old.yml;g#1", state: JSON.stringify(group) }]);
+    expect(got.series).toEqual([{ group_key: "rules/old.yml;g#1", idx: 0, rule_id: "r", keys: JSON.stringify(series.keys) }]);
+    expect(got.kv).toBe(0);
+  });
 });

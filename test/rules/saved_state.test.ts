@@ -120,7 +120,7 @@ describe("saved rule state", () => {
     h.manager.update([ruleFile("groups:\n  - name: g\n    rules:\n      - record: a\n        expr: m\n")], SETTINGS);
     const saved = new SavedRuleState(store);
     await runUntil(h, saved, T0 + 2 * MIN);
-    const seriesKey = [...store.map.keys()].find((k) => k.startsWith("rules/series/"))!;
+    const seriesKey = [...store.map.keys()].find((k) => k.startsWith("series:"))!;
     store.map.delete(seriesKey);
     await runUntil(h, saved, T0 + 4 * MIN);
     // Unchanged since it was written: not written again.

@@ -1,6 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ConfigLoader } from "../../src/config/index.js";
+import { labelsKey } from "../../src/model/labels.js";
 import { ScrapeScheduler, type SchedulerWiring } from "../../src/scrape/scheduler.js";
 import { tierOf } from "../../src/workers/tier.js";
 
@@ -113,5 +114,67 @@ describe("ScrapeScheduler", () => {
     expect(got.second.error).toMatch(/invalid configuration in KV key regions\/sched-c\/prometheus.yml/);
     expect(got.status.configError).toBe(got.second.error);
     expect(got.status.active.map((a) => a.url)).toEqual(["http://slow.test:9100/metrics"]);
+  });
+
+  it("keeps each target's state in its tables across a restart, writing the series list only when it changes", async () => {
+    await env.CONFIG.put("regions/sched-d/prometheus.yml", CONFIG);
+    const stub = env.SCHEDULER.get(env.SCHEDULER.idFromName("sched-d/scheduler"));
+    let body = "a 1\nb 1\n";
+    const got = await runInDurableObject(stub, async (_obj, state) => {
+      const scrapeNow = async (s: ScrapeScheduler) => {
+        // Every target is due now, whatever its offset.
+        (s as unknown as { nextDue: Map<string, number> }).nextDue.clear();
+        await s.alarm();
+      };
+      const seriesRows = () => state.storage.sql.exec<{ keys: string }>("SELECT keys FROM scrape_target_series").toArray();
+      const first = new ScrapeScheduler(state, env, wiring("sched-d", () => Promise.resolve(new Response(body))));
+      const written = async () => (await first.usage()).rowsWritten;
+      await first.reload();
+      await scrapeNow(first);
+      const afterFirst = seriesRows();
+      let w0 = await written();
+      await scrapeNow(first);
+      const sameWrote = (await written()) - w0;
+      const afterSame = seriesRows();
+      body = "a 1\nc 1\n";
+      w0 = await written();
+      await scrapeNow(first);
+      const changeWrote = (await written()) - w0;
+      const afterChange = seriesRows();
+      // A new instance on the same storage (an eviction) reads the state back.
+      const second = new ScrapeScheduler(state, env, wiring("sched-d", () => Promise.resolve(new Response(body))));
+      return { afterFirst, afterSame, afterChange, sameWrote, changeWrote, status: await second.status() };
+    });
+    const names = (keys: string[]) => keys.map((k) => k.split("\uffff")[1]).sort();
+    expect(got.afterFirst).toHaveLength(1);
+    expect(names(JSON.parse(got.afterFirst[0]!.keys))).toEqual(["a", "b"]);
+    expect(got.afterSame).toEqual(got.afterFirst);
+    expect(names(JSON.parse(got.afterChange[0]!.keys))).toEqual(["a", "c"]);
+    // The same series again: only the target's state row is written; a changed set
+    // rewrites its series row too.
+    expect(got.sameWrote).toBeGreaterThan(0);
+    expect(got.changeWrote).toBeGreaterThan(got.sameWrote);
+    const t = got.status.active[0]!.state;
+    expect(t.health).toBe("up");
+    expect(t.lastScrape).toBeGreaterThan(0);
+    expect(names(t.series)).toEqual(["a", "c"]);
+  });
+
+  it("takes over target states an older version kept in the key-value API", async () => {
+    await env.CONFIG.put("regions/sched-e/prometheus.yml", CONFIG);
+    const stub = env.SCHEDULER.get(env.SCHEDULER.idFromName("sched-e/scheduler"));
+    const got = await runInDurableObject(stub, async (_obj, state) => {
+      const w = () => wiring("sched-e", () => Promise.resolve(new Response("x 1\n")));
+      const id = (await new ScrapeScheduler(state, env, w()).status()).active[0]!;
+      const targetId = state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM scrape_targets").one().n;
+      const legacyId = `slow\u0000http://slow.test:9100/metrics\u0000${labelsKey(id.labels)}`;
+      state.storage.kv.put("target:" + legacyId, { series: ["\uffff__name__\uffffold_metric\uffff"], metadata: {}, health: "down", lastError: "before the upgrade", lastScrape: 1, lastScrapeDurationMs: 2, skewedSamples: 0, maxSkewMs: 0 });
+      const s = new ScrapeScheduler(state, env, w());
+      return { before: targetId, status: await s.status(), kv: [...state.storage.kv.list({ prefix: "target:" })].length };
+    });
+    expect(got.before).toBe(0);
+    expect(got.kv).toBe(0);
+    const t = got.status.active[0]!.state;
+    expect([t.health, t.lastError, t.series]).toEqual(["down", "before the upgrade", ["\uffff__name__\uffffold_metric\uffff"]]);
   });
 });
