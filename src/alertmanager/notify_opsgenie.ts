@@ -20,10 +20,13 @@ export function opsgenieIntegration(c: OpsgenieConf, index: number): Integration
         await postJSON(ctx, `${c.api_url}v2/alerts/${alias}/close?identifierType=alias`, { source }, headers, "opsgenie");
         return;
       }
-      const details: Record<string, string> = {};
+      // The group's common labels, then the configured details over them.
+      const details: Record<string, string> = { ...td.commonLabels };
       for (const [k, v] of Object.entries(c.details ?? {})) details[k] = await t(v);
-      const tags = (await t(c.tags)).split(",").map((s) => s.trim()).filter((s) => s !== "");
-      const actions = (await t(c.actions)).split(",").map((s) => s.trim()).filter((s) => s !== "");
+      // Split on commas and kept as written, spaces included, as Alertmanager sends them.
+      const list = (s: string) => (s === "" ? [] : s.split(","));
+      const tags = list(await t(c.tags));
+      const actions = list(await t(c.actions));
       const responders = await Promise.all(
         (c.responders ?? []).map(async (r) => {
           const type = await t(r.type);

@@ -32,7 +32,8 @@ export function pagerdutyIntegration(c: PagerdutyConf, index: number): Integrati
       const headers = authHeaders(c.http_config);
       if ((c.service_key ?? "") !== "") {
         const msg = { service_key: c.service_key, incident_key: key, event_type: resolve ? "resolve" : "trigger", description, client, client_url: clientURL, details };
-        await postJSON(ctx, c.url === "https://events.pagerduty.com/v2/enqueue" ? V1_URL : c.url!, msg, headers, "pagerduty");
+        // Alertmanager 0.25 posts v1 events to PagerDuty's fixed endpoint, whatever `url` says.
+        await postJSON(ctx, V1_URL, msg, headers, "pagerduty");
         return;
       }
       const omit = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== "" && v !== undefined && !(Array.isArray(v) && v.length === 0)));

@@ -15,8 +15,10 @@ export function telegramIntegration(c: TelegramConf, index: number): Integration
     async notify(ctx, alerts: AmAlert[]) {
       const data = templateDataValue(templateData(ctx.receiver, ctx.groupLabels, alerts, ctx.externalURL, ctx.now));
       const text = truncate(await ctx.templates.text(c.message ?? '{{ template "telegram.default.message" . }}', data), 4096);
-      const msg: Record<string, unknown> = { chat_id: c.chat_id, text, parse_mode: c.parse_mode ?? "HTML" };
-      if (c.disable_notifications === true) msg["disable_notification"] = true;
+      // Alertmanager's Telegram client sends every parameter as a string, and always
+      // without link previews.
+      const msg: Record<string, string> = { chat_id: String(c.chat_id), text, parse_mode: c.parse_mode ?? "HTML", disable_web_page_preview: "true" };
+      if (c.disable_notifications === true) msg["disable_notification"] = "true";
       await postJSON(ctx, `${c.api_url!.replace(/\/$/, "")}/bot${c.bot_token}/sendMessage`, msg, {}, "telegram");
     },
   };
