@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../../src/config/index.js";
+import { cpuTime } from "../support/growth.js";
 
 // Found by test/fuzz/config.test.ts: parseConfig expanded aliases without limit (nine
 // levels of nine aliases, 2 KB of YAML, meant 387 million nodes: hours of work), looked
@@ -23,9 +24,10 @@ describe("hostile YAML in prometheus.yml", () => {
   }
 
   it("stops an alias bomb with go-yaml's message, at once", () => {
-    const t0 = performance.now();
-    expect(failure(laughs(9))).toBe("yaml: document contains excessive aliasing");
-    expect(performance.now() - t0).toBeLessThan(2000);
+    let message: string | undefined;
+    const ms = cpuTime(() => (message = failure(laughs(9))));
+    expect(message).toBe("yaml: document contains excessive aliasing");
+    expect(ms).toBeLessThan(2000);
   });
 
   it("keeps honest anchors and aliases working", () => {
@@ -41,9 +43,10 @@ describe("hostile YAML in prometheus.yml", () => {
   it("resolves thousands of aliases in linear time", () => {
     const n = 3000;
     const y = "x: &a v\nlist:\n" + Array.from({ length: n }, () => "  - *a").join("\n") + "\n";
-    const t0 = performance.now();
-    expect(failure(y)).toMatch(/field (x|list) not found/);
-    expect(performance.now() - t0).toBeLessThan(3000);
+    let message: string | undefined;
+    const ms = cpuTime(() => (message = failure(y)));
+    expect(message).toMatch(/field (x|list) not found/);
+    expect(ms).toBeLessThan(3000);
   });
 
   it("refuses documents nested deeper than any configuration with an error, not a crash", () => {

@@ -4,6 +4,7 @@ import { ConfigError, parseConfig } from "../../src/config/index.js";
 import { EVERY_FIELD, VALID } from "../config/fixtures.js";
 import { fuzz, fuzzTimeout } from "./fuzz_options.js";
 import { aliasBomb, damagedText, deepNesting, manyAliases, mutatedDocument } from "./yaml_mutations.js";
+import { bestTime } from "../support/growth.js";
 
 /** Fuzzing the prometheus.yml loader, which reads whatever is pushed into the CONFIG
  * namespace: a configuration loads or fails with a ConfigError carrying a message,
@@ -52,16 +53,6 @@ function load(y: string): "ok" | ConfigError {
   }
 }
 
-function bestTime(f: () => void): number {
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
-    f();
-    best = Math.min(best, performance.now() - t0);
-  }
-  return best;
-}
-
 describe("fuzzing the configuration loader", () => {
   it("loads the seeds", () => {
     for (const y of SEEDS) expect(load(y)).toBe("ok");
@@ -90,7 +81,7 @@ describe("fuzzing the configuration loader", () => {
     // An honest file of about the same size, as the yardstick.
     const honest = `${EVERY_FIELD}\n${"# padding\n".repeat(200)}`;
     load(honest);
-    const baseline = Math.max(bestTime(() => load(honest)), 2);
+    const baseline = Math.max(bestTime(() => load(honest), 3, 0), 2);
     const placed = fc.oneof(
       aliasBomb.map(({ anchors, top }) => `${anchors}global:\n  external_labels: ${top}\n`),
       aliasBomb.map(({ anchors, top }) => `${anchors}scrape_configs:\n  - job_name: x\n    static_configs: [{targets: ${top}}]\n`),
@@ -101,7 +92,7 @@ describe("fuzzing the configuration loader", () => {
     );
     fuzz(
       fc.property(placed, (y) => {
-        const ms = bestTime(() => void load(y));
+        const ms = bestTime(() => void load(y), 3, 0);
         // Expanding a bomb is exponential, so a bound linear in the file is the test.
         if (ms > baseline * 50 + 50 * (y.length / 1000)) fail(`${JSON.stringify(y.slice(0, 200))}... (${y.length} chars) took ${ms.toFixed(0)} ms, an honest file ${baseline.toFixed(1)} ms`);
       }),

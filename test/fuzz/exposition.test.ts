@@ -11,6 +11,7 @@ import {
   type ExpositionFormat,
 } from "../../src/textparse/index.js";
 import { fuzz, fuzzAsync, fuzzOptions, fuzzTimeout } from "./fuzz_options.js";
+import { bestTime } from "../support/growth.js";
 
 /** Fuzzing the exposition parsers (Prometheus text 0.0.4 and OpenMetrics 1.0), the
  * input path of every scrape: whatever a target sends, the parser answers entries or
@@ -351,17 +352,6 @@ describe("fuzzing the exposition parsers", () => {
 
 const SIZE = 100_000;
 
-/** Best of three, so that other work on the machine does not count. */
-function bestTime(f: () => void): number {
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
-    f();
-    best = Math.min(best, performance.now() - t0);
-  }
-  return best;
-}
-
 function parseQuietly(input: string, format: ExpositionFormat): void {
   try {
     parseExposition(input, format);
@@ -405,10 +395,10 @@ describe("fuzzing the exposition parsers for time", () => {
       }
       const plain = lines.join("\n") + (format === "openmetrics" ? "\n# EOF\n" : "\n");
       parseExposition(plain, format);
-      const baseline = Math.max(bestTime(() => parseExposition(plain, format)), 1);
+      const baseline = Math.max(bestTime(() => parseExposition(plain, format), 3, 0), 1);
       fuzz(
         fc.property(hostile(format), (input) => {
-          const ms = bestTime(() => parseQuietly(input, format));
+          const ms = bestTime(() => parseQuietly(input, format), 3, 0);
           // Linear work stays within a small factor of the baseline; quadratic work on
           // 100 KB is thousands of times slower.
           if (ms > baseline * 30) fail(`${JSON.stringify(input.slice(0, 80))}... (${input.length} chars) took ${ms.toFixed(1)} ms, baseline ${baseline.toFixed(1)} ms`);

@@ -4,6 +4,7 @@ import { parseRuleFile, type ParsedRuleFile } from "../../src/config/rule_file.j
 import { ruleFileChecks } from "../../src/rules/rule_checks.js";
 import { fuzz, fuzzTimeout } from "./fuzz_options.js";
 import { aliasBomb, damagedText, deepNesting, mutatedDocument } from "./yaml_mutations.js";
+import { bestTime } from "../support/growth.js";
 
 /** Fuzzing the rule file loader with the checks the rule manager uses (PromQL and
  * alert templates). Its documented way to fail is the `errors` list of its result,
@@ -57,16 +58,6 @@ function parsed(y: string): ParsedRuleFile {
   return r;
 }
 
-function bestTime(f: () => void): number {
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
-    f();
-    best = Math.min(best, performance.now() - t0);
-  }
-  return best;
-}
-
 describe("fuzzing the rule file loader", () => {
   it("loads the seeds", () => {
     for (const y of SEEDS) expect(parsed(y).errors).toEqual([]);
@@ -90,7 +81,7 @@ describe("fuzzing the rule file loader", () => {
   it("alias bombs and deep nesting end quickly", () => {
     const honest = SEEDS.join("\n").repeat(1);
     parsed(honest);
-    const baseline = Math.max(bestTime(() => void parsed(honest)), 2);
+    const baseline = Math.max(bestTime(() => void parsed(honest), 3, 0), 2);
     const placed = fc.oneof(
       aliasBomb.map(({ anchors, top }) => `${anchors}groups:\n  - name: g\n    labels: ${top}\n    rules: []\n`),
       aliasBomb.map(({ anchors, top }) => `${anchors}groups:\n  - name: g\n    rules:\n      - record: r\n        expr: up\n        labels: ${top}\n`),
@@ -102,7 +93,7 @@ describe("fuzzing the rule file loader", () => {
     );
     fuzz(
       fc.property(placed, (y) => {
-        const ms = bestTime(() => void parsed(y));
+        const ms = bestTime(() => void parsed(y), 3, 0);
         if (ms > baseline * 50 + 50 * (y.length / 1000)) fail(`${JSON.stringify(y.slice(0, 200))}... (${y.length} chars) took ${ms.toFixed(0)} ms, an honest file ${baseline.toFixed(1)} ms`);
       }),
       60,
