@@ -114,10 +114,11 @@ export class HeatmapView {
     ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
     ctx.clip();
     for (const c of this.map.cells) {
-      const x0 = u.valToPos(c.x0, "x", true);
-      const x1 = u.valToPos(c.x1, "x", true);
-      const y0 = u.valToPos(c.y0, "y", true);
-      const y1 = u.valToPos(c.y1, "y", true);
+      // Whole pixels, so that neighbouring cells meet without an anti-aliased seam.
+      const x0 = Math.round(u.valToPos(c.x0, "x", true));
+      const x1 = Math.round(u.valToPos(c.x1, "x", true));
+      const y0 = Math.round(u.valToPos(c.y0, "y", true));
+      const y1 = Math.round(u.valToPos(c.y1, "y", true));
       ctx.fillStyle = heatColor(Math.abs(c.bucket.count) / max);
       // Zero-width buckets (a zero bucket of threshold 0) still get a visible line.
       const hgt = Math.max(Math.abs(y0 - y1), 2 * devicePixelRatio);
