@@ -96,6 +96,8 @@ describe("native histograms and exemplars in the UI, in a browser", () => {
     expect(await page.locator(".graph-tooltip .tt-value").textContent()).toBe("2");
     expect(await page.locator(".graph-tooltip .tt-time").textContent()).toBe("1970-01-01 00:15:00 UTC");
     await page.screenshot({ path: join(SHOTS, "query-heatmap.png"), fullPage: true });
+    expect(await check(page, "lowContrastText")).toEqual([]);
+    expect(await check(page, "unlabelledControls")).toEqual([]);
 
     await page.getByRole("tab", { name: "Table" }).click();
     await page.locator(".histogram").waitFor();
@@ -107,6 +109,7 @@ describe("native histograms and exemplars in the UI, in a browser", () => {
       ["(2, 4]", "1"],
     ]);
     await page.screenshot({ path: join(SHOTS, "query-histogram-table.png"), fullPage: true });
+    expect(await check(page, "lowContrastText")).toEqual([]);
     await page.close();
     expect(pageErrors).toEqual([]);
   });
@@ -142,6 +145,7 @@ describe("native histograms and exemplars in the UI, in a browser", () => {
     expect(await tt.locator(".tt-labels").evaluate((dl) => [...dl.children].map((c) => c.textContent))).toEqual(["span_id", "s1", "trace_id", "trace-b"]);
     expect(await tt.locator(".tt-value").textContent()).toBe("0.75");
     await page.screenshot({ path: join(SHOTS, "query-exemplars.png"), fullPage: true });
+    expect(await check(page, "lowContrastText")).toEqual([]);
     await page.close();
     expect(pageErrors).toEqual([]);
   });
