@@ -38,7 +38,10 @@ export function demoFamilies(nowMs: number): MetricFamily[] {
   const REQ = "demo_http_requests_total";
   const LAT = "demo_http_request_duration_seconds";
   let total = 0;
-  for (const [path, rate] of PATHS) {
+  // One traced request per path and 15 s window: its exemplar stays the same for the
+  // window's scrapes (storage keeps it once) and is new in the next.
+  const window = Math.floor(t / 15);
+  PATHS.forEach(([path, rate], p) => {
     const n = served(rate, t);
     total += n;
     for (const [code, share] of CODES) {
@@ -46,14 +49,16 @@ export function demoFamilies(nowMs: number): MetricFamily[] {
     }
     // A log-normal-ish latency profile per path: slower paths shift the buckets.
     const scale = path === "/api/orders" ? 4 : path === "/healthz" ? 0.3 : 1;
+    const traced = BUCKETS[(window + p) % 5]!;
     for (const le of BUCKETS) {
       const frac = 1 - Math.exp(-le / (0.04 * scale));
-      latency.push({ labels: labelsFromRecord({ __name__: LAT + "_bucket", path, le: String(le) }), value: Math.floor(n * frac) });
+      const exemplar = le === traced ? { labels: labelsFromRecord({ trace_id: traceId(window, p) }), value: Math.round(le * 800) / 1000, timestamp: window * 15_000 } : undefined;
+      latency.push({ labels: labelsFromRecord({ __name__: LAT + "_bucket", path, le: String(le) }), value: Math.floor(n * frac), exemplar });
     }
     latency.push({ labels: labelsFromRecord({ __name__: LAT + "_bucket", path, le: "+Inf" }), value: n });
     latency.push({ labels: labelsFromRecord({ __name__: LAT + "_sum", path }), value: n * 0.04 * scale });
     latency.push({ labels: labelsFromRecord({ __name__: LAT + "_count", path }), value: n });
-  }
+  });
   return [
     { name: REQ, type: "counter", help: "Requests served by the demo service.", samples: requests },
     { name: LAT, type: "histogram", help: "Latency of the demo service's requests.", samples: latency },
@@ -70,6 +75,21 @@ export function demoFamilies(nowMs: number): MetricFamily[] {
       samples: [{ labels: labelsFromRecord({ __name__: "demo_requests_in_flight" }), value: total % 7 }],
     },
   ];
+}
+
+/** A 32-hex-digit trace id, as OpenTelemetry writes them, fixed for a window and path. */
+function traceId(window: number, path: number): string {
+  let x = (Math.imul(window, 2654435761) ^ Math.imul(path + 1, 40503)) >>> 0 || 1;
+  let out = "";
+  for (let i = 0; i < 4; i++) {
+    // xorshift: digits that look random but repeat for the same window and path.
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out += x.toString(16).padStart(8, "0");
+  }
+  return out;
 }
 
 /** GET /demo/metrics */

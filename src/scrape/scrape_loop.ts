@@ -1,9 +1,9 @@
-import { LabelsBuilder, labelsFromKey, labelsKey, METRIC_NAME, type Label, type Labels } from "../model/labels.js";
+import { LabelsBuilder, labelsFromKey, labelsKey, METRIC_NAME, sortLabels, type Label, type Labels } from "../model/labels.js";
 import { STALE_NAN } from "../model/sample.js";
 import type { MetricMetadata } from "../model/metadata.js";
 import type { Appender, Storage } from "../storage/storage.js";
 import type { CachedSeries, ScrapeCache } from "./scrape_cache.js";
-import { formatForContentType, ParseError, parseExpositionBatches, SCRAPE_ACCEPT_HEADER } from "../textparse/index.js";
+import { formatForContentType, ParseError, parseExpositionBatches, SCRAPE_ACCEPT_HEADER, type Exemplar } from "../textparse/index.js";
 
 /** One target as the scrape loop needs it, resolved from config, discovery and
  * relabelling. */
@@ -132,6 +132,7 @@ export async function scrapeOnce(
           }
         }
         app.append(ls, t, e.value);
+        if (e.exemplar !== undefined && app.appendExemplar !== undefined) appendExemplar(app, ls, e.exemplar, t);
       }
     }
   } catch (e) {
@@ -269,6 +270,15 @@ function describeError(e: unknown, t: ScrapeTarget): string {
   if (e instanceof ScrapeError) return err.message;
   if (e instanceof ParseError) return `parse error: ${err.message}`;
   return `Get "${t.url}": ${err?.message ?? String(e)}`;
+}
+
+/** As Prometheus with exemplar storage on: an exemplar without a timestamp takes its
+ * sample's, and labels with empty values are dropped. Refusals (duplicates, older
+ * than the series' newest) happen in storage and never fail the scrape. */
+function appendExemplar(app: Appender, series: Labels, ex: Exemplar, t: number): void {
+  const labels: Label[] = ex.labels.filter((l) => l.value !== "");
+  sortLabels(labels);
+  app.appendExemplar!(series, { labels, t: ex.timestamp ?? t, v: ex.value });
 }
 
 function appendKey(app: Appender, key: string, t: number, v: number): void {

@@ -9,6 +9,7 @@ import type { AppendResult, Rejection, RejectReason, StoreStats } from "../tsdb/
 import { Deadline } from "../tsdb/deadline.js";
 import { PushdownAccumulator, type PartialAggregate, type PushdownPlan } from "../tsdb/pushdown.js";
 import { emptyUsage } from "../tsdb/usage_meter.js";
+import { ExemplarStorage, type ExemplarSeries, type StoredExemplar } from "../tsdb/exemplar_storage.js";
 import type { Appender, DeleteResult, Querier, SelectHints, Series, Storage } from "./storage.js";
 
 /** An in-memory Storage for tests and the promqltest runner. Samples must arrive in
@@ -97,6 +98,13 @@ export class MemoryStorage implements Storage {
   private readonly byName = new Map<string, MemSeries[]>();
   private readonly counters: Counters = { samplesAppended: 0, outOfOrderRejected: 0, duplicateRejected: 0 };
   private readonly recent: Rejection[] = [];
+  /** @internal Empty (and storing nothing) unless `maxExemplars` is given. */
+  readonly exemplars: ExemplarStorage;
+
+  /** `maxExemplars` is the exemplar ring's size, like storage.exemplars.max_exemplars. */
+  constructor(opts: { maxExemplars?: number } = {}) {
+    this.exemplars = new ExemplarStorage(opts.maxExemplars ?? 0);
+  }
 
   appender(): Appender {
     return new MemoryAppender(this);
@@ -204,6 +212,7 @@ export class MemoryStorage implements Storage {
       out.samples += to - from;
       if (s.samples.n === 0) {
         this.drop(s);
+        this.exemplars.deleteSeries(s.key);
         out.series++;
       }
     }
@@ -251,6 +260,7 @@ interface PendingSeries {
 
 class MemoryAppender implements Appender {
   private batch = new Map<string, PendingSeries>();
+  private exemplars: { key: string; e: StoredExemplar }[] = [];
 
   constructor(private readonly storage: MemoryStorage) {}
 
@@ -272,14 +282,24 @@ class MemoryAppender implements Appender {
     p.samples.pushHistogram(t, h);
   }
 
+  appendExemplar(labels: Labels, e: StoredExemplar): void {
+    this.exemplars.push({ key: labelsKey(labels), e });
+  }
+
   async commit(): Promise<AppendResult> {
     const batch = this.batch;
+    const exemplars = this.exemplars;
     this.batch = new Map();
-    return this.storage.commitBatch(batch);
+    this.exemplars = [];
+    const res = this.storage.commitBatch(batch);
+    // Best effort, as in the SeriesStore: a refused exemplar never fails the commit.
+    for (const { key, e } of exemplars) this.storage.exemplars.add(key, e);
+    return res;
   }
 
   rollback(): void {
     this.batch = new Map();
+    this.exemplars = [];
   }
 }
 
@@ -294,6 +314,10 @@ class MemoryQuerier implements Querier {
       if (s.samples.hs !== null) out.hs = s.samples.hs.slice(from, to);
       yield out;
     }
+  }
+
+  async selectExemplars(matcherSets: readonly (readonly Matcher[])[], start: number, end: number): Promise<ExemplarSeries[]> {
+    return this.storage.exemplars.select(start, end, matcherSets);
   }
 
   async selectAggregate(matchers: readonly Matcher[], hints: SelectHints, plan: PushdownPlan): Promise<PartialAggregate> {

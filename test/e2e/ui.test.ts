@@ -1,43 +1,18 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { readFileSync } from "node:fs";
-import { transformSync } from "esbuild";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Federation } from "../../scripts/federation.js";
 import { ParseError } from "../../src/promql/parser/errors.js";
 import { parseExpr } from "../../src/promql/parser/parser.js";
 import { errorSpan } from "../../src/web/client/query/parse_error.js";
-import type { PageChecks } from "../web/browser/page_checks_api.js";
+import { check, PAGE_CHECKS as CHECKS, waitForCheck } from "./support/page_checks.js";
 import { startTestFederation } from "./support/federation.js";
 import { startPrometheus, startPushgateway, type Peer } from "./support/peers.js";
 import { requireBinary, waitFor } from "./support/processes.js";
 
 const SHOTS = resolve(import.meta.dirname, "../../test-results/screenshots");
-
-/** test/web/browser/page_checks.ts, injected into every page as `edgepromChecks`. */
-const CHECKS = transformSync(readFileSync(resolve(import.meta.dirname, "../web/browser/page_checks.ts"), "utf8"), {
-  loader: "ts",
-  format: "iife",
-  globalName: "edgepromChecks",
-}).code.concat("\nglobalThis.edgepromChecks = edgepromChecks;\n");
-type Checks = PageChecks;
-
-/** Calls one of the in-page checks. */
-function check<K extends keyof Checks>(page: Page, name: K, ...args: Parameters<Checks[K]>): Promise<ReturnType<Checks[K]>> {
-  return page.evaluate(`edgepromChecks.${name}(...${JSON.stringify(args)})`) as Promise<ReturnType<Checks[K]>>;
-}
-
-/** Polls a check until it gives a truthy value. page.waitForFunction would evaluate a
- * string inside the page, which the UI's Content-Security-Policy (no eval) forbids. */
-async function waitForCheck<K extends keyof Checks>(page: Page, name: K, ...args: Parameters<Checks[K]>): Promise<NonNullable<ReturnType<Checks[K]>>> {
-  for (;;) {
-    const v = await check(page, name, ...args);
-    if (v) return v as NonNullable<ReturnType<Checks[K]>>;
-    await page.waitForTimeout(16);
-  }
-}
 
 type Vector = { metric: Record<string, string>; value: [number, string] }[];
 

@@ -2,13 +2,16 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labelsFromRecord, labelsToRecord } from "../../src/model/labels.js";
+import { newMatcher } from "../../src/model/matchers.js";
 import { isStaleNaN } from "../../src/model/sample.js";
 import { newTargetState, scrapeOnce, type ScrapeTarget } from "../../src/scrape/scrape_loop.js";
 import { MemoryStorage } from "../../src/storage/memory_storage.js";
+import { ScrapeCache } from "../../src/scrape/scrape_cache.js";
 
 /** A target server whose /<name> paths each misbehave in their own way. */
 let server: Server;
 let base = "";
+let omPage = "";
 let page = "# TYPE a_total counter\na_total 1\nb{x=\"1\"} 2\nb{x=\"2\"} 3\n";
 
 beforeAll(async () => {
@@ -62,6 +65,10 @@ beforeAll(async () => {
         return;
       case "/echo-auth":
         res.end(`auth_seen{value="${req.headers.authorization ?? "none"}"} 1\n`);
+        return;
+      case "/om":
+        res.setHeader("content-type", "application/openmetrics-text; version=1.0.0; charset=utf-8");
+        res.end(omPage);
         return;
       case "/skew":
         res.end("s 1 1000\n");
@@ -220,5 +227,50 @@ describe("scrapeOnce", () => {
     const skew = await scrapeOnce(target("/skew"), new MemoryStorage(), newTargetState(), fetch, T);
     expect(skew.health).toBe("up");
     expect(skew.lastError).toMatch(/1 samples have timestamps up to \d+s away from the scrape time/);
+  });
+
+  it("stores OpenMetrics exemplars, from cached series too, with the sample's time when they have none", async () => {
+    const om = (k: number) =>
+      [
+        "# TYPE req counter",
+        `req_total{path="/a"} ${k} # {trace_id="a${Math.min(k, 2)}",span_id="s"} 1.5 ${(T + Math.min(k, 2) * 1000) / 1000}`,
+        "# TYPE lat histogram",
+        `lat_bucket{le="1"} ${k} # {trace_id="b"} 0.5`,
+        `lat_bucket{le="+Inf"} ${k}`,
+        `lat_sum ${k}`,
+        `lat_count ${k}`,
+        "# EOF",
+        "",
+      ].join("\n");
+    const st = new MemoryStorage({ maxExemplars: 100 });
+    const cache = new ScrapeCache();
+    let state = newTargetState();
+    for (let k = 1; k <= 3; k++) {
+      omPage = om(k);
+      state = await scrapeOnce(target("/om"), st, state, fetch, T + k * 15_000, cache);
+      expect(state.lastError).toBe("");
+    }
+    expect(cache.size).toBe(5);
+    const all = await st.querier().selectExemplars!([[newMatcher("=~", "__name__", ".+")]], 0, T + 60_000);
+    const got = all.map((s) => ({ series: labelsToRecord(s.seriesLabels), exemplars: s.exemplars.map((e) => ({ labels: labelsToRecord(e.labels), t: e.t, v: e.v })) }));
+    expect(got).toEqual([
+      // Without a timestamp each scrape's exemplar is a new one at the scrape time.
+      {
+        series: { __name__: "lat_bucket", instance: "t:1", job: "test", le: "1.0" },
+        exemplars: [1, 2, 3].map((k) => ({ labels: { trace_id: "b" }, t: T + k * 15_000, v: 0.5 })),
+      },
+      // The same exemplar exposed again is a duplicate and kept once.
+      {
+        series: { __name__: "req_total", instance: "t:1", job: "test", path: "/a" },
+        exemplars: [1, 2].map((k) => ({ labels: { span_id: "s", trace_id: `a${k}` }, t: T + k * 1000, v: 1.5 })),
+      },
+    ]);
+    // A scrape that fails keeps none of its exemplars.
+    omPage = om(2).replace('trace_id="a2"', 'trace_id="a9"').replace(` ${(T + 2000) / 1000}`, ` ${(T + 9000) / 1000}`);
+    expect(omPage).toContain(`a9",span_id="s"} 1.5 ${(T + 9000) / 1000}`);
+    const failed = await scrapeOnce(target("/om", { sampleLimit: 1 }), st, state, fetch, T + 60_000, cache);
+    expect(failed.health).toBe("down");
+    const after = await st.querier().selectExemplars!([[{ type: "=", name: "__name__", value: "req_total" }]], 0, T + 60_000);
+    expect(after[0]!.exemplars).toHaveLength(2);
   });
 });

@@ -110,5 +110,17 @@ export function lowContrastText(): string[] {
   return out;
 }
 
+/** The colour [r, g, b, a] a canvas shows at viewport point (x, y): what a chart drew
+ * there, read back from the canvas itself. */
+export function canvasPixel(selector: string, x: number, y: number): number[] | null {
+  const canvas = document.querySelector<HTMLCanvasElement>(selector);
+  const ctx = canvas?.getContext("2d");
+  if (canvas === null || canvas === undefined || ctx === null || ctx === undefined) return null;
+  const r = canvas.getBoundingClientRect();
+  const px = Math.floor(((x - r.left) * canvas.width) / r.width);
+  const py = Math.floor(((y - r.top) * canvas.height) / r.height);
+  return [...ctx.getImageData(px, py, 1, 1).data];
+}
+
 // The test calls these by name; this keeps them in step with page_checks_api.ts.
-export const api: PageChecks = { focused, firstGraphTime, settled, caretLeft, unlabelledControls, lowContrastText };
+export const api: PageChecks = { focused, firstGraphTime, settled, caretLeft, unlabelledControls, lowContrastText, canvasPixel };

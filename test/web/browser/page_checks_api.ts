@@ -14,4 +14,5 @@ export interface PageChecks {
   caretLeft(offset: number): number;
   unlabelledControls(): string[];
   lowContrastText(): string[];
+  canvasPixel(selector: string, x: number, y: number): number[] | null;
 }

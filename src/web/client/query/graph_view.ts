@@ -2,6 +2,7 @@ import uPlot from "uplot";
 import { h, replace } from "../dom.js";
 import { formatTimeTick, formatUtc } from "../format/duration.js";
 import { formatAxisValue, seriesName } from "../format/value.js";
+import { nearestPoint, type ExemplarPoint } from "./exemplar_data.js";
 import { alignSeries, isolatedPoints, legendClick, seriesColor, stackColumns, type GraphColumns, type MatrixSeries } from "./graph_data.js";
 import type { DisplayMode } from "./panel_state.js";
 
@@ -28,6 +29,7 @@ export class GraphView {
   private visible: boolean[] = [];
   private mode: DisplayMode = "lines";
   private focused: number | null = null;
+  private exemplars: ExemplarPoint[] = [];
   private readonly resize = new ResizeObserver(() => this.fit());
 
   constructor(private readonly onZoom: (startMs: number, endMs: number) => void) {
@@ -35,8 +37,10 @@ export class GraphView {
     this.resize.observe(this.chartEl);
   }
 
-  render(result: MatrixSeries[], range: GraphRange, mode: DisplayMode): void {
+  /** `exemplars` are drawn as diamonds over the lines, with their labels on hover. */
+  render(result: MatrixSeries[], range: GraphRange, mode: DisplayMode, exemplars: ExemplarPoint[] = []): void {
     this.result = result;
+    this.exemplars = exemplars;
     this.names = result.map((s) => seriesName(s.metric));
     this.columns = alignSeries(result, range.startMs, range.endMs, range.stepMs);
     this.visible = result.map(() => true);
@@ -117,7 +121,8 @@ export class GraphView {
       bands,
       focus: { alpha: 0.35 },
       cursor: { focus: { prox: 24 }, drag: { x: true, y: false, setScale: false }, points: { size: 6 } },
-      scales: { x: { time: true } },
+      // The y range covers the exemplars too: a latency exemplar on a rate graph.
+      scales: { x: { time: true }, y: { range: (_u, min, max) => this.yRange(min, max) } },
       axes: [
         { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, values: (_u, splits, _ax, _space, incr) => splits.map((s) => formatTimeTick(s, incr)) },
         { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, values: (_u, splits) => splits.map(formatAxisValue), size: 60 },
@@ -129,6 +134,7 @@ export class GraphView {
           this.updateTooltip();
         }],
         setCursor: [() => this.updateTooltip()],
+        draw: [(u) => this.drawExemplars(u)],
         setSelect: [(u) => {
           if (u.select.width < 2) return;
           const from = u.posToVal(u.select.left, "x") * 1000;
@@ -149,8 +155,82 @@ export class GraphView {
     );
   }
 
+  private yRange(min: number | null, max: number | null): uPlot.Range.MinMax {
+    let lo = min ?? Infinity;
+    let hi = max ?? -Infinity;
+    for (const e of this.exemplars) {
+      if (this.exemplarShown(e)) {
+        lo = Math.min(lo, e.v);
+        hi = Math.max(hi, e.v);
+      }
+    }
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
+    return uPlot.rangeNum(lo, hi, 0.1, true);
+  }
+
+  private exemplarShown(e: ExemplarPoint): boolean {
+    return e.series < 0 || this.visible[e.series] === true;
+  }
+
+  /** Exemplars as diamonds in their series' colour, outlined so that they stand out
+   * on a line of the same colour. */
+  private drawExemplars(u: uPlot): void {
+    if (this.exemplars.length === 0) return;
+    const ctx = u.ctx;
+    const r = 4 * devicePixelRatio;
+    ctx.save();
+    ctx.lineWidth = devicePixelRatio;
+    ctx.strokeStyle = getComputedStyle(document.documentElement).getPropertyValue("--fg").trim() || "#222";
+    for (const e of this.exemplars) {
+      if (!this.exemplarShown(e)) continue;
+      const x = u.valToPos(e.t, "x", true);
+      const y = u.valToPos(e.v, "y", true);
+      ctx.fillStyle = e.series < 0 ? "#888" : seriesColor(e.series);
+      ctx.beginPath();
+      ctx.moveTo(x, y - r);
+      ctx.lineTo(x + r, y);
+      ctx.lineTo(x, y + r);
+      ctx.lineTo(x - r, y);
+      ctx.closePath();
+      ctx.fill();
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+
+  /** The exemplar under the cursor, if any: it wins over the series' value. */
+  private exemplarTooltip(u: uPlot): boolean {
+    const cx = u.cursor.left;
+    const cy = u.cursor.top;
+    if (this.exemplars.length === 0 || cx === undefined || cy === undefined || cx < 0) return false;
+    const shown = this.exemplars.filter((e) => this.exemplarShown(e));
+    const e = nearestPoint(shown, (p) => [u.valToPos(p.t, "x"), u.valToPos(p.v, "y")], cx, cy, 8);
+    if (e === undefined) return false;
+    replace(
+      this.tooltip,
+      h("div", { class: "tt-time" }, `${formatUtc(e.t * 1000)} UTC`),
+      h("div", { class: "tt-title" }, "Exemplar"),
+      h("dl", { class: "tt-labels" }, Object.entries(e.labels).map(([k, v]) => [h("dt", null, k), h("dd", null, v)])),
+      h("div", { class: "tt-value" }, String(e.v)),
+      h("div", { class: "tt-series" }, e.series >= 0 ? h("span", { class: "swatch", style: `background:${seriesColor(e.series)}` }) : null, seriesName(e.seriesLabels)),
+    );
+    this.placeTooltip(u);
+    return true;
+  }
+
+  private placeTooltip(u: uPlot): void {
+    this.tooltip.hidden = false;
+    const left = (u.cursor.left ?? 0) + u.over.offsetLeft;
+    const top = (u.cursor.top ?? 0) + u.over.offsetTop;
+    const flip = left > u.over.clientWidth / 2;
+    this.tooltip.style.left = flip ? "" : `${left + 12}px`;
+    this.tooltip.style.right = flip ? `${this.chartEl.clientWidth - left + 12}px` : "";
+    this.tooltip.style.top = `${top + 12}px`;
+  }
+
   private updateTooltip(): void {
     const u = this.plot;
+    if (u !== null && this.exemplarTooltip(u)) return;
     const idx = u?.cursor.idx;
     const s = this.focused;
     if (u === null || u === undefined || idx === null || idx === undefined || s === null || s < 1 || !this.visible[s - 1]) {
@@ -169,13 +249,7 @@ export class GraphView {
       h("div", { class: "tt-series" }, h("span", { class: "swatch", style: `background:${seriesColor(s - 1)}` }), this.names[s - 1] ?? ""),
       h("div", { class: "tt-value" }, String(v)),
     );
-    this.tooltip.hidden = false;
-    const left = (u.cursor.left ?? 0) + u.over.offsetLeft;
-    const top = (u.cursor.top ?? 0) + u.over.offsetTop;
-    const flip = left > u.over.clientWidth / 2;
-    this.tooltip.style.left = flip ? "" : `${left + 12}px`;
-    this.tooltip.style.right = flip ? `${this.chartEl.clientWidth - left + 12}px` : "";
-    this.tooltip.style.top = `${top + 12}px`;
+    this.placeTooltip(u);
   }
 
   private drawLegend(): void {

@@ -21,10 +21,12 @@ export interface PanelState {
   endTime: number | null;
   resolution: Resolution;
   displayMode: DisplayMode;
+  /** The graph also shows the exemplars of the series it selects. */
+  showExemplars: boolean;
 }
 
 export function defaultPanel(): PanelState {
-  return { expr: "", tab: "table", range: 3600_000, endTime: null, resolution: { type: "auto", density: "medium" }, displayMode: "lines" };
+  return { expr: "", tab: "table", range: 3600_000, endTime: null, resolution: { type: "auto", density: "medium" }, displayMode: "lines", showExemplars: false };
 }
 
 /** Points per range for the automatic resolutions, as Prometheus 3's UI uses them. */

@@ -4,7 +4,10 @@ import { h, replace, uid } from "../dom.js";
 import { humanizeDuration } from "../format/duration.js";
 import { ExpressionEditor } from "./editor.js";
 import type { MatrixSeries } from "./graph_data.js";
+import { exemplarPoints, type ApiExemplarSeries, type ExemplarPoint } from "./exemplar_data.js";
 import { GraphView } from "./graph_view.js";
+import { HeatmapView } from "./heatmap_view.js";
+import { hasHistograms, type HistogramMatrixSeries } from "./histogram_data.js";
 import type { QueryHistory } from "./history.js";
 import { clampStep, effectiveStep, type PanelState, type Tab } from "./panel_state.js";
 import { errorSpan, locateParseError } from "./parse_error.js";
@@ -32,6 +35,7 @@ export class QueryPanel {
   private readonly historyBox: HTMLDetailsElement;
   private readonly removeBtn: HTMLButtonElement;
   private graph: GraphView | null = null;
+  private heatmap: HeatmapView | null = null;
   private inflight: AbortController | null = null;
   /** Bumped by every run: an answer to an older run is dropped. */
   private runs = 0;
@@ -117,7 +121,7 @@ export class QueryPanel {
 
   dispose(): void {
     this.inflight?.abort();
-    this.graph?.destroy();
+    this.dropViews();
     this.editor.destroy();
   }
 
@@ -220,8 +224,7 @@ export class QueryPanel {
     const res = await api<InstantResult>("/api/v1/query", { query: expr, time: String(time) }, { method: "POST", signal });
     if (run !== this.runs) return;
     const ms = performance.now() - started;
-    this.graph?.destroy();
-    this.graph = null;
+    this.dropViews();
     const count = res.data.resultType === "vector" || res.data.resultType === "matrix" ? res.data.result.length : 1;
     this.statusEl.textContent = `Load time: ${humanizeDuration(Math.round(ms))} · Result series: ${count}`;
     replace(this.resultEl, this.warnings(res.warnings, res.infos), resultTable(res.data));
@@ -232,11 +235,19 @@ export class QueryPanel {
     const range = this.state.range;
     const stepMs = clampStep(effectiveStep(this.state.resolution, range), range);
     const startMs = endMs - range;
-    const res = await api<{ resultType: string; result: MatrixSeries[] }>(
-      "/api/v1/query_range",
-      { query: expr, start: String(startMs / 1000), end: String(endMs / 1000), step: String(stepMs / 1000) },
-      { method: "POST", signal },
-    );
+    const times = { start: String(startMs / 1000), end: String(endMs / 1000) };
+    // Exemplars come from their own endpoint, asked at the same time; failing to get
+    // them leaves the graph and says why.
+    const exemplarsCall = this.state.showExemplars
+      ? api<ApiExemplarSeries[] | null>("/api/v1/query_exemplars", { query: expr, ...times }, { method: "POST", signal }).then(
+          (r) => ({ found: r.data ?? [], error: "" }),
+          (e: unknown) => ({ found: [] as ApiExemplarSeries[], error: e instanceof ApiError ? e.message : String(e) }),
+        )
+      : Promise.resolve({ found: [] as ApiExemplarSeries[], error: "" });
+    const [res, ex] = await Promise.all([
+      api<{ resultType: string; result: (MatrixSeries & HistogramMatrixSeries)[] }>("/api/v1/query_range", { query: expr, ...times, step: String(stepMs / 1000) }, { method: "POST", signal }),
+      exemplarsCall,
+    ]);
     if (run !== this.runs) return;
     const ms = performance.now() - started;
     if (res.data.resultType !== "matrix") {
@@ -244,17 +255,41 @@ export class QueryPanel {
       replace(this.resultEl, notice("error", "Cannot graph this result", `The query returned a ${res.data.resultType}, a graph needs a range vector result (an instant vector expression).`));
       return;
     }
-    this.statusEl.textContent = `Load time: ${humanizeDuration(Math.round(ms))} · Resolution: ${humanizeDuration(stepMs)} · Result series: ${res.data.result.length}`;
-    if (res.data.result.length === 0) {
-      this.graph?.destroy();
-      this.graph = null;
-      replace(this.resultEl, this.warnings(res.warnings, res.infos), h("p", { class: "empty" }, "Empty query result: no series in this range."));
+    const result = res.data.result;
+    this.statusEl.textContent = `Load time: ${humanizeDuration(Math.round(ms))} · Resolution: ${humanizeDuration(stepMs)} · Result series: ${result.length}`;
+    const warnings = this.warnings(res.warnings, res.infos);
+    const exemplarError = ex.error === "" ? null : notice("warning", "Exemplars not shown", ex.error);
+    if (result.length === 0) {
+      this.dropViews();
+      replace(this.resultEl, warnings, exemplarError, h("p", { class: "empty" }, "Empty query result: no series in this range."));
       return;
     }
+    const graphRange = { startMs, endMs, stepMs };
+    if (hasHistograms(result)) {
+      // Native histograms: a heatmap of the buckets instead of lines.
+      this.graph?.destroy();
+      this.graph = null;
+      this.heatmap ??= new HeatmapView();
+      const floats = result.filter((s) => (s.histograms?.length ?? 0) === 0).length;
+      const skipped = floats === 0 ? null : notice("info", "Float series not drawn", `${floats} of the ${result.length} series have float samples only; the heatmap shows native histograms.`);
+      replace(this.resultEl, warnings, exemplarError, skipped, this.heatmap.el);
+      this.heatmap.render(result, graphRange);
+      return;
+    }
+    this.heatmap?.destroy();
+    this.heatmap = null;
+    const points: ExemplarPoint[] = exemplarPoints(ex.found, result, startMs, endMs);
     if (this.graph === null) this.graph = new GraphView((from, to) => this.zoom(from, to));
-    replace(this.resultEl, this.warnings(res.warnings, res.infos), this.graph.el);
+    replace(this.resultEl, warnings, exemplarError, this.graph.el);
     // Sized after it is in the document, so uPlot gets the real width.
-    this.graph.render(res.data.result, { startMs, endMs, stepMs }, this.state.displayMode);
+    this.graph.render(result, graphRange, this.state.displayMode, points);
+  }
+
+  private dropViews(): void {
+    this.graph?.destroy();
+    this.graph = null;
+    this.heatmap?.destroy();
+    this.heatmap = null;
   }
 
   private zoom(fromMs: number, toMs: number): void {

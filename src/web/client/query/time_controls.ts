@@ -50,7 +50,7 @@ export function timeControls(state: PanelState, onChange: (patch: Partial<PanelS
     ),
   );
 
-  if (graph) items.push(resolutionControl(state, onChange), stackedControl(state, onChange));
+  if (graph) items.push(resolutionControl(state, onChange), stackedControl(state, onChange), exemplarsControl(state, onChange));
   return h("div", { class: "controls" }, items);
 }
 
@@ -103,6 +103,16 @@ function stackedControl(state: PanelState, onChange: (patch: Partial<PanelState>
       onchange: (ev: Event) => onChange({ displayMode: (ev.target as HTMLInputElement).checked ? "stacked" : "lines" }),
     }),
     h("label", { for: id }, "Stacked"),
+  );
+}
+
+function exemplarsControl(state: PanelState, onChange: (patch: Partial<PanelState>) => void): HTMLElement {
+  const id = uid("exemplars");
+  return h(
+    "div",
+    { class: "control control-check" },
+    h("input", { id, type: "checkbox", checked: state.showExemplars, onchange: (ev: Event) => onChange({ showExemplars: (ev.target as HTMLInputElement).checked }) }),
+    h("label", { for: id }, "Show exemplars"),
   );
 }
 

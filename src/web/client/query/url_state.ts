@@ -19,6 +19,7 @@ export function decodePanels(search: string): PanelState[] {
     if (stacked !== null) p.displayMode = stacked === "1" ? "stacked" : "lines";
     const mode = get("display_mode");
     if (mode === "lines" || mode === "stacked") p.displayMode = mode;
+    p.showExemplars = get("show_exemplars") === "1";
     const range = get("range_input");
     if (range !== null) p.range = durationOr(range, p.range);
     for (const key of ["end_input", "moment_input"]) {
@@ -57,7 +58,7 @@ export function encodePanels(panels: readonly PanelState[]): URLSearchParams {
     if (p.resolution.type === "auto") add("res_density", p.resolution.density);
     else add("res_step", String(p.resolution.step / 1000));
     add("display_mode", p.displayMode);
-    add("show_exemplars", "0");
+    add("show_exemplars", p.showExemplars ? "1" : "0");
   });
   return q;
 }
