@@ -151,6 +151,19 @@ export interface StorageLayout {
   pendingChunks: number;
 }
 
+/** One pushed-down aggregation of a batch (SeriesStoreRpc.selectAggregates). */
+export interface AggregateRequest {
+  specs: MatcherSpec[];
+  plan: PushdownPlan;
+  mint: number;
+  maxt: number;
+  deadline?: number;
+}
+
+/** Its answer, or the message of what it threw: one failed request of a batch does
+ * not fail the others. */
+export type AggregateAnswer = { ok: PartialAggregate } | { error: string };
+
 /**
  * The SeriesStore's RPC surface, declared once: the Durable Object implements it and
  * storage/ reaches shards through its asynchronous form (ShardClient), so neither side
@@ -160,6 +173,9 @@ export interface SeriesStoreRpc {
   append(input: AppendBatch): AppendResult;
   select(specs: MatcherSpec[], mint: number, maxt: number, cursor?: SelectCursor, mode?: SelectMode, deadline?: number): SelectPage;
   selectAggregate(specs: MatcherSpec[], plan: PushdownPlan, mint: number, maxt: number, deadline?: number): PartialAggregate;
+  /** Several selectAggregate calls in one request: concurrent queries (a rule group's
+   * rules) share round trips. */
+  selectAggregates(requests: AggregateRequest[]): AggregateAnswer[];
   labelNames(specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): string[];
   labelValues(name: string, specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): string[];
   getStats(): StoreStats;

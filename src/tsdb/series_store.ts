@@ -38,7 +38,7 @@ import { convertLegacyRows } from "./legacy_rows.js";
 import { readChunks } from "./chunk_reader.js";
 import { PushdownAccumulator, type PartialAggregate, type PushdownPlan } from "./pushdown.js";
 import { SeriesCatalog } from "./series_catalog.js";
-import type { StorageLayout } from "./rpc.js";
+import type { AggregateAnswer, AggregateRequest, StorageLayout } from "./rpc.js";
 import { rearmingAlarm } from "../durable/alarm.js";
 
 const DEFAULT_MAX_EXEMPLARS = 100_000;
@@ -634,6 +634,16 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     return acc.result();
   }
 
+  selectAggregates(requests: AggregateRequest[]): AggregateAnswer[] {
+    return requests.map((r) => {
+      try {
+        return { ok: this.selectAggregate(r.specs, r.plan, r.mint, r.maxt, r.deadline) };
+      } catch (e) {
+        return { error: e instanceof Error ? e.message : String(e) };
+      }
+    });
+  }
+
   labelNames(specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): string[] {
     if (specs.length === 0 && mint === -Infinity && maxt === Infinity) return this.postings.labelNames();
     const names = new Set<string>();
@@ -741,4 +751,4 @@ function overlaps(s: MemSeries, mint: number, maxt: number): boolean {
 }
 
 // Internal calls (append -> checkpoint) are not requests, so only entry points count.
-meterMethods(SeriesStore, ["append", "select", "selectAggregate", "labelNames", "labelValues", "getStats", "storageLayout", "checkpoint", "deleteRange", "appendExemplars", "selectExemplars", "alarm"]);
+meterMethods(SeriesStore, ["append", "select", "selectAggregate", "selectAggregates", "labelNames", "labelValues", "getStats", "storageLayout", "checkpoint", "deleteRange", "appendExemplars", "selectExemplars", "alarm"]);
