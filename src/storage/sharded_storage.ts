@@ -212,6 +212,10 @@ async function* shardSeries(shard: ShardClient, m: MatcherSpec[], hints: SelectH
   let page = await call(shard.select(m, hints.start, hints.end, undefined, mode, hints.deadline));
   for (;;) {
     for (const s of page.series) {
+      if (s.latest !== undefined) {
+        yield { labels: labelsFromKey(s.key), ts: s.latest.subarray(0, 1), vs: s.latest.subarray(1, 2) };
+        continue;
+      }
       const { ts, vs } = readChunks(s.chunks, hints.start, hints.end);
       if (ts.length > 0) yield { labels: labelsFromKey(s.key), ts, vs };
     }

@@ -89,6 +89,10 @@ export interface SeriesChunks {
   /** The canonical label key: one string clones far cheaper than label objects. */
   key: string;
   chunks: ChunkData[];
+  /** "latest" mode, when the open head holds the newest sample: that sample as it is
+   * (chunks then empty) as [t, v], with nothing to encode or decode; a typed array
+   * so that the value's bits (a stale marker's NaN) cross RPC unchanged. */
+  latest?: Float64Array;
 }
 
 /** What a select returns per series: its chunks over the range, only its labels, or

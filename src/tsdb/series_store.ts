@@ -1,5 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import { XorChunk } from "../chunkenc/xor.js";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/series_store/migrations.js";
@@ -604,7 +603,9 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     for (let i = offset; i < end; i++) {
       dl.tick();
       const s = this.byId.get(ids[i]!);
-      if (s !== undefined) series.push({ key: s.key, chunks: mode === "labels" ? [] : mode === "latest" ? this.latestOf(s, mint, maxt) : this.chunksOf(s, mint, maxt) });
+      if (s === undefined) continue;
+      if (mode === "latest") series.push(this.latestOf(s, mint, maxt));
+      else series.push({ key: s.key, chunks: mode === "labels" ? [] : this.chunksOf(s, mint, maxt) });
     }
     if (end >= ids.length) {
       if (queryId !== "") this.queries.delete(queryId);
@@ -705,15 +706,13 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     return list.map((s) => s.id);
   }
 
-  /** The newest sample in [mint, maxt] as a one-sample chunk when the open head holds
-   * it (the usual case for a query at "now": out-of-order samples are always older
-   * than the head's newest), else the series' chunks over the range. */
-  private latestOf(s: MemSeries, mint: number, maxt: number): ChunkData[] {
-    if (s.head === null || s.maxT > maxt) return this.chunksOf(s, mint, maxt);
-    if (s.maxT < mint) return [];
-    const c = new XorChunk();
-    c.append(s.maxT, s.lastV);
-    return [{ minT: s.maxT, maxT: s.maxT, ooo: false, data: c.bytes().slice() }];
+  /** The newest sample in [mint, maxt] as it is when the open head holds it (the
+   * usual case for a query at "now": out-of-order samples are always older than the
+   * head's newest), else the series' chunks over the range. */
+  private latestOf(s: MemSeries, mint: number, maxt: number): SeriesChunks {
+    if (s.head === null || s.maxT > maxt) return { key: s.key, chunks: this.chunksOf(s, mint, maxt) };
+    if (s.maxT < mint) return { key: s.key, chunks: [] };
+    return { key: s.key, chunks: [], latest: Float64Array.of(s.maxT, s.lastV) };
   }
 
   private chunksOf(s: MemSeries, mint: number, maxt: number): ChunkData[] {
