@@ -11,7 +11,7 @@ import { extrapolatedDelta, kahanAdd, windowBounds, withoutStale } from "../mode
  * model/window_math.ts), in the same label order within a shard.
  */
 
-export type PushdownOp = "sum" | "count" | "min" | "max" | SelectionOp;
+export type PushdownOp = "sum" | "avg" | "count" | "min" | "max" | SelectionOp;
 /** Aggregations that keep some of the input series as they are: a shard can only
  * return its candidates (the best k of each group at each step), the engine picks. */
 export type SelectionOp = "topk" | "bottomk" | "limitk";
@@ -49,7 +49,7 @@ export interface PartialAggregate {
   declined?: true;
   n: number;
   groups: string[];
-  /** Sum (sum), or the min/max so far (min, max). */
+  /** Sum (sum, avg: divided by count at the end), or the min/max so far (min, max). */
   value: Float64Array;
   /** Neumaier compensation of the sum. */
   comp: Float64Array;
@@ -71,7 +71,7 @@ export function isSelectionOp(op: string): op is SelectionOp {
 }
 
 export function pushdownSupported(op: string, fn: string): boolean {
-  return (op === "sum" || op === "count" || op === "min" || op === "max" || isSelectionOp(op)) && (fn === "" || fn === "rate" || fn === "increase" || fn === "delta");
+  return (op === "sum" || op === "avg" || op === "count" || op === "min" || op === "max" || isSelectionOp(op)) && (fn === "" || fn === "rate" || fn === "increase" || fn === "delta");
 }
 
 /** a ranks strictly before b in topk/bottomk: NaN is always last, as in the engine's
@@ -81,6 +81,12 @@ function ranksBefore(a: number, b: number, top: boolean): boolean {
   if (b !== b) return true;
   return top ? a > b : a < b;
 }
+
+/** Whether a sum overflows depends on the order of its summands once they come near
+ * the largest double; the shards' partial sums add them in another order than one
+ * pass would, so sums with such summands are left to the engine. Below this bound
+ * more summands than any query holds would be needed to overflow. */
+const HUGE = 1e290;
 
 /** Folds series, given in label order, into a PartialAggregate. */
 export class PushdownAccumulator {
@@ -97,6 +103,8 @@ export class PushdownAccumulator {
   private lists: (number[] | undefined)[][] = [];
   /** Selection ops: labels and step values of every series that was ever a candidate. */
   private kept: { labels: Labels; vs: Float64Array }[] = [];
+  /** A summand so large that sums could overflow in one order and not another. */
+  private huge = false;
   /** Labels of each group's first series. */
   private readonly firsts: Labels[] = [];
   /** Selection ops: each group's first series' ordinal in kept. */
@@ -128,7 +136,9 @@ export class PushdownAccumulator {
       const k = o + i;
       const c = ++this.count[k]!;
       switch (op) {
-        case "sum": {
+        case "sum":
+        case "avg": {
+          if ((x > HUGE || x < -HUGE) && x !== Infinity && x !== -Infinity) this.huge = true;
           const [s, cc] = kahanAdd(x, this.value[k]!, this.comp[k]!);
           this.value[k] = s;
           this.comp[k] = cc;
@@ -179,6 +189,7 @@ export class PushdownAccumulator {
     if (isSelectionOp(this.plan.op)) return this.selection();
     const len = this.groups.size * this.plan.n;
     return {
+      ...(this.huge ? { declined: true as const } : {}),
       n: this.plan.n,
       groups: [...this.groups.keys()],
       value: this.value.slice(0, len),
@@ -280,6 +291,9 @@ export function mergePartials(op: PushdownOp, parts: readonly PartialAggregate[]
   const declined = parts.find((p) => p.declined === true);
   if (declined !== undefined) return declined;
   const n = parts[0]?.n ?? 0;
+  // A shard's sum that overflowed could add up to NaN with another's: the engine's
+  // mean would have gone incremental, so the average is evaluated the ordinary way.
+  if (op === "avg" && parts.some((p) => p.value.some((x) => x === Infinity || x === -Infinity))) return { ...parts[0]!, declined: true };
   if (isSelectionOp(op)) {
     // A series lives in one shard: merging the candidates is restoring label order.
     const all = parts.flatMap((p) => (p.candidates ?? []).map((c) => ({ c, labels: labelsFromKey(c.key) })));
@@ -313,7 +327,8 @@ export function mergePartials(op: PushdownOp, parts: readonly PartialAggregate[]
         const first = out.count[k] === 0;
         out.count[k]! += c;
         switch (op) {
-          case "sum": {
+          case "sum":
+        case "avg": {
             const [s, cc] = kahanAdd(x, out.value[k]!, out.comp[k]!);
             out.value[k] = s;
             out.comp[k] = cc + p.comp[src]!;

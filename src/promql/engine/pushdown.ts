@@ -9,7 +9,7 @@ import { QueryError } from "./value.js";
 
 /** Functions a shard can evaluate under a pushed-down aggregation. */
 const RANGE_FNS = new Set(["rate", "increase", "delta"]);
-const OPS = new Set(["sum", "count", "min", "max", "topk", "bottomk", "limitk"]);
+const OPS = new Set(["sum", "avg", "count", "min", "max", "topk", "bottomk", "limitk"]);
 
 function unwrap(e: Expr): Expr {
   while (e.type === "ParenExpr") e = e.expr;
@@ -95,6 +95,9 @@ export async function pushedAggregate(ctx: EvalContext, e: AggregateExpr, param:
     });
     return aggregate(ctx, e, { kind: "vector", series }, param);
   }
+  // The engine's mean switches to an incremental mean once the sum overflows, which
+  // partial sums cannot follow: such a rare average is evaluated the ordinary way.
+  if (e.op === "avg" && part.value.some((x) => x === Infinity || x === -Infinity)) return null;
   const out: StepVector = { kind: "vector", series: [] };
   const n = ctx.n;
   part.groups.forEach((key, g) => {
@@ -104,7 +107,7 @@ export async function pushedAggregate(ctx: EvalContext, e: AggregateExpr, param:
       const k = g * n + i;
       const c = part.count[k]!;
       if (c === 0) continue;
-      s.vs[i] = e.op === "count" ? c : e.op === "sum" ? part.value[k]! + part.comp[k]! : part.value[k]!;
+      s.vs[i] = e.op === "count" ? c : e.op === "sum" ? part.value[k]! + part.comp[k]! : e.op === "avg" ? part.value[k]! / c + part.comp[k]! / c : part.value[k]!;
       s.has[i] = 1;
       any = true;
     }

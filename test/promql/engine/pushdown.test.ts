@@ -61,6 +61,8 @@ const QUERIES = [
   "sum without (instance) (req_total offset 30s)",
   "histogram_quantile(0.9, sum by (le) (rate(req_total[5m])))",
   "topk(3, rate(req_total[5m]))",
+  "avg by (job) (rate(req_total[5m]))",
+  "avg without (instance) (req_total)",
   "bottomk by (job) (2, req_total)",
   "topk without (instance, le) (2, increase(req_total[2m] offset 1m))",
   "limitk by (le) (2, delta({__name__=~\".+_total\"}[5m]))",
@@ -85,7 +87,7 @@ describe("aggregations pushed into storage", () => {
   it("answer what the engine answers from raw samples on random data over shards", async () => {
     // Few distinct values (ties), NaN, infinities and stale markers: the cases where a
     // selection's order could differ.
-    const value = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(NaN, Infinity, -Infinity, STALE_NAN), fc.double({ min: -1e6, max: 1e6, noNaN: true }));
+    const value = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(NaN, Infinity, -Infinity, STALE_NAN, 1.6e308, -1.6e308), fc.double({ min: -1e6, max: 1e6, noNaN: true }));
     const series = fc.record({
       job: fc.constantFrom("a", "b", "c"),
       samples: fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), value), { maxLength: 40 }),
@@ -96,6 +98,8 @@ describe("aggregations pushed into storage", () => {
       "topk without (i) (K, delta(m_total[90s]))",
       "limitk by (job) (K, increase(m_total[3m] offset 30s))",
       "sum by (job) (rate(m_total[2m]))",
+      "avg by (job) (rate(m_total[2m]))",
+      "avg(m_total)",
       "max without (i) (m_total)",
       "min(delta(m_total[1m]))",
       "count by (job) (m_total offset 1m)",
