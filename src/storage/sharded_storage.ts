@@ -7,6 +7,7 @@ import type { AppendBatch, AppendResult, ExemplarAppend, ExemplarAppendResult, M
 import { mergePartials, type PartialAggregate, type PushdownPlan } from "../tsdb/pushdown.js";
 import { readChunks } from "../tsdb/chunk_reader.js";
 import { addUsage } from "../tsdb/usage_meter.js";
+import { AggregateBatcher } from "./aggregate_batcher.js";
 import { SampleBuffer } from "./sample_buffer.js";
 import { mergeSeriesStreams } from "./series_merge.js";
 import type { Appender, DeleteResult, Querier, SelectHints, Series, Storage } from "./storage.js";
@@ -45,8 +46,18 @@ function specs(ms: readonly Matcher[]): MatcherSpec[] {
 /** A tier's storage: series spread over SeriesStore shards by a hash of their labels,
  * selects fanned out to every shard and merged back into label order. */
 export class ShardedStorage implements Storage {
+  /** Per shard, shared by every querier of this storage. */
+  private readonly batchers: AggregateBatcher[];
+
   constructor(private readonly shards: readonly ShardClient[]) {
     if (shards.length === 0) throw new Error("storage needs at least one shard");
+    this.batchers = shards.map(
+      (s) =>
+        new AggregateBatcher(
+          (r) => call(s.selectAggregate(r.specs, r.plan, r.mint, r.maxt, r.deadline)),
+          (rs) => call(s.selectAggregates(rs)),
+        ),
+    );
   }
 
   shardOf(key: string): number {
@@ -58,7 +69,7 @@ export class ShardedStorage implements Storage {
   }
 
   querier(): Querier {
-    return new ShardedQuerier(this.shards);
+    return new ShardedQuerier(this.shards, this.batchers);
   }
 
   async deleteSeries(matchers: readonly Matcher[], start: number, end: number, deadline?: number): Promise<DeleteResult> {
@@ -147,7 +158,10 @@ class ShardedAppender implements Appender {
 }
 
 class ShardedQuerier implements Querier {
-  constructor(private readonly shards: readonly ShardClient[]) {}
+  constructor(
+    private readonly shards: readonly ShardClient[],
+    private readonly batchers: readonly AggregateBatcher[],
+  ) {}
 
   async *select(matchers: readonly Matcher[], hints: SelectHints): AsyncIterable<Series> {
     const m = specs(matchers);
@@ -158,7 +172,8 @@ class ShardedQuerier implements Querier {
   /** Each shard aggregates its own series; only per-group partials cross RPC. */
   async selectAggregate(matchers: readonly Matcher[], hints: SelectHints, plan: PushdownPlan): Promise<PartialAggregate> {
     const m = specs(matchers);
-    const parts = await Promise.all(this.shards.map((s) => call(s.selectAggregate(m, plan, hints.start, hints.end, hints.deadline))));
+    const req = { specs: m, plan, mint: hints.start, maxt: hints.end, deadline: hints.deadline };
+    const parts = await Promise.all(this.batchers.map((b) => call(b.run(req))));
     return mergePartials(plan.op, parts);
   }
 
@@ -197,6 +212,10 @@ async function* shardSeries(shard: ShardClient, m: MatcherSpec[], hints: SelectH
   let page = await call(shard.select(m, hints.start, hints.end, undefined, mode, hints.deadline));
   for (;;) {
     for (const s of page.series) {
+      if (s.latest !== undefined) {
+        yield { labels: labelsFromKey(s.key), ts: s.latest.subarray(0, 1), vs: s.latest.subarray(1, 2) };
+        continue;
+      }
       const { ts, vs } = readChunks(s.chunks, hints.start, hints.end);
       if (ts.length > 0) yield { labels: labelsFromKey(s.key), ts, vs };
     }

@@ -1,4 +1,4 @@
-import { labelsKey, METRIC_NAME, type Labels } from "../model/labels.js";
+import { compareLabels, labelsFromKey, labelsKey, METRIC_NAME, type Labels } from "../model/labels.js";
 import { isStaleNaN } from "../model/sample.js";
 import { extrapolatedDelta, kahanAdd, windowBounds, withoutStale } from "../model/window_math.js";
 
@@ -11,7 +11,10 @@ import { extrapolatedDelta, kahanAdd, windowBounds, withoutStale } from "../mode
  * model/window_math.ts), in the same label order within a shard.
  */
 
-export type PushdownOp = "sum" | "count" | "min" | "max";
+export type PushdownOp = "sum" | "avg" | "count" | "min" | "max" | SelectionOp;
+/** Aggregations that keep some of the input series as they are: a shard can only
+ * return its candidates (the best k of each group at each step), the engine picks. */
+export type SelectionOp = "topk" | "bottomk" | "limitk";
 export type PushdownFn = "" | "rate" | "increase" | "delta";
 
 export interface PushdownPlan {
@@ -27,6 +30,16 @@ export interface PushdownPlan {
   interval: number;
   n: number;
   offset: number;
+  /** topk/bottomk/limitk: the largest k asked for at any step. */
+  k?: number;
+}
+
+/** A series a shard offers to a selection: its inner value at the steps where it is
+ * among its group's best k there. */
+export interface Candidate {
+  key: string;
+  vs: Float64Array;
+  has: Uint8Array;
 }
 
 /** Per group (label key) and step, in columns of groups.length * n values. */
@@ -36,7 +49,7 @@ export interface PartialAggregate {
   declined?: true;
   n: number;
   groups: string[];
-  /** Sum (sum), or the min/max so far (min, max). */
+  /** Sum (sum, avg: divided by count at the end), or the min/max so far (min, max). */
   value: Float64Array;
   /** Neumaier compensation of the sum. */
   comp: Float64Array;
@@ -45,11 +58,35 @@ export interface PartialAggregate {
   /** What the engine would have held for the inner expression (points of a
    * selector, samples of a range), for the query's sample budget. */
   samples: number;
+  /** Selection ops: the candidates, in label order, and each group's first series
+   * (without values where it is no candidate) so that groups keep their order. */
+  candidates?: Candidate[];
+  /** Per group, the label key of its first series: the engine's groups come in the
+   * order of their first series, and merged shards' groups must too. */
+  firsts?: string[];
+}
+
+export function isSelectionOp(op: string): op is SelectionOp {
+  return op === "topk" || op === "bottomk" || op === "limitk";
 }
 
 export function pushdownSupported(op: string, fn: string): boolean {
-  return (op === "sum" || op === "count" || op === "min" || op === "max") && (fn === "" || fn === "rate" || fn === "increase" || fn === "delta");
+  return (op === "sum" || op === "avg" || op === "count" || op === "min" || op === "max" || isSelectionOp(op)) && (fn === "" || fn === "rate" || fn === "increase" || fn === "delta");
 }
+
+/** a ranks strictly before b in topk/bottomk: NaN is always last, as in the engine's
+ * selectK (and Prometheus' heaps); equal values (also +Inf and +Inf) keep label order. */
+function ranksBefore(a: number, b: number, top: boolean): boolean {
+  if (a !== a) return false;
+  if (b !== b) return true;
+  return top ? a > b : a < b;
+}
+
+/** Whether a sum overflows depends on the order of its summands once they come near
+ * the largest double; the shards' partial sums add them in another order than one
+ * pass would, so sums with such summands are left to the engine. Below this bound
+ * more summands than any query holds would be needed to overflow. */
+const HUGE = 1e290;
 
 /** Folds series, given in label order, into a PartialAggregate. */
 export class PushdownAccumulator {
@@ -62,6 +99,16 @@ export class PushdownAccumulator {
   private readonly step: Float64Array;
   private readonly has: Uint8Array;
   private readonly names: Set<string>;
+  /** Selection ops: per group and step, candidate ordinals best first (at most k). */
+  private lists: (number[] | undefined)[][] = [];
+  /** Selection ops: labels and step values of every series that was ever a candidate. */
+  private kept: { labels: Labels; vs: Float64Array }[] = [];
+  /** A summand so large that sums could overflow in one order and not another. */
+  private huge = false;
+  /** Labels of each group's first series. */
+  private readonly firsts: Labels[] = [];
+  /** Selection ops: each group's first series' ordinal in kept. */
+  private readonly firstOrds: number[] = [];
 
   constructor(private readonly plan: PushdownPlan) {
     const n = plan.n;
@@ -70,14 +117,16 @@ export class PushdownAccumulator {
     this.step = new Float64Array(n);
     this.has = new Uint8Array(n);
     this.names = new Set(plan.grouping);
-    this.value = new Float64Array(n * 8);
-    this.comp = new Float64Array(n * 8);
-    this.count = new Float64Array(n * 8);
+    const size = isSelectionOp(plan.op) ? 0 : n * 8;
+    this.value = new Float64Array(size);
+    this.comp = new Float64Array(size);
+    this.count = new Float64Array(size);
   }
 
   add(labels: Labels, ts: Float64Array, vs: Float64Array): void {
     if (!this.evaluate(ts, vs)) return;
     const g = this.group(labels);
+    if (isSelectionOp(this.plan.op)) return this.offer(g, labels);
     const n = this.plan.n;
     const op = this.plan.op;
     const o = g * n;
@@ -87,7 +136,9 @@ export class PushdownAccumulator {
       const k = o + i;
       const c = ++this.count[k]!;
       switch (op) {
-        case "sum": {
+        case "sum":
+        case "avg": {
+          if ((x > HUGE || x < -HUGE) && x !== Infinity && x !== -Infinity) this.huge = true;
           const [s, cc] = kahanAdd(x, this.value[k]!, this.comp[k]!);
           this.value[k] = s;
           this.comp[k] = cc;
@@ -109,16 +160,64 @@ export class PushdownAccumulator {
     }
   }
 
+  /** Puts the series' step values into its group's best-k lists where they rank. */
+  private offer(g: number, labels: Labels): void {
+    const { n, op } = this.plan;
+    const k = this.plan.k ?? 0;
+    const top = op === "topk";
+    const ord = this.kept.length;
+    const lists = (this.lists[g] ??= new Array<number[] | undefined>(n));
+    const kept = this.kept;
+    let used = this.firstOrds.length === g;
+    if (used) this.firstOrds.push(ord);
+    for (let i = 0; i < n; i++) {
+      if (!this.has[i]) continue;
+      const x = this.step[i]!;
+      const list = (lists[i] ??= []);
+      let p = list.length;
+      // limitk keeps the first k in label order: a later series never ranks before.
+      if (op !== "limitk") while (p > 0 && ranksBefore(x, kept[list[p - 1]!]!.vs[i]!, top)) p--;
+      if (p >= k) continue;
+      list.splice(p, 0, ord);
+      if (list.length > k) list.pop();
+      used = true;
+    }
+    if (used) kept.push({ labels, vs: this.step.slice() });
+  }
+
   result(): PartialAggregate {
+    if (isSelectionOp(this.plan.op)) return this.selection();
     const len = this.groups.size * this.plan.n;
     return {
+      ...(this.huge ? { declined: true as const } : {}),
       n: this.plan.n,
       groups: [...this.groups.keys()],
       value: this.value.slice(0, len),
       comp: this.comp.slice(0, len),
       count: this.count.slice(0, len),
       samples: this.samples,
+      firsts: this.firsts.map(labelsKey),
     };
+  }
+
+  private selection(): PartialAggregate {
+    const n = this.plan.n;
+    const out = new Map<number, Candidate>();
+    for (const lists of this.lists) {
+      if (lists === undefined) continue;
+      for (let i = 0; i < n; i++) {
+        for (const o of lists[i] ?? []) {
+          let c = out.get(o);
+          if (c === undefined) out.set(o, (c = { key: labelsKey(this.kept[o]!.labels), vs: new Float64Array(n), has: new Uint8Array(n) }));
+          c.vs[i] = this.kept[o]!.vs[i]!;
+          c.has[i] = 1;
+        }
+      }
+    }
+    for (const o of this.firstOrds) if (!out.has(o)) out.set(o, { key: labelsKey(this.kept[o]!.labels), vs: new Float64Array(n), has: new Uint8Array(n) });
+    const candidates = [...out].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
+    const none = new Float64Array(0);
+    return { n, groups: [], value: none, comp: none, count: none, samples: this.samples, candidates };
   }
 
   /** The inner expression's value at every step into step/has; false if none. */
@@ -169,8 +268,9 @@ export class PushdownAccumulator {
     if (g === undefined) {
       g = this.groups.size;
       this.groups.set(key, g);
+      this.firsts.push(labels);
       const need = (g + 1) * this.plan.n;
-      if (need > this.value.length) {
+      if (need > this.value.length && !isSelectionOp(this.plan.op)) {
         const grow = (a: Float64Array) => {
           const b = new Float64Array(Math.max(need, a.length * 2));
           b.set(a);
@@ -191,8 +291,27 @@ export function mergePartials(op: PushdownOp, parts: readonly PartialAggregate[]
   const declined = parts.find((p) => p.declined === true);
   if (declined !== undefined) return declined;
   const n = parts[0]?.n ?? 0;
+  // A shard's sum that overflowed could add up to NaN with another's: the engine's
+  // mean would have gone incremental, so the average is evaluated the ordinary way.
+  if (op === "avg" && parts.some((p) => p.value.some((x) => x === Infinity || x === -Infinity))) return { ...parts[0]!, declined: true };
+  if (isSelectionOp(op)) {
+    // A series lives in one shard: merging the candidates is restoring label order.
+    const all = parts.flatMap((p) => (p.candidates ?? []).map((c) => ({ c, labels: labelsFromKey(c.key) })));
+    all.sort((a, b) => compareLabels(a.labels, b.labels));
+    const none = new Float64Array(0);
+    return { n, groups: [], value: none, comp: none, count: none, samples: parts.reduce((a, p) => a + p.samples, 0), candidates: all.map((x) => x.c) };
+  }
+  // Groups in the order of their first series over all shards, as one pass would.
+  const first = new Map<string, Labels>();
+  for (const p of parts) {
+    p.groups.forEach((g, i) => {
+      const f = labelsFromKey(p.firsts![i]!);
+      const seen = first.get(g);
+      if (seen === undefined || compareLabels(f, seen) < 0) first.set(g, f);
+    });
+  }
   const index = new Map<string, number>();
-  for (const p of parts) for (const g of p.groups) if (!index.has(g)) index.set(g, index.size);
+  for (const [g] of [...first].sort((a, b) => compareLabels(a[1], b[1]))) index.set(g, index.size);
   const len = index.size * n;
   const out: PartialAggregate = { n, groups: [...index.keys()], value: new Float64Array(len), comp: new Float64Array(len), count: new Float64Array(len), samples: 0 };
   for (const p of parts) {
@@ -208,7 +327,8 @@ export function mergePartials(op: PushdownOp, parts: readonly PartialAggregate[]
         const first = out.count[k] === 0;
         out.count[k]! += c;
         switch (op) {
-          case "sum": {
+          case "sum":
+        case "avg": {
             const [s, cc] = kahanAdd(x, out.value[k]!, out.comp[k]!);
             out.value[k] = s;
             out.comp[k] = cc + p.comp[src]!;

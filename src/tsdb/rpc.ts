@@ -89,6 +89,10 @@ export interface SeriesChunks {
   /** The canonical label key: one string clones far cheaper than label objects. */
   key: string;
   chunks: ChunkData[];
+  /** "latest" mode, when the open head holds the newest sample: that sample as it is
+   * (chunks then empty) as [t, v], with nothing to encode or decode; a typed array
+   * so that the value's bits (a stale marker's NaN) cross RPC unchanged. */
+  latest?: Float64Array;
 }
 
 /** What a select returns per series: its chunks over the range, only its labels, or
@@ -151,6 +155,19 @@ export interface StorageLayout {
   pendingChunks: number;
 }
 
+/** One pushed-down aggregation of a batch (SeriesStoreRpc.selectAggregates). */
+export interface AggregateRequest {
+  specs: MatcherSpec[];
+  plan: PushdownPlan;
+  mint: number;
+  maxt: number;
+  deadline?: number;
+}
+
+/** Its answer, or the message of what it threw: one failed request of a batch does
+ * not fail the others. */
+export type AggregateAnswer = { ok: PartialAggregate } | { error: string };
+
 /**
  * The SeriesStore's RPC surface, declared once: the Durable Object implements it and
  * storage/ reaches shards through its asynchronous form (ShardClient), so neither side
@@ -160,6 +177,9 @@ export interface SeriesStoreRpc {
   append(input: AppendBatch): AppendResult;
   select(specs: MatcherSpec[], mint: number, maxt: number, cursor?: SelectCursor, mode?: SelectMode, deadline?: number): SelectPage;
   selectAggregate(specs: MatcherSpec[], plan: PushdownPlan, mint: number, maxt: number, deadline?: number): PartialAggregate;
+  /** Several selectAggregate calls in one request: concurrent queries (a rule group's
+   * rules) share round trips. */
+  selectAggregates(requests: AggregateRequest[]): AggregateAnswer[];
   labelNames(specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): string[];
   labelValues(name: string, specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): string[];
   getStats(): StoreStats;

@@ -1,5 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import { XorChunk } from "../chunkenc/xor.js";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/series_store/migrations.js";
@@ -38,7 +37,7 @@ import { convertLegacyRows } from "./legacy_rows.js";
 import { readChunks } from "./chunk_reader.js";
 import { PushdownAccumulator, type PartialAggregate, type PushdownPlan } from "./pushdown.js";
 import { SeriesCatalog } from "./series_catalog.js";
-import type { StorageLayout } from "./rpc.js";
+import type { AggregateAnswer, AggregateRequest, StorageLayout } from "./rpc.js";
 import { rearmingAlarm } from "../durable/alarm.js";
 
 const DEFAULT_MAX_EXEMPLARS = 100_000;
@@ -604,7 +603,9 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     for (let i = offset; i < end; i++) {
       dl.tick();
       const s = this.byId.get(ids[i]!);
-      if (s !== undefined) series.push({ key: s.key, chunks: mode === "labels" ? [] : mode === "latest" ? this.latestOf(s, mint, maxt) : this.chunksOf(s, mint, maxt) });
+      if (s === undefined) continue;
+      if (mode === "latest") series.push(this.latestOf(s, mint, maxt));
+      else series.push({ key: s.key, chunks: mode === "labels" ? [] : this.chunksOf(s, mint, maxt) });
     }
     if (end >= ids.length) {
       if (queryId !== "") this.queries.delete(queryId);
@@ -632,6 +633,16 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
       if (ts.length > 0) acc.add(s.labels, ts, vs);
     }
     return acc.result();
+  }
+
+  selectAggregates(requests: AggregateRequest[]): AggregateAnswer[] {
+    return requests.map((r) => {
+      try {
+        return { ok: this.selectAggregate(r.specs, r.plan, r.mint, r.maxt, r.deadline) };
+      } catch (e) {
+        return { error: e instanceof Error ? e.message : String(e) };
+      }
+    });
   }
 
   labelNames(specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): string[] {
@@ -695,15 +706,13 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     return list.map((s) => s.id);
   }
 
-  /** The newest sample in [mint, maxt] as a one-sample chunk when the open head holds
-   * it (the usual case for a query at "now": out-of-order samples are always older
-   * than the head's newest), else the series' chunks over the range. */
-  private latestOf(s: MemSeries, mint: number, maxt: number): ChunkData[] {
-    if (s.head === null || s.maxT > maxt) return this.chunksOf(s, mint, maxt);
-    if (s.maxT < mint) return [];
-    const c = new XorChunk();
-    c.append(s.maxT, s.lastV);
-    return [{ minT: s.maxT, maxT: s.maxT, ooo: false, data: c.bytes().slice() }];
+  /** The newest sample in [mint, maxt] as it is when the open head holds it (the
+   * usual case for a query at "now": out-of-order samples are always older than the
+   * head's newest), else the series' chunks over the range. */
+  private latestOf(s: MemSeries, mint: number, maxt: number): SeriesChunks {
+    if (s.head === null || s.maxT > maxt) return { key: s.key, chunks: this.chunksOf(s, mint, maxt) };
+    if (s.maxT < mint) return { key: s.key, chunks: [] };
+    return { key: s.key, chunks: [], latest: Float64Array.of(s.maxT, s.lastV) };
   }
 
   private chunksOf(s: MemSeries, mint: number, maxt: number): ChunkData[] {
@@ -741,4 +750,4 @@ function overlaps(s: MemSeries, mint: number, maxt: number): boolean {
 }
 
 // Internal calls (append -> checkpoint) are not requests, so only entry points count.
-meterMethods(SeriesStore, ["append", "select", "selectAggregate", "labelNames", "labelValues", "getStats", "storageLayout", "checkpoint", "deleteRange", "appendExemplars", "selectExemplars", "alarm"]);
+meterMethods(SeriesStore, ["append", "select", "selectAggregate", "selectAggregates", "labelNames", "labelValues", "getStats", "storageLayout", "checkpoint", "deleteRange", "appendExemplars", "selectExemplars", "alarm"]);

@@ -94,9 +94,9 @@ export class Evaluator {
   }
 
   private async aggregate(e: AggregateExpr): Promise<StepValue> {
-    const pushed = await pushedAggregate(this.ctx, e);
-    if (pushed !== null) return this.held([], pushed);
     const param: AggregateParam = e.param === null ? null : ((await this.eval(e.param)) as StepScalar);
+    const pushed = await pushedAggregate(this.ctx, e, param);
+    if (pushed !== null) return this.held([], pushed);
     const v = await this.eval(e.expr);
     if (v.kind !== "vector") throw new QueryError("execution", `expected instant vector in aggregation, got ${v.kind}`);
     return this.held([v], aggregate(this.ctx, e, v, param));

@@ -1,13 +1,15 @@
 import { labelsFromKey, METRIC_NAME } from "../../model/labels.js";
 import { DeadlineExceededError, type PushdownPlan } from "../../storage/storage.js";
+import { isSelectionOp } from "../../tsdb/pushdown.js";
 import type { AggregateExpr, Expr, VectorSelector } from "../parser/ast.js";
+import { aggregate, type AggregateParam } from "./aggregate.js";
 import type { EvalContext } from "./context.js";
-import { newSeries, type StepVector } from "./step_values.js";
+import { newSeries, type StepSeries, type StepVector } from "./step_values.js";
 import { QueryError } from "./value.js";
 
 /** Functions a shard can evaluate under a pushed-down aggregation. */
 const RANGE_FNS = new Set(["rate", "increase", "delta"]);
-const OPS = new Set(["sum", "count", "min", "max"]);
+const OPS = new Set(["sum", "avg", "count", "min", "max", "topk", "bottomk", "limitk"]);
 
 function unwrap(e: Expr): Expr {
   while (e.type === "ParenExpr") e = e.expr;
@@ -20,11 +22,28 @@ function unwrap(e: Expr): Expr {
  * per-group partials leave the shards. Returns null when the expression or the
  * storage does not allow it (an @ modifier, grouping by the metric name, per-step
  * statistics asked for): the caller then evaluates it the ordinary way.
+ *
+ * topk/bottomk/limitk keep whole series: each shard returns its best k of every group
+ * at every step (a superset of what survives, as the others rank behind k series of
+ * their own shard), and the engine's own selectK picks from those, in label order as
+ * it would from every series, so ties and NaN come out the same.
  */
-export async function pushedAggregate(ctx: EvalContext, e: AggregateExpr): Promise<StepVector | null> {
+export async function pushedAggregate(ctx: EvalContext, e: AggregateExpr, param: AggregateParam): Promise<StepVector | null> {
   const q = ctx.querier;
   if (q.selectAggregate === undefined || ctx.queryable !== null) return null;
-  if (e.param !== null || !OPS.has(e.op)) return null;
+  if (!OPS.has(e.op)) return null;
+  const selection = isSelectionOp(e.op);
+  let k = 0;
+  if (selection) {
+    if (param?.kind !== "scalar") return null;
+    // Bad or empty k (NaN, beyond int64, below 1 everywhere): selectK's own checks
+    // answer that, the ordinary way.
+    for (const p of param.vs) {
+      if (!Number.isFinite(p) || Math.abs(p) >= 2 ** 31) return null;
+      k = Math.max(k, Math.trunc(p));
+    }
+    if (k < 1) return null;
+  } else if (e.param !== null) return null;
   if (!e.without && e.grouping.includes(METRIC_NAME)) return null;
   const inner = unwrap(e.expr);
   let sel: VectorSelector;
@@ -53,6 +72,7 @@ export async function pushedAggregate(ctx: EvalContext, e: AggregateExpr): Promi
     n: ctx.n,
     offset: sel.offset,
   };
+  if (selection) plan.k = k;
   const lo = ctx.steps[0]! - sel.offset;
   const hi = ctx.steps[ctx.n - 1]! - sel.offset;
   let part;
@@ -66,6 +86,18 @@ export async function pushedAggregate(ctx: EvalContext, e: AggregateExpr): Promi
   // The inner expression's samples count against query.max-samples as if held.
   ctx.addSamples(part.samples);
   ctx.releaseSamples(part.samples);
+  if (selection) {
+    const series = (part.candidates ?? []).map((c): StepSeries => {
+      const s: StepSeries = { labels: labelsFromKey(c.key), vs: c.vs, has: c.has };
+      // The inner function's result loses the name at the end of the query.
+      if (fn !== "") s.dropName = true;
+      return s;
+    });
+    return aggregate(ctx, e, { kind: "vector", series }, param);
+  }
+  // The engine's mean switches to an incremental mean once the sum overflows, which
+  // partial sums cannot follow: such a rare average is evaluated the ordinary way.
+  if (e.op === "avg" && part.value.some((x) => x === Infinity || x === -Infinity)) return null;
   const out: StepVector = { kind: "vector", series: [] };
   const n = ctx.n;
   part.groups.forEach((key, g) => {
@@ -75,7 +107,7 @@ export async function pushedAggregate(ctx: EvalContext, e: AggregateExpr): Promi
       const k = g * n + i;
       const c = part.count[k]!;
       if (c === 0) continue;
-      s.vs[i] = e.op === "count" ? c : e.op === "sum" ? part.value[k]! + part.comp[k]! : part.value[k]!;
+      s.vs[i] = e.op === "count" ? c : e.op === "sum" ? part.value[k]! + part.comp[k]! : e.op === "avg" ? part.value[k]! / c + part.comp[k]! / c : part.value[k]!;
       s.has[i] = 1;
       any = true;
     }
