@@ -276,6 +276,13 @@ export class FloatHistogramChunk {
     Object.assign(this, fresh);
   }
 
+  /** Appends a histogram read from a chunk of this chunk's layout (or the first of
+   * the chunk), without any checks: to rebuild a chunk without some of its samples. */
+  appendEncoded(t: number, h: FloatHistogram): void {
+    if (this.num > 0 && t <= this.t) throw new OutOfOrderSampleError(`timestamp ${t} is not after the chunk's last timestamp ${this.t}`);
+    this.appendRaw(t, h);
+  }
+
   /** Encodes h (already in the chunk's layout, or the first of the chunk). */
   private appendRaw(t: number, h: FloatHistogram): void {
     const w = this.w;

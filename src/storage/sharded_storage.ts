@@ -3,7 +3,9 @@ import type { Matcher } from "../model/matchers.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
 import { DeadlineExceededError, isDeadlineExceeded } from "../tsdb/deadline.js";
 import type { ExemplarSeries, StoredExemplar } from "../tsdb/exemplar_storage.js";
-import type { AppendBatch, AppendResult, ExemplarAppend, ExemplarAppendResult, MatcherSpec, SelectMode, SelectPage, SeriesStoreRpc, StoreStats } from "../tsdb/rpc.js";
+import type { FloatHistogram } from "../model/histogram.js";
+import { encodeHistogramSamples, type HistogramSample } from "../tsdb/histogram_record.js";
+import type { AppendBatch, AppendResult, HistogramBatch, ExemplarAppend, ExemplarAppendResult, MatcherSpec, SelectMode, SelectPage, SeriesStoreRpc, StoreStats } from "../tsdb/rpc.js";
 import { mergePartials, type PartialAggregate, type PushdownPlan } from "../tsdb/pushdown.js";
 import { readChunks } from "../tsdb/chunk_reader.js";
 import { addUsage } from "../tsdb/usage_meter.js";
@@ -72,6 +74,16 @@ export class ShardedStorage implements Storage {
   }
 
   /** @internal used by the appender */
+  async commitHistograms(byShard: Map<number, Map<string, HistogramSample[]>>): Promise<AppendResult[]> {
+    return Promise.all(
+      [...byShard].map(([shard, series]) => {
+        const batch: HistogramBatch = { keys: [...series.keys()], data: [...series.values()].map(encodeHistogramSamples) };
+        return this.shards[shard]!.appendHistograms(batch);
+      }),
+    );
+  }
+
+  /** @internal used by the appender */
   async commitExemplars(byShard: Map<number, ExemplarAppend[]>): Promise<void> {
     await Promise.all([...byShard].map(([shard, list]) => this.shards[shard]!.appendExemplars(list)));
   }
@@ -94,22 +106,37 @@ export class ShardedStorage implements Storage {
         return this.shards[shard]!.append(batch);
       }),
     );
-    const total: AppendResult = { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [] };
-    for (const r of results) {
-      total.appended += r.appended;
-      total.outOfOrderAccepted += r.outOfOrderAccepted;
-      total.rejected += r.rejected;
-      total.rejections.push(...r.rejections);
-    }
-    return total;
+    return sumResults(results);
   }
+}
+
+function sumResults(results: readonly AppendResult[]): AppendResult {
+  const total: AppendResult = { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [] };
+  for (const r of results) {
+    total.appended += r.appended;
+    total.outOfOrderAccepted += r.outOfOrderAccepted;
+    total.rejected += r.rejected;
+    total.rejections.push(...r.rejections);
+  }
+  return total;
 }
 
 class ShardedAppender implements Appender {
   private batches = new Map<number, Map<string, SampleBuffer>>();
   private exemplars = new Map<number, ExemplarAppend[]>();
+  private histograms = new Map<number, Map<string, HistogramSample[]>>();
 
   constructor(private readonly storage: ShardedStorage) {}
+
+  appendHistogram(labels: Labels, t: number, h: FloatHistogram): void {
+    const key = labelsKey(labels);
+    const shard = this.storage.shardOf(key);
+    let series = this.histograms.get(shard);
+    if (series === undefined) this.histograms.set(shard, (series = new Map()));
+    let list = series.get(key);
+    if (list === undefined) series.set(key, (list = []));
+    list.push({ t, h });
+  }
 
   appendExemplar(labels: Labels, e: StoredExemplar): void {
     const key = labelsKey(labels);
@@ -132,10 +159,14 @@ class ShardedAppender implements Appender {
   async commit(): Promise<AppendResult> {
     const batches = this.batches;
     const exemplars = this.exemplars;
+    const histograms = this.histograms;
     this.batches = new Map();
     this.exemplars = new Map();
+    this.histograms = new Map();
     // Samples first: an exemplar is about a sample, and is worthless when they fail.
-    const res = await this.storage.commitBatches(batches);
+    // Floats and histograms go in separate calls, each durable when it returns.
+    let res = await this.storage.commitBatches(batches);
+    if (histograms.size > 0) res = sumResults([res, ...(await this.storage.commitHistograms(histograms))]);
     if (exemplars.size > 0) await this.storage.commitExemplars(exemplars);
     return res;
   }
@@ -143,6 +174,7 @@ class ShardedAppender implements Appender {
   rollback(): void {
     this.batches = new Map();
     this.exemplars = new Map();
+    this.histograms = new Map();
   }
 }
 
@@ -197,8 +229,8 @@ async function* shardSeries(shard: ShardClient, m: MatcherSpec[], hints: SelectH
   let page = await call(shard.select(m, hints.start, hints.end, undefined, mode, hints.deadline));
   for (;;) {
     for (const s of page.series) {
-      const { ts, vs } = readChunks(s.chunks, hints.start, hints.end);
-      if (ts.length > 0) yield { labels: labelsFromKey(s.key), ts, vs };
+      const { ts, vs, hs } = readChunks(s.chunks, hints.start, hints.end);
+      if (ts.length > 0) yield hs === undefined ? { labels: labelsFromKey(s.key), ts, vs } : { labels: labelsFromKey(s.key), ts, vs, hs };
     }
     if (page.cursor === undefined) return;
     page = await call(shard.select(m, hints.start, hints.end, page.cursor, mode, hints.deadline));

@@ -44,6 +44,13 @@ export function toAppendBatch(series: readonly AppendSeries[]): AppendBatch {
   return b;
 }
 
+/** Native histogram samples in columns: series i's samples are data[i], encoded by
+ * tsdb/histogram_record.ts. A separate batch keeps the float columns untouched. */
+export interface HistogramBatch {
+  keys: string[];
+  data: Uint8Array[];
+}
+
 /** One exemplar for the series `key` (canonical label key). */
 export interface ExemplarAppend {
   key: string;
@@ -82,6 +89,8 @@ export interface ChunkData {
   minT: number;
   maxT: number;
   ooo: boolean;
+  /** A float histogram chunk (chunkenc/float_histogram_chunk.ts), else XOR. */
+  hist?: boolean;
   data: Uint8Array;
 }
 
@@ -158,6 +167,7 @@ export interface StorageLayout {
  */
 export interface SeriesStoreRpc {
   append(input: AppendBatch): AppendResult;
+  appendHistograms(batch: HistogramBatch): AppendResult;
   select(specs: MatcherSpec[], mint: number, maxt: number, cursor?: SelectCursor, mode?: SelectMode, deadline?: number): SelectPage;
   selectAggregate(specs: MatcherSpec[], plan: PushdownPlan, mint: number, maxt: number, deadline?: number): PartialAggregate;
   labelNames(specs: MatcherSpec[], mint: number, maxt: number, deadline?: number): string[];

@@ -8,9 +8,8 @@ import {
 } from "../../src/chunkenc/float_histogram_chunk.js";
 import { putVarbitInt, putVarbitUint, readVarbitInt, readVarbitUint } from "../../src/chunkenc/varbit.js";
 import { BitReader, BitWriter } from "../../src/chunkenc/bstream.js";
-import { HistogramChunkState } from "../../src/chunkenc/histogram_chunk_state.js";
 import { sameFloatBits } from "../../src/chunkenc/floatbits.js";
-import { CounterResetHint, CUSTOM_BUCKETS_SCHEMA, FloatHistogram } from "../../src/model/histogram.js";
+import { CounterResetHint, CUSTOM_BUCKETS_SCHEMA, FloatHistogram, type Span } from "../../src/model/histogram.js";
 import { STALE_NAN, isStaleNaN } from "../../src/model/sample.js";
 import { holds } from "../support/property.js";
 
@@ -128,6 +127,102 @@ function series(steps: Step[]): { t: number; h: FloatHistogram }[] {
   return out;
 }
 
+
+/**
+ * An independent model of the hints Prometheus reads back (its appendable rules
+ * without encoding anything, no size cuts): the property below checks the chunk
+ * against it.
+ */
+/** Prometheus' default block/chunk range: head chunks never cross a 2h boundary. */
+const MODEL_RANGE_MS = 2 * 3600_000;
+
+class ReferenceHints {
+  private last: FloatHistogram | null = null;
+  private gauge = false;
+  private rangeEnd = -Infinity;
+  private inChunk = 0;
+
+  /** A float sample was appended: the next histogram starts a new chunk. */
+  float(): void {
+    this.last = null;
+    this.inChunk = 0;
+  }
+
+  /** Appends h at t; returns the histogram as storage would read it back. */
+  append(t: number, h: FloatHistogram): FloatHistogram {
+    const stale = isStaleNaN(h.sum);
+    const isGauge = h.counterResetHint === CounterResetHint.Gauge;
+    let cut = this.last === null || t >= this.rangeEnd;
+    if (!cut) cut = isGauge ? !this.appendableGauge(h, stale) : !this.appendable(h, stale);
+    if (cut) {
+      this.inChunk = 0;
+      this.gauge = isGauge;
+      this.rangeEnd = Math.floor(t / MODEL_RANGE_MS) * MODEL_RANGE_MS + MODEL_RANGE_MS;
+    }
+    this.inChunk++;
+    this.last = h;
+    if (stale) {
+      const out = new FloatHistogram();
+      out.sum = h.sum;
+      return out;
+    }
+    const out = h.copy();
+    out.counterResetHint = this.gauge ? CounterResetHint.Gauge : this.inChunk > 1 ? CounterResetHint.NotCounterReset : CounterResetHint.Unknown;
+    return out;
+  }
+
+  private appendable(h: FloatHistogram, stale: boolean): boolean {
+    const a = this.last!;
+    if (this.gauge) return false;
+    if (h.counterResetHint === CounterResetHint.CounterReset) return false;
+    if (stale) return true;
+    if (isStaleNaN(a.sum)) return false;
+    if (h.count < a.count) return false;
+    if (h.schema !== a.schema || h.zeroThreshold !== a.zeroThreshold) return false;
+    if (h.usesCustomBuckets() && !sameBounds(h.customValues, a.customValues)) return false;
+    if (h.zeroCount < a.zeroCount) return false;
+    return noBucketDecreased(a.positiveSpans, a.positiveBuckets, h.positiveSpans, h.positiveBuckets) &&
+      noBucketDecreased(a.negativeSpans, a.negativeBuckets, h.negativeSpans, h.negativeBuckets);
+  }
+
+  private appendableGauge(h: FloatHistogram, stale: boolean): boolean {
+    const a = this.last!;
+    if (!this.gauge) return false;
+    if (stale) return true;
+    if (isStaleNaN(a.sum)) return false;
+    if (h.schema !== a.schema || h.zeroThreshold !== a.zeroThreshold) return false;
+    return !h.usesCustomBuckets() || sameBounds(h.customValues, a.customValues);
+  }
+}
+
+function sameBounds(a: number[] | null, b: number[] | null): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+function indexed(spans: Span[], buckets: number[]): Map<number, number> {
+  const m = new Map<number, number>();
+  let idx = 0;
+  let b = 0;
+  for (const s of spans) {
+    idx += s.offset;
+    for (let k = 0; k < s.length; k++) m.set(idx++, buckets[b++] ?? 0);
+  }
+  return m;
+}
+
+/** Every bucket of the previous histogram is still there with at least its count,
+ * unless it was empty. */
+function noBucketDecreased(aSpans: Span[], aBuckets: number[], bSpans: Span[], bBuckets: number[]): boolean {
+  const b = indexed(bSpans, bBuckets);
+  for (const [i, v] of indexed(aSpans, aBuckets)) {
+    const w = b.get(i);
+    if (w === undefined ? v !== 0 : v > w) return false;
+  }
+  return true;
+}
+
 describe("varbit integers", () => {
   it("round-trip signed and unsigned values of every width", () => {
     holds(
@@ -166,7 +261,7 @@ describe("FloatHistogramChunk", () => {
         const samples = series(steps);
         const chunks = encodeAll(samples);
         // The cut decisions are those the storage-free model of the head makes.
-        const model = new HistogramChunkState();
+        const model = new ReferenceHints();
         const got = chunks.flatMap((c) => {
           const d = decodeFloatHistograms(c.bytes().slice());
           return d.hs.map((h, i) => ({ t: d.ts[i]!, h }));
