@@ -4,7 +4,7 @@ import type { SeriesStore } from "../tsdb/series_store.js";
 import { DeadlineExceededError, isDeadlineExceeded } from "../tsdb/deadline.js";
 import type { ExemplarSeries, StoredExemplar } from "../tsdb/exemplar_storage.js";
 import type { FloatHistogram } from "../model/histogram.js";
-import { encodeHistogramSamples, type HistogramSample } from "../tsdb/histogram_record.js";
+import { encodeHistogramSamples, type MixedSample } from "../tsdb/histogram_record.js";
 import type { AppendBatch, AppendResult, HistogramBatch, ExemplarAppend, ExemplarAppendResult, MatcherSpec, SelectMode, SelectPage, SeriesStoreRpc, StoreStats } from "../tsdb/rpc.js";
 import { mergePartials, type PartialAggregate, type PushdownPlan } from "../tsdb/pushdown.js";
 import { readChunks } from "../tsdb/chunk_reader.js";
@@ -74,7 +74,7 @@ export class ShardedStorage implements Storage {
   }
 
   /** @internal used by the appender */
-  async commitHistograms(byShard: Map<number, Map<string, HistogramSample[]>>): Promise<AppendResult[]> {
+  async commitHistograms(byShard: Map<number, Map<string, MixedSample[]>>): Promise<AppendResult[]> {
     return Promise.all(
       [...byShard].map(([shard, series]) => {
         const batch: HistogramBatch = { keys: [...series.keys()], data: [...series.values()].map(encodeHistogramSamples) };
@@ -124,7 +124,8 @@ function sumResults(results: readonly AppendResult[]): AppendResult {
 class ShardedAppender implements Appender {
   private batches = new Map<number, Map<string, SampleBuffer>>();
   private exemplars = new Map<number, ExemplarAppend[]>();
-  private histograms = new Map<number, Map<string, HistogramSample[]>>();
+  /** Series with histograms in this commit: all their samples, in append order. */
+  private histograms = new Map<number, Map<string, MixedSample[]>>();
 
   constructor(private readonly storage: ShardedStorage) {}
 
@@ -134,7 +135,15 @@ class ShardedAppender implements Appender {
     let series = this.histograms.get(shard);
     if (series === undefined) this.histograms.set(shard, (series = new Map()));
     let list = series.get(key);
-    if (list === undefined) series.set(key, (list = []));
+    if (list === undefined) {
+      series.set(key, (list = []));
+      // Floats of this series appended before go first, in order.
+      const floats = this.batches.get(shard)?.get(key);
+      if (floats !== undefined) {
+        for (let i = 0; i < floats.n; i++) list.push({ t: floats.ts[i]!, v: floats.vs[i]! });
+        this.batches.get(shard)!.delete(key);
+      }
+    }
     list.push({ t, h });
   }
 
@@ -149,6 +158,11 @@ class ShardedAppender implements Appender {
   append(labels: Labels, t: number, v: number): void {
     const key = labelsKey(labels);
     const shard = this.storage.shardOf(key);
+    const mixed = this.histograms.get(shard)?.get(key);
+    if (mixed !== undefined) {
+      mixed.push({ t, v });
+      return;
+    }
     let series = this.batches.get(shard);
     if (series === undefined) this.batches.set(shard, (series = new Map()));
     let s = series.get(key);

@@ -5,13 +5,22 @@ import { ByteReader, ByteWriter } from "./byte_io.js";
  * Native histogram samples as bytes, for the append RPC (a FloatHistogram does not
  * survive structured clone as its class) and for WAL records: per sample the
  * timestamp, counter reset hint, schema, zero threshold and counts, spans, buckets
- * and custom bounds. Floats are written as their 64 bits, so stale markers and NaN
+ * and custom bounds (or, for a float among them, a marker and its value). Floats
+ * are written as their 64 bits, so stale markers and NaN
  * payloads come back exactly.
  */
 
 export interface HistogramSample {
   t: number;
   h: FloatHistogram;
+}
+
+/** A sample of a series that has native histograms: a histogram, or a float (`h`
+ * absent) kept in order among them. */
+export interface MixedSample {
+  t: number;
+  v?: number;
+  h?: FloatHistogram;
 }
 
 const scratch = new DataView(new ArrayBuffer(8));
@@ -54,11 +63,19 @@ function readFloats(r: ByteReader): number[] {
   return out;
 }
 
-export function encodeHistogramSamples(samples: readonly HistogramSample[]): Uint8Array {
+/** Hint values are 0-3; this one marks a float sample. */
+const FLOAT = 15;
+
+export function encodeHistogramSamples(samples: readonly MixedSample[]): Uint8Array {
   const w = new ByteWriter(64 + samples.length * 64);
   w.uvarint(samples.length);
-  for (const { t, h } of samples) {
+  for (const { t, h, v } of samples) {
     w.svarint(t);
+    if (h === undefined) {
+      w.uvarint(FLOAT);
+      f64(w, v ?? 0);
+      continue;
+    }
     w.uvarint(h.counterResetHint);
     w.svarint(h.schema);
     f64(w, h.zeroThreshold);
@@ -74,14 +91,19 @@ export function encodeHistogramSamples(samples: readonly HistogramSample[]): Uin
   return w.finish();
 }
 
-export function decodeHistogramSamples(data: Uint8Array): HistogramSample[] {
+export function decodeHistogramSamples(data: Uint8Array): MixedSample[] {
   const r = new ByteReader(data);
   const n = r.uvarint();
-  const out: HistogramSample[] = [];
+  const out: MixedSample[] = [];
   for (let i = 0; i < n; i++) {
     const t = r.svarint();
+    const hint = r.uvarint();
+    if (hint === FLOAT) {
+      out.push({ t, v: readF64(r) });
+      continue;
+    }
     const h = new FloatHistogram();
-    h.counterResetHint = r.uvarint();
+    h.counterResetHint = hint;
     h.schema = r.svarint();
     h.zeroThreshold = readF64(r);
     h.zeroCount = readF64(r);

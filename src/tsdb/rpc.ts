@@ -44,8 +44,9 @@ export function toAppendBatch(series: readonly AppendSeries[]): AppendBatch {
   return b;
 }
 
-/** Native histogram samples in columns: series i's samples are data[i], encoded by
- * tsdb/histogram_record.ts. A separate batch keeps the float columns untouched. */
+/** Series with native histogram samples: series i's samples are data[i], encoded by
+ * tsdb/histogram_record.ts, with the series' floats of the same commit among them in
+ * order. A separate batch keeps the float columns untouched. */
 export interface HistogramBatch {
   keys: string[];
   data: Uint8Array[];

@@ -31,7 +31,7 @@ import type {
 import { toAppendBatch, type SeriesStoreRpc } from "./rpc.js";
 import { meterMethods, UsageMeter, type SqlExec } from "./usage_meter.js";
 import { readWalRecord, WalWriter } from "./wal.js";
-import { decodeHistogramSamples, encodeHistogramSamples, type HistogramSample } from "./histogram_record.js";
+import { decodeHistogramSamples, encodeHistogramSamples, type MixedSample } from "./histogram_record.js";
 import type { BlockChunk } from "./block.js";
 import { partitionOf } from "./block.js";
 import { BlockStore } from "./block_store.js";
@@ -196,7 +196,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
         const s = this.byId.get(rec.id);
         if (s === undefined || row.seq <= s.rowSeq) continue;
         if (rec.histograms !== undefined) {
-          for (const { t, h } of decodeHistogramSamples(rec.histograms)) s.appendHistogram(t, h, sealed);
+          for (const { t, h } of decodeHistogramSamples(rec.histograms)) s.appendHistogram(t, h!, sealed);
         } else {
           for (let i = 0; i < rec.ts.length; i++) s.append(rec.ts[i]!, rec.vs[i]!, Infinity, sealed);
         }
@@ -303,9 +303,9 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     this.stats.outOfOrderAccepted += result.outOfOrderAccepted;
   }
 
-  /** Appends native histogram samples; durable once this returns. Out-of-order
-   * histograms are refused; duplicates and samples older than retention are as for
-   * floats. */
+  /** Appends the samples of series with native histograms (and their floats, in
+   * order); durable once this returns. Out-of-order histograms are refused;
+   * duplicates and samples older than retention are as for floats. */
   appendHistograms(batch: HistogramBatch): AppendResult {
     const result: AppendResult = { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [] };
     try {
@@ -334,31 +334,45 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     const minValid = Date.now() - this.opts.retentionMs;
     for (let k = 0; k < batch.keys.length; k++) {
       const s = this.getOrCreate(batch.keys[k]!);
-      const accepted: HistogramSample[] = [];
+      // Accepted samples go to the WAL in order, a record per run of one kind.
+      let run: MixedSample[] = [];
+      const writeRun = () => {
+        if (run.length === 0) return;
+        if (run[0]!.h !== undefined) {
+          const rec = encodeHistogramSamples(run);
+          if (wal.byteLength() + rec.byteLength >= WAL_ROW_BYTES) flush();
+          wal.addHistograms(s.id, rec);
+        } else {
+          if (wal.byteLength() + run.length * 16 >= WAL_ROW_BYTES) flush();
+          wal.startSeries(s.id);
+          for (const x of run) wal.add(x.t, x.v!);
+          wal.endSeries();
+        }
+        run = [];
+      };
       for (const sample of decodeHistogramSamples(batch.data[k]!)) {
         const { t, h } = sample;
         if (t < minValid) {
           this.reject(result, s, t, "too_old", minValid - t);
           continue;
         }
-        const outcome = s.appendHistogram(t, h, sealed);
-        if (outcome === "ok") {
-          accepted.push(sample);
+        const outcome = h !== undefined ? s.appendHistogram(t, h, sealed) : s.append(t, sample.v!, this.opts.oooWindowMs, sealed);
+        if (outcome === "ok" || outcome === "ooo") {
+          if (run.length > 0 && (run[0]!.h === undefined) !== (h === undefined)) writeRun();
+          run.push(sample);
           result.appended++;
+          if (outcome === "ooo") result.outOfOrderAccepted++;
         } else if (outcome === "duplicate") this.reject(result, s, t, "duplicate", 0);
         else if (outcome === "out_of_order") this.reject(result, s, t, "out_of_order", s.maxT - t);
       }
-      if (accepted.length > 0) {
-        const rec = encodeHistogramSamples(accepted);
-        if (wal.byteLength() + rec.byteLength >= WAL_ROW_BYTES) flush();
-        wal.addHistograms(s.id, rec);
-      }
+      writeRun();
       if (sealed.length > 0) this.writeSealed(s, sealed.splice(0), seq);
     }
     flush();
     this.insertNewSeries();
     this.seq = lastSeq;
     this.stats.samplesAppended += result.appended;
+    this.stats.outOfOrderAccepted += result.outOfOrderAccepted;
   }
 
   private reject(result: AppendResult, s: MemSeries, t: number, reason: Rejection["reason"], skewMs: number): void {
