@@ -1,11 +1,13 @@
 import { CounterResetHint, FloatHistogram } from "../model/histogram.js";
-import { CounterResetHeader, FloatHistogramChunk, isStaleHistogram } from "./float_histogram_chunk.js";
+import { CounterResetHeader, FloatHistogramChunk, FloatHistogramIterator, isStaleHistogram } from "./float_histogram_chunk.js";
 
 /**
  * A series' open native histogram chunk and Prometheus' head rules for cutting it:
  * a histogram continues the chunk unless it cannot (counter reset, layout change,
- * gauge/counter switch, see FloatHistogramChunk.append), the chunk is full (about
- * 1 KiB once it has a few samples) or it starts the next 2h range. What a query reads
+ * gauge/counter switch, see FloatHistogramChunk.append), or the head's size rule
+ * cuts it: once a chunk reaches a quarter of 1 KiB, an end time is predicted that
+ * spreads the rest of its 2h range evenly over chunks of about 1 KiB, and the chunk is
+ * cut there (or at 2 KiB), never below 10 samples except at the range's end. What a query reads
  * back depends on these cuts: the first histogram of a counter chunk reads back with
  * an unknown counter reset hint, later ones with "not reset", gauge chunks as gauges.
  * Both the SeriesStore head and the in-memory storage use this, so they agree.
@@ -13,14 +15,30 @@ import { CounterResetHeader, FloatHistogramChunk, isStaleHistogram } from "./flo
 
 /** Prometheus' default block/chunk range: head chunks never cross a 2h boundary. */
 const CHUNK_RANGE_MS = 2 * 3600_000;
-/** Prometheus cuts histogram chunks near 1 KiB rather than at 120 samples. */
-const CHUNK_BYTES = 1024;
-const CHUNK_MIN_SAMPLES = 10;
+/** Prometheus' TargetBytesPerHistogramChunk and MinSamplesPerHistogramChunk. */
+const TARGET_BYTES = 1024;
+const MIN_SAMPLES = 10;
 const CHUNK_MAX_SAMPLES = 0xfff0;
+
+/** End of the chunk range holding t (Go's integer division, as Prometheus). */
+function rangeEnd(t: number): number {
+  return Math.trunc(t / CHUNK_RANGE_MS) * CHUNK_RANGE_MS + CHUNK_RANGE_MS;
+}
+
+/** Prometheus' computeChunkEndTime: assuming samples keep arriving at the rate so
+ * far, the end that makes the remaining chunks before maxT equally sized. */
+function chunkEndTime(start: number, cur: number, maxT: number, ratioToFull: number): number {
+  const n = (maxT - start) / ((cur - start + 1) * ratioToFull);
+  if (n <= 1) return maxT;
+  return Math.trunc(start + (maxT - start) / Math.floor(n));
+}
 
 export class HistogramChunkState {
   chunk: FloatHistogramChunk | null = null;
   minT = 0;
+  /** When the open chunk is cut at the latest, and whether that was predicted yet. */
+  private nextAt = 0;
+  private endComputed = false;
 
   /** A float sample was appended: the next histogram starts a new chunk. Returns the
    * chunk that was open. */
@@ -30,10 +48,32 @@ export class HistogramChunkState {
     return c;
   }
 
-  /** Reopens an encoded chunk as the open one. */
+  /** Reopens an encoded chunk as the open one, with the end time appending its
+   * samples predicted, so that a restart cuts where an uninterrupted head would. */
   open(bytes: Uint8Array): void {
-    this.chunk = FloatHistogramChunk.open(bytes);
-    this.minT = this.chunk.minTime();
+    const it = new FloatHistogramIterator(bytes);
+    const c = new FloatHistogramChunk(it.header);
+    while (it.next()) {
+      if (c.numSamples() === 0) this.started(it.t);
+      else this.predictEnd(c);
+      c.appendEncoded(it.t, it.rawHistogram());
+    }
+    this.chunk = c;
+  }
+
+  private started(t: number): void {
+    this.minT = t;
+    this.nextAt = rangeEnd(t);
+    this.endComputed = false;
+  }
+
+  /** Once the chunk reaches a quarter of its target size, predicts its end. */
+  private predictEnd(cur: FloatHistogramChunk): void {
+    const bytes = cur.size();
+    if (!this.endComputed && bytes >= TARGET_BYTES / 4) {
+      this.nextAt = chunkEndTime(this.minT, cur.maxTime(), this.nextAt, TARGET_BYTES / bytes);
+      this.endComputed = true;
+    }
   }
 
   /** Appends h at t (after the last histogram); returns the chunk this closed, if
@@ -43,8 +83,12 @@ export class HistogramChunkState {
     let header = CounterResetHeader.Unknown;
     let sealed: FloatHistogramChunk | null = null;
     if (cur !== null) {
-      const full = cur.numSamples() >= CHUNK_MAX_SAMPLES || (cur.size() >= CHUNK_BYTES && cur.numSamples() >= CHUNK_MIN_SAMPLES);
-      if (full || Math.floor(this.minT / CHUNK_RANGE_MS) !== Math.floor(t / CHUNK_RANGE_MS)) {
+      const num = cur.numSamples();
+      const bytes = cur.size();
+      const nextRangeStart = this.endComputed ? rangeEnd(this.minT) : this.nextAt;
+      this.predictEnd(cur);
+      const cut = (t >= this.nextAt || bytes >= TARGET_BYTES * 2) && (num >= MIN_SAMPLES || t >= nextRangeStart);
+      if (cut || num >= CHUNK_MAX_SAMPLES) {
         // A chunk cut for size continues the previous one: its header says whether
         // this histogram is a counter reset.
         if (!cur.isGauge() && h.counterResetHint !== CounterResetHint.Gauge && !isStaleHistogram(h)) {
@@ -60,7 +104,7 @@ export class HistogramChunkState {
     }
     this.chunk = new FloatHistogramChunk(header);
     this.chunk.append(t, h);
-    this.minT = t;
+    this.started(t);
     return sealed;
   }
 

@@ -226,7 +226,7 @@ function noBucketDecreased(aSpans: Span[], aBuckets: number[], bSpans: Span[], b
 describe("varbit integers", () => {
   it("round-trip signed and unsigned values of every width", () => {
     holds(
-      fc.property(fc.array(fc.oneof(fc.integer({ min: -300, max: 300 }), fc.maxSafeInteger(), fc.maxSafeInteger().map((v) => -v), fc.integer({ min: -(2 ** 30), max: 2 ** 30 }))), (vals) => {
+      fc.property(fc.array(fc.oneof(fc.integer({ min: -300, max: 300 }), fc.maxSafeInteger(), fc.maxSafeInteger().map((v) => (v === 0 ? 0 : -v)), fc.integer({ min: -(2 ** 30), max: 2 ** 30 }))), (vals) => {
         const w = new BitWriter();
         const sink = { put: (v: number, n: number) => w.writeBits(v, n) };
         for (const v of vals) {

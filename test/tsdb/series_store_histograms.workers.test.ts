@@ -59,7 +59,7 @@ function expectSame(got: Series, want: { t: number; h: FloatHistogram }[]): void
       return;
     }
     expect(g.copy().compact().equals(h.copy().compact())).toBe(true);
-    expect(g.counterResetHint).toBe(hints[i]!.counterResetHint);
+    expect(`${i} ${g.counterResetHint}`).toBe(`${i} ${hints[i]!.counterResetHint}`);
   });
 }
 
