@@ -5,6 +5,8 @@
 
 import { pathToFileURL } from "node:url";
 import { XorChunk, XorIterator, decodeXorInto } from "../src/chunkenc/index.js";
+import { HistogramChunkState } from "../src/chunkenc/histogram_chunk_state.js";
+import { FloatHistogram } from "../src/model/histogram.js";
 
 export interface BenchResult {
   name: string;
@@ -228,12 +230,97 @@ export async function benchChunkenc(): Promise<BenchResult[]> {
   });
 
   return [
+    ...histogramSizes(),
     ...[...perKind].map(([k, [b, n]]) => ({ name: `chunkenc.bytes_per_sample_aligned_ts.${k}`, value: b / n, unit: "B/sample" })),
     { name: "chunkenc.bytes_per_sample", value: bytesOf(jChunks) / total, unit: "B/sample" },
     { name: "chunkenc.bytes_per_sample_aligned_ts", value: bytesOf(aChunks) / total, unit: "B/sample" },
     { name: "chunkenc.encode", value: total / (encMs / 1000), unit: "samples/s" },
     { name: "chunkenc.decode_bulk", value: total / (bulkMs / 1000), unit: "samples/s" },
     { name: "chunkenc.decode_iterator", value: total / (iterMs / 1000), unit: "samples/s" },
+  ];
+}
+
+/**
+ * Native histograms of request latencies (schema 3, lognormal around 50 ms, about 100
+ * requests per 15 s scrape, so buckets fill in and new ones appear over time), cut
+ * into chunks as the head cuts them (1 KiB, 2h). The chunks are Prometheus' float
+ * histogram layout bit for bit, so the size per sample is Prometheus' for the same
+ * data; the comparison is with the same buckets stored as a classic histogram (one
+ * XOR series per bucket, plus _count and _sum).
+ */
+function histogramSizes(): BenchResult[] {
+  const r = rng(7);
+  const SERIES = 50;
+  const PER = 480; // 2 h at 15 s
+  let histBytes = 0;
+  let classicBytes = 0;
+  let buckets = 0;
+  for (let s = 0; s < SERIES; s++) {
+    const counts = new Map<number, number>();
+    let count = 0;
+    let sum = 0;
+    const state = new HistogramChunkState();
+    const samples: FloatHistogram[] = [];
+    const t0 = 1_700_000_000_000 + s * 100;
+    for (let i = 0; i < PER; i++) {
+      const n = Math.floor(60 + r() * 80);
+      for (let k = 0; k < n; k++) {
+        // Box-Muller lognormal latency in seconds.
+        const z = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+        const v = 0.05 * Math.exp(0.8 * z);
+        const idx = Math.ceil(Math.log2(v) * 8);
+        counts.set(idx, (counts.get(idx) ?? 0) + 1);
+        count++;
+        sum += v;
+      }
+      const idx = [...counts.keys()].sort((a, b) => a - b);
+      const h = FloatHistogram.from({ schema: 3, zeroThreshold: 2 ** -128, count, sum });
+      let last = 0;
+      for (const x of idx) {
+        if (h.positiveSpans.length > 0 && x === last + 1) h.positiveSpans[h.positiveSpans.length - 1]!.length++;
+        else h.positiveSpans.push({ offset: h.positiveSpans.length === 0 ? x : x - last - 1, length: 1 });
+        h.positiveBuckets.push(counts.get(x)!);
+        last = x;
+      }
+      const sealed = state.append(t0 + i * 15_000, h);
+      if (sealed !== null) histBytes += sealed.size();
+      samples.push(h);
+    }
+    histBytes += state.chunk!.size();
+    // The classic equivalent: cumulative counts per final bucket bound, _count, _sum.
+    const bounds = [...counts.keys()].sort((a, b) => a - b);
+    buckets += bounds.length;
+    for (let b = 0; b <= bounds.length + 1; b++) {
+      let c = new XorChunk();
+      for (let i = 0; i < PER; i++) {
+        if (c.numSamples() >= 120) {
+          classicBytes += c.size();
+          c = new XorChunk();
+        }
+        const h = samples[i]!;
+        let v: number;
+        if (b === bounds.length) v = h.count;
+        else if (b === bounds.length + 1) v = h.sum;
+        else {
+          v = 0;
+          let at = 0;
+          h.positiveSpans.forEach((sp, k) => {
+            at += sp.offset;
+            let base = h.positiveSpans.slice(0, k).reduce((a, x) => a + x.length, 0);
+            for (let j = 0; j < sp.length; j++, at++, base++) if (at <= bounds[b]!) v += h.positiveBuckets[base]!;
+          });
+        }
+        c.append(t0 + i * 15_000, v);
+      }
+      classicBytes += c.size();
+    }
+  }
+  const n = SERIES * PER;
+  return [
+    { name: "chunkenc.histogram.bytes_per_sample", value: histBytes / n, unit: "B/sample" },
+    { name: "chunkenc.histogram.buckets_per_sample", value: buckets / SERIES, unit: "buckets" },
+    { name: "chunkenc.histogram.classic_bytes_per_sample", value: classicBytes / n, unit: "B/sample" },
+    { name: "chunkenc.histogram.native_vs_classic", value: histBytes / classicBytes, unit: "x" },
   ];
 }
 

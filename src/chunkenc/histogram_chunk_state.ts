@@ -1,102 +1,123 @@
-import { CounterResetHint, FloatHistogram, type Span } from "../model/histogram.js";
-import { isStaleNaN } from "../model/sample.js";
+import { CounterResetHint, FloatHistogram } from "../model/histogram.js";
+import { CounterResetHeader, FloatHistogramChunk, FloatHistogramIterator, isStaleHistogram } from "./float_histogram_chunk.js";
 
 /**
- * When Prometheus' TSDB appends a native histogram to a series it either continues
- * the series' current histogram chunk or cuts a new one, and what a query reads back
- * depends on that: a chunk stores one counter reset header, so the first histogram of
- * a counter chunk reads back with an unknown hint, later ones with "not reset", and
- * every histogram of a gauge chunk as a gauge. This tracks that decision per series
- * (Prometheus' FloatHistogramAppender.appendable/appendableGauge and the head's chunk
- * range cut) without encoding the chunk.
+ * A series' open native histogram chunk and Prometheus' head rules for cutting it:
+ * a histogram continues the chunk unless it cannot (counter reset, layout change,
+ * gauge/counter switch, see FloatHistogramChunk.append), or the head's size rule
+ * cuts it: once a chunk reaches a quarter of 1 KiB, an end time is predicted that
+ * spreads the rest of its 2h range evenly over chunks of about 1 KiB, and the chunk is
+ * cut there (or at 2 KiB), never below 10 samples except at the range's end. What a query reads
+ * back depends on these cuts: the first histogram of a counter chunk reads back with
+ * an unknown counter reset hint, later ones with "not reset", gauge chunks as gauges.
+ * Both the SeriesStore head and the in-memory storage use this, so they agree.
  */
 
 /** Prometheus' default block/chunk range: head chunks never cross a 2h boundary. */
 const CHUNK_RANGE_MS = 2 * 3600_000;
+/** Prometheus' TargetBytesPerHistogramChunk and MinSamplesPerHistogramChunk. */
+const TARGET_BYTES = 1024;
+const MIN_SAMPLES = 10;
+const CHUNK_MAX_SAMPLES = 0xfff0;
+
+/** End of the chunk range holding t (Go's integer division, as Prometheus). */
+function rangeEnd(t: number): number {
+  return Math.trunc(t / CHUNK_RANGE_MS) * CHUNK_RANGE_MS + CHUNK_RANGE_MS;
+}
+
+/** Prometheus' computeChunkEndTime: assuming samples keep arriving at the rate so
+ * far, the end that makes the remaining chunks before maxT equally sized. */
+function chunkEndTime(start: number, cur: number, maxT: number, ratioToFull: number): number {
+  const n = (maxT - start) / ((cur - start + 1) * ratioToFull);
+  if (n <= 1) return maxT;
+  return Math.trunc(start + (maxT - start) / Math.floor(n));
+}
 
 export class HistogramChunkState {
-  private last: FloatHistogram | null = null;
-  private gauge = false;
-  private rangeEnd = -Infinity;
-  private inChunk = 0;
+  chunk: FloatHistogramChunk | null = null;
+  minT = 0;
+  /** When the open chunk is cut at the latest, and whether that was predicted yet. */
+  private nextAt = 0;
+  private endComputed = false;
 
-  /** A float sample was appended: the next histogram starts a new chunk. */
-  float(): void {
-    this.last = null;
-    this.inChunk = 0;
+  /** A float sample was appended: the next histogram starts a new chunk. Returns the
+   * chunk that was open. */
+  float(): FloatHistogramChunk | null {
+    const c = this.chunk;
+    this.chunk = null;
+    return c;
   }
 
-  /** Appends h at t; returns the histogram as storage would read it back. */
-  append(t: number, h: FloatHistogram): FloatHistogram {
-    const stale = isStaleNaN(h.sum);
-    const isGauge = h.counterResetHint === CounterResetHint.Gauge;
-    let cut = this.last === null || t >= this.rangeEnd;
-    if (!cut) cut = isGauge ? !this.appendableGauge(h, stale) : !this.appendable(h, stale);
-    if (cut) {
-      this.inChunk = 0;
-      this.gauge = isGauge;
-      this.rangeEnd = Math.floor(t / CHUNK_RANGE_MS) * CHUNK_RANGE_MS + CHUNK_RANGE_MS;
+  /** Reopens an encoded chunk as the open one, with the end time appending its
+   * samples predicted, so that a restart cuts where an uninterrupted head would. */
+  open(bytes: Uint8Array): void {
+    const it = new FloatHistogramIterator(bytes);
+    const c = new FloatHistogramChunk(it.header);
+    while (it.next()) {
+      if (c.numSamples() === 0) this.started(it.t);
+      else this.predictEnd(c);
+      c.appendEncoded(it.t, it.rawHistogram());
     }
-    this.inChunk++;
-    this.last = h;
-    if (stale) {
+    this.chunk = c;
+  }
+
+  private started(t: number): void {
+    this.minT = t;
+    this.nextAt = rangeEnd(t);
+    this.endComputed = false;
+  }
+
+  /** Once the chunk reaches a quarter of its target size, predicts its end. */
+  private predictEnd(cur: FloatHistogramChunk): void {
+    const bytes = cur.size();
+    if (!this.endComputed && bytes >= TARGET_BYTES / 4) {
+      this.nextAt = chunkEndTime(this.minT, cur.maxTime(), this.nextAt, TARGET_BYTES / bytes);
+      this.endComputed = true;
+    }
+  }
+
+  /** Appends h at t (after the last histogram); returns the chunk this closed, if
+   * any. */
+  append(t: number, h: FloatHistogram): FloatHistogramChunk | null {
+    const cur = this.chunk;
+    let header = CounterResetHeader.Unknown;
+    let sealed: FloatHistogramChunk | null = null;
+    if (cur !== null) {
+      const num = cur.numSamples();
+      const bytes = cur.size();
+      const nextRangeStart = this.endComputed ? rangeEnd(this.minT) : this.nextAt;
+      this.predictEnd(cur);
+      const cut = (t >= this.nextAt || bytes >= TARGET_BYTES * 2) && (num >= MIN_SAMPLES || t >= nextRangeStart);
+      if (cut || num >= CHUNK_MAX_SAMPLES) {
+        // A chunk cut for size continues the previous one: its header says whether
+        // this histogram is a counter reset.
+        if (!cur.isGauge() && h.counterResetHint !== CounterResetHint.Gauge && !isStaleHistogram(h)) {
+          header = cur.appendableCheck(h) === "counter_reset" ? CounterResetHeader.CounterReset : CounterResetHeader.NotCounterReset;
+        }
+        sealed = cur;
+      } else {
+        const why = cur.append(t, h);
+        if (why === null) return null;
+        sealed = cur;
+        if (why === "counter_reset") header = CounterResetHeader.CounterReset;
+      }
+    }
+    this.chunk = new FloatHistogramChunk(header);
+    this.chunk.append(t, h);
+    this.started(t);
+    return sealed;
+  }
+
+  /** The histogram just appended (h), as a query reads it back from the chunk. */
+  readBack(h: FloatHistogram): FloatHistogram {
+    if (isStaleHistogram(h)) {
       const out = new FloatHistogram();
       out.sum = h.sum;
       return out;
     }
+    const c = this.chunk!;
     const out = h.copy();
-    out.counterResetHint = this.gauge ? CounterResetHint.Gauge : this.inChunk > 1 ? CounterResetHint.NotCounterReset : CounterResetHint.Unknown;
+    out.counterResetHint = c.isGauge() ? CounterResetHint.Gauge : c.numSamples() > 1 ? CounterResetHint.NotCounterReset : CounterResetHint.Unknown;
     return out;
   }
-
-  private appendable(h: FloatHistogram, stale: boolean): boolean {
-    const a = this.last!;
-    if (this.gauge) return false;
-    if (h.counterResetHint === CounterResetHint.CounterReset) return false;
-    if (stale) return true;
-    if (isStaleNaN(a.sum)) return false;
-    if (h.count < a.count) return false;
-    if (h.schema !== a.schema || h.zeroThreshold !== a.zeroThreshold) return false;
-    if (h.usesCustomBuckets() && !sameBounds(h.customValues, a.customValues)) return false;
-    if (h.zeroCount < a.zeroCount) return false;
-    return noBucketDecreased(a.positiveSpans, a.positiveBuckets, h.positiveSpans, h.positiveBuckets) &&
-      noBucketDecreased(a.negativeSpans, a.negativeBuckets, h.negativeSpans, h.negativeBuckets);
-  }
-
-  private appendableGauge(h: FloatHistogram, stale: boolean): boolean {
-    const a = this.last!;
-    if (!this.gauge) return false;
-    if (stale) return true;
-    if (isStaleNaN(a.sum)) return false;
-    if (h.schema !== a.schema || h.zeroThreshold !== a.zeroThreshold) return false;
-    return !h.usesCustomBuckets() || sameBounds(h.customValues, a.customValues);
-  }
-}
-
-function sameBounds(a: number[] | null, b: number[] | null): boolean {
-  const x = a ?? [];
-  const y = b ?? [];
-  return x.length === y.length && x.every((v, i) => v === y[i]);
-}
-
-function indexed(spans: Span[], buckets: number[]): Map<number, number> {
-  const m = new Map<number, number>();
-  let idx = 0;
-  let b = 0;
-  for (const s of spans) {
-    idx += s.offset;
-    for (let k = 0; k < s.length; k++) m.set(idx++, buckets[b++] ?? 0);
-  }
-  return m;
-}
-
-/** Every bucket of the previous histogram is still there with at least its count,
- * unless it was empty. */
-function noBucketDecreased(aSpans: Span[], aBuckets: number[], bSpans: Span[], bBuckets: number[]): boolean {
-  const b = indexed(bSpans, bBuckets);
-  for (const [i, v] of indexed(aSpans, aBuckets)) {
-    const w = b.get(i);
-    if (w === undefined ? v !== 0 : v > w) return false;
-  }
-  return true;
 }

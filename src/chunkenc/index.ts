@@ -3,3 +3,4 @@ export { XorChunk, MAX_SAMPLES_PER_CHUNK, OutOfOrderSampleError } from "./xor.js
 export { XorIterator, decodeXor, decodeXorInto, xorNumSamples } from "./iterator.js";
 export type { DecodedChunk, XorState } from "./iterator.js";
 export { sameFloatBits } from "./floatbits.js";
+export { FloatHistogramChunk, FloatHistogramIterator, decodeFloatHistograms, CounterResetHeader } from "./float_histogram_chunk.js";

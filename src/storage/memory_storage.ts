@@ -162,7 +162,8 @@ export class MemoryStorage implements Storage {
         if (t > last) {
           if (h !== undefined) {
             s.histogramChunks ??= new HistogramChunkState();
-            dst.pushHistogram(t, s.histogramChunks.append(t, h));
+            s.histogramChunks.append(t, h);
+            dst.pushHistogram(t, s.histogramChunks.readBack(h));
           } else {
             s.histogramChunks?.float();
             dst.push(t, v);

@@ -3,7 +3,9 @@ import type { Matcher } from "../model/matchers.js";
 import type { SeriesStore } from "../tsdb/series_store.js";
 import { DeadlineExceededError, isDeadlineExceeded } from "../tsdb/deadline.js";
 import type { ExemplarSeries, StoredExemplar } from "../tsdb/exemplar_storage.js";
-import type { AppendBatch, AppendResult, ExemplarAppend, ExemplarAppendResult, MatcherSpec, SelectMode, SelectPage, SeriesStoreRpc, StoreStats } from "../tsdb/rpc.js";
+import type { FloatHistogram } from "../model/histogram.js";
+import { encodeHistogramSamples, type MixedSample } from "../tsdb/histogram_record.js";
+import type { AppendBatch, AppendResult, HistogramBatch, ExemplarAppend, ExemplarAppendResult, MatcherSpec, SelectMode, SelectPage, SeriesStoreRpc, StoreStats } from "../tsdb/rpc.js";
 import { mergePartials, type PartialAggregate, type PushdownPlan } from "../tsdb/pushdown.js";
 import { readChunks } from "../tsdb/chunk_reader.js";
 import { addUsage } from "../tsdb/usage_meter.js";
@@ -83,6 +85,16 @@ export class ShardedStorage implements Storage {
   }
 
   /** @internal used by the appender */
+  async commitHistograms(byShard: Map<number, Map<string, MixedSample[]>>): Promise<AppendResult[]> {
+    return Promise.all(
+      [...byShard].map(([shard, series]) => {
+        const batch: HistogramBatch = { keys: [...series.keys()], data: [...series.values()].map(encodeHistogramSamples) };
+        return this.shards[shard]!.appendHistograms(batch);
+      }),
+    );
+  }
+
+  /** @internal used by the appender */
   async commitExemplars(byShard: Map<number, ExemplarAppend[]>): Promise<void> {
     await Promise.all([...byShard].map(([shard, list]) => this.shards[shard]!.appendExemplars(list)));
   }
@@ -105,22 +117,46 @@ export class ShardedStorage implements Storage {
         return this.shards[shard]!.append(batch);
       }),
     );
-    const total: AppendResult = { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [] };
-    for (const r of results) {
-      total.appended += r.appended;
-      total.outOfOrderAccepted += r.outOfOrderAccepted;
-      total.rejected += r.rejected;
-      total.rejections.push(...r.rejections);
-    }
-    return total;
+    return sumResults(results);
   }
+}
+
+function sumResults(results: readonly AppendResult[]): AppendResult {
+  const total: AppendResult = { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [] };
+  for (const r of results) {
+    total.appended += r.appended;
+    total.outOfOrderAccepted += r.outOfOrderAccepted;
+    total.rejected += r.rejected;
+    total.rejections.push(...r.rejections);
+  }
+  return total;
 }
 
 class ShardedAppender implements Appender {
   private batches = new Map<number, Map<string, SampleBuffer>>();
   private exemplars = new Map<number, ExemplarAppend[]>();
+  /** Series with histograms in this commit: all their samples, in append order. */
+  private histograms = new Map<number, Map<string, MixedSample[]>>();
 
   constructor(private readonly storage: ShardedStorage) {}
+
+  appendHistogram(labels: Labels, t: number, h: FloatHistogram): void {
+    const key = labelsKey(labels);
+    const shard = this.storage.shardOf(key);
+    let series = this.histograms.get(shard);
+    if (series === undefined) this.histograms.set(shard, (series = new Map()));
+    let list = series.get(key);
+    if (list === undefined) {
+      series.set(key, (list = []));
+      // Floats of this series appended before go first, in order.
+      const floats = this.batches.get(shard)?.get(key);
+      if (floats !== undefined) {
+        for (let i = 0; i < floats.n; i++) list.push({ t: floats.ts[i]!, v: floats.vs[i]! });
+        this.batches.get(shard)!.delete(key);
+      }
+    }
+    list.push({ t, h });
+  }
 
   appendExemplar(labels: Labels, e: StoredExemplar): void {
     const key = labelsKey(labels);
@@ -133,6 +169,11 @@ class ShardedAppender implements Appender {
   append(labels: Labels, t: number, v: number): void {
     const key = labelsKey(labels);
     const shard = this.storage.shardOf(key);
+    const mixed = this.histograms.get(shard)?.get(key);
+    if (mixed !== undefined) {
+      mixed.push({ t, v });
+      return;
+    }
     let series = this.batches.get(shard);
     if (series === undefined) this.batches.set(shard, (series = new Map()));
     let s = series.get(key);
@@ -143,10 +184,14 @@ class ShardedAppender implements Appender {
   async commit(): Promise<AppendResult> {
     const batches = this.batches;
     const exemplars = this.exemplars;
+    const histograms = this.histograms;
     this.batches = new Map();
     this.exemplars = new Map();
+    this.histograms = new Map();
     // Samples first: an exemplar is about a sample, and is worthless when they fail.
-    const res = await this.storage.commitBatches(batches);
+    // Floats and histograms go in separate calls, each durable when it returns.
+    let res = await this.storage.commitBatches(batches);
+    if (histograms.size > 0) res = sumResults([res, ...(await this.storage.commitHistograms(histograms))]);
     if (exemplars.size > 0) await this.storage.commitExemplars(exemplars);
     return res;
   }
@@ -154,6 +199,7 @@ class ShardedAppender implements Appender {
   rollback(): void {
     this.batches = new Map();
     this.exemplars = new Map();
+    this.histograms = new Map();
   }
 }
 
@@ -216,8 +262,8 @@ async function* shardSeries(shard: ShardClient, m: MatcherSpec[], hints: SelectH
         yield { labels: labelsFromKey(s.key), ts: s.latest.subarray(0, 1), vs: s.latest.subarray(1, 2) };
         continue;
       }
-      const { ts, vs } = readChunks(s.chunks, hints.start, hints.end);
-      if (ts.length > 0) yield { labels: labelsFromKey(s.key), ts, vs };
+      const { ts, vs, hs } = readChunks(s.chunks, hints.start, hints.end);
+      if (ts.length > 0) yield hs === undefined ? { labels: labelsFromKey(s.key), ts, vs } : { labels: labelsFromKey(s.key), ts, vs, hs };
     }
     if (page.cursor === undefined) return;
     page = await call(shard.select(m, hints.start, hints.end, page.cursor, mode, hints.deadline));

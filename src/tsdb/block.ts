@@ -15,6 +15,8 @@ export interface BlockChunk {
   maxT: number;
   count: number;
   ooo: boolean;
+  /** A float histogram chunk (else XOR). */
+  hist?: boolean;
   data: Uint8Array;
 }
 
@@ -26,6 +28,7 @@ export interface BlockIndex {
   maxT: Float64Array;
   counts: Uint32Array;
   ooo: Uint8Array;
+  hist: Uint8Array;
   offsets: Uint32Array;
 }
 
@@ -39,7 +42,9 @@ export interface EncodedBlock {
   data: Uint8Array;
 }
 
-const VERSION = 1;
+/** Version 2 added the histogram flag beside the out-of-order one; version 1 rows
+ * are still read. */
+const VERSION = 2;
 /** Data bytes per block row: SQLite in a Durable Object refuses values over 2 MB. */
 export const BLOCK_ROW_BYTES = 1 << 20;
 
@@ -104,7 +109,7 @@ export function encodeBlock(partition: number, chunks: readonly BlockChunk[]): E
     prevId = c.seriesId;
     w.uvarint(c.minT - minT);
     w.uvarint(c.maxT - c.minT);
-    w.uvarint(c.count * 2 + (c.ooo ? 1 : 0));
+    w.uvarint(c.count * 4 + (c.hist === true ? 2 : 0) + (c.ooo ? 1 : 0));
     w.uvarint(c.data.byteLength);
     data.set(c.data, o);
     o += c.data.byteLength;
@@ -115,7 +120,8 @@ export function encodeBlock(partition: number, chunks: readonly BlockChunk[]): E
 export function decodeBlockIndex(bytes: Uint8Array): BlockIndex {
   const r = new ByteReader(bytes);
   const version = r.uvarint();
-  if (version !== VERSION) throw new Error(`unknown block index version ${version}`);
+  if (version !== VERSION && version !== 1) throw new Error(`unknown block index version ${version}`);
+  const flagBits = version === 1 ? 2 : 4;
   const n = r.uvarint();
   const base = r.svarint();
   const idx: BlockIndex = {
@@ -125,6 +131,7 @@ export function decodeBlockIndex(bytes: Uint8Array): BlockIndex {
     maxT: new Float64Array(n),
     counts: new Uint32Array(n),
     ooo: new Uint8Array(n),
+    hist: new Uint8Array(n),
     offsets: new Uint32Array(n + 1),
   };
   let id = 0;
@@ -136,8 +143,9 @@ export function decodeBlockIndex(bytes: Uint8Array): BlockIndex {
     idx.minT[i] = mint;
     idx.maxT[i] = mint + r.uvarint();
     const c = r.uvarint();
-    idx.counts[i] = Math.floor(c / 2);
+    idx.counts[i] = Math.floor(c / flagBits);
     idx.ooo[i] = c % 2;
+    idx.hist[i] = (c % flagBits) >>> 1;
     idx.offsets[i] = o;
     o += r.uvarint();
   }
@@ -167,11 +175,12 @@ export function blockChunk(idx: BlockIndex, data: Uint8Array, i: number): BlockC
     maxT: idx.maxT[i]!,
     count: idx.counts[i]!,
     ooo: idx.ooo[i] === 1,
+    ...(idx.hist[i] === 1 ? { hist: true } : {}),
     data: data.subarray(idx.offsets[i]!, idx.offsets[i + 1]!),
   };
 }
 
 /** Bytes an index holds in memory, for the cache's budget. */
 export function indexMemory(idx: BlockIndex): number {
-  return idx.n * 37 + 64;
+  return idx.n * 38 + 64;
 }

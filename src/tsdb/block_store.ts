@@ -1,4 +1,5 @@
 import type { SqlExec } from "./usage_meter.js";
+import { FloatHistogramChunk, FloatHistogramIterator } from "../chunkenc/float_histogram_chunk.js";
 import { XorChunk } from "../chunkenc/xor.js";
 import { blockChunk, decodeBlockIndex, encodeBlock, indexMemory, packBlocks, seriesRange, type BlockChunk, type BlockIndex, type EncodedBlock } from "./block.js";
 import type { ChunkData } from "./rpc.js";
@@ -118,7 +119,9 @@ export class BlockStore {
       for (let i = lo; i < hi; i++) {
         if (idx.maxT[i]! < mint || idx.minT[i]! > maxt) continue;
         data ??= this.data(m.id);
-        out.push({ minT: idx.minT[i]!, maxT: idx.maxT[i]!, ooo: idx.ooo[i] === 1, data: data.subarray(idx.offsets[i]!, idx.offsets[i + 1]!) });
+        const c: ChunkData = { minT: idx.minT[i]!, maxT: idx.maxT[i]!, ooo: idx.ooo[i] === 1, data: data.subarray(idx.offsets[i]!, idx.offsets[i + 1]!) };
+        if (idx.hist[i] === 1) c.hist = true;
+        out.push(c);
       }
     }
   }
@@ -304,6 +307,7 @@ export class BlockStore {
 
 /** A chunk without its samples in [mint, maxt]: null when none are left. */
 export function cutChunk(c: BlockChunk, mint: number, maxt: number): { chunk: BlockChunk | null; removed: number } {
+  if (c.hist === true) return cutHistogramChunk(c, mint, maxt);
   const kept = new XorChunk();
   let removed = 0;
   let first = Infinity;
@@ -320,4 +324,17 @@ export function cutChunk(c: BlockChunk, mint: number, maxt: number): { chunk: Bl
   }
   if (kept.numSamples() === 0) return { chunk: null, removed };
   return { chunk: { seriesId: c.seriesId, minT: first, maxT: last, count: kept.numSamples(), ooo: c.ooo, data: kept.bytes() }, removed };
+}
+
+function cutHistogramChunk(c: BlockChunk, mint: number, maxt: number): { chunk: BlockChunk | null; removed: number } {
+  const it = new FloatHistogramIterator(c.data);
+  const kept = new FloatHistogramChunk(it.header);
+  let removed = 0;
+  while (it.next()) {
+    if (it.t >= mint && it.t <= maxt) removed++;
+    else kept.appendEncoded(it.t, it.rawHistogram());
+  }
+  if (kept.numSamples() === 0) return { chunk: null, removed };
+  const chunk: BlockChunk = { seriesId: c.seriesId, minT: kept.minTime(), maxT: kept.maxTime(), count: kept.numSamples(), ooo: c.ooo, hist: true, data: kept.bytes().slice() };
+  return { chunk, removed };
 }

@@ -1,9 +1,13 @@
 import { decodeXor } from "../chunkenc/iterator.js";
+import { decodeFloatHistograms } from "../chunkenc/float_histogram_chunk.js";
+import type { FloatHistogram } from "../model/histogram.js";
 import type { ChunkData } from "./rpc.js";
 
 export interface SampleArrays {
   ts: Float64Array;
   vs: Float64Array;
+  /** Native histograms by position when any chunk held them (vs is 0 there). */
+  hs?: (FloatHistogram | undefined)[];
 }
 
 /** Decodes a series' chunks into one time-sorted run restricted to [mint, maxt].
@@ -15,7 +19,7 @@ export function readChunks(chunks: readonly ChunkData[], mint: number, maxt: num
   const ooo: SampleArrays[] = [];
   let total = 0;
   for (const c of chunks) {
-    const d = clip(decodeXor(c.data), mint, maxt);
+    const d = clip(c.hist === true ? decodeHistograms(c.data) : decodeXor(c.data), mint, maxt);
     if (d.ts.length === 0) continue;
     (c.ooo ? ooo : inOrder).push(d);
     total += d.ts.length;
@@ -25,6 +29,11 @@ export function readChunks(chunks: readonly ChunkData[], mint: number, maxt: num
   return ooo.reduce(mergeSorted, base);
 }
 
+function decodeHistograms(data: Uint8Array): SampleArrays {
+  const { ts, hs } = decodeFloatHistograms(data);
+  return { ts, vs: new Float64Array(ts.length), hs };
+}
+
 function clip(d: SampleArrays, mint: number, maxt: number): SampleArrays {
   const n = d.ts.length;
   if (n === 0 || (d.ts[0]! >= mint && d.ts[n - 1]! <= maxt)) return d;
@@ -32,7 +41,9 @@ function clip(d: SampleArrays, mint: number, maxt: number): SampleArrays {
   while (lo < n && d.ts[lo]! < mint) lo++;
   let hi = n;
   while (hi > lo && d.ts[hi - 1]! > maxt) hi--;
-  return { ts: d.ts.subarray(lo, hi), vs: d.vs.subarray(lo, hi) };
+  const out: SampleArrays = { ts: d.ts.subarray(lo, hi), vs: d.vs.subarray(lo, hi) };
+  if (d.hs !== undefined) out.hs = d.hs.slice(lo, hi);
+  return out;
 }
 
 function concat(parts: SampleArrays[], total?: number): SampleArrays {
@@ -40,18 +51,22 @@ function concat(parts: SampleArrays[], total?: number): SampleArrays {
   const n = total ?? parts.reduce((a, p) => a + p.ts.length, 0);
   const ts = new Float64Array(n);
   const vs = new Float64Array(n);
+  const withHs = parts.some((p) => p.hs !== undefined);
+  const hs: (FloatHistogram | undefined)[] | undefined = withHs ? new Array(n) : undefined;
   let o = 0;
   for (const p of parts) {
     ts.set(p.ts, o);
     vs.set(p.vs, o);
+    if (hs !== undefined && p.hs !== undefined) for (let i = 0; i < p.hs.length; i++) hs[o + i] = p.hs[i];
     o += p.ts.length;
   }
-  return { ts, vs };
+  return hs === undefined ? { ts, vs } : { ts, vs, hs };
 }
 
 function mergeSorted(a: SampleArrays, b: SampleArrays): SampleArrays {
   const ts = new Float64Array(a.ts.length + b.ts.length);
   const vs = new Float64Array(ts.length);
+  const hs: (FloatHistogram | undefined)[] | undefined = a.hs !== undefined || b.hs !== undefined ? new Array(ts.length) : undefined;
   let i = 0;
   let j = 0;
   let o = 0;
@@ -60,12 +75,16 @@ function mergeSorted(a: SampleArrays, b: SampleArrays): SampleArrays {
     const tb = j < b.ts.length ? b.ts[j]! : Infinity;
     if (ta <= tb) {
       ts[o] = ta;
+      if (hs !== undefined) hs[o] = a.hs?.[i];
       vs[o++] = a.vs[i++]!;
       if (ta === tb) j++;
     } else {
       ts[o] = tb;
+      if (hs !== undefined) hs[o] = b.hs?.[j];
       vs[o++] = b.vs[j++]!;
     }
   }
-  return { ts: ts.subarray(0, o), vs: vs.subarray(0, o) };
+  const out: SampleArrays = { ts: ts.subarray(0, o), vs: vs.subarray(0, o) };
+  if (hs !== undefined) out.hs = hs.slice(0, o);
+  return out;
 }

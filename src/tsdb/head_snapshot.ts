@@ -10,6 +10,8 @@ export interface HeadEntry {
   id: number;
   head: Uint8Array | null;
   ooo: Uint8Array | null;
+  /** The open native histogram chunk. */
+  hist?: Uint8Array | null;
 }
 
 export interface Snapshot {
@@ -19,7 +21,8 @@ export interface Snapshot {
   entries: HeadEntry[];
 }
 
-const VERSION = 1;
+/** Version 2 added the histogram head; version 1 parts are still read. */
+const VERSION = 2;
 const PART_BYTES = 1 << 20;
 
 /** Encodes the heads into parts of about PART_BYTES each. */
@@ -33,11 +36,12 @@ export function encodeSnapshot(nextSeriesId: number, entries: Iterable<HeadEntry
     return nw;
   };
   for (const e of entries) {
-    if (e.head === null && e.ooo === null) continue;
+    if (e.head === null && e.ooo === null && (e.hist ?? null) === null) continue;
     w ??= start();
     w.uvarint(e.id);
     w.blob(e.head ?? EMPTY);
     w.blob(e.ooo ?? EMPTY);
+    w.blob(e.hist ?? EMPTY);
     if (w.len >= PART_BYTES) {
       parts.push(w.finish());
       w = null;
@@ -52,12 +56,13 @@ const EMPTY = new Uint8Array(0);
 export function decodeSnapshotPart(data: Uint8Array, into: Snapshot): void {
   const r = new ByteReader(data);
   const version = r.uvarint();
-  if (version !== VERSION) throw new Error(`unknown head snapshot version ${version}`);
+  if (version !== VERSION && version !== 1) throw new Error(`unknown head snapshot version ${version}`);
   into.nextSeriesId = Math.max(into.nextSeriesId, r.uvarint());
   while (!r.done) {
     const id = r.uvarint();
     const head = r.blob();
     const ooo = r.blob();
-    into.entries.push({ id, head: head.byteLength > 0 ? head : null, ooo: ooo.byteLength > 0 ? ooo : null });
+    const hist = version >= 2 ? r.blob() : EMPTY;
+    into.entries.push({ id, head: head.byteLength > 0 ? head : null, ooo: ooo.byteLength > 0 ? ooo : null, ...(hist.byteLength > 0 ? { hist } : {}) });
   }
 }

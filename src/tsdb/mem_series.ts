@@ -1,5 +1,8 @@
 import { sameFloatBits } from "../chunkenc/floatbits.js";
 import { XorChunk } from "../chunkenc/xor.js";
+import { FloatHistogramChunk, isStaleHistogram } from "../chunkenc/float_histogram_chunk.js";
+import { HistogramChunkState } from "../chunkenc/histogram_chunk_state.js";
+import type { FloatHistogram } from "../model/histogram.js";
 import type { Labels } from "../model/labels.js";
 import { isStaleNaN, STALE_NAN } from "../model/sample.js";
 import { CHUNK_RANGE_MS, OOO_CAPACITY, SAMPLES_PER_CHUNK } from "./options.js";
@@ -13,7 +16,13 @@ export interface SealedChunk {
   maxT: number;
   count: number;
   ooo: boolean;
+  /** A float histogram chunk (else XOR). */
+  hist?: boolean;
   data: Uint8Array;
+}
+
+function sealedHistogramChunk(c: FloatHistogramChunk): SealedChunk {
+  return { minT: c.minTime(), maxT: c.maxTime(), count: c.numSamples(), ooo: false, hist: true, data: c.bytes().slice() };
 }
 
 
@@ -37,6 +46,11 @@ export class MemSeries {
   dirty = false;
   /** Whether sealed out-of-order chunks exist, which may overlap any time range. */
   hasOOOChunks = false;
+  /** The open native histogram chunk; a series has at most one of `head` and
+   * `histHead` open (a sample of the other kind seals it, as in Prometheus). */
+  readonly hist = new HistogramChunkState();
+  /** The newest sample when it is a histogram, for duplicate checks. */
+  lastH: FloatHistogram | null = null;
 
   constructor(
     readonly id: number,
@@ -48,6 +62,8 @@ export class MemSeries {
   append(t: number, v: number, oooWindowMs: number, sealed: SealedChunk[]): AppendOutcome {
     if (v !== v && isStaleNaN(v)) v = STALE_NAN;
     if (t > this.maxT) {
+      if (this.histHead !== null) sealed.push(this.sealHistHead());
+      this.lastH = null;
       if (this.head !== null && (this.head.numSamples() >= SAMPLES_PER_CHUNK || crossesRange(this.headMinT, t))) {
         sealed.push(this.sealHead());
       }
@@ -62,9 +78,51 @@ export class MemSeries {
       this.dirty = true;
       return "ok";
     }
-    if (t === this.maxT) return sameFloatBits(v, this.lastV) ? "same" : "duplicate";
+    if (t === this.maxT) return this.lastH === null && sameFloatBits(v, this.lastV) ? "same" : "duplicate";
     if (this.maxT - t > oooWindowMs) return "out_of_order";
     return this.appendOOO(t, v, sealed);
+  }
+
+  /**
+   * Appends a native histogram: it continues the open histogram chunk or cuts a new
+   * one (Prometheus' rules: counter reset, layout change, gauge/counter switch, size,
+   * 2h range). Out-of-order histograms are refused, as Prometheus does without its
+   * out-of-order native histogram support.
+   */
+  appendHistogram(t: number, h: FloatHistogram, sealed: SealedChunk[]): AppendOutcome {
+    if (t > this.maxT) {
+      if (this.head !== null) sealed.push(this.sealHead());
+      const closed = this.hist.append(t, h);
+      if (closed !== null) sealed.push(sealedHistogramChunk(closed));
+      this.maxT = t;
+      this.lastH = h;
+      if (t < this.minT) this.minT = t;
+      this.dirty = true;
+      return "ok";
+    }
+    if (t === this.maxT) return this.lastH !== null && sameHistogram(this.lastH, h) ? "same" : "duplicate";
+    return "out_of_order";
+  }
+
+  get histHead(): FloatHistogramChunk | null {
+    return this.hist.chunk;
+  }
+
+  get histHeadMinT(): number {
+    return this.hist.minT;
+  }
+
+  sealHistHead(): SealedChunk {
+    return sealedHistogramChunk(this.hist.float()!);
+  }
+
+  histHeadBytes(): Uint8Array | null {
+    return this.hist.chunk === null ? null : this.hist.chunk.bytes();
+  }
+
+  /** Start of whichever head chunk is open, or Infinity. */
+  openHeadMinT(): number {
+    return this.head !== null ? this.headMinT : this.histHead !== null ? this.histHeadMinT : Infinity;
   }
 
   private appendOOO(t: number, v: number, sealed: SealedChunk[]): AppendOutcome {
@@ -120,7 +178,7 @@ export class MemSeries {
   }
 
   headSamples(): number {
-    return (this.head?.numSamples() ?? 0) + this.oooLen;
+    return (this.head?.numSamples() ?? 0) + (this.histHead?.numSamples() ?? 0) + this.oooLen;
   }
 
   headBytes(): Uint8Array | null {
@@ -156,6 +214,16 @@ export class MemSeries {
       this.head = kept.numSamples() === 0 ? null : kept;
       if (this.head !== null) this.headMinT = first;
     }
+    if (this.histHead !== null && this.maxT >= mint && this.histHeadMinT <= maxt) {
+      const it = this.histHead.iterator();
+      const kept = new FloatHistogramChunk(this.histHead.counterResetHeader());
+      while (it.next()) {
+        if (it.t >= mint && it.t <= maxt) removed++;
+        else kept.appendEncoded(it.t, it.rawHistogram());
+      }
+      this.hist.float();
+      if (kept.numSamples() > 0) this.hist.open(kept.bytes().slice());
+    }
     let n = 0;
     for (let i = 0; i < this.oooLen; i++) {
       const t = this.oooTs[i]!;
@@ -171,8 +239,19 @@ export class MemSeries {
     return removed;
   }
 
-  /** Restores the head from a head_chunks row. */
-  restore(head: Uint8Array | null, ooo: Uint8Array | null): void {
+  /** Restores the head from a head_chunks row or snapshot entry. */
+  restore(head: Uint8Array | null, ooo: Uint8Array | null, hist: Uint8Array | null = null): void {
+    if (hist != null && hist.byteLength > 0) {
+      this.hist.open(hist);
+      const it = this.hist.chunk!.iterator();
+      while (it.next()) {
+        if (it.t > this.maxT) {
+          this.maxT = it.t;
+          this.lastH = it.rawHistogram();
+        }
+      }
+      if (this.histHeadMinT < this.minT) this.minT = this.histHeadMinT;
+    }
     if (head !== null && head.byteLength > 0) {
       this.head = XorChunk.open(head);
       const it = this.head.iterator();
@@ -198,6 +277,13 @@ export class MemSeries {
       }
     }
   }
+}
+
+/** Same counts in the same buckets, whatever the span layout (a histogram read back
+ * from a chunk may carry the chunk's empty buckets). */
+function sameHistogram(a: FloatHistogram, b: FloatHistogram): boolean {
+  if (isStaleHistogram(a) || isStaleHistogram(b)) return isStaleHistogram(a) && isStaleHistogram(b);
+  return a.copy().compact().equals(b.copy().compact());
 }
 
 function crossesRange(minT: number, t: number): boolean {

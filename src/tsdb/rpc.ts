@@ -44,6 +44,14 @@ export function toAppendBatch(series: readonly AppendSeries[]): AppendBatch {
   return b;
 }
 
+/** Series with native histogram samples: series i's samples are data[i], encoded by
+ * tsdb/histogram_record.ts, with the series' floats of the same commit among them in
+ * order. A separate batch keeps the float columns untouched. */
+export interface HistogramBatch {
+  keys: string[];
+  data: Uint8Array[];
+}
+
 /** One exemplar for the series `key` (canonical label key). */
 export interface ExemplarAppend {
   key: string;
@@ -82,6 +90,8 @@ export interface ChunkData {
   minT: number;
   maxT: number;
   ooo: boolean;
+  /** A float histogram chunk (chunkenc/float_histogram_chunk.ts), else XOR. */
+  hist?: boolean;
   data: Uint8Array;
 }
 
@@ -175,6 +185,7 @@ export type AggregateAnswer = { ok: PartialAggregate } | { error: string };
  */
 export interface SeriesStoreRpc {
   append(input: AppendBatch): AppendResult;
+  appendHistograms(batch: HistogramBatch): AppendResult;
   select(specs: MatcherSpec[], mint: number, maxt: number, cursor?: SelectCursor, mode?: SelectMode, deadline?: number): SelectPage;
   selectAggregate(specs: MatcherSpec[], plan: PushdownPlan, mint: number, maxt: number, deadline?: number): PartialAggregate;
   /** Several selectAggregate calls in one request: concurrent queries (a rule group's

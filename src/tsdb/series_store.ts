@@ -18,6 +18,7 @@ import type {
   ChunkData,
   ExemplarAppend,
   ExemplarAppendResult,
+  HistogramBatch,
   MatcherSpec,
   Rejection,
   SelectCursor,
@@ -29,6 +30,7 @@ import type {
 import { toAppendBatch, type SeriesStoreRpc } from "./rpc.js";
 import { meterMethods, UsageMeter, type SqlExec } from "./usage_meter.js";
 import { readWalRecord, WalWriter } from "./wal.js";
+import { decodeHistogramSamples, encodeHistogramSamples, type MixedSample } from "./histogram_record.js";
 import type { BlockChunk } from "./block.js";
 import { partitionOf } from "./block.js";
 import { BlockStore } from "./block_store.js";
@@ -171,7 +173,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     this.nextSeriesId = Math.max(maxId + 1, snap.nextSeriesId);
     let seq = snap.seq;
     for (const s of this.byId.values()) s.rowSeq = snap.seq;
-    for (const e of snap.entries) this.byId.get(e.id)?.restore(e.head, e.ooo);
+    for (const e of snap.entries) this.byId.get(e.id)?.restore(e.head, e.ooo, e.hist ?? null);
     // Per-series head rows of schema 0000, until the first checkpoint replaces them.
     let legacyHeads = false;
     for (const row of this.sql.exec<{ series_id: number; seq: number; head: ArrayBuffer | null; ooo: ArrayBuffer | null }>(
@@ -192,7 +194,11 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
       for (const rec of readWalRecord(new Uint8Array(row.data))) {
         const s = this.byId.get(rec.id);
         if (s === undefined || row.seq <= s.rowSeq) continue;
-        for (let i = 0; i < rec.ts.length; i++) s.append(rec.ts[i]!, rec.vs[i]!, Infinity, sealed);
+        if (rec.histograms !== undefined) {
+          for (const { t, h } of decodeHistogramSamples(rec.histograms)) s.appendHistogram(t, h!, sealed);
+        } else {
+          for (let i = 0; i < rec.ts.length; i++) s.append(rec.ts[i]!, rec.vs[i]!, Infinity, sealed);
+        }
         // A seal always rewrites the series' row in the same transaction, so records
         // after that row can never seal again; persisting defensively keeps it true.
         if (sealed.length > 0) this.writeSealed(s, sealed.splice(0), row.seq);
@@ -296,6 +302,78 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     this.stats.outOfOrderAccepted += result.outOfOrderAccepted;
   }
 
+  /** Appends the samples of series with native histograms (and their floats, in
+   * order); durable once this returns. Out-of-order histograms are refused;
+   * duplicates and samples older than retention are as for floats. */
+  appendHistograms(batch: HistogramBatch): AppendResult {
+    const result: AppendResult = { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [] };
+    try {
+      this.ctx.storage.transactionSync(() => this.appendHistogramsTx(batch, result));
+    } catch (e) {
+      this.newSeries = [];
+      this.load();
+      throw e;
+    }
+    if (this.walBytes >= this.opts.checkpointWalBytes) this.checkpoint();
+    return result;
+  }
+
+  private appendHistogramsTx(batch: HistogramBatch, result: AppendResult): void {
+    let seq = this.seq + 1;
+    let lastSeq = this.seq;
+    const wal = new WalWriter();
+    const flush = () => {
+      if (wal.isEmpty()) return;
+      const data = wal.take();
+      this.sql.exec("INSERT INTO wal (seq, data) VALUES (?, ?)", seq, toBlob(data));
+      this.walBytes += data.byteLength;
+      lastSeq = seq++;
+    };
+    const sealed: SealedChunk[] = [];
+    const minValid = Date.now() - this.opts.retentionMs;
+    for (let k = 0; k < batch.keys.length; k++) {
+      const s = this.getOrCreate(batch.keys[k]!);
+      // Accepted samples go to the WAL in order, a record per run of one kind.
+      let run: MixedSample[] = [];
+      const writeRun = () => {
+        if (run.length === 0) return;
+        if (run[0]!.h !== undefined) {
+          const rec = encodeHistogramSamples(run);
+          if (wal.byteLength() + rec.byteLength >= WAL_ROW_BYTES) flush();
+          wal.addHistograms(s.id, rec);
+        } else {
+          if (wal.byteLength() + run.length * 16 >= WAL_ROW_BYTES) flush();
+          wal.startSeries(s.id);
+          for (const x of run) wal.add(x.t, x.v!);
+          wal.endSeries();
+        }
+        run = [];
+      };
+      for (const sample of decodeHistogramSamples(batch.data[k]!)) {
+        const { t, h } = sample;
+        if (t < minValid) {
+          this.reject(result, s, t, "too_old", minValid - t);
+          continue;
+        }
+        const outcome = h !== undefined ? s.appendHistogram(t, h, sealed) : s.append(t, sample.v!, this.opts.oooWindowMs, sealed);
+        if (outcome === "ok" || outcome === "ooo") {
+          if (run.length > 0 && (run[0]!.h === undefined) !== (h === undefined)) writeRun();
+          run.push(sample);
+          result.appended++;
+          if (outcome === "ooo") result.outOfOrderAccepted++;
+        } else if (outcome === "duplicate") this.reject(result, s, t, "duplicate", 0);
+        else if (outcome === "out_of_order") this.reject(result, s, t, "out_of_order", s.maxT - t);
+      }
+      writeRun();
+      if (sealed.length > 0) this.writeSealed(s, sealed.splice(0), seq);
+    }
+    flush();
+    this.insertNewSeries();
+    this.seq = lastSeq;
+    this.stats.samplesAppended += result.appended;
+    this.stats.outOfOrderAccepted += result.outOfOrderAccepted;
+  }
+
   private reject(result: AppendResult, s: MemSeries, t: number, reason: Rejection["reason"], skewMs: number): void {
     result.rejected++;
     if (reason === "out_of_order") this.stats.outOfOrderRejected++;
@@ -352,7 +430,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
 
   private checkpointTx(): void {
     const chunks: BlockChunk[] = [];
-    for (const [id, list] of this.pending) for (const c of list) chunks.push({ seriesId: id, minT: c.minT, maxT: c.maxT, count: c.count, ooo: c.ooo, data: c.data });
+    for (const [id, list] of this.pending) for (const c of list) chunks.push({ seriesId: id, minT: c.minT, maxT: c.maxT, count: c.count, ooo: c.ooo, hist: c.hist === true, data: c.data });
     this.blocks.write(chunks);
     this.pending = new Map();
     this.pendingStats.chunks = this.pendingStats.bytes = this.pendingStats.samples = 0;
@@ -369,7 +447,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   }
 
   private *headEntries(): Generator<HeadEntry> {
-    for (const s of this.byId.values()) yield { id: s.id, head: s.headBytes(), ooo: s.oooBytes() };
+    for (const s of this.byId.values()) yield { id: s.id, head: s.headBytes(), ooo: s.oooBytes(), hist: s.histHeadBytes() };
   }
 
   /** Runs fn in a transaction; when it fails, memory (which may hold half of it) is
@@ -454,7 +532,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
         if (s === undefined) continue;
         const min = chunkMin.get(id);
         if (min === undefined && Math.max(s.maxT, s.oooMaxT()) < seriesCutoff) dead.push(s);
-        else s.minT = Math.min(min ?? Infinity, s.head === null ? Infinity : s.headMinT, s.oooMinT());
+        else s.minT = Math.min(min ?? Infinity, s.openHeadMinT(), s.oooMinT());
       }
       deletedSeries = dead.length;
       if (dead.length > 0) {
@@ -551,7 +629,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
           dead.push(s);
           continue;
         }
-        s.minT = Math.min(min ?? Infinity, s.head === null ? Infinity : s.headMinT, s.oooMinT());
+        s.minT = Math.min(min ?? Infinity, s.openHeadMinT(), s.oooMinT());
       }
       removedSeries = dead.length;
       this.dropSeries(dead);
@@ -629,7 +707,9 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     for (const id of this.sortedMatches(toMatchers(specs), mint, maxt, dl)) {
       dl.tick();
       const s = this.byId.get(id)!;
-      const { ts, vs } = readChunks(this.chunksOf(s, mint, maxt), mint, maxt);
+      const { ts, vs, hs } = readChunks(this.chunksOf(s, mint, maxt), mint, maxt);
+      // Histogram aggregation has its own rules and annotations: the engine's.
+      if (hs !== undefined && hs.some((h) => h !== undefined)) return { ...acc.result(), declined: true };
       if (ts.length > 0) acc.add(s.labels, ts, vs);
     }
     return acc.result();
@@ -723,7 +803,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     if (!headOnly) {
       this.blocks.read(s.id, mint, maxt, out);
       for (const c of this.pending.get(s.id) ?? []) {
-        if (c.maxT >= mint && c.minT <= maxt) out.push({ minT: c.minT, maxT: c.maxT, ooo: c.ooo, data: c.data });
+        if (c.maxT >= mint && c.minT <= maxt) out.push(c.hist === true ? { minT: c.minT, maxT: c.maxT, ooo: c.ooo, hist: true, data: c.data } : { minT: c.minT, maxT: c.maxT, ooo: c.ooo, data: c.data });
       }
       // Compaction rewrites blocks under new ids, so block order is not time order.
       if (out.length > 1) out.sort((a, b) => a.minT - b.minT);
@@ -731,6 +811,10 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     const head = s.headBytes();
     if (head !== null && s.maxT >= mint && s.headMinT <= maxt) {
       out.push({ minT: s.headMinT, maxT: s.maxT, ooo: false, data: head });
+    }
+    const hist = s.histHeadBytes();
+    if (hist !== null && s.maxT >= mint && s.histHeadMinT <= maxt) {
+      out.push({ minT: s.histHeadMinT, maxT: s.maxT, ooo: false, hist: true, data: hist.slice() });
     }
     if (s.oooLen > 0 && s.oooMaxT() >= mint && s.oooMinT() <= maxt) {
       out.push({ minT: s.oooMinT(), maxT: s.oooMaxT(), ooo: true, data: s.oooBytes()! });
@@ -750,4 +834,4 @@ function overlaps(s: MemSeries, mint: number, maxt: number): boolean {
 }
 
 // Internal calls (append -> checkpoint) are not requests, so only entry points count.
-meterMethods(SeriesStore, ["append", "select", "selectAggregate", "selectAggregates", "labelNames", "labelValues", "getStats", "storageLayout", "checkpoint", "deleteRange", "appendExemplars", "selectExemplars", "alarm"]);
+meterMethods(SeriesStore, ["append", "appendHistograms", "select", "selectAggregate", "selectAggregates", "labelNames", "labelValues", "getStats", "storageLayout", "checkpoint", "deleteRange", "appendExemplars", "selectExemplars", "alarm"]);

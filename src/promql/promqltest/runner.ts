@@ -1,7 +1,7 @@
 import { formatSeries, labelsFromKey } from "../../model/labels.js";
 import type { Matcher } from "../../model/matchers.js";
 import { MemoryStorage } from "../../storage/memory_storage.js";
-import type { Querier } from "../../storage/storage.js";
+import type { Querier, Storage } from "../../storage/storage.js";
 import { QueryError, type QueryResult, type Value, type Vector } from "../engine/value.js";
 import type { Expr } from "../parser/ast.js";
 import { ParseError } from "../parser/errors.js";
@@ -62,6 +62,9 @@ export interface RunOptions {
   onlyLines?: ReadonlySet<number>;
   /** Called after each eval or failed command. */
   onOutcome?: (o: Outcome) => void;
+  /** A fresh, empty storage for the script and after each `clear` (default: a
+   * MemoryStorage), e.g. SeriesStore shards to check them against the same results. */
+  storage?: () => Storage;
 }
 
 const MINUTE = 60_000;
@@ -90,13 +93,19 @@ function failedAttempt(ev: EvalCommand, a: Extract<Attempt, { ok: false }>): str
 }
 
 class ScriptRun {
-  private storage = new MemoryStorage();
+  private storage: Storage;
   readonly result: ScriptResult = { passed: 0, failed: 0, skipped: 0, outcomes: [] };
 
   constructor(
     private readonly engine: QueryEngine,
     private readonly opts: RunOptions,
-  ) {}
+  ) {
+    this.storage = this.newStorage();
+  }
+
+  private newStorage(): Storage {
+    return this.opts.storage?.() ?? new MemoryStorage();
+  }
 
   record(o: Outcome): void {
     this.result.outcomes.push(o);
@@ -105,7 +114,7 @@ class ScriptRun {
   }
 
   clear(): void {
-    this.storage = new MemoryStorage();
+    this.storage = this.newStorage();
   }
 
   async load(cmd: LoadCommand): Promise<void> {
