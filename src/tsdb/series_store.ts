@@ -213,9 +213,14 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   /** Appends a batch; durable once this returns. */
   append(input: AppendBatch | AppendSeries[]): AppendResult {
     const batch = Array.isArray(input) ? toAppendBatch(input) : input;
+    return this.appendCommitted((result) => this.appendTx(batch, result));
+  }
+
+  /** Runs one append transaction; a failed one leaves memory as SQLite has it. */
+  private appendCommitted(tx: (result: AppendResult) => void): AppendResult {
     const result: AppendResult = { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [] };
     try {
-      this.ctx.storage.transactionSync(() => this.appendTx(batch, result));
+      this.ctx.storage.transactionSync(() => tx(result));
     } catch (e) {
       // Memory may hold half of a batch SQLite rolled back; rebuild it from disk.
       this.newSeries = [];
@@ -306,16 +311,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
    * order); durable once this returns. Out-of-order histograms are refused;
    * duplicates and samples older than retention are as for floats. */
   appendHistograms(batch: HistogramBatch): AppendResult {
-    const result: AppendResult = { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [] };
-    try {
-      this.ctx.storage.transactionSync(() => this.appendHistogramsTx(batch, result));
-    } catch (e) {
-      this.newSeries = [];
-      this.load();
-      throw e;
-    }
-    if (this.walBytes >= this.opts.checkpointWalBytes) this.checkpoint();
-    return result;
+    return this.appendCommitted((result) => this.appendHistogramsTx(batch, result));
   }
 
   private appendHistogramsTx(batch: HistogramBatch, result: AppendResult): void {
