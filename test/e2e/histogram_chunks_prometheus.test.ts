@@ -5,30 +5,15 @@ import { HistogramChunk, HistogramIterator } from "../../src/chunkenc/histogram_
 import { ChunkEncoding, CounterResetHeader } from "../../src/chunkenc/histogram_chunk_base.js";
 import { FloatHistogram } from "../../src/model/histogram.js";
 import { isStaleNaN } from "../../src/model/sample.js";
+import { bucketMap, hist } from "../chunkenc/histogram_chunk_support.js";
 import { startPrometheus, type Peer } from "./support/peers.js";
 import { waitFor } from "./support/processes.js";
 import { readHeadChunks, serveNativeHistograms, type Exposition, type HeadChunk, type ServedHistogram } from "./support/native_histogram_exposition.js";
 
-/** A histogram from index -> count maps. */
+/** A histogram from index -> count maps, its count their total. */
 function fromMaps(fields: Partial<FloatHistogram>, pos: Map<number, number>, neg: Map<number, number> = new Map()): FloatHistogram {
-  const h = FloatHistogram.from(fields);
-  const lay = (m: Map<number, number>) => {
-    const idx = [...m.keys()].sort((a, b) => a - b);
-    const spans: { offset: number; length: number }[] = [];
-    let last = 0;
-    for (const i of idx) {
-      if (spans.length > 0 && i === last + 1) spans[spans.length - 1]!.length++;
-      else spans.push({ offset: spans.length === 0 ? i : i - last - 1, length: 1 });
-      last = i;
-    }
-    return { spans, buckets: idx.map((i) => m.get(i)!) };
-  };
-  const p = lay(pos);
-  const n = lay(neg);
-  Object.assign(h, { positiveSpans: p.spans, positiveBuckets: p.buckets, negativeSpans: n.spans, negativeBuckets: n.buckets });
   const total = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-  h.count = h.zeroCount + total(pos) + total(neg);
-  return h;
+  return hist({ ...fields, count: (fields.zeroCount ?? 0) + total(pos) + total(neg) }, [...pos], [...neg]);
 }
 
 /**
@@ -85,17 +70,6 @@ function makeSequence(): (k: number) => ServedHistogram[] {
     }
     return cache[k]!;
   };
-}
-
-function bucketMap(spans: { offset: number; length: number }[], buckets: number[]): Map<number, number> {
-  const m = new Map<number, number>();
-  let i = 0;
-  let b = 0;
-  for (const s of spans) {
-    i += s.offset;
-    for (let k = 0; k < s.length; k++, i++, b++) if (buckets[b] !== 0) m.set(i, buckets[b]!);
-  }
-  return m;
 }
 
 /** Prometheus 2.42 scrapes native histograms and cuts, recodes and mmaps their
