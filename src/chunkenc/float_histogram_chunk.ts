@@ -15,6 +15,7 @@ import {
   ChunkEncoding,
   CounterResetHeader,
   HistogramChunkBase,
+  type HistogramEncoding,
   HistogramIteratorBase,
   XorFields,
   chunkHeader,
@@ -25,7 +26,7 @@ export { CounterResetHeader, HISTOGRAM_HEADER_BYTES, chunkHeader, headerOfHint, 
 export type { CutReason } from "./histogram_chunk_base.js";
 
 export class FloatHistogramChunk extends HistogramChunkBase {
-  readonly encoding = ChunkEncoding.FloatHistogram;
+  readonly encoding: HistogramEncoding = ChunkEncoding.FloatHistogram;
   // XOR state per field: 0 count, 1 zero count, 2 sum, then positive and negative buckets.
   private v = new XorFields(3);
 

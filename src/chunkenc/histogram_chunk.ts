@@ -24,6 +24,7 @@ import {
   ChunkEncoding,
   CounterResetHeader,
   HistogramChunkBase,
+  type HistogramEncoding,
   HistogramIteratorBase,
   XorFields,
   chunkHeader,
@@ -54,7 +55,7 @@ function toDeltas(abs: readonly number[], n: number, out: number[], at: number):
 }
 
 export class HistogramChunk extends HistogramChunkBase {
-  readonly encoding = ChunkEncoding.Histogram;
+  readonly encoding: HistogramEncoding = ChunkEncoding.Histogram;
   private cnt = 0;
   private zCnt = 0;
   private cntDelta = 0;

@@ -37,6 +37,8 @@ export enum ChunkEncoding {
   FloatHistogram = 3,
 }
 
+export type HistogramEncoding = ChunkEncoding.Histogram | ChunkEncoding.FloatHistogram;
+
 /** The counter reset header of a chunk (its third byte's top bits). */
 export enum CounterResetHeader {
   Unknown = 0b00,
@@ -289,7 +291,7 @@ export abstract class HistogramChunkBase {
     this.header = header;
   }
 
-  abstract readonly encoding: ChunkEncoding;
+  abstract readonly encoding: HistogramEncoding;
   /** Whether the last histogram appended was a stale marker. */
   abstract lastIsStale(): boolean;
   /** Count, zero count and bucket k (positive then negative) of the last histogram. */
