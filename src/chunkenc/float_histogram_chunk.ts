@@ -38,10 +38,7 @@ export class FloatHistogramChunk extends HistogramChunkBase {
   /** Reopens an encoded chunk to append to it; appending continues the bytes exactly
    * as if every sample had been appended to this object. */
   static open(bytes: Uint8Array): FloatHistogramChunk {
-    const c = new FloatHistogramChunk(chunkHeader(bytes));
-    const it = new FloatHistogramIterator(bytes);
-    while (it.next()) c.appendEncoded(it.t, it.rawHistogram());
-    return c;
+    return new FloatHistogramChunk(chunkHeader(bytes)).appendAll(new FloatHistogramIterator(bytes));
   }
 
   lastIsStale(): boolean {

@@ -76,10 +76,7 @@ export class HistogramChunk extends HistogramChunkBase {
   /** Reopens an encoded chunk to append to it; appending continues the bytes exactly
    * as if every sample had been appended to this object. */
   static open(bytes: Uint8Array): HistogramChunk {
-    const c = new HistogramChunk(chunkHeader(bytes));
-    const it = new HistogramIterator(bytes);
-    while (it.next()) c.appendEncoded(it.t, it.rawHistogram());
-    return c;
+    return new HistogramChunk(chunkHeader(bytes)).appendAll(new HistogramIterator(bytes));
   }
 
   lastIsStale(): boolean {

@@ -448,6 +448,12 @@ export abstract class HistogramChunkBase {
     this.appendRaw(t, h);
   }
 
+  /** Appends every histogram `it` reads, as encoded. */
+  protected appendAll(it: HistogramIteratorBase): this {
+    while (it.next()) this.appendEncoded(it.t, it.rawHistogram());
+    return this;
+  }
+
   /** Encodes h (already in the chunk's layout, or the first of the chunk). */
   private appendRaw(t: number, h: FloatHistogram): void {
     if (this.num === 0) {

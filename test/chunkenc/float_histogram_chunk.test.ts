@@ -11,7 +11,7 @@ import { BitReader, BitWriter } from "../../src/chunkenc/bstream.js";
 import { CounterResetHint, FloatHistogram } from "../../src/model/histogram.js";
 import { STALE_NAN, isStaleNaN } from "../../src/model/sample.js";
 import { holds } from "../support/property.js";
-import { ReferenceHints, encodeAll, expectSameHistogram, hist, makeStep, series } from "./histogram_chunk_support.js";
+import { encodeAll, expectReadBack, hist, makeStep, series } from "./histogram_chunk_support.js";
 
 const step = makeStep(fc.oneof(fc.integer({ min: 0, max: 5 }), fc.double({ min: 0, max: 1e6, noNaN: true })));
 const encode = (samples: { t: number; h: FloatHistogram }[]) => encodeAll(samples, () => new FloatHistogramChunk());
@@ -52,19 +52,7 @@ describe("FloatHistogramChunk", () => {
     holds(
       fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), (steps) => {
         const samples = series(steps);
-        const chunks = encode(samples);
-        // The cut decisions are those the storage-free model of the head makes.
-        const model = new ReferenceHints();
-        const got = chunks.flatMap((c) => {
-          const d = decodeFloatHistograms(c.bytes().slice());
-          return d.hs.map((h, i) => ({ t: d.ts[i]!, h }));
-        });
-        expect(got.map((g) => g.t)).toEqual(samples.map((s) => s.t));
-        samples.forEach((s, i) => {
-          expectSameHistogram(got[i]!.h, s.h);
-          const want = model.append(s.t, s.h);
-          if (!isStaleNaN(s.h.sum)) expect(got[i]!.h.counterResetHint).toBe(want.counterResetHint);
-        });
+        expectReadBack(samples, encode(samples), decodeFloatHistograms);
       }),
       { numRuns: 300 },
     );

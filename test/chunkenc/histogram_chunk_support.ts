@@ -69,6 +69,26 @@ export function encodeAll<C extends HistogramChunkBase>(samples: { t: number; h:
   return chunks;
 }
 
+/** Checks that chunks read back every sample, with the hints of the cut decisions the
+ * storage-free model of the head makes. */
+export function expectReadBack(
+  samples: { t: number; h: FloatHistogram }[],
+  chunks: HistogramChunkBase[],
+  decode: (bytes: Uint8Array) => { ts: Float64Array; hs: FloatHistogram[] },
+): void {
+  const model = new ReferenceHints();
+  const got = chunks.flatMap((c) => {
+    const d = decode(c.bytes().slice());
+    return d.hs.map((h, i) => ({ t: d.ts[i]!, h }));
+  });
+  expect(got.map((g) => g.t)).toEqual(samples.map((s) => s.t));
+  samples.forEach((s, i) => {
+    expectSameHistogram(got[i]!.h, s.h);
+    const want = model.append(s.t, s.h);
+    if (!isStaleNaN(s.h.sum)) expect(got[i]!.h.counterResetHint).toBe(want.counterResetHint);
+  });
+}
+
 /** Steps of a sequence of histograms of one series (see `series`); `inc` draws the
  * counts added (integers for integer chunks). */
 export function makeStep(inc: fc.Arbitrary<number>) {

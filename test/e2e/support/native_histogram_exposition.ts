@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { ByteReader } from "../../../src/tsdb/byte_io.js";
 import { ProtoWriter, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../../../src/encoding/protobuf.js";
 import type { FloatHistogram, Span } from "../../../src/model/histogram.js";
 import { freePort } from "./processes.js";
@@ -132,17 +133,11 @@ export function readHeadChunks(file: Uint8Array): HeadChunk[] {
     const maxT = Number(v.getBigInt64(p + 16));
     const encoding = file[p + 24]!;
     if (encoding === 0) break;
-    p += 25;
-    let len = 0;
-    let shift = 0;
-    for (;;) {
-      const x = file[p++]!;
-      len += (x & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (x < 0x80) break;
-    }
-    out.push({ seriesRef, minT, maxT, encoding, data: file.slice(p, p + len) });
-    p += len + 4;
+    const r = new ByteReader(file);
+    r.pos = p + 25;
+    const len = r.uvarint();
+    out.push({ seriesRef, minT, maxT, encoding, data: r.bytes(len).slice() });
+    p = r.pos + 4;
   }
   return out;
 }
