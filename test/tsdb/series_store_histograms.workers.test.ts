@@ -189,6 +189,17 @@ describe("SeriesStore native histograms", () => {
       expect((await app.commit()).appended).toBe(1);
       const page = reborn.select([{ type: "=", name: "__name__", value: "hm" }], -Infinity, Infinity);
       expect(page.series[0]!.chunks.map((c) => c.enc)).toEqual([ChunkEncoding.Histogram, ChunkEncoding.FloatHistogram, ChunkEncoding.Histogram]);
+      // Deleting a range rewrites integer chunks in blocks and in the head as integer chunks.
+      const hiMatch = [{ type: "=" as const, name: "__name__", value: "hi" }];
+      const del = reborn.deleteRange(hiMatch, T0 + 150 * STEP, T0 + 390 * STEP);
+      expect(del.samples).toBe(241);
+      const [left] = await readAll(new ShardedStorage([reborn]), "hi");
+      const kept = ints.filter((x) => x.t < T0 + 150 * STEP || x.t > T0 + 390 * STEP);
+      expect([...left!.ts]).toEqual(kept.map((x) => x.t));
+      kept.forEach((x, i) => {
+        if (!isStaleNaN(x.h.sum)) expect(left!.hs![i]!.copy().compact().equals(x.h.copy().compact())).toBe(true);
+      });
+      expect(new Set(reborn.select(hiMatch, -Infinity, Infinity).series[0]!.chunks.map((c) => c.enc))).toEqual(new Set([ChunkEncoding.Histogram]));
     });
   });
 });
