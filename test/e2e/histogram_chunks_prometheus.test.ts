@@ -41,7 +41,7 @@ function makeSequence(): (k: number) => ServedHistogram[] {
         if (n % 11 === 5) a.set(-3 - n, 2);
       }
       if (n === 45) aSchema = 2;
-      if (n === 40) {
+      if (n === 40 || n === 170) {
         bPos.clear();
         bPos.set(2, 1);
         bNeg.clear();
@@ -90,8 +90,8 @@ describe("integer histogram chunks written by Prometheus 2.42", () => {
     prom = await startPrometheus(
       `
 global:
-  scrape_interval: 250ms
-  scrape_timeout: 240ms
+  scrape_interval: 200ms
+  scrape_timeout: 190ms
 scrape_configs:
   - job_name: hc
     static_configs:
@@ -99,7 +99,7 @@ scrape_configs:
 `,
       ["--enable-feature=native-histograms"],
     );
-    await waitFor("70 scrapes", async () => (exposition!.scrapes() >= 70 ? true : undefined), 120_000);
+    await waitFor("185 scrapes", async () => (exposition!.scrapes() >= 185 ? true : undefined), 150_000);
     const dataDir = /--storage.tsdb.path=(\S+)/.exec(prom.proc.spawnargs.join(" "))![1]!;
     // A clean shutdown flushes the head chunks Prometheus cut to chunks_head/.
     await prom.stop();
@@ -172,5 +172,7 @@ scrape_configs:
     expect(stale).toBeGreaterThanOrEqual(1);
     expect(headers.has(CounterResetHeader.CounterReset)).toBe(true);
     expect(headers.has(CounterResetHeader.Unknown)).toBe(true);
+    // A chunk cut for its size (about 120 samples) continues the one before.
+    expect(headers.has(CounterResetHeader.NotCounterReset)).toBe(true);
   });
 });
