@@ -22,7 +22,7 @@ describe("remote write bodies sent by Prometheus 2.42", () => {
     const t0 = req.timeseries[0]!.samples[0]!.t;
     for (const ts of req.timeseries) {
       expect(ts.samples.length).toBe(1);
-      expect(ts.histogramCount).toBe(0);
+      expect(ts.histograms).toEqual([]);
       // Prometheus sends its label sets sorted.
       expect(ts.labels).toEqual([...sortedLabels(ts.labels)]);
       expect(ts.labels.find((l) => l.name === "job")?.value).toBe("prometheus");
