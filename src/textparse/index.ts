@@ -22,3 +22,6 @@ export {
   parseGoInt64,
   secondsToMillis,
 } from "./float.js";
+export { DELIMITED_PROTOBUF_TYPE, isDelimitedProtobuf } from "./dto_protobuf.js";
+export { dtoFamilyEntries, type HistogramOptions } from "./dto_entries.js";
+export { parseProtobufBatches } from "./protobuf_stream.js";
