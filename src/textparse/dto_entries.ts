@@ -117,6 +117,10 @@ function toFloatHistogram(m: DtoMetric, n: DtoNativeHistogram, gauge: boolean, l
   // Prometheus keeps at most schema 8 and lowers finer histograms to it on ingest.
   const err = histogramValidationError(h.schema > EXPONENTIAL_SCHEMA_MAX ? FloatHistogram.from({ ...h, schema: EXPONENTIAL_SCHEMA_MAX }) : h, n.integer);
   if (err !== undefined) throw new ProtobufError(`invalid native histogram ${formatSeries(labels)}: ${err}`);
-  if (h.schema > EXPONENTIAL_SCHEMA_MAX) h = h.copyToSchema(EXPONENTIAL_SCHEMA_MAX);
+  if (h.schema > EXPONENTIAL_SCHEMA_MAX) {
+    const hint = h.counterResetHint;
+    h = h.copyToSchema(EXPONENTIAL_SCHEMA_MAX);
+    h.counterResetHint = hint;
+  }
   return h;
 }
