@@ -67,6 +67,7 @@ describe("native histograms next to Prometheus 2.42 (--enable-feature=native-his
   let fed: Federation;
   let target: Server;
   let prom: Peer | undefined;
+  let receiver: Peer | undefined;
   // Each scraper reads its own path so both see the same sequence of pages.
   const scrapes: Record<string, number> = { "/prom": 0, "/edge": 0 };
   const accepts: Record<string, string> = {};
@@ -89,6 +90,7 @@ describe("native histograms next to Prometheus 2.42 (--enable-feature=native-his
 
   afterAll(async () => {
     await prom?.stop();
+    await receiver?.stop();
     await new Promise((r) => target?.close(r));
     await fed?.stop();
   });
@@ -97,7 +99,22 @@ describe("native histograms next to Prometheus 2.42 (--enable-feature=native-his
     const port = (target.address() as AddressInfo).port;
     const job = (path: string, extra: string) =>
       [`  - job_name: demo`, `    metrics_path: ${path}`, extra, `    static_configs: [{targets: ["127.0.0.1:${port}"]}]`].filter((l) => l !== "").join("\n");
-    await fed.putConfig("regions/local-a/prometheus.yml", ["global: {scrape_interval: 1s, scrape_timeout: 900ms}", "scrape_configs:", job("/edge", "    scrape_native_histograms: true"), ""].join("\n"));
+    // Region local-a scrapes the target itself and ships what it scraped on to a
+    // second Prometheus 2.42, a remote-write receiver.
+    receiver = await startPrometheus("global: {}\n", ["--web.enable-remote-write-receiver", "--enable-feature=native-histograms"]);
+    await fed.putConfig(
+      "regions/local-a/prometheus.yml",
+      [
+        "global: {scrape_interval: 1s, scrape_timeout: 900ms}",
+        "scrape_configs:",
+        job("/edge", "    scrape_native_histograms: true"),
+        "remote_write:",
+        `  - url: ${receiver.url}/api/v1/write`,
+        "    send_native_histograms: true",
+        "    queue_config: {batch_send_deadline: 500ms}",
+        "",
+      ].join("\n"),
+    );
     expect((await fetch(`${fed.urls["local-a"]}/-/reload`, { method: "POST" })).status).toBe(200);
     await fed.putConfig("regions/local-b/prometheus.yml", "global: {}\n");
     expect((await fetch(`${fed.urls["local-b"]}/-/reload`, { method: "POST" })).status).toBe(200);
@@ -152,6 +169,21 @@ describe("native histograms next to Prometheus 2.42 (--enable-feature=native-his
     ]);
     expect(sigDigits(rawOurs)).toEqual(sigDigits(rawTheirs));
     expect(JSON.stringify(rawTheirs)).toContain('"histograms"');
+
+    // What local-a scraped reached the receiver as the same native histograms.
+    const scraped = await fetch(`${fed.urls["local-a"]}/api/v1/query_range?${range}`).then((r) => r.json());
+    let shipped: unknown;
+    // The queue ships within its batch_send_deadline; wait for the last batch.
+    await waitFor(
+      "local-a's histograms at the receiver",
+      async () => {
+        shipped = await fetch(`${receiver!.url}/api/v1/query_range?${range}`).then((r) => r.json());
+        return JSON.stringify(sigDigits(shipped)) === JSON.stringify(sigDigits(scraped)) ? true : undefined;
+      },
+      30_000,
+    ).catch(() => undefined);
+    expect(sigDigits(shipped)).toEqual(sigDigits(scraped));
+    expect(JSON.stringify(scraped)).toContain('"histograms"');
   }, 240_000);
 });
 
