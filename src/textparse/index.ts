@@ -9,6 +9,7 @@ export {
   contentTypeFor,
   formatForContentType,
   negotiateExposition,
+  prefersDelimitedProtobuf,
   OPENMETRICS_CONTENT_TYPE,
   SCRAPE_ACCEPT_HEADER,
   TEXT_CONTENT_TYPE,
