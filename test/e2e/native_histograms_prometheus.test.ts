@@ -7,6 +7,7 @@ import { DELIMITED_PROTOBUF_TYPE, decodeDelimitedFamilies, encodeDelimitedFamili
 import { startTestFederation } from "./support/federation.js";
 import { startPrometheus, type Peer } from "./support/peers.js";
 import { waitFor } from "./support/processes.js";
+import { sigDigits } from "./support/significant.js";
 
 /** Scrapes after which the exposition stops changing, so both scrapers settle on the
  * same histograms. */
@@ -205,18 +206,6 @@ describe("native histograms next to Prometheus 2.42 (--enable-feature=native-his
   }, 240_000);
 });
 
-/**
- * Numbers in an answer to 14 significant digits. Prometheus takes the bucket
- * bounds of schemas above 0 from a table of constants that sit an ulp or two off
- * the correctly rounded 2^(k/2^schema) edgeprom computes (0.7071067811865475 where
- * edgeprom prints 0.7071067811865476); everything else must match exactly.
- */
-function sigDigits(x: unknown): unknown {
-  return JSON.parse(JSON.stringify(x), (_k, v: unknown) => {
-    if (typeof v === "string" && /^-?\d+(\.\d+)?(e[-+]\d+)?$/.test(v)) return Number(v).toPrecision(14);
-    return v;
-  });
-}
 
 interface QueryAnswer {
   status: string;
