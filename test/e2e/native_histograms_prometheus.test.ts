@@ -206,7 +206,6 @@ describe("native histograms next to Prometheus 2.42 (--enable-feature=native-his
   }, 240_000);
 });
 
-
 interface QueryAnswer {
   status: string;
   data?: { resultType: string; result: unknown[] };
