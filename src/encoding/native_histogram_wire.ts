@@ -22,9 +22,7 @@ export function newWireBuckets(): WireBuckets {
 
 /** Reads a length-delimited BucketSpan { sint32 offset = 1; uint32 length = 2; }. */
 export function readSpan(r: ProtoReader): Span {
-  const end = r.lengthEnd();
-  const s = new ProtoReader(r.buf, r.pos, end);
-  r.pos = end;
+  const s = r.sub();
   const span: Span = { offset: 0, length: 0 };
   while (!s.eof()) {
     const t = s.tag();
@@ -125,6 +123,36 @@ export function writePackedDoubles(w: ProtoWriter, field: number, values: readon
   const pw = new ProtoWriter(values.length * 8);
   for (const v of values) pw.double(v);
   writeBytes(w, field, pw.finish());
+}
+
+/** Both sides' spans and buckets from field `first` on (negative spans, deltas,
+ * counts, then the positive ones): as deltas for an integer histogram, as counts
+ * for a float one. */
+export function writeBucketSides(
+  w: ProtoWriter,
+  first: number,
+  integer: boolean,
+  neg: { spans: readonly Span[]; counts: readonly number[] },
+  pos: { spans: readonly Span[]; counts: readonly number[] },
+): void {
+  for (const [side, base] of [[neg, first], [pos, first + 3]] as const) {
+    writeSpans(w, base, side.spans);
+    if (integer) writePackedSint64(w, base + 1, deltasOf(side.counts));
+    else writePackedDoubles(w, base + 2, side.counts);
+  }
+}
+
+/** A count that is a uint64 field in integer histograms and a double one in float
+ * histograms; a zero integer is left out as proto3 does. */
+export function writeCount(w: ProtoWriter, integer: boolean, intField: number, floatField: number, v: number): void {
+  if (integer) {
+    if (v === 0) return;
+    w.tag(intField, WIRE_VARINT);
+    w.uint64(v);
+  } else {
+    w.tag(floatField, WIRE_FIXED64);
+    w.double(v);
+  }
 }
 
 export function writeBytes(w: ProtoWriter, field: number, bytes: Uint8Array): void {

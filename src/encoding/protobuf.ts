@@ -164,6 +164,15 @@ export class ProtoReader {
     return start + len;
   }
 
+  /** A reader over the next length-delimited field's bytes (an embedded message);
+   * this reader moves past them. */
+  sub(): ProtoReader {
+    const end = this.lengthEnd();
+    const r = new ProtoReader(this.buf, this.pos, end);
+    this.pos = end;
+    return r;
+  }
+
   /** Length-delimited bytes as a view into the input (no copy). */
   bytes(): Uint8Array {
     const end = this.lengthEnd();

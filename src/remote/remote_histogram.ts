@@ -12,14 +12,13 @@
 import {
   absoluteCounts,
   allIntegers,
-  deltasOf,
   newWireBuckets,
   readDoubles,
   readSint64s,
   readSpan,
+  writeBucketSides,
+  writeCount,
   writePackedDoubles,
-  writePackedSint64,
-  writeSpans,
 } from "../encoding/native_histogram_wire.js";
 import { ProtobufError, ProtoReader, ProtoWriter, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../encoding/protobuf.js";
 import { CounterResetHint, FloatHistogram, isCustomSchema } from "../model/histogram.js";
@@ -140,15 +139,7 @@ export function encodeRemoteHistogram(t: number, h: FloatHistogram): Uint8Array 
     allIntegers(h.positiveBuckets) &&
     allIntegers(h.negativeBuckets);
   const w = new ProtoWriter(64 + 9 * (h.positiveBuckets.length + h.negativeBuckets.length));
-  if (integer) {
-    if (h.count !== 0) {
-      w.tag(1, WIRE_VARINT);
-      w.uint64(h.count);
-    }
-  } else {
-    w.tag(2, WIRE_FIXED64);
-    w.double(h.count);
-  }
+  writeCount(w, integer, 1, 2, h.count);
   if (!Object.is(h.sum, 0)) {
     w.tag(3, WIRE_FIXED64);
     w.double(h.sum);
@@ -161,21 +152,8 @@ export function encodeRemoteHistogram(t: number, h: FloatHistogram): Uint8Array 
     w.tag(5, WIRE_FIXED64);
     w.double(h.zeroThreshold);
   }
-  if (integer) {
-    if (h.zeroCount !== 0) {
-      w.tag(6, WIRE_VARINT);
-      w.uint64(h.zeroCount);
-    }
-  } else {
-    w.tag(7, WIRE_FIXED64);
-    w.double(h.zeroCount);
-  }
-  writeSpans(w, 8, h.negativeSpans);
-  if (integer) writePackedSint64(w, 9, deltasOf(h.negativeBuckets));
-  else writePackedDoubles(w, 10, h.negativeBuckets);
-  writeSpans(w, 11, h.positiveSpans);
-  if (integer) writePackedSint64(w, 12, deltasOf(h.positiveBuckets));
-  else writePackedDoubles(w, 13, h.positiveBuckets);
+  writeCount(w, integer, 6, 7, h.zeroCount);
+  writeBucketSides(w, 8, integer, { spans: h.negativeSpans, counts: h.negativeBuckets }, { spans: h.positiveSpans, counts: h.positiveBuckets });
   if (h.counterResetHint !== CounterResetHint.Unknown) {
     w.tag(14, WIRE_VARINT);
     w.uint32(h.counterResetHint);

@@ -1,14 +1,13 @@
 import {
   absoluteCounts,
   allIntegers,
-  deltasOf,
   newWireBuckets,
   readDoubles,
   readSint64s,
   readSpan,
+  writeBucketSides,
   writeBytes as nested,
-  writePackedDoubles,
-  writePackedSint64,
+  writeCount,
   writeSpans,
   type WireBuckets,
 } from "../encoding/native_histogram_wire.js";
@@ -159,17 +158,12 @@ function readValue(r: ProtoReader, m?: DtoMetric): number {
 
 /** Exemplar { repeated LabelPair label = 1; double value = 2; Timestamp timestamp = 3; } */
 function readExemplar(r: ProtoReader): DtoExemplar {
-  const end = r.lengthEnd();
-  const s = new ProtoReader(r.buf, r.pos, end);
-  r.pos = end;
+  const s = r.sub();
   const e: DtoExemplar = { labels: [], value: 0, timestampMs: undefined };
   while (!s.eof()) {
     const t = s.tag();
-    if (t === ((1 << 3) | WIRE_LEN)) {
-      const le = s.lengthEnd();
-      e.labels.push(readLabel(new ProtoReader(s.buf, s.pos, le)));
-      s.pos = le;
-    } else if (t === ((2 << 3) | WIRE_FIXED64)) e.value = s.double();
+    if (t === ((1 << 3) | WIRE_LEN)) e.labels.push(readLabel(s.sub()));
+    else if (t === ((2 << 3) | WIRE_FIXED64)) e.value = s.double();
     else if (t === ((3 << 3) | WIRE_LEN)) e.timestampMs = readTimestamp(s);
     else s.skip(t & 7, t >>> 3);
   }
@@ -178,9 +172,7 @@ function readExemplar(r: ProtoReader): DtoExemplar {
 
 /** google.protobuf.Timestamp { int64 seconds = 1; int32 nanos = 2; } in ms. */
 function readTimestamp(r: ProtoReader): number {
-  const end = r.lengthEnd();
-  const s = new ProtoReader(r.buf, r.pos, end);
-  r.pos = end;
+  const s = r.sub();
   let seconds = 0;
   let nanos = 0;
   while (!s.eof()) {
@@ -340,14 +332,7 @@ function familyBytes(f: DtoFamily): Uint8Array {
 
 function metricBytes(m: DtoMetric): Uint8Array {
   const w = new ProtoWriter(48);
-  for (const l of m.labels) {
-    const lw = new ProtoWriter(16 + l.name.length + l.value.length);
-    lw.tag(1, WIRE_LEN);
-    lw.string(l.name);
-    lw.tag(2, WIRE_LEN);
-    lw.string(l.value);
-    nested(w, 1, lw.finish());
-  }
+  writeLabelPairs(w, m.labels);
   const field = ({ gauge: 2, counter: 3, summary: 4, untyped: 5, histogram: 7, none: undefined } as const)[m.kind];
   if (field !== undefined) {
     const v = new ProtoWriter(32);
@@ -408,27 +393,20 @@ function writeNative(w: ProtoWriter, n: DtoNativeHistogram): void {
   w.sint64(n.schema);
   w.tag(6, WIRE_FIXED64);
   w.double(n.zeroThreshold);
+  // client_model is proto2: a zero count is sent, not left out.
   if (integer) {
     w.tag(7, WIRE_VARINT);
     w.uint64(n.zeroCount);
-  } else {
-    w.tag(8, WIRE_FIXED64);
-    w.double(n.zeroCount);
-  }
-  writeSpans(w, 9, n.negativeSpans);
-  if (integer) writePackedSint64(w, 10, deltasOf(n.negativeCounts));
-  else writePackedDoubles(w, 11, n.negativeCounts);
-  writeSpans(w, 12, n.positiveSpans);
-  if (integer) writePackedSint64(w, 13, deltasOf(n.positiveCounts));
-  else writePackedDoubles(w, 14, n.positiveCounts);
+  } else writeCount(w, false, 7, 8, n.zeroCount);
+  writeBucketSides(w, 9, integer, { spans: n.negativeSpans, counts: n.negativeCounts }, { spans: n.positiveSpans, counts: n.positiveCounts });
   // A native histogram without observations still needs a span to read as native.
   if (n.positiveSpans.length + n.negativeSpans.length === 0 && n.zeroThreshold === 0 && n.zeroCount === 0) writeSpans(w, 12, [{ offset: 0, length: 0 }]);
   for (const e of n.exemplars) nested(w, 16, exemplarBytes(e));
 }
 
-function exemplarBytes(e: DtoExemplar): Uint8Array {
-  const w = new ProtoWriter(32);
-  for (const l of e.labels) {
+/** Repeated LabelPair { name = 1; value = 2; } in field 1 (of Metric and Exemplar). */
+function writeLabelPairs(w: ProtoWriter, labels: readonly DtoLabel[]): void {
+  for (const l of labels) {
     const lw = new ProtoWriter(16 + l.name.length + l.value.length);
     lw.tag(1, WIRE_LEN);
     lw.string(l.name);
@@ -436,6 +414,11 @@ function exemplarBytes(e: DtoExemplar): Uint8Array {
     lw.string(l.value);
     nested(w, 1, lw.finish());
   }
+}
+
+function exemplarBytes(e: DtoExemplar): Uint8Array {
+  const w = new ProtoWriter(32);
+  writeLabelPairs(w, e.labels);
   w.tag(2, WIRE_FIXED64);
   w.double(e.value);
   if (e.timestampMs !== undefined) {
