@@ -56,7 +56,7 @@ export async function federateHandler(req: Request, querier: Querier, opts: Fede
           if (floats.length === 0) continue;
           for (const chunk of encodeFamilies([{ ...fam, samples: floats }], format)) if (chunk !== EOF) ctl.enqueue(encoder.encode(chunk));
         }
-        if (format === "openmetrics") ctl.enqueue(encoder.encode(EOF));
+        if (!proto && format === "openmetrics") ctl.enqueue(encoder.encode(EOF));
         ctl.close();
       } catch (e) {
         ctl.error(e);

@@ -119,6 +119,22 @@ describe("native histograms next to Prometheus 2.42 (--enable-feature=native-his
     expect((await fetch(`${fed.urls["local-a"]}/-/reload`, { method: "POST" })).status).toBe(200);
     await fed.putConfig("regions/local-b/prometheus.yml", "global: {}\n");
     expect((await fetch(`${fed.urls["local-b"]}/-/reload`, { method: "POST" })).status).toBe(200);
+    // The global tier federates local-b natively: /federate answers it in protobuf.
+    await fed.putConfig(
+      "regions/global/prometheus.yml",
+      [
+        "global: {scrape_interval: 1s, scrape_timeout: 900ms}",
+        "scrape_configs:",
+        "  - job_name: federate",
+        "    honor_labels: true",
+        "    scrape_native_histograms: true",
+        "    metrics_path: /federate",
+        "    params: {'match[]': ['{__name__=\"demo_latency_seconds\"}']}",
+        '    static_configs: [{targets: ["local-b.edgeprom.internal"]}]',
+        "",
+      ].join("\n"),
+    );
+    expect((await fetch(`${fed.urls.global}/-/reload`, { method: "POST" })).status).toBe(200);
     prom = await startPrometheus(
       [
         "global: {scrape_interval: 1s, scrape_timeout: 900ms}",
@@ -147,7 +163,7 @@ describe("native histograms next to Prometheus 2.42 (--enable-feature=native-his
         const now = await instant(url, "demo_latency_seconds", Date.now() / 1000);
         throw new Error(`${e.message}; scrapes ${JSON.stringify(scrapes)}; targets ${targets.slice(0, 1500)}; now ${JSON.stringify(now).slice(0, 1500)}`);
       });
-    await Promise.all([settled(prom.url, "/prom"), settled(fed.urls["local-a"], "/edge"), settled(fed.urls["local-b"], "/prom")]);
+    await Promise.all([settled(prom.url, "/prom"), settled(fed.urls["local-a"], "/edge"), settled(fed.urls["local-b"], "/prom"), settled(fed.urls.global, "/prom")]);
     // Both ask for protobuf first.
     expect(accepts["/prom"]).toMatch(/^application\/vnd\.google\.protobuf;proto=io\.prometheus\.client\.MetricFamily;encoding=delimited/);
     expect(accepts["/edge"]).toMatch(/^application\/vnd\.google\.protobuf;proto=io\.prometheus\.client\.MetricFamily;encoding=delimited;q=0\.6,/);
@@ -160,6 +176,8 @@ describe("native histograms next to Prometheus 2.42 (--enable-feature=native-his
       // The scraping region and the remote-written one, at the same evaluation time.
       expect(sigDigits(await instant(fed.urls["local-a"], q, at)), q).toEqual(sigDigits(theirs));
       expect(sigDigits(await instant(fed.urls["local-b"], q, at)), q).toEqual(sigDigits(theirs));
+      // And through hierarchical federation, on the global tier.
+      expect(sigDigits(await instant(fed.urls.global, q, at)), q).toEqual(sigDigits(theirs));
     }
     // Sample for sample over the whole run: the remote-written region holds
     // Prometheus' own timestamps and histograms.
@@ -175,7 +193,8 @@ describe("native histograms next to Prometheus 2.42 (--enable-feature=native-his
     // format leaves them out. The newest sample's timestamp depends on how far the
     // remote-write queue got, so timestamps are compared for presence only.
     const federate = "/federate?match[]=demo_latency_seconds";
-    const proto = { accept: "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3" };
+    // As a Prometheus 3 scrape asks, OpenMetrics among the fallbacks.
+    const proto = { accept: "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.3" };
     const [pbOurs, pbTheirs] = await Promise.all([fetch(fed.urls["local-b"] + federate, { headers: proto }), fetch(prom.url + federate, { headers: proto })]);
     expect(pbOurs.headers.get("content-type")).toBe(pbTheirs.headers.get("content-type"));
     const decoded = async (r: Response) =>
