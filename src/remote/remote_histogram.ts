@@ -120,6 +120,7 @@ export function readRemoteHistogram(r: ProtoReader, end: number): RemoteHistogra
   h.positiveBuckets = absoluteCounts(pos, "positive");
   h.negativeBuckets = absoluteCounts(neg, "negative");
   if (custom.length > 0 || isCustomSchema(h.schema)) h.customValues = custom;
+  h.integer = integer;
   return { t, h, integer };
 }
 

@@ -122,5 +122,6 @@ function toFloatHistogram(m: DtoMetric, n: DtoNativeHistogram, gauge: boolean, l
     h = h.copyToSchema(EXPONENTIAL_SCHEMA_MAX);
     h.counterResetHint = hint;
   }
+  h.integer = n.integer;
   return h;
 }

@@ -96,6 +96,7 @@ describe("native histograms remote-written by Prometheus 2.42", () => {
           positiveBuckets: [n, 2 * n, 3 * n],
           negativeBuckets: [n],
           customValues: null,
+          integer: true,
         });
       }
     }
