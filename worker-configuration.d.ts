@@ -67,6 +67,7 @@ declare namespace Cloudflare {
 		LIMIT_LABEL_VALUE_LENGTH?: string;
 		LIMIT_SERIES_PER_PUSH?: string;
 		LIMIT_QUERY_LENGTH?: string;
+		OTLP_PROMOTE_SCOPE_METADATA?: string;
 		LOCATION_HINT?: string;
 		SERVICE_TARGETS?: string;
 	}

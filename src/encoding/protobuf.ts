@@ -148,6 +148,36 @@ export class ProtoReader {
     return this.view.getUint32(p, true);
   }
 
+  /** A fixed64 (unsigned) or, with `signed`, an sfixed64, as a BigInt: OTLP's
+   * nanosecond timestamps need all 64 bits before they are scaled down. */
+  fixed64BigInt(signed = false): bigint {
+    const p = this.pos;
+    if (p + 8 > this.end) throw new ProtobufError("truncated fixed64");
+    this.pos = p + 8;
+    return signed ? this.view.getBigInt64(p, true) : this.view.getBigUint64(p, true);
+  }
+
+  /** A zigzag-encoded sint32 varint. */
+  sint32(): number {
+    const n = this.uint32();
+    return (n >>> 1) ^ -(n & 1);
+  }
+
+  /** A zigzag-encoded sint64 varint as a JS number; throws outside +-(2^53-1). */
+  sint64(): number {
+    const n = this.uint64Unchecked();
+    return n.odd ? -(n.half + 1) : n.half;
+  }
+
+  /** The varint as floor(v / 2) and its low bit, exact for every 64-bit value whose
+   * half is a safe integer. */
+  private uint64Unchecked(): { half: number; odd: boolean } {
+    const lo = this.int64Bits();
+    const hi = this.hiBits >>> 0;
+    if (hi > 0x3fffff) throw new ProtobufError("sint64 outside the safe integer range");
+    return { half: hi * (TWO_32 / 2) + (lo >>> 1), odd: (lo & 1) === 1 };
+  }
+
   /** Reads a length prefix and returns the end offset of the delimited bytes. */
   lengthEnd(): number {
     const len = this.uint32();

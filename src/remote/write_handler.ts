@@ -1,7 +1,8 @@
-import { readBodyLimited } from "../encoding/body.js";
-import { formatSeries, labelsFromKey, metricName, sortLabels } from "../model/labels.js";
+import { readBodyLimited, textResponse } from "../encoding/body.js";
+import { formatSeries, metricName, sortLabels } from "../model/labels.js";
 import { DEFAULT_LIMITS, labelLimitError, type InputLimits } from "../model/limits.js";
-import type { Rejection, Storage } from "../storage/storage.js";
+import { describeRejection } from "../storage/rejection.js";
+import type { Storage } from "../storage/storage.js";
 import { unsupportedWriteMedia } from "./write_headers.js";
 import { decodeRemoteWriteBody, isRemoteDecodeError, sortedLabels } from "./write_request.js";
 
@@ -20,21 +21,21 @@ const MAX_NAMED = 10;
  * retrying (Prometheus treats 4xx as unrecoverable). */
 export async function remoteWriteHandler(req: Request, storage: Storage, opts: RemoteWriteOptions): Promise<Response> {
   const unsupported = unsupportedWriteMedia(req.headers);
-  if (unsupported !== undefined) return text(415, unsupported);
+  if (unsupported !== undefined) return textResponse(415, unsupported);
   const body = await readBodyLimited(req, opts.maxBodyBytes);
-  if (body === null) return text(413, `request body too large: limit is ${opts.maxBodyBytes} bytes`);
+  if (body === null) return textResponse(413, `request body too large: limit is ${opts.maxBodyBytes} bytes`);
   let wr;
   try {
     wr = decodeRemoteWriteBody(body, { maxDecodedBytes: opts.maxBodyBytes * 4 });
   } catch (e) {
-    if (isRemoteDecodeError(e)) return text(400, `cannot decode remote write request: ${e.message}`);
+    if (isRemoteDecodeError(e)) return textResponse(400, `cannot decode remote write request: ${e.message}`);
     throw e;
   }
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const labelSets = wr.timeseries.map((ts) => sortedLabels(ts.labels));
   for (const labels of labelSets) {
     const err = labelLimitError(labels, limits);
-    if (err !== undefined) return text(400, `request rejected, nothing was written: ${err}`);
+    if (err !== undefined) return textResponse(400, `request rejected, nothing was written: ${err}`);
   }
   const app = storage.appender();
   let histograms = 0;
@@ -58,25 +59,9 @@ export async function remoteWriteHandler(req: Request, storage: Storage, opts: R
   });
   const res = await app.commit();
   const problems: string[] = [];
-  if (res.rejected > 0) problems.push(`${res.rejected} samples rejected: ${res.rejections.map(describe).join("; ")}`);
+  if (res.rejected > 0) problems.push(`${res.rejected} samples rejected: ${res.rejections.map(describeRejection).join("; ")}`);
   if (unnamedSamples > 0) problems.push(`${unnamedSamples} samples dropped: series without a metric name: ${unnamed.join(", ")}`);
   if (histograms > 0) problems.push(`${histograms} native histogram samples dropped: native histograms are not supported`);
-  if (problems.length > 0) return text(400, problems.join("\n"));
+  if (problems.length > 0) return textResponse(400, problems.join("\n"));
   return new Response(null, { status: 204 });
-}
-
-function describe(r: Rejection): string {
-  const series = formatSeries(labelsFromKey(r.series));
-  switch (r.reason) {
-    case "out_of_order":
-      return `out of order sample for ${series} at ${r.t}: ${r.skewMs / 1000}s older than the series' newest sample, outside the out-of-order window`;
-    case "duplicate":
-      return `duplicate sample for timestamp ${r.t} with a different value for ${series}`;
-    case "too_old":
-      return `sample for ${series} at ${r.t} is older than the retention`;
-  }
-}
-
-function text(status: number, msg: string): Response {
-  return new Response(msg + "\n", { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 }
