@@ -3,7 +3,8 @@ import { formatSeries, metricName, sortLabels } from "../model/labels.js";
 import { DEFAULT_LIMITS, labelLimitError, type InputLimits } from "../model/limits.js";
 import { describeRejection } from "../storage/rejection.js";
 import type { Storage } from "../storage/storage.js";
-import { unsupportedWriteMedia } from "./write_headers.js";
+import { V2_MESSAGE, writeMessage } from "./write_headers.js";
+import { remoteWriteV2 } from "./write_handler_v2.js";
 import { decodeRemoteWriteBody, isRemoteDecodeError, sortedLabels } from "./write_request.js";
 
 export interface RemoteWriteOptions {
@@ -16,14 +17,15 @@ export interface RemoteWriteOptions {
 /** Series named in one answer at most. */
 const MAX_NAMED = 10;
 
-/** POST /api/v1/write: Prometheus remote write 1.0. Every valid sample of the request
+/** POST /api/v1/write: Prometheus remote write 1.0 (2.0 goes to remoteWriteV2). Every valid sample of the request
  * is stored; rejected ones are named in a 400 so the sender logs them instead of
  * retrying (Prometheus treats 4xx as unrecoverable). */
 export async function remoteWriteHandler(req: Request, storage: Storage, opts: RemoteWriteOptions): Promise<Response> {
-  const unsupported = unsupportedWriteMedia(req.headers);
-  if (unsupported !== undefined) return textResponse(415, unsupported);
+  const media = writeMessage(req.headers);
+  if ("unsupported" in media) return textResponse(415, media.unsupported);
   const body = await readBodyLimited(req, opts.maxBodyBytes);
   if (body === null) return textResponse(413, `request body too large: limit is ${opts.maxBodyBytes} bytes`);
+  if (media.message === V2_MESSAGE) return remoteWriteV2(body, storage, { maxDecodedBytes: opts.maxBodyBytes * 4, limits: opts.limits });
   let wr;
   try {
     wr = decodeRemoteWriteBody(body, { maxDecodedBytes: opts.maxBodyBytes * 4 });

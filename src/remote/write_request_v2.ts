@@ -1,0 +1,361 @@
+/**
+ * Prometheus remote write 2.0 `io.prometheus.write.v2.Request` decoding.
+ *
+ * Wire schema (field numbers):
+ *   Request     4 symbols (repeated string; symbols[0] is ""), 5 timeseries
+ *   TimeSeries  1 labels_refs (repeated uint32: name, value, name, value, ...),
+ *               2 samples, 3 histograms, 4 exemplars, 5 metadata,
+ *               6 created_timestamp (int64 ms)
+ *   Sample      1 value (double), 2 timestamp (int64)
+ *   Exemplar    1 labels_refs, 2 value (double), 3 timestamp (int64)
+ *   Metadata    1 type (enum, as 1.0's), 3 help_ref, 4 unit_ref
+ *   Histogram   1 count_int (uint64) | 2 count_float, 3 sum, 4 schema (sint32),
+ *               5 zero_threshold, 6 zero_count_int | 7 zero_count_float,
+ *               8 negative_spans, 9 negative_deltas (sint64), 10 negative_counts,
+ *               11 positive_spans, 12 positive_deltas, 13 positive_counts,
+ *               14 reset_hint (enum), 15 timestamp, 16 custom_values
+ *   BucketSpan  1 offset (sint32), 2 length (uint32)
+ * Symbols may come after the series that use them, so series are read in a second
+ * pass. Unknown fields are skipped.
+ */
+
+import { ProtoReader, ProtobufError, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../encoding/protobuf.js";
+import {
+  CounterResetHint,
+  CUSTOM_BUCKETS_SCHEMA,
+  EXPONENTIAL_SCHEMA_MAX,
+  EXPONENTIAL_SCHEMA_MIN,
+  FloatHistogram,
+  countsFromDeltas,
+  type Span,
+} from "../model/histogram.js";
+import type { Label } from "../model/labels.js";
+import type { MetricType } from "../model/metadata.js";
+import type { Sample } from "../model/sample.js";
+import { InvalidWriteRequestError, METRIC_TYPES, type RemoteExemplar } from "./write_request.js";
+
+export interface HistogramSample {
+  t: number;
+  h: FloatHistogram;
+}
+
+export interface V2TimeSeries {
+  /** In the order the sender wrote them. */
+  labels: Label[];
+  samples: Sample[];
+  histograms: HistogramSample[];
+  exemplars: RemoteExemplar[];
+  metadata: { type: MetricType; help: string; unit: string };
+  /** Milliseconds, 0 when unset. Prometheus only uses it behind a feature flag (a
+   * zero sample before the series' first); it is decoded and not written. */
+  createdTimestamp: number;
+}
+
+export interface WriteRequestV2 {
+  timeseries: V2TimeSeries[];
+}
+
+/** Decodes a (decompressed) remote write 2.0 Request. Throws ProtobufError on
+ * malformed input and InvalidWriteRequestError on requests that break the spec
+ * (references outside the symbols, odd label references, duplicate or empty label
+ * names, histograms whose spans and buckets disagree). */
+export function decodeWriteRequestV2(buf: Uint8Array): WriteRequestV2 {
+  const r = new ProtoReader(buf);
+  const symbols: string[] = [];
+  const series: [number, number][] = [];
+  fields(r, r.end, (f, w) => {
+    if (f === 4 && want(w, WIRE_LEN, f)) symbols.push(r.string());
+    else if (f === 5 && want(w, WIRE_LEN, f)) {
+      const end = r.lengthEnd();
+      series.push([r.pos, end]);
+      r.pos = end;
+    } else return false;
+    return true;
+  });
+  if (symbols.length > 0 && symbols[0] !== "") throw new InvalidWriteRequestError(`symbols[0] must be the empty string, got ${JSON.stringify(symbols[0])}`);
+  const timeseries = series.map(([start, end], i) => {
+    r.pos = start;
+    return readTimeSeries(r, end, symbols, i);
+  });
+  return { timeseries };
+}
+
+function fields(r: ProtoReader, end: number, read: (field: number, wire: number) => boolean): void {
+  const outer = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const key = r.tag();
+    if (!read(key >>> 3, key & 7)) r.skip(key & 7, key >>> 3);
+  }
+  r.end = outer;
+}
+
+function nested(r: ProtoReader, read: (field: number, wire: number) => boolean): void {
+  const end = r.lengthEnd();
+  fields(r, end, read);
+  r.pos = end;
+}
+
+function want(wire: number, expected: number, field: number): true {
+  if (wire !== expected) throw new ProtobufError(`field ${field} has unexpected wire type ${wire}`);
+  return true;
+}
+
+/** One element, or a packed run, of a repeated scalar field. */
+function repeated(r: ProtoReader, wire: number, scalarWire: number, field: number, read: () => number, out: number[]): void {
+  if (wire === WIRE_LEN) {
+    const end = r.lengthEnd();
+    const outer = r.end;
+    r.end = end;
+    while (r.pos < end) out.push(read());
+    r.end = outer;
+    return;
+  }
+  want(wire, scalarWire, field);
+  out.push(read());
+}
+
+function symbol(symbols: readonly string[], ref: number, where: string): string {
+  if (ref >= symbols.length) throw new InvalidWriteRequestError(`${where}: symbol reference ${ref} outside the ${symbols.length} symbols`);
+  return symbols[ref]!;
+}
+
+function labelsOf(refs: readonly number[], symbols: readonly string[], where: string): Label[] {
+  if (refs.length % 2 !== 0) throw new InvalidWriteRequestError(`${where}: odd number of label references (${refs.length})`);
+  const out: Label[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < refs.length; i += 2) {
+    const name = symbol(symbols, refs[i]!, where);
+    if (name === "") throw new InvalidWriteRequestError(`${where}: empty label name`);
+    if (seen.has(name)) throw new InvalidWriteRequestError(`${where}: duplicate label name "${name}"`);
+    seen.add(name);
+    out.push({ name, value: symbol(symbols, refs[i + 1]!, where) });
+  }
+  return out;
+}
+
+const RESET_HINTS = [CounterResetHint.Unknown, CounterResetHint.CounterReset, CounterResetHint.NotCounterReset, CounterResetHint.Gauge];
+
+function readTimeSeries(r: ProtoReader, end: number, symbols: readonly string[], index: number): V2TimeSeries {
+  const where = `timeseries ${index}`;
+  const refs: number[] = [];
+  const samples: Sample[] = [];
+  const histograms: HistogramSample[] = [];
+  const exemplars: RemoteExemplar[] = [];
+  let type: MetricType = "unknown";
+  let helpRef = 0;
+  let unitRef = 0;
+  let createdTimestamp = 0;
+  fields(r, end, (f, w) => {
+    switch (f) {
+      case 1:
+        repeated(r, w, WIRE_VARINT, f, () => r.uint32(), refs);
+        return true;
+      case 2:
+        want(w, WIRE_LEN, f);
+        samples.push(readSample(r));
+        return true;
+      case 3:
+        want(w, WIRE_LEN, f);
+        histograms.push(readHistogram(r, `${where}, histogram ${histograms.length}`));
+        return true;
+      case 4: {
+        want(w, WIRE_LEN, f);
+        const exRefs: number[] = [];
+        const ex = { t: 0, v: 0 };
+        nested(r, (g, v) => {
+          if (g === 1) repeated(r, v, WIRE_VARINT, g, () => r.uint32(), exRefs);
+          else if (g === 2 && want(v, WIRE_FIXED64, g)) ex.v = r.double();
+          else if (g === 3 && want(v, WIRE_VARINT, g)) ex.t = r.int64();
+          else return false;
+          return true;
+        });
+        exemplars.push({ labels: labelsOf(exRefs, symbols, `${where}, exemplar ${exemplars.length}`), t: ex.t, v: ex.v });
+        return true;
+      }
+      case 5:
+        want(w, WIRE_LEN, f);
+        nested(r, (g, v) => {
+          if (g === 1 && want(v, WIRE_VARINT, g)) type = METRIC_TYPES[r.int32()] ?? "unknown";
+          else if (g === 3 && want(v, WIRE_VARINT, g)) helpRef = r.uint32();
+          else if (g === 4 && want(v, WIRE_VARINT, g)) unitRef = r.uint32();
+          else return false;
+          return true;
+        });
+        return true;
+      case 6:
+        want(w, WIRE_VARINT, f);
+        createdTimestamp = r.int64();
+        return true;
+      default:
+        return false;
+    }
+  });
+  return {
+    labels: labelsOf(refs, symbols, where),
+    samples,
+    histograms,
+    exemplars,
+    metadata: { type, help: symbol(symbols, helpRef, where), unit: symbol(symbols, unitRef, where) },
+    createdTimestamp,
+  };
+}
+
+function readSample(r: ProtoReader): Sample {
+  const s = { t: 0, v: 0 };
+  nested(r, (f, w) => {
+    if (f === 1 && want(w, WIRE_FIXED64, f)) s.v = r.double();
+    else if (f === 2 && want(w, WIRE_VARINT, f)) s.t = r.int64();
+    else return false;
+    return true;
+  });
+  return s;
+}
+
+function readSpans(r: ProtoReader, out: Span[]): void {
+  const s: Span = { offset: 0, length: 0 };
+  nested(r, (f, w) => {
+    if (f === 1 && want(w, WIRE_VARINT, f)) s.offset = r.sint32();
+    else if (f === 2 && want(w, WIRE_VARINT, f)) s.length = r.uint32();
+    else return false;
+    return true;
+  });
+  out.push(s);
+}
+
+/** A Histogram message (the same in remote write 1.0 and 2.0) as a FloatHistogram:
+ * integer histograms' bucket deltas become absolute counts. */
+export function readHistogram(r: ProtoReader, where: string): HistogramSample {
+  const h = new FloatHistogram();
+  let t = 0;
+  const posDeltas: number[] = [];
+  const negDeltas: number[] = [];
+  const posCounts: number[] = [];
+  const negCounts: number[] = [];
+  const custom: number[] = [];
+  let integer = false;
+  let float = false;
+  nested(r, (f, w) => {
+    switch (f) {
+      case 1:
+        want(w, WIRE_VARINT, f);
+        h.count = r.uint64();
+        integer = true;
+        return true;
+      case 2:
+        want(w, WIRE_FIXED64, f);
+        h.count = r.double();
+        float = true;
+        return true;
+      case 3:
+        want(w, WIRE_FIXED64, f);
+        h.sum = r.double();
+        return true;
+      case 4:
+        want(w, WIRE_VARINT, f);
+        h.schema = r.sint32();
+        return true;
+      case 5:
+        want(w, WIRE_FIXED64, f);
+        h.zeroThreshold = r.double();
+        return true;
+      case 6:
+        want(w, WIRE_VARINT, f);
+        h.zeroCount = r.uint64();
+        integer = true;
+        return true;
+      case 7:
+        want(w, WIRE_FIXED64, f);
+        h.zeroCount = r.double();
+        float = true;
+        return true;
+      case 8:
+        want(w, WIRE_LEN, f);
+        readSpans(r, h.negativeSpans);
+        return true;
+      case 9:
+        repeated(r, w, WIRE_VARINT, f, () => r.sint64(), negDeltas);
+        integer = true;
+        return true;
+      case 10:
+        repeated(r, w, WIRE_FIXED64, f, () => r.double(), negCounts);
+        float = true;
+        return true;
+      case 11:
+        want(w, WIRE_LEN, f);
+        readSpans(r, h.positiveSpans);
+        return true;
+      case 12:
+        repeated(r, w, WIRE_VARINT, f, () => r.sint64(), posDeltas);
+        integer = true;
+        return true;
+      case 13:
+        repeated(r, w, WIRE_FIXED64, f, () => r.double(), posCounts);
+        float = true;
+        return true;
+      case 14:
+        want(w, WIRE_VARINT, f);
+        h.counterResetHint = RESET_HINTS[r.int32()] ?? CounterResetHint.Unknown;
+        return true;
+      case 15:
+        want(w, WIRE_VARINT, f);
+        t = r.int64();
+        return true;
+      case 16:
+        repeated(r, w, WIRE_FIXED64, f, () => r.double(), custom);
+        return true;
+      default:
+        return false;
+    }
+  });
+  if (integer && float) throw new InvalidWriteRequestError(`${where}: mixes integer and float counts`);
+  h.positiveBuckets = integer ? countsFromDeltas(posDeltas) : posCounts;
+  h.negativeBuckets = integer ? countsFromDeltas(negDeltas) : negCounts;
+  if (h.schema === CUSTOM_BUCKETS_SCHEMA) h.customValues = custom;
+  validate(h, where);
+  return { t, h };
+}
+
+/** Spans after the first continue upwards (offsets are gaps). */
+function checkSpans(spans: readonly Span[], where: string): void {
+  for (let i = 1; i < spans.length; i++) {
+    if (spans[i]!.offset < 0) throw new InvalidWriteRequestError(`${where}: span ${i} has negative offset ${spans[i]!.offset}`);
+  }
+}
+
+function spanTotal(spans: readonly Span[]): number {
+  let n = 0;
+  for (const s of spans) n += s.length;
+  return n;
+}
+
+/** The structural checks Prometheus' histogram validation makes before appending. */
+function validate(h: FloatHistogram, where: string): void {
+  const custom = h.schema === CUSTOM_BUCKETS_SCHEMA;
+  if (!custom && (h.schema < EXPONENTIAL_SCHEMA_MIN || h.schema > EXPONENTIAL_SCHEMA_MAX)) {
+    throw new InvalidWriteRequestError(`${where}: invalid schema ${h.schema}`);
+  }
+  if (spanTotal(h.positiveSpans) !== h.positiveBuckets.length) {
+    throw new InvalidWriteRequestError(`${where}: positive spans need ${spanTotal(h.positiveSpans)} buckets, have ${h.positiveBuckets.length}`);
+  }
+  if (spanTotal(h.negativeSpans) !== h.negativeBuckets.length) {
+    throw new InvalidWriteRequestError(`${where}: negative spans need ${spanTotal(h.negativeSpans)} buckets, have ${h.negativeBuckets.length}`);
+  }
+  checkSpans(h.positiveSpans, where);
+  checkSpans(h.negativeSpans, where);
+  if (custom) {
+    if (h.negativeSpans.length > 0 || h.negativeBuckets.length > 0) throw new InvalidWriteRequestError(`${where}: custom buckets have no negative buckets`);
+    const bounds = h.customValues!;
+    for (let i = 1; i < bounds.length; i++) {
+      if (!(bounds[i]! > bounds[i - 1]!)) throw new InvalidWriteRequestError(`${where}: custom bounds are not increasing`);
+    }
+    if (h.positiveSpans.length > 0 && h.positiveSpans[0]!.offset < 0) throw new InvalidWriteRequestError(`${where}: custom buckets start below bucket 0`);
+    let last = -1;
+    for (const sp of h.positiveSpans) last += sp.offset + sp.length;
+    if (last > bounds.length) throw new InvalidWriteRequestError(`${where}: bucket ${last} beyond the ${bounds.length} custom bounds`);
+  }
+  for (const b of [h.positiveBuckets, h.negativeBuckets]) {
+    for (const c of b) if (c < 0 || !Number.isFinite(c)) throw new InvalidWriteRequestError(`${where}: bucket count ${c} is negative or not finite`);
+  }
+  if (h.zeroCount < 0) throw new InvalidWriteRequestError(`${where}: negative zero count`);
+}
