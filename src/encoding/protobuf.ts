@@ -440,3 +440,44 @@ export class ProtoWriter {
     return this.buf.subarray(0, this.pos);
   }
 }
+
+/**
+ * Schema-driven reading for decoders with many message types: `read` gets each field
+ * of [r.pos, end) and returns false for one it does not know, which is then skipped.
+ */
+export function readFields(r: ProtoReader, end: number, read: (field: number, wire: number) => boolean): void {
+  const outer = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const key = r.tag();
+    if (!read(key >>> 3, key & 7)) r.skip(key & 7, key >>> 3);
+  }
+  r.end = outer;
+}
+
+/** readFields over the length-delimited message at r.pos. */
+export function readMessage(r: ProtoReader, read: (field: number, wire: number) => boolean): void {
+  const end = r.lengthEnd();
+  readFields(r, end, read);
+  r.pos = end;
+}
+
+/** A known field sent with another wire type means another schema: an error. */
+export function expectWire(wire: number, expected: number, field: number): true {
+  if (wire !== expected) throw new ProtobufError(`field ${field} has unexpected wire type ${wire}`);
+  return true;
+}
+
+/** One element, or a packed run of them, of a repeated scalar field. */
+export function readRepeated(r: ProtoReader, wire: number, scalarWire: number, field: number, read: () => number, out: number[]): void {
+  if (wire === WIRE_LEN) {
+    const end = r.lengthEnd();
+    const outer = r.end;
+    r.end = end;
+    while (r.pos < end) out.push(read());
+    r.end = outer;
+    return;
+  }
+  expectWire(wire, scalarWire, field);
+  out.push(read());
+}

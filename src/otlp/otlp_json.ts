@@ -124,14 +124,18 @@ function numberPoint(v: unknown): NumberPoint {
 
 function histogramPoint(v: unknown): HistogramPoint {
   const o = obj(v, "dataPoint");
-  const sum = field(o, "sum");
   return {
     ...common(o),
-    count: Number(bigint(field(o, "count") ?? 0, "count")),
-    sum: sum === undefined || sum === null ? undefined : double(sum, "sum"),
+    ...countAndSum(o),
     bucketCounts: list(o, "bucketCounts", "bucket_counts").map((x) => Number(bigint(x, "bucketCounts"))),
     explicitBounds: list(o, "explicitBounds", "explicit_bounds").map((x) => double(x, "explicitBounds")),
   };
+}
+
+/** A histogram point's count and its optional sum. */
+function countAndSum(o: Obj): { count: number; sum: number | undefined } {
+  const sum = field(o, "sum");
+  return { count: Number(bigint(field(o, "count") ?? 0, "count")), sum: sum === undefined || sum === null ? undefined : double(sum, "sum") };
 }
 
 function buckets(v: unknown): ExponentialBuckets {
@@ -142,11 +146,9 @@ function buckets(v: unknown): ExponentialBuckets {
 
 function exponentialPoint(v: unknown): ExponentialHistogramPoint {
   const o = obj(v, "dataPoint");
-  const sum = field(o, "sum");
   return {
     ...common(o),
-    count: Number(bigint(field(o, "count") ?? 0, "count")),
-    sum: sum === undefined || sum === null ? undefined : double(sum, "sum"),
+    ...countAndSum(o),
     scale: int(field(o, "scale") ?? 0, "scale"),
     zeroCount: Number(bigint(field(o, "zeroCount", "zero_count") ?? 0, "zeroCount")),
     zeroThreshold: double(field(o, "zeroThreshold", "zero_threshold") ?? 0, "zeroThreshold"),

@@ -27,7 +27,7 @@
  * Repeated scalars are read packed or not. Unknown fields are skipped.
  */
 
-import { ProtoReader, ProtobufError, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../encoding/protobuf.js";
+import { expectWire, ProtoReader, ProtobufError, readFields, readMessage, readRepeated, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../encoding/protobuf.js";
 import { formatFloat } from "../model/sample.js";
 
 /** An attribute with its value already turned into the string Prometheus uses
@@ -147,8 +147,8 @@ export function decodeMetricsRequest(buf: Uint8Array): MetricsRequest {
   const r = new ProtoReader(buf);
   const resourceMetrics: ResourceMetrics[] = [];
   try {
-    fields(r, r.end, (f, w) => {
-      if (f === 1 && want(w, WIRE_LEN, f)) resourceMetrics.push(readResourceMetrics(r));
+    readFields(r, r.end, (f, w) => {
+      if (f === 1 && expectWire(w, WIRE_LEN, f)) resourceMetrics.push(readResourceMetrics(r));
       else return false;
       return true;
     });
@@ -159,58 +159,23 @@ export function decodeMetricsRequest(buf: Uint8Array): MetricsRequest {
   return { resourceMetrics };
 }
 
-/** Loops over the fields of [r.pos, end); `read` returns false for a field it skips. */
-function fields(r: ProtoReader, end: number, read: (field: number, wire: number) => boolean): void {
-  const outer = r.end;
-  r.end = end;
-  while (r.pos < end) {
-    const key = r.tag();
-    const field = key >>> 3;
-    const wire = key & 7;
-    if (!read(field, wire)) r.skip(wire, field);
-  }
-  r.end = outer;
-}
 
-/** Runs `read` over the length-delimited message at r.pos. */
-function nested(r: ProtoReader, read: (field: number, wire: number) => boolean): void {
-  const end = r.lengthEnd();
-  fields(r, end, read);
-  r.pos = end;
-}
 
-function want(wire: number, expected: number, field: number): true {
-  if (wire !== expected) throw new ProtobufError(`field ${field} has unexpected wire type ${wire}`);
-  return true;
-}
 
-/** Reads one element, or a packed run of them, of a repeated scalar field. */
-function repeated(r: ProtoReader, wire: number, scalarWire: number, field: number, read: () => number, out: number[]): void {
-  if (wire === WIRE_LEN) {
-    const end = r.lengthEnd();
-    const outer = r.end;
-    r.end = end;
-    while (r.pos < end) out.push(read());
-    r.end = outer;
-    return;
-  }
-  want(wire, scalarWire, field);
-  out.push(read());
-}
 
 function readResourceMetrics(r: ProtoReader): ResourceMetrics {
   let resource: Attribute[] = [];
   const scopeMetrics: ScopeMetrics[] = [];
-  nested(r, (f, w) => {
-    if (f === 1 && want(w, WIRE_LEN, f)) {
+  readMessage(r, (f, w) => {
+    if (f === 1 && expectWire(w, WIRE_LEN, f)) {
       const attrs: Attribute[] = [];
-      nested(r, (g, v) => {
-        if (g === 1 && want(v, WIRE_LEN, g)) attrs.push(readKeyValue(r, 0));
+      readMessage(r, (g, v) => {
+        if (g === 1 && expectWire(v, WIRE_LEN, g)) attrs.push(readKeyValue(r, 0));
         else return false;
         return true;
       });
       resource = attrs;
-    } else if (f === 2 && want(w, WIRE_LEN, f)) scopeMetrics.push(readScopeMetrics(r));
+    } else if (f === 2 && expectWire(w, WIRE_LEN, f)) scopeMetrics.push(readScopeMetrics(r));
     else return false;
     return true;
   });
@@ -220,17 +185,17 @@ function readResourceMetrics(r: ProtoReader): ResourceMetrics {
 function readScopeMetrics(r: ProtoReader): ScopeMetrics {
   const scope: OtlpScope = { name: "", version: "", schemaUrl: "", attributes: [] };
   const metrics: OtlpMetric[] = [];
-  nested(r, (f, w) => {
-    if (f === 1 && want(w, WIRE_LEN, f)) {
-      nested(r, (g, v) => {
-        if (g === 1 && want(v, WIRE_LEN, g)) scope.name = r.string();
-        else if (g === 2 && want(v, WIRE_LEN, g)) scope.version = r.string();
-        else if (g === 3 && want(v, WIRE_LEN, g)) scope.attributes.push(readKeyValue(r, 0));
+  readMessage(r, (f, w) => {
+    if (f === 1 && expectWire(w, WIRE_LEN, f)) {
+      readMessage(r, (g, v) => {
+        if (g === 1 && expectWire(v, WIRE_LEN, g)) scope.name = r.string();
+        else if (g === 2 && expectWire(v, WIRE_LEN, g)) scope.version = r.string();
+        else if (g === 3 && expectWire(v, WIRE_LEN, g)) scope.attributes.push(readKeyValue(r, 0));
         else return false;
         return true;
       });
-    } else if (f === 2 && want(w, WIRE_LEN, f)) metrics.push(readMetric(r));
-    else if (f === 3 && want(w, WIRE_LEN, f)) scope.schemaUrl = r.string();
+    } else if (f === 2 && expectWire(w, WIRE_LEN, f)) metrics.push(readMetric(r));
+    else if (f === 3 && expectWire(w, WIRE_LEN, f)) scope.schemaUrl = r.string();
     else return false;
     return true;
   });
@@ -239,34 +204,34 @@ function readScopeMetrics(r: ProtoReader): ScopeMetrics {
 
 function readMetric(r: ProtoReader): OtlpMetric {
   const m: OtlpMetric = { name: "", description: "", unit: "", data: { kind: "none" } };
-  nested(r, (f, w) => {
+  readMessage(r, (f, w) => {
     switch (f) {
       case 1:
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         m.name = r.string();
         return true;
       case 2:
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         m.description = r.string();
         return true;
       case 3:
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         m.unit = r.string();
         return true;
       case 5: {
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         const points: NumberPoint[] = [];
-        nested(r, (g, v) => g === 1 && want(v, WIRE_LEN, g) && (points.push(readNumberPoint(r)), true));
+        readMessage(r, (g, v) => g === 1 && expectWire(v, WIRE_LEN, g) && (points.push(readNumberPoint(r)), true));
         m.data = { kind: "gauge", points };
         return true;
       }
       case 7: {
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         const d = { kind: "sum" as const, temporality: Temporality.Unspecified, monotonic: false, points: [] as NumberPoint[] };
-        nested(r, (g, v) => {
-          if (g === 1 && want(v, WIRE_LEN, g)) d.points.push(readNumberPoint(r));
-          else if (g === 2 && want(v, WIRE_VARINT, g)) d.temporality = r.int32();
-          else if (g === 3 && want(v, WIRE_VARINT, g)) d.monotonic = r.bool();
+        readMessage(r, (g, v) => {
+          if (g === 1 && expectWire(v, WIRE_LEN, g)) d.points.push(readNumberPoint(r));
+          else if (g === 2 && expectWire(v, WIRE_VARINT, g)) d.temporality = r.int32();
+          else if (g === 3 && expectWire(v, WIRE_VARINT, g)) d.monotonic = r.bool();
           else return false;
           return true;
         });
@@ -274,11 +239,11 @@ function readMetric(r: ProtoReader): OtlpMetric {
         return true;
       }
       case 9: {
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         const d = { kind: "histogram" as const, temporality: Temporality.Unspecified, points: [] as HistogramPoint[] };
-        nested(r, (g, v) => {
-          if (g === 1 && want(v, WIRE_LEN, g)) d.points.push(readHistogramPoint(r));
-          else if (g === 2 && want(v, WIRE_VARINT, g)) d.temporality = r.int32();
+        readMessage(r, (g, v) => {
+          if (g === 1 && expectWire(v, WIRE_LEN, g)) d.points.push(readHistogramPoint(r));
+          else if (g === 2 && expectWire(v, WIRE_VARINT, g)) d.temporality = r.int32();
           else return false;
           return true;
         });
@@ -286,11 +251,11 @@ function readMetric(r: ProtoReader): OtlpMetric {
         return true;
       }
       case 10: {
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         const d = { kind: "exponential_histogram" as const, temporality: Temporality.Unspecified, points: [] as ExponentialHistogramPoint[] };
-        nested(r, (g, v) => {
-          if (g === 1 && want(v, WIRE_LEN, g)) d.points.push(readExponentialPoint(r));
-          else if (g === 2 && want(v, WIRE_VARINT, g)) d.temporality = r.int32();
+        readMessage(r, (g, v) => {
+          if (g === 1 && expectWire(v, WIRE_LEN, g)) d.points.push(readExponentialPoint(r));
+          else if (g === 2 && expectWire(v, WIRE_VARINT, g)) d.temporality = r.int32();
           else return false;
           return true;
         });
@@ -298,9 +263,9 @@ function readMetric(r: ProtoReader): OtlpMetric {
         return true;
       }
       case 11: {
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         const points: SummaryPoint[] = [];
-        nested(r, (g, v) => g === 1 && want(v, WIRE_LEN, g) && (points.push(readSummaryPoint(r)), true));
+        readMessage(r, (g, v) => g === 1 && expectWire(v, WIRE_LEN, g) && (points.push(readSummaryPoint(r)), true));
         m.data = { kind: "summary", points };
         return true;
       }
@@ -329,11 +294,11 @@ interface CommonFields {
 }
 
 function readCommon(r: ProtoReader, p: PointBase, n: CommonFields, f: number, w: number): boolean {
-  if (f === n.attributes && want(w, WIRE_LEN, f)) p.attributes.push(readKeyValue(r, 0));
-  else if (f === n.start && want(w, WIRE_FIXED64, f)) p.start = millis(r);
-  else if (f === n.time && want(w, WIRE_FIXED64, f)) p.t = millis(r);
-  else if (f === n.flags && want(w, WIRE_VARINT, f)) p.flags = r.uint32();
-  else if (f === n.exemplars && want(w, WIRE_LEN, f)) p.exemplars.push(readExemplar(r));
+  if (f === n.attributes && expectWire(w, WIRE_LEN, f)) p.attributes.push(readKeyValue(r, 0));
+  else if (f === n.start && expectWire(w, WIRE_FIXED64, f)) p.start = millis(r);
+  else if (f === n.time && expectWire(w, WIRE_FIXED64, f)) p.t = millis(r);
+  else if (f === n.flags && expectWire(w, WIRE_VARINT, f)) p.flags = r.uint32();
+  else if (f === n.exemplars && expectWire(w, WIRE_LEN, f)) p.exemplars.push(readExemplar(r));
   else return false;
   return true;
 }
@@ -349,10 +314,10 @@ const SUMMARY_FIELDS: CommonFields = { attributes: 7, start: 2, time: 3, flags: 
 
 function readNumberPoint(r: ProtoReader): NumberPoint {
   const p: NumberPoint = { ...base(), value: 0 };
-  nested(r, (f, w) => {
+  readMessage(r, (f, w) => {
     if (readCommon(r, p, NUMBER_FIELDS, f, w)) return true;
-    if (f === 4 && want(w, WIRE_FIXED64, f)) p.value = r.double();
-    else if (f === 6 && want(w, WIRE_FIXED64, f)) p.value = Number(r.fixed64BigInt(true));
+    if (f === 4 && expectWire(w, WIRE_FIXED64, f)) p.value = r.double();
+    else if (f === 6 && expectWire(w, WIRE_FIXED64, f)) p.value = Number(r.fixed64BigInt(true));
     else return false;
     return true;
   });
@@ -361,12 +326,12 @@ function readNumberPoint(r: ProtoReader): NumberPoint {
 
 function readHistogramPoint(r: ProtoReader): HistogramPoint {
   const p: HistogramPoint = { ...base(), count: 0, sum: undefined, bucketCounts: [], explicitBounds: [] };
-  nested(r, (f, w) => {
+  readMessage(r, (f, w) => {
     if (readCommon(r, p, HISTOGRAM_FIELDS, f, w)) return true;
-    if (f === 4 && want(w, WIRE_FIXED64, f)) p.count = count(r);
-    else if (f === 5 && want(w, WIRE_FIXED64, f)) p.sum = r.double();
-    else if (f === 6) repeated(r, w, WIRE_FIXED64, f, () => count(r), p.bucketCounts);
-    else if (f === 7) repeated(r, w, WIRE_FIXED64, f, () => r.double(), p.explicitBounds);
+    if (f === 4 && expectWire(w, WIRE_FIXED64, f)) p.count = count(r);
+    else if (f === 5 && expectWire(w, WIRE_FIXED64, f)) p.sum = r.double();
+    else if (f === 6) readRepeated(r, w, WIRE_FIXED64, f, () => count(r), p.bucketCounts);
+    else if (f === 7) readRepeated(r, w, WIRE_FIXED64, f, () => r.double(), p.explicitBounds);
     else return false;
     return true;
   });
@@ -384,15 +349,15 @@ function readExponentialPoint(r: ProtoReader): ExponentialHistogramPoint {
     positive: { offset: 0, counts: [] },
     negative: { offset: 0, counts: [] },
   };
-  nested(r, (f, w) => {
+  readMessage(r, (f, w) => {
     if (readCommon(r, p, EXPONENTIAL_FIELDS, f, w)) return true;
-    if (f === 4 && want(w, WIRE_FIXED64, f)) p.count = count(r);
-    else if (f === 5 && want(w, WIRE_FIXED64, f)) p.sum = r.double();
-    else if (f === 6 && want(w, WIRE_VARINT, f)) p.scale = r.sint32();
-    else if (f === 7 && want(w, WIRE_FIXED64, f)) p.zeroCount = count(r);
-    else if (f === 8 && want(w, WIRE_LEN, f)) p.positive = readBuckets(r);
-    else if (f === 9 && want(w, WIRE_LEN, f)) p.negative = readBuckets(r);
-    else if (f === 14 && want(w, WIRE_FIXED64, f)) p.zeroThreshold = r.double();
+    if (f === 4 && expectWire(w, WIRE_FIXED64, f)) p.count = count(r);
+    else if (f === 5 && expectWire(w, WIRE_FIXED64, f)) p.sum = r.double();
+    else if (f === 6 && expectWire(w, WIRE_VARINT, f)) p.scale = r.sint32();
+    else if (f === 7 && expectWire(w, WIRE_FIXED64, f)) p.zeroCount = count(r);
+    else if (f === 8 && expectWire(w, WIRE_LEN, f)) p.positive = readBuckets(r);
+    else if (f === 9 && expectWire(w, WIRE_LEN, f)) p.negative = readBuckets(r);
+    else if (f === 14 && expectWire(w, WIRE_FIXED64, f)) p.zeroThreshold = r.double();
     else return false;
     return true;
   });
@@ -401,9 +366,9 @@ function readExponentialPoint(r: ProtoReader): ExponentialHistogramPoint {
 
 function readBuckets(r: ProtoReader): ExponentialBuckets {
   const b: ExponentialBuckets = { offset: 0, counts: [] };
-  nested(r, (f, w) => {
-    if (f === 1 && want(w, WIRE_VARINT, f)) b.offset = r.sint32();
-    else if (f === 2) repeated(r, w, WIRE_VARINT, f, () => r.uint64(), b.counts);
+  readMessage(r, (f, w) => {
+    if (f === 1 && expectWire(w, WIRE_VARINT, f)) b.offset = r.sint32();
+    else if (f === 2) readRepeated(r, w, WIRE_VARINT, f, () => r.uint64(), b.counts);
     else return false;
     return true;
   });
@@ -412,15 +377,15 @@ function readBuckets(r: ProtoReader): ExponentialBuckets {
 
 function readSummaryPoint(r: ProtoReader): SummaryPoint {
   const p: SummaryPoint = { ...base(), count: 0, sum: 0, quantiles: [] };
-  nested(r, (f, w) => {
+  readMessage(r, (f, w) => {
     if (readCommon(r, p, SUMMARY_FIELDS, f, w)) return true;
-    if (f === 4 && want(w, WIRE_FIXED64, f)) p.count = count(r);
-    else if (f === 5 && want(w, WIRE_FIXED64, f)) p.sum = r.double();
-    else if (f === 6 && want(w, WIRE_LEN, f)) {
+    if (f === 4 && expectWire(w, WIRE_FIXED64, f)) p.count = count(r);
+    else if (f === 5 && expectWire(w, WIRE_FIXED64, f)) p.sum = r.double();
+    else if (f === 6 && expectWire(w, WIRE_LEN, f)) {
       const q = { quantile: 0, value: 0 };
-      nested(r, (g, v) => {
-        if (g === 1 && want(v, WIRE_FIXED64, g)) q.quantile = r.double();
-        else if (g === 2 && want(v, WIRE_FIXED64, g)) q.value = r.double();
+      readMessage(r, (g, v) => {
+        if (g === 1 && expectWire(v, WIRE_FIXED64, g)) q.quantile = r.double();
+        else if (g === 2 && expectWire(v, WIRE_FIXED64, g)) q.value = r.double();
         else return false;
         return true;
       });
@@ -433,20 +398,20 @@ function readSummaryPoint(r: ProtoReader): SummaryPoint {
 
 function readExemplar(r: ProtoReader): OtlpExemplar {
   const e: OtlpExemplar = { attributes: [], t: 0, value: 0, traceId: "", spanId: "" };
-  nested(r, (f, w) => {
-    if (f === 7 && want(w, WIRE_LEN, f)) e.attributes.push(readKeyValue(r, 0));
-    else if (f === 2 && want(w, WIRE_FIXED64, f)) e.t = millis(r);
-    else if (f === 3 && want(w, WIRE_FIXED64, f)) e.value = r.double();
-    else if (f === 6 && want(w, WIRE_FIXED64, f)) e.value = Number(r.fixed64BigInt(true));
-    else if (f === 4 && want(w, WIRE_LEN, f)) e.spanId = hex(r.bytes());
-    else if (f === 5 && want(w, WIRE_LEN, f)) e.traceId = hex(r.bytes());
+  readMessage(r, (f, w) => {
+    if (f === 7 && expectWire(w, WIRE_LEN, f)) e.attributes.push(readKeyValue(r, 0));
+    else if (f === 2 && expectWire(w, WIRE_FIXED64, f)) e.t = millis(r);
+    else if (f === 3 && expectWire(w, WIRE_FIXED64, f)) e.value = r.double();
+    else if (f === 6 && expectWire(w, WIRE_FIXED64, f)) e.value = Number(r.fixed64BigInt(true));
+    else if (f === 4 && expectWire(w, WIRE_LEN, f)) e.spanId = hex(r.bytes());
+    else if (f === 5 && expectWire(w, WIRE_LEN, f)) e.traceId = hex(r.bytes());
     else return false;
     return true;
   });
   return e;
 }
 
-export function hex(b: Uint8Array): string {
+function hex(b: Uint8Array): string {
   let s = "";
   for (const x of b) s += x.toString(16).padStart(2, "0");
   return s;
@@ -455,9 +420,9 @@ export function hex(b: Uint8Array): string {
 function readKeyValue(r: ProtoReader, depth: number): Attribute {
   let key = "";
   let value = "";
-  nested(r, (f, w) => {
-    if (f === 1 && want(w, WIRE_LEN, f)) key = r.string();
-    else if (f === 2 && want(w, WIRE_LEN, f)) value = anyValueString(readAnyValue(r, depth + 1));
+  readMessage(r, (f, w) => {
+    if (f === 1 && expectWire(w, WIRE_LEN, f)) key = r.string();
+    else if (f === 2 && expectWire(w, WIRE_LEN, f)) value = anyValueString(readAnyValue(r, depth + 1));
     else return false;
     return true;
   });
@@ -471,41 +436,41 @@ export type AnyValue = string | boolean | number | bigint | Uint8Array | AnyValu
 function readAnyValue(r: ProtoReader, depth: number): AnyValue {
   if (depth > MAX_DEPTH) throw new ProtobufError("attribute values nested too deeply");
   let out: AnyValue = null;
-  nested(r, (f, w) => {
+  readMessage(r, (f, w) => {
     switch (f) {
       case 1:
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         out = r.string();
         return true;
       case 2:
-        want(w, WIRE_VARINT, f);
+        expectWire(w, WIRE_VARINT, f);
         out = r.bool();
         return true;
       case 3:
-        want(w, WIRE_VARINT, f);
+        expectWire(w, WIRE_VARINT, f);
         out = BigInt.asIntN(64, BigInt(readVarintBig(r)));
         return true;
       case 4:
-        want(w, WIRE_FIXED64, f);
+        expectWire(w, WIRE_FIXED64, f);
         out = r.double();
         return true;
       case 5: {
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         const arr: AnyValue[] = [];
-        nested(r, (g, v) => g === 1 && want(v, WIRE_LEN, g) && (arr.push(readAnyValue(r, depth + 1)), true));
+        readMessage(r, (g, v) => g === 1 && expectWire(v, WIRE_LEN, g) && (arr.push(readAnyValue(r, depth + 1)), true));
         out = arr;
         return true;
       }
       case 6: {
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         const kv: [string, AnyValue][] = [];
-        nested(r, (g, v) => {
-          if (g !== 1 || !want(v, WIRE_LEN, g)) return false;
+        readMessage(r, (g, v) => {
+          if (g !== 1 || !expectWire(v, WIRE_LEN, g)) return false;
           let k = "";
           let val: AnyValue = null;
-          nested(r, (h, x) => {
-            if (h === 1 && want(x, WIRE_LEN, h)) k = r.string();
-            else if (h === 2 && want(x, WIRE_LEN, h)) val = readAnyValue(r, depth + 1);
+          readMessage(r, (h, x) => {
+            if (h === 1 && expectWire(x, WIRE_LEN, h)) k = r.string();
+            else if (h === 2 && expectWire(x, WIRE_LEN, h)) val = readAnyValue(r, depth + 1);
             else return false;
             return true;
           });
@@ -516,7 +481,7 @@ function readAnyValue(r: ProtoReader, depth: number): AnyValue {
         return true;
       }
       case 7:
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         out = r.bytes().slice();
         return true;
       default:

@@ -19,7 +19,7 @@
  * pass. Unknown fields are skipped.
  */
 
-import { ProtoReader, ProtobufError, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../encoding/protobuf.js";
+import { expectWire, ProtoReader, ProtobufError, readFields, readMessage, readRepeated, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../encoding/protobuf.js";
 import {
   CounterResetHint,
   CUSTOM_BUCKETS_SCHEMA,
@@ -63,9 +63,9 @@ export function decodeWriteRequestV2(buf: Uint8Array): WriteRequestV2 {
   const r = new ProtoReader(buf);
   const symbols: string[] = [];
   const series: [number, number][] = [];
-  fields(r, r.end, (f, w) => {
-    if (f === 4 && want(w, WIRE_LEN, f)) symbols.push(r.string());
-    else if (f === 5 && want(w, WIRE_LEN, f)) {
+  readFields(r, r.end, (f, w) => {
+    if (f === 4 && expectWire(w, WIRE_LEN, f)) symbols.push(r.string());
+    else if (f === 5 && expectWire(w, WIRE_LEN, f)) {
       const end = r.lengthEnd();
       series.push([r.pos, end]);
       r.pos = end;
@@ -80,40 +80,9 @@ export function decodeWriteRequestV2(buf: Uint8Array): WriteRequestV2 {
   return { timeseries };
 }
 
-function fields(r: ProtoReader, end: number, read: (field: number, wire: number) => boolean): void {
-  const outer = r.end;
-  r.end = end;
-  while (r.pos < end) {
-    const key = r.tag();
-    if (!read(key >>> 3, key & 7)) r.skip(key & 7, key >>> 3);
-  }
-  r.end = outer;
-}
 
-function nested(r: ProtoReader, read: (field: number, wire: number) => boolean): void {
-  const end = r.lengthEnd();
-  fields(r, end, read);
-  r.pos = end;
-}
 
-function want(wire: number, expected: number, field: number): true {
-  if (wire !== expected) throw new ProtobufError(`field ${field} has unexpected wire type ${wire}`);
-  return true;
-}
 
-/** One element, or a packed run, of a repeated scalar field. */
-function repeated(r: ProtoReader, wire: number, scalarWire: number, field: number, read: () => number, out: number[]): void {
-  if (wire === WIRE_LEN) {
-    const end = r.lengthEnd();
-    const outer = r.end;
-    r.end = end;
-    while (r.pos < end) out.push(read());
-    r.end = outer;
-    return;
-  }
-  want(wire, scalarWire, field);
-  out.push(read());
-}
 
 function symbol(symbols: readonly string[], ref: number, where: string): string {
   if (ref >= symbols.length) throw new InvalidWriteRequestError(`${where}: symbol reference ${ref} outside the ${symbols.length} symbols`);
@@ -146,27 +115,27 @@ function readTimeSeries(r: ProtoReader, end: number, symbols: readonly string[],
   let helpRef = 0;
   let unitRef = 0;
   let createdTimestamp = 0;
-  fields(r, end, (f, w) => {
+  readFields(r, end, (f, w) => {
     switch (f) {
       case 1:
-        repeated(r, w, WIRE_VARINT, f, () => r.uint32(), refs);
+        readRepeated(r, w, WIRE_VARINT, f, () => r.uint32(), refs);
         return true;
       case 2:
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         samples.push(readSample(r));
         return true;
       case 3:
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         histograms.push(readHistogram(r, `${where}, histogram ${histograms.length}`));
         return true;
       case 4: {
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         const exRefs: number[] = [];
         const ex = { t: 0, v: 0 };
-        nested(r, (g, v) => {
-          if (g === 1) repeated(r, v, WIRE_VARINT, g, () => r.uint32(), exRefs);
-          else if (g === 2 && want(v, WIRE_FIXED64, g)) ex.v = r.double();
-          else if (g === 3 && want(v, WIRE_VARINT, g)) ex.t = r.int64();
+        readMessage(r, (g, v) => {
+          if (g === 1) readRepeated(r, v, WIRE_VARINT, g, () => r.uint32(), exRefs);
+          else if (g === 2 && expectWire(v, WIRE_FIXED64, g)) ex.v = r.double();
+          else if (g === 3 && expectWire(v, WIRE_VARINT, g)) ex.t = r.int64();
           else return false;
           return true;
         });
@@ -174,17 +143,17 @@ function readTimeSeries(r: ProtoReader, end: number, symbols: readonly string[],
         return true;
       }
       case 5:
-        want(w, WIRE_LEN, f);
-        nested(r, (g, v) => {
-          if (g === 1 && want(v, WIRE_VARINT, g)) type = METRIC_TYPES[r.int32()] ?? "unknown";
-          else if (g === 3 && want(v, WIRE_VARINT, g)) helpRef = r.uint32();
-          else if (g === 4 && want(v, WIRE_VARINT, g)) unitRef = r.uint32();
+        expectWire(w, WIRE_LEN, f);
+        readMessage(r, (g, v) => {
+          if (g === 1 && expectWire(v, WIRE_VARINT, g)) type = METRIC_TYPES[r.int32()] ?? "unknown";
+          else if (g === 3 && expectWire(v, WIRE_VARINT, g)) helpRef = r.uint32();
+          else if (g === 4 && expectWire(v, WIRE_VARINT, g)) unitRef = r.uint32();
           else return false;
           return true;
         });
         return true;
       case 6:
-        want(w, WIRE_VARINT, f);
+        expectWire(w, WIRE_VARINT, f);
         createdTimestamp = r.int64();
         return true;
       default:
@@ -203,9 +172,9 @@ function readTimeSeries(r: ProtoReader, end: number, symbols: readonly string[],
 
 function readSample(r: ProtoReader): Sample {
   const s = { t: 0, v: 0 };
-  nested(r, (f, w) => {
-    if (f === 1 && want(w, WIRE_FIXED64, f)) s.v = r.double();
-    else if (f === 2 && want(w, WIRE_VARINT, f)) s.t = r.int64();
+  readMessage(r, (f, w) => {
+    if (f === 1 && expectWire(w, WIRE_FIXED64, f)) s.v = r.double();
+    else if (f === 2 && expectWire(w, WIRE_VARINT, f)) s.t = r.int64();
     else return false;
     return true;
   });
@@ -214,9 +183,9 @@ function readSample(r: ProtoReader): Sample {
 
 function readSpans(r: ProtoReader, out: Span[]): void {
   const s: Span = { offset: 0, length: 0 };
-  nested(r, (f, w) => {
-    if (f === 1 && want(w, WIRE_VARINT, f)) s.offset = r.sint32();
-    else if (f === 2 && want(w, WIRE_VARINT, f)) s.length = r.uint32();
+  readMessage(r, (f, w) => {
+    if (f === 1 && expectWire(w, WIRE_VARINT, f)) s.offset = r.sint32();
+    else if (f === 2 && expectWire(w, WIRE_VARINT, f)) s.length = r.uint32();
     else return false;
     return true;
   });
@@ -235,74 +204,74 @@ export function readHistogram(r: ProtoReader, where: string): HistogramSample {
   const custom: number[] = [];
   let integer = false;
   let float = false;
-  nested(r, (f, w) => {
+  readMessage(r, (f, w) => {
     switch (f) {
       case 1:
-        want(w, WIRE_VARINT, f);
+        expectWire(w, WIRE_VARINT, f);
         h.count = r.uint64();
         integer = true;
         return true;
       case 2:
-        want(w, WIRE_FIXED64, f);
+        expectWire(w, WIRE_FIXED64, f);
         h.count = r.double();
         float = true;
         return true;
       case 3:
-        want(w, WIRE_FIXED64, f);
+        expectWire(w, WIRE_FIXED64, f);
         h.sum = r.double();
         return true;
       case 4:
-        want(w, WIRE_VARINT, f);
+        expectWire(w, WIRE_VARINT, f);
         h.schema = r.sint32();
         return true;
       case 5:
-        want(w, WIRE_FIXED64, f);
+        expectWire(w, WIRE_FIXED64, f);
         h.zeroThreshold = r.double();
         return true;
       case 6:
-        want(w, WIRE_VARINT, f);
+        expectWire(w, WIRE_VARINT, f);
         h.zeroCount = r.uint64();
         integer = true;
         return true;
       case 7:
-        want(w, WIRE_FIXED64, f);
+        expectWire(w, WIRE_FIXED64, f);
         h.zeroCount = r.double();
         float = true;
         return true;
       case 8:
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         readSpans(r, h.negativeSpans);
         return true;
       case 9:
-        repeated(r, w, WIRE_VARINT, f, () => r.sint64(), negDeltas);
+        readRepeated(r, w, WIRE_VARINT, f, () => r.sint64(), negDeltas);
         integer = true;
         return true;
       case 10:
-        repeated(r, w, WIRE_FIXED64, f, () => r.double(), negCounts);
+        readRepeated(r, w, WIRE_FIXED64, f, () => r.double(), negCounts);
         float = true;
         return true;
       case 11:
-        want(w, WIRE_LEN, f);
+        expectWire(w, WIRE_LEN, f);
         readSpans(r, h.positiveSpans);
         return true;
       case 12:
-        repeated(r, w, WIRE_VARINT, f, () => r.sint64(), posDeltas);
+        readRepeated(r, w, WIRE_VARINT, f, () => r.sint64(), posDeltas);
         integer = true;
         return true;
       case 13:
-        repeated(r, w, WIRE_FIXED64, f, () => r.double(), posCounts);
+        readRepeated(r, w, WIRE_FIXED64, f, () => r.double(), posCounts);
         float = true;
         return true;
       case 14:
-        want(w, WIRE_VARINT, f);
+        expectWire(w, WIRE_VARINT, f);
         h.counterResetHint = RESET_HINTS[r.int32()] ?? CounterResetHint.Unknown;
         return true;
       case 15:
-        want(w, WIRE_VARINT, f);
+        expectWire(w, WIRE_VARINT, f);
         t = r.int64();
         return true;
       case 16:
-        repeated(r, w, WIRE_FIXED64, f, () => r.double(), custom);
+        readRepeated(r, w, WIRE_FIXED64, f, () => r.double(), custom);
         return true;
       default:
         return false;

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { concatBytes } from "../../src/encoding/body.js";
 
 /** Byte-level damage to a valid body: bit flips, truncation, insertion, deletion and
  * splices at arbitrary offsets, as a flaky network or a confused sender make it. */
@@ -24,26 +25,17 @@ export function apply(buf: Uint8Array, ds: readonly Damage[]): Uint8Array {
         b = b.slice(0, at);
         break;
       case "insert":
-        b = concat(b.slice(0, at), d.bytes, b.slice(at));
+        b = concatBytes([b.slice(0, at), d.bytes, b.slice(at)]);
         break;
       case "delete":
-        b = concat(b.slice(0, at), b.slice(at + d.bytes.length));
+        b = concatBytes([b.slice(0, at), b.slice(at + d.bytes.length)]);
         break;
       case "splice":
-        b = concat(b.slice(0, at), d.bytes, b.slice(at + d.bytes.length));
+        b = concatBytes([b.slice(0, at), d.bytes, b.slice(at + d.bytes.length)]);
         break;
     }
   }
   return b;
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
