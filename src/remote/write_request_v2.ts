@@ -103,6 +103,9 @@ function labelsOf(refs: readonly number[], symbols: readonly string[], where: st
   return out;
 }
 
+/** The finest exponential schema the format reserves. */
+const RESERVED_SCHEMA_MAX = 52;
+
 const RESET_HINTS = [CounterResetHint.Unknown, CounterResetHint.CounterReset, CounterResetHint.NotCounterReset, CounterResetHint.Gauge];
 
 function readTimeSeries(r: ProtoReader, end: number, symbols: readonly string[], index: number): V2TimeSeries {
@@ -282,6 +285,9 @@ export function readHistogram(r: ProtoReader, where: string): HistogramSample {
   h.negativeBuckets = integer ? countsFromDeltas(negDeltas) : negCounts;
   if (h.schema === CUSTOM_BUCKETS_SCHEMA) h.customValues = custom;
   validate(h, where);
+  // Schemas above 8 are reserved for finer exponential resolutions: Prometheus'
+  // receiver reduces them to 8 instead of refusing them.
+  if (h.schema > EXPONENTIAL_SCHEMA_MAX) return { t, h: h.copyToSchema(EXPONENTIAL_SCHEMA_MAX) };
   return { t, h };
 }
 
@@ -301,7 +307,7 @@ function spanTotal(spans: readonly Span[]): number {
 /** The structural checks Prometheus' histogram validation makes before appending. */
 function validate(h: FloatHistogram, where: string): void {
   const custom = h.schema === CUSTOM_BUCKETS_SCHEMA;
-  if (!custom && (h.schema < EXPONENTIAL_SCHEMA_MIN || h.schema > EXPONENTIAL_SCHEMA_MAX)) {
+  if (!custom && (h.schema < EXPONENTIAL_SCHEMA_MIN || h.schema > RESERVED_SCHEMA_MAX)) {
     throw new InvalidWriteRequestError(`${where}: invalid schema ${h.schema}`);
   }
   if (spanTotal(h.positiveSpans) !== h.positiveBuckets.length) {

@@ -105,12 +105,22 @@ describe("remote write 2.0 decoding", () => {
     expect([c!.histograms[0]!.h.schema, c!.histograms[0]!.h.customValues, c!.histograms[0]!.h.positiveBuckets]).toEqual([-53, [1, 5], [1, 1, 1]]);
   });
 
+  it("reduces schemas above 8 to 8, as Prometheus' receiver does", () => {
+    const wr = decodeWriteRequestV2(
+      encodeV2([{ labels: [["__name__", "fine"]], histograms: [{ t: 0, schema: 10, sum: 1, positiveSpans: [{ offset: 3, length: 4 }], int: { count: 4, zeroCount: 0, positiveDeltas: [1, 0, 0, 0], negativeDeltas: [] } }] }]),
+    );
+    const h = wr.timeseries[0]!.histograms[0]!.h;
+    // Schema 8's bucket i is schema 10's 4i-3..4i: indices 3..6 fall in 1 and 2.
+    expect([h.schema, h.positiveSpans, h.positiveBuckets]).toEqual([8, [{ offset: 1, length: 2 }], [2, 2]]);
+  });
+
   it("refuses requests that break the spec with a message", () => {
     const bad: [V2Series[] | Uint8Array, RegExp][] = [
       [[{ labels: [["__name__", "x"], ["a", "a"], ["a", "b"]] }], /duplicate label name "a"/],
       [[{ labels: [["", "x"]] }], /empty label name/],
       [[{ labels: [["__name__", "x"]], histograms: [{ t: 0, schema: 0, sum: 0, positiveSpans: [{ offset: 0, length: 2 }], int: { count: 1, zeroCount: 0, positiveDeltas: [1], negativeDeltas: [] } }] }], /positive spans need 2 buckets, have 1/],
-      [[{ labels: [["__name__", "x"]], histograms: [{ t: 0, schema: 9, sum: 0, int: { count: 0, zeroCount: 0, positiveDeltas: [], negativeDeltas: [] } }] }], /invalid schema 9/],
+      [[{ labels: [["__name__", "x"]], histograms: [{ t: 0, schema: 53, sum: 0, int: { count: 0, zeroCount: 0, positiveDeltas: [], negativeDeltas: [] } }] }], /invalid schema 53/],
+      [[{ labels: [["__name__", "x"]], histograms: [{ t: 0, schema: -5, sum: 0, int: { count: 0, zeroCount: 0, positiveDeltas: [], negativeDeltas: [] } }] }], /invalid schema -5/],
       [[{ labels: [["__name__", "x"]], histograms: [{ t: 0, schema: 0, sum: 0, positiveSpans: [{ offset: 0, length: 2 }], int: { count: 1, zeroCount: 0, positiveDeltas: [1, -2], negativeDeltas: [] } }] }], /bucket count -1/],
       // TimeSeries with labels_refs [1, 7] but 2 symbols.
       [new Uint8Array([0x2a, 0x04, 0x0a, 0x02, 0x01, 0x07, 0x22, 0x00, 0x22, 0x01, 0x61]), /symbol reference 7 outside the 2 symbols/],
