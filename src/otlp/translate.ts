@@ -62,6 +62,7 @@ export interface Translation {
 }
 
 const MAX_ERRORS = 10;
+const MAX_EXEMPLAR_RUNES = 128;
 /** target_info samples per resource at most (a day at the default lookback). */
 const MAX_TARGET_INFO_SAMPLES = 576;
 const SERVICE_NAME = "service.name";
@@ -92,7 +93,7 @@ export function translateMetrics(req: MetricsRequest, opts: TranslateOptions): T
     let earliest = Infinity;
     let latest = 0;
     for (const sm of rm.scopeMetrics) {
-      const ctx: Context = { ...base, scopeLabels: opts.promoteScopeMetadata === true ? scopeLabels(sm.scope) : [] };
+      const ctx: Context = { ...base, scopeLabels: opts.promoteScopeMetadata === true && sm.scope.name !== "" ? scopeLabels(sm.scope) : [] };
       for (const m of sm.metrics) {
         for (const p of points(m)) {
           earliest = Math.min(earliest, p.t);
@@ -143,11 +144,23 @@ function seriesLabels(ctx: Context, attrs: readonly Attribute[], extras: readonl
   return labelsFromPairs(m);
 }
 
+/** Characters (code points) of a string, as OpenMetrics counts exemplar labels. */
+function runes(s: string): number {
+  return [...s].length;
+}
+
+/** Exemplar labels: trace and span ids, then the filtered attributes unless they
+ * would take the labels past OpenMetrics' 128 characters (then they are left out). */
 function exemplarOf(e: OtlpExemplar): Exemplar {
   const ls: Label[] = [];
   if (e.traceId !== "") ls.push({ name: "trace_id", value: e.traceId });
   if (e.spanId !== "") ls.push({ name: "span_id", value: e.spanId });
-  for (const a of e.attributes) if (a.value !== "" && !ls.some((l) => l.name === a.key)) ls.push({ name: a.key, value: a.value });
+  let size = 0;
+  for (const l of ls) size += l.name.length + l.value.length;
+  for (const a of e.attributes) size += runes(a.key) + runes(a.value);
+  if (size <= MAX_EXEMPLAR_RUNES) {
+    for (const a of e.attributes) if (a.value !== "" && !ls.some((l) => l.name === a.key)) ls.push({ name: a.key, value: a.value });
+  }
   ls.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { labels: ls, t: e.t, v: e.value };
 }
@@ -232,10 +245,12 @@ function classicHistogram(name: string, ctx: Context, p: HistogramPoint, out: Tr
     out.floats.push({ labels, t, v: s ? STALE_NAN : count });
     while (next < exemplars.length && exemplars[next]!.v <= bound) out.exemplars.push({ labels, e: exemplars[next++]! });
   };
-  p.explicitBounds.forEach((bound, i) => {
-    cumulative += p.bucketCounts[i] ?? 0;
-    bucket(formatFloat(bound), bound, cumulative);
-  });
+  // Bounds without a count (a malformed point) make no bucket, as in Prometheus.
+  const n = Math.min(p.explicitBounds.length, p.bucketCounts.length);
+  for (let i = 0; i < n; i++) {
+    cumulative += p.bucketCounts[i]!;
+    bucket(formatFloat(p.explicitBounds[i]!), p.explicitBounds[i]!, cumulative);
+  }
   bucket("+Inf", Infinity, p.count);
   // NaN-valued exemplars fit no bucket; they stay with the +Inf one.
   const inf = out.floats[out.floats.length - 1]!.labels;

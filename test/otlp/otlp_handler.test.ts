@@ -128,6 +128,17 @@ describe("OTLP translation", () => {
     });
   });
 
+  it("leaves out exemplar attributes that would take the labels past 128 characters, and scope labels of unnamed scopes", () => {
+    const point = (user: string) => ({ timeUnixNano: ns(T), asDouble: 1, exemplars: [{ timeUnixNano: ns(T), asDouble: 1, traceId: "5b8efff798038103d269b633813fc60c", filteredAttributes: [attr("user", user)] }] });
+    const tr = translateMetrics(decodeMetricsRequestJson(JSON.stringify(request([{ name: "g", gauge: { dataPoints: [point("é".repeat(84)), point("é".repeat(85))] } }], [], {}))), {
+      ...opts,
+      promoteScopeMetadata: true,
+    });
+    // trace_id and its 32 hex digits are 40 characters, "user" 4: 84 more fit, 85 do not.
+    expect(tr.exemplars.map((x) => x.e.labels.map((l) => l.name))).toEqual([["trace_id", "user"], ["trace_id"]]);
+    expect(labelsToRecord(tr.floats[0]!.labels)).toEqual({ __name__: "g" });
+  });
+
   it("refuses delta sums and histograms as Prometheus does by default, and counts them", () => {
     const tr = translateMetrics(
       decodeMetricsRequestJson(
