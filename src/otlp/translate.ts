@@ -297,11 +297,12 @@ export function nativeHistogram(p: ExponentialHistogramPoint): FloatHistogram | 
   return h;
 }
 
-/** target_info for a resource with attributes beyond the ones job and instance come
- * from, from its earliest to its latest point every half lookback delta. */
+/** target_info for a resource with job or instance and attributes beyond the ones
+ * they come from, from its earliest to its latest point every half lookback delta. */
 function targetInfo(resource: readonly Attribute[], ctx: Context, earliest: number, latest: number, lookbackMs: number, out: Translation): void {
   const rest = resource.filter((a) => a.key !== SERVICE_NAME && a.key !== SERVICE_NAMESPACE && a.key !== SERVICE_INSTANCE_ID);
-  if (rest.length === 0 || latest === 0) return;
+  // Without job or instance nothing could join target_info to the series.
+  if (rest.length === 0 || latest === 0 || (ctx.job === undefined && ctx.instance === undefined)) return;
   const labels = seriesLabels({ ...ctx, scopeLabels: [] }, rest, [[METRIC_NAME, "target_info"]]);
   const step = Math.max(1, Math.floor(lookbackMs / 2));
   // A point without a time (0) would otherwise ask for decades of samples.

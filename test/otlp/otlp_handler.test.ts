@@ -172,6 +172,8 @@ describe("OTLP translation", () => {
     const info = tr.floats.filter((f) => labelsToRecord(f.labels).__name__ === "target_info");
     expect(info.map((f) => f.t)).toEqual([T, T + 150_000, T + 300_000, T + 400_000]);
     expect(labelsToRecord(info[0]!.labels)).toEqual({ __name__: "target_info", job: "prod/api", host_name: "h1", k8s_pod_name: "p" });
+    const anonymous = translateMetrics(decodeMetricsRequestJson(JSON.stringify(request([{ name: "g", gauge: { dataPoints: [{ timeUnixNano: ns(T), asDouble: 1 }] } }], [attr("host.name", "h1")]))), opts);
+    expect(anonymous.floats.map((f) => labelsToRecord(f.labels).__name__)).toEqual(["g"]);
   });
 
   it("converts exponential histograms to native ones, reducing scales above 8", () => {
