@@ -124,8 +124,22 @@ export function metricNameOf(name: string, unit: string, type: OtlpMetricType): 
   return out;
 }
 
+// The same few attribute keys come with every point: their names are kept (bounded).
+const labelNames = new Map<string, string>();
+const MAX_CACHED_NAMES = 4096;
+
 /** An attribute key as a Prometheus label name. */
 export function labelNameOf(key: string): string {
+  let name = labelNames.get(key);
+  if (name === undefined) {
+    name = sanitizeLabelName(key);
+    if (labelNames.size >= MAX_CACHED_NAMES) labelNames.clear();
+    labelNames.set(key, name);
+  }
+  return name;
+}
+
+function sanitizeLabelName(key: string): string {
   if (key === "") return key;
   let s = "";
   for (const c of key) s += (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c === "_" ? c : "_";

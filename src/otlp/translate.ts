@@ -126,11 +126,13 @@ function reject(out: Translation, n: number, why: string): void {
   if (out.errors.length < MAX_ERRORS) out.errors.push(why);
 }
 
-/** Point attributes, then scope labels, job and instance, then the extras (name, le,
- * quantile), each later one overriding; empty values mean no label. */
-function seriesLabels(ctx: Context, attrs: readonly Attribute[], extras: readonly [string, string][]): Labels {
+/** A point's labels before its name: attributes, then scope labels, job and instance,
+ * each later one overriding. Built once per point, shared by its series. */
+type BaseLabels = ReadonlyMap<string, string>;
+
+function baseLabels(ctx: Context, attrs: readonly Attribute[]): BaseLabels {
   const m = new Map<string, string>();
-  const sorted = [...attrs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const sorted = attrs.length < 2 ? attrs : [...attrs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   for (const a of sorted) {
     const k = labelNameOf(a.key);
     const prev = m.get(k);
@@ -139,8 +141,15 @@ function seriesLabels(ctx: Context, attrs: readonly Attribute[], extras: readonl
   for (const [k, v] of ctx.scopeLabels) m.set(k, v);
   if (ctx.job !== undefined) m.set("job", ctx.job);
   if (ctx.instance !== undefined) m.set("instance", ctx.instance);
+  m.delete("");
+  return m;
+}
+
+/** The series' labels: the base plus its name (and le or quantile); empty values mean
+ * no label. */
+function seriesLabels(base: BaseLabels, extras: readonly [string, string][]): Labels {
+  const m = new Map(base);
   for (const [k, v] of extras) m.set(k.startsWith("__") && k.endsWith("__") && k.length > 4 ? k : labelNameOf(k), v);
-  for (const [k, v] of m) if (v === "" || k === "") m.delete(k);
   return labelsFromPairs(m);
 }
 
@@ -206,7 +215,7 @@ function translateMetric(m: OtlpMetric, ctx: Context, out: Translation): void {
     case "gauge":
     case "sum":
       for (const p of d.points) {
-        const labels = seriesLabels(ctx, p.attributes, [[METRIC_NAME, name]]);
+        const labels = seriesLabels(baseLabels(ctx, p.attributes), [[METRIC_NAME, name]]);
         out.floats.push({ labels, t: p.t, v: stale(p) ? STALE_NAN : p.value });
         for (const e of p.exemplars) out.exemplars.push({ labels, e: exemplarOf(e) });
       }
@@ -221,7 +230,7 @@ function translateMetric(m: OtlpMetric, ctx: Context, out: Translation): void {
           reject(out, 1, `metric ${JSON.stringify(m.name)}: ${h}`);
           continue;
         }
-        const labels = seriesLabels(ctx, p.attributes, [[METRIC_NAME, name]]);
+        const labels = seriesLabels(baseLabels(ctx, p.attributes), [[METRIC_NAME, name]]);
         out.histograms.push({ labels, t: p.t, h });
         for (const e of p.exemplars) out.exemplars.push({ labels, e: exemplarOf(e) });
       }
@@ -233,15 +242,16 @@ function translateMetric(m: OtlpMetric, ctx: Context, out: Translation): void {
 }
 
 function classicHistogram(name: string, ctx: Context, p: HistogramPoint, out: Translation): void {
+  const base = baseLabels(ctx, p.attributes);
   const s = stale(p);
   const t = p.t;
-  if (p.sum !== undefined) out.floats.push({ labels: seriesLabels(ctx, p.attributes, [[METRIC_NAME, `${name}_sum`]]), t, v: s ? STALE_NAN : p.sum });
-  out.floats.push({ labels: seriesLabels(ctx, p.attributes, [[METRIC_NAME, `${name}_count`]]), t, v: s ? STALE_NAN : p.count });
+  if (p.sum !== undefined) out.floats.push({ labels: seriesLabels(base, [[METRIC_NAME, `${name}_sum`]]), t, v: s ? STALE_NAN : p.sum });
+  out.floats.push({ labels: seriesLabels(base, [[METRIC_NAME, `${name}_count`]]), t, v: s ? STALE_NAN : p.count });
   const exemplars = p.exemplars.map(exemplarOf).sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
   let next = 0;
   let cumulative = 0;
   const bucket = (le: string, bound: number, count: number) => {
-    const labels = seriesLabels(ctx, p.attributes, [[METRIC_NAME, `${name}_bucket`], ["le", le]]);
+    const labels = seriesLabels(base, [[METRIC_NAME, `${name}_bucket`], ["le", le]]);
     out.floats.push({ labels, t, v: s ? STALE_NAN : count });
     while (next < exemplars.length && exemplars[next]!.v <= bound) out.exemplars.push({ labels, e: exemplars[next++]! });
   };
@@ -258,12 +268,13 @@ function classicHistogram(name: string, ctx: Context, p: HistogramPoint, out: Tr
 }
 
 function summary(name: string, ctx: Context, p: SummaryPoint, out: Translation): void {
+  const base = baseLabels(ctx, p.attributes);
   const s = stale(p);
   const t = p.t;
-  out.floats.push({ labels: seriesLabels(ctx, p.attributes, [[METRIC_NAME, `${name}_sum`]]), t, v: s ? STALE_NAN : p.sum });
-  out.floats.push({ labels: seriesLabels(ctx, p.attributes, [[METRIC_NAME, `${name}_count`]]), t, v: s ? STALE_NAN : p.count });
+  out.floats.push({ labels: seriesLabels(base, [[METRIC_NAME, `${name}_sum`]]), t, v: s ? STALE_NAN : p.sum });
+  out.floats.push({ labels: seriesLabels(base, [[METRIC_NAME, `${name}_count`]]), t, v: s ? STALE_NAN : p.count });
   for (const q of p.quantiles) {
-    out.floats.push({ labels: seriesLabels(ctx, p.attributes, [[METRIC_NAME, name], ["quantile", formatFloat(q.quantile)]]), t, v: s ? STALE_NAN : q.value });
+    out.floats.push({ labels: seriesLabels(base, [[METRIC_NAME, name], ["quantile", formatFloat(q.quantile)]]), t, v: s ? STALE_NAN : q.value });
   }
 }
 
@@ -303,7 +314,7 @@ function targetInfo(resource: readonly Attribute[], ctx: Context, earliest: numb
   const rest = resource.filter((a) => a.key !== SERVICE_NAME && a.key !== SERVICE_NAMESPACE && a.key !== SERVICE_INSTANCE_ID);
   // Without job or instance nothing could join target_info to the series.
   if (rest.length === 0 || latest === 0 || (ctx.job === undefined && ctx.instance === undefined)) return;
-  const labels = seriesLabels({ ...ctx, scopeLabels: [] }, rest, [[METRIC_NAME, "target_info"]]);
+  const labels = seriesLabels(baseLabels({ ...ctx, scopeLabels: [] }, rest), [[METRIC_NAME, "target_info"]]);
   const step = Math.max(1, Math.floor(lookbackMs / 2));
   // A point without a time (0) would otherwise ask for decades of samples.
   const first = Math.max(earliest, latest - MAX_TARGET_INFO_SAMPLES * step);
