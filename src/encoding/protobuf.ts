@@ -148,15 +148,6 @@ export class ProtoReader {
     return this.view.getUint32(p, true);
   }
 
-  /** A fixed64 (unsigned) or, with `signed`, an sfixed64, as a BigInt: OTLP's
-   * nanosecond timestamps need all 64 bits before they are scaled down. */
-  fixed64BigInt(signed = false): bigint {
-    const p = this.pos;
-    if (p + 8 > this.end) throw new ProtobufError("truncated fixed64");
-    this.pos = p + 8;
-    return signed ? this.view.getBigInt64(p, true) : this.view.getBigUint64(p, true);
-  }
-
   /** A zigzag-encoded sint32 varint. */
   sint32(): number {
     const n = this.uint32();

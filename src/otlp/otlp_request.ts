@@ -139,7 +139,6 @@ export class OtlpDecodeError extends Error {
   override name = "OtlpDecodeError";
 }
 
-const NS_PER_MS = 1_000_000n;
 const MAX_DEPTH = 32;
 
 /** Decodes a (decompressed) protobuf ExportMetricsServiceRequest. */
@@ -276,12 +275,27 @@ function readMetric(r: ProtoReader): OtlpMetric {
   return m;
 }
 
+// fixed64 values as two little-endian 32-bit words, without BigInt.
+const TWO_32 = 4294967296;
+
+/** Nanoseconds since the epoch as whole milliseconds, exactly: 2^32 ns is 4294 ms
+ * plus 967296 ns, so hi * 2^32 + lo splits into terms that stay below 2^53. */
 function millis(r: ProtoReader): number {
-  return Number(r.fixed64BigInt() / NS_PER_MS);
+  const lo = r.fixed32();
+  const hi = r.fixed32();
+  return hi * 4294 + Math.floor((hi * 967296 + lo) / 1_000_000);
 }
 
+/** A fixed64 count as a double (rounded above 2^53, as Go's float64(uint64) does). */
 function count(r: ProtoReader): number {
-  return Number(r.fixed64BigInt());
+  const lo = r.fixed32();
+  return r.fixed32() * TWO_32 + lo;
+}
+
+/** An sfixed64 as a double. */
+function signed64(r: ProtoReader): number {
+  const lo = r.fixed32();
+  return (r.fixed32() | 0) * TWO_32 + lo;
 }
 
 /** The fields every data point kind has, under their per-kind numbers. */
@@ -317,7 +331,7 @@ function readNumberPoint(r: ProtoReader): NumberPoint {
   readMessage(r, (f, w) => {
     if (readCommon(r, p, NUMBER_FIELDS, f, w)) return true;
     if (f === 4 && expectWire(w, WIRE_FIXED64, f)) p.value = r.double();
-    else if (f === 6 && expectWire(w, WIRE_FIXED64, f)) p.value = Number(r.fixed64BigInt(true));
+    else if (f === 6 && expectWire(w, WIRE_FIXED64, f)) p.value = signed64(r);
     else return false;
     return true;
   });
@@ -402,7 +416,7 @@ function readExemplar(r: ProtoReader): OtlpExemplar {
     if (f === 7 && expectWire(w, WIRE_LEN, f)) e.attributes.push(readKeyValue(r, 0));
     else if (f === 2 && expectWire(w, WIRE_FIXED64, f)) e.t = millis(r);
     else if (f === 3 && expectWire(w, WIRE_FIXED64, f)) e.value = r.double();
-    else if (f === 6 && expectWire(w, WIRE_FIXED64, f)) e.value = Number(r.fixed64BigInt(true));
+    else if (f === 6 && expectWire(w, WIRE_FIXED64, f)) e.value = signed64(r);
     else if (f === 4 && expectWire(w, WIRE_LEN, f)) e.spanId = hex(r.bytes());
     else if (f === 5 && expectWire(w, WIRE_LEN, f)) e.traceId = hex(r.bytes());
     else return false;
