@@ -17,9 +17,9 @@ export interface RemoteWriteOptions {
 /** Series named in one answer at most. */
 const MAX_NAMED = 10;
 
-/** POST /api/v1/write: Prometheus remote write 1.0 (2.0 goes to remoteWriteV2). Every valid sample of the request
- * is stored; rejected ones are named in a 400 so the sender logs them instead of
- * retrying (Prometheus treats 4xx as unrecoverable). */
+/** POST /api/v1/write: Prometheus remote write 1.0 (2.0 bodies go to remoteWriteV2).
+ * Every valid sample of the request is stored; rejected ones are named in a 400 so the
+ * sender logs them instead of retrying (Prometheus treats 4xx as unrecoverable). */
 export async function remoteWriteHandler(req: Request, storage: Storage, opts: RemoteWriteOptions): Promise<Response> {
   const media = writeMessage(req.headers);
   if ("unsupported" in media) return textResponse(415, media.unsupported);
