@@ -21,7 +21,7 @@ export interface QueryBenchOptions {
   log?: (s: string) => void;
 }
 
-const STEP = 15_000;
+export const STEP = 15_000;
 const SHARDS = 2;
 
 function withoutStatsRead(u: ObjectUsage, shards: number): ObjectUsage {
@@ -29,7 +29,7 @@ function withoutStatsRead(u: ObjectUsage, shards: number): ObjectUsage {
 }
 
 /** `series` series: a counter, with 1/10 of them also as classic histogram buckets. */
-function* batches(opts: QueryBenchOptions, t0: number): Generator<WriteRequestInput> {
+export function* batches(opts: Pick<QueryBenchOptions, "series" | "samplesPerSeries">, t0: number): Generator<WriteRequestInput> {
   const r = rng(5);
   const perBatch = Math.max(1, Math.floor(20_000 / opts.samplesPerSeries));
   for (let s0 = 0; s0 < opts.series; s0 += perBatch) {
@@ -71,7 +71,19 @@ function* batches(opts: QueryBenchOptions, t0: number): Generator<WriteRequestIn
   }
 }
 
-
+/** The bench's queries (name, API path after /api/v1/) at `end` (ms). */
+export function benchQueries(end: number): [string, string][] {
+  const at = end / 1000;
+  const rangeStart = (end - 3600_000) / 1000;
+  return [
+    ["selector, all series", `query?query=${encodeURIComponent("bench_requests_total")}&time=${at}`],
+    ["rate 1h range at 15s step, one job", `query_range?query=${encodeURIComponent('rate(bench_requests_total{job="job-1"}[5m])')}&start=${rangeStart}&end=${at}&step=15`],
+    ["sum by (job) of rate", `query?query=${encodeURIComponent("sum by (job) (rate(bench_requests_total[5m]))")}&time=${at}`],
+    ["topk(5) of rate", `query?query=${encodeURIComponent("topk(5, rate(bench_requests_total[5m]))")}&time=${at}`],
+    ["histogram_quantile", `query?query=${encodeURIComponent("histogram_quantile(0.9, sum by (le, job) (rate(bench_latency_seconds_bucket[5m])))")}&time=${at}`],
+    ["subquery max_over_time(rate[1m])[30m:1m]", `query?query=${encodeURIComponent('max_over_time(rate(bench_requests_total{job="job-2"}[1m])[30m:1m])')}&time=${at}`],
+  ];
+}
 
 async function timeQuery(url: string, runs: number): Promise<number> {
   const times: number[] = [];
@@ -102,16 +114,7 @@ export async function benchQuery(opts: QueryBenchOptions): Promise<BenchResult[]
       sent += b.timeseries.length;
       if (sent % 2000 < b.timeseries.length) log(`  query: loaded ${sent} series into both`);
     }
-    const at = end / 1000;
-    const rangeStart = (end - 3600_000) / 1000;
-    const queries: [string, string][] = [
-      ["selector, all series", `query?query=${encodeURIComponent("bench_requests_total")}&time=${at}`],
-      ["rate 1h range at 15s step, one job", `query_range?query=${encodeURIComponent('rate(bench_requests_total{job="job-1"}[5m])')}&start=${rangeStart}&end=${at}&step=15`],
-      ["sum by (job) of rate", `query?query=${encodeURIComponent("sum by (job) (rate(bench_requests_total[5m]))")}&time=${at}`],
-      ["topk(5) of rate", `query?query=${encodeURIComponent("topk(5, rate(bench_requests_total[5m]))")}&time=${at}`],
-      ["histogram_quantile", `query?query=${encodeURIComponent("histogram_quantile(0.9, sum by (le, job) (rate(bench_latency_seconds_bucket[5m])))")}&time=${at}`],
-      ["subquery max_over_time(rate[1m])[30m:1m]", `query?query=${encodeURIComponent('max_over_time(rate(bench_requests_total{job="job-2"}[1m])[30m:1m])')}&time=${at}`],
-    ];
+    const queries = benchQueries(end);
     const out: BenchResult[] = [];
     for (const [name, path] of queries) {
       const u0 = await readUsage(ours);

@@ -1,5 +1,6 @@
 import { sameFloatBits } from "../chunkenc/floatbits.js";
 import { XorChunk } from "../chunkenc/xor.js";
+import { decodeXorInto, xorNumSamples } from "../chunkenc/iterator.js";
 import { FloatHistogramChunk, isStaleHistogram } from "../chunkenc/float_histogram_chunk.js";
 import { HistogramChunkState } from "../chunkenc/histogram_chunk_state.js";
 import type { FloatHistogram } from "../model/histogram.js";
@@ -51,6 +52,9 @@ export class MemSeries {
   readonly hist = new HistogramChunkState();
   /** The newest sample when it is a histogram, for duplicate checks. */
   lastH: FloatHistogram | null = null;
+  /** The open XOR head's samples, decoded (see decodedHead); appends keep them
+   * current, anything else that changes the head drops them. */
+  private decoded: DecodedHead | null = null;
 
   constructor(
     readonly id: number,
@@ -72,6 +76,7 @@ export class MemSeries {
         this.headMinT = t;
       }
       this.head.append(t, v);
+      if (this.decoded !== null) this.decoded.push(t, v);
       this.maxT = t;
       this.lastV = v;
       if (t < this.minT) this.minT = t;
@@ -158,6 +163,7 @@ export class MemSeries {
   sealHead(): SealedChunk {
     const head = this.head!;
     this.head = null;
+    this.decoded = null;
     return { minT: this.headMinT, maxT: this.maxT, count: head.numSamples(), ooo: false, data: head.bytes() };
   }
 
@@ -185,6 +191,25 @@ export class MemSeries {
     return this.head === null ? null : this.head.bytes();
   }
 
+  /** The open XOR head's samples as arrays (views valid until the next change to the
+   * head), decoded on the first call. Reads near "now" land in the head, and queries
+   * and rule evaluations read the same heads again and again between appends. */
+  decodedHead(): { ts: Float64Array; vs: Float64Array } | null {
+    if (this.head === null) return null;
+    if (this.decoded === null) this.decoded = DecodedHead.of(this.head.bytes());
+    return this.decoded.view();
+  }
+
+  /** Whether decodedHead would answer without decoding. */
+  hasDecodedHead(): boolean {
+    return this.decoded !== null;
+  }
+
+  /** Forgets the decoded head (the shard's memory budget for them is spent). */
+  dropDecodedHead(): void {
+    this.decoded = null;
+  }
+
   oooBytes(): Uint8Array | null {
     return this.oooLen === 0 ? null : this.encodeOOO();
   }
@@ -199,6 +224,7 @@ export class MemSeries {
    * newest timestamp is kept, so appends stay in order as before the deletion. */
   deleteHeadRange(mint: number, maxt: number): number {
     let removed = 0;
+    this.decoded = null;
     if (this.head !== null && this.maxT >= mint && this.headMinT <= maxt) {
       const kept = new XorChunk();
       let first = Infinity;
@@ -241,6 +267,7 @@ export class MemSeries {
 
   /** Restores the head from a head_chunks row or snapshot entry. */
   restore(head: Uint8Array | null, ooo: Uint8Array | null, hist: Uint8Array | null = null): void {
+    this.decoded = null;
     if (hist != null && hist.byteLength > 0) {
       this.hist.open(hist);
       const it = this.hist.chunk!.iterator();
@@ -276,6 +303,42 @@ export class MemSeries {
         if (it.t < this.minT) this.minT = it.t;
       }
     }
+  }
+}
+
+/** Growable sample columns of a head chunk; values are stored by their bits, so a
+ * stale marker's NaN stays what it was. */
+class DecodedHead {
+  private constructor(
+    private ts: Float64Array,
+    private vs: Float64Array,
+    private n: number,
+  ) {}
+
+  static of(bytes: Uint8Array): DecodedHead {
+    const n = xorNumSamples(bytes);
+    const cap = Math.max(n, Math.min(SAMPLES_PER_CHUNK, n * 2), 16);
+    const ts = new Float64Array(cap);
+    const vs = new Float64Array(cap);
+    decodeXorInto(bytes, ts, vs, 0);
+    return new DecodedHead(ts, vs, n);
+  }
+
+  push(t: number, v: number): void {
+    if (this.n === this.ts.length) {
+      const ts = new Float64Array(this.n * 2);
+      const vs = new Float64Array(this.n * 2);
+      ts.set(this.ts);
+      vs.set(this.vs);
+      this.ts = ts;
+      this.vs = vs;
+    }
+    this.ts[this.n] = t;
+    this.vs[this.n++] = v;
+  }
+
+  view(): { ts: Float64Array; vs: Float64Array } {
+    return { ts: this.ts.subarray(0, this.n), vs: this.vs.subarray(0, this.n) };
   }
 }
 
