@@ -2,7 +2,7 @@
  * PromQL latency side by side: the same data remote-written into a region (under
  * workerd) and into Prometheus 2.42 (Debian's package, --web.enable-remote-write-receiver),
  * the same queries against both, median latency of each and the ratio.
- * Run alone with `npx tsx bench/query.ts [--quick]`.
+ * Run alone with `npx tsx bench/query.ts [--quick] [--runs N]`.
  */
 import { postRemoteWrite, median } from "./process_stats.js";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -141,7 +141,10 @@ export async function benchQuery(opts: QueryBenchOptions): Promise<BenchResult[]
 
 if (isMainModule(import.meta.url)) {
   const quick = process.argv.includes("--quick");
-  void benchQuery({ series: quick ? 1000 : 10_000, samplesPerSeries: 240, runs: quick ? 3 : 7, log: console.log }).then((rs) => {
+  // --runs N: more timed runs per query, for steadier medians on a busy machine.
+  const ri = process.argv.indexOf("--runs");
+  const runs = ri >= 0 ? Number(process.argv[ri + 1]) : quick ? 3 : 7;
+  void benchQuery({ series: quick ? 1000 : 10_000, samplesPerSeries: 240, runs, log: console.log }).then((rs) => {
     for (const r of rs) console.log(`${r.name.padEnd(60)} ${r.value.toPrecision(4).padStart(10)} ${r.unit}`);
   });
 }
