@@ -1,4 +1,4 @@
-import { SampleBuffer } from "../storage/sample_buffer.js";
+import { SampleBuffer } from "../model/sample_buffer.js";
 import type { Config } from "../config/types.js";
 import { LabelsBuilder, labelsKey, type Labels } from "../model/labels.js";
 import { queueName, queueSettingsFor, type QueueBatch, type QueueSettings } from "./queue_manager.js";

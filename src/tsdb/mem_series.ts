@@ -1,6 +1,7 @@
 import { sameFloatBits } from "../chunkenc/floatbits.js";
 import { XorChunk } from "../chunkenc/xor.js";
 import { decodeXorInto, xorNumSamples } from "../chunkenc/iterator.js";
+import { SampleBuffer } from "../model/sample_buffer.js";
 import { FloatHistogramChunk, isStaleHistogram } from "../chunkenc/float_histogram_chunk.js";
 import { HistogramChunkState } from "../chunkenc/histogram_chunk_state.js";
 import type { FloatHistogram } from "../model/histogram.js";
@@ -54,7 +55,7 @@ export class MemSeries {
   lastH: FloatHistogram | null = null;
   /** The open XOR head's samples, decoded (see decodedHead); appends keep them
    * current, anything else that changes the head drops them. */
-  private decoded: DecodedHead | null = null;
+  private decoded: SampleBuffer | null = null;
 
   constructor(
     readonly id: number,
@@ -196,8 +197,8 @@ export class MemSeries {
    * and rule evaluations read the same heads again and again between appends. */
   decodedHead(): { ts: Float64Array; vs: Float64Array } | null {
     if (this.head === null) return null;
-    if (this.decoded === null) this.decoded = DecodedHead.of(this.head.bytes());
-    return this.decoded.view();
+    const d = (this.decoded ??= decodeHead(this.head.bytes()));
+    return { ts: d.ts.subarray(0, d.n), vs: d.vs.subarray(0, d.n) };
   }
 
   /** Whether decodedHead would answer without decoding. */
@@ -306,40 +307,12 @@ export class MemSeries {
   }
 }
 
-/** Growable sample columns of a head chunk; values are stored by their bits, so a
- * stale marker's NaN stays what it was. */
-class DecodedHead {
-  private constructor(
-    private ts: Float64Array,
-    private vs: Float64Array,
-    private n: number,
-  ) {}
-
-  static of(bytes: Uint8Array): DecodedHead {
-    const n = xorNumSamples(bytes);
-    const cap = Math.max(n, Math.min(SAMPLES_PER_CHUNK, n * 2), 16);
-    const ts = new Float64Array(cap);
-    const vs = new Float64Array(cap);
-    decodeXorInto(bytes, ts, vs, 0);
-    return new DecodedHead(ts, vs, n);
-  }
-
-  push(t: number, v: number): void {
-    if (this.n === this.ts.length) {
-      const ts = new Float64Array(this.n * 2);
-      const vs = new Float64Array(this.n * 2);
-      ts.set(this.ts);
-      vs.set(this.vs);
-      this.ts = ts;
-      this.vs = vs;
-    }
-    this.ts[this.n] = t;
-    this.vs[this.n++] = v;
-  }
-
-  view(): { ts: Float64Array; vs: Float64Array } {
-    return { ts: this.ts.subarray(0, this.n), vs: this.vs.subarray(0, this.n) };
-  }
+/** A head chunk's samples decoded into a buffer that appends can extend. */
+function decodeHead(bytes: Uint8Array): SampleBuffer {
+  const n = xorNumSamples(bytes);
+  const buf = new SampleBuffer(Math.max(n, Math.min(SAMPLES_PER_CHUNK, n * 2), 16));
+  buf.n = decodeXorInto(bytes, buf.ts, buf.vs, 0);
+  return buf;
 }
 
 /** Same counts in the same buckets, whatever the span layout (a histogram read back
