@@ -3,14 +3,13 @@
  * region, runs one of its queries (or all) many times under V8's sampling profiler
  * (workerd's inspector) and prints the functions with the most self time. Writes the
  * profile to bench/out/<name>.cpuprofile for Chrome's DevTools.
- * Run with `npx tsx bench/query_profile.ts [--quick] [--runs N] [name substring | --expr EXPR ...]`.
+ * Run with `npx tsx --experimental-websocket bench/query_profile.ts [--quick] [--runs N]
+ * [name substring | --expr EXPR ...]` (the flag is for Node 20; Node 22 has WebSocket).
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-// undici comes with miniflare; Node 20 has no WebSocket of its own.
-import { WebSocket } from "undici";
 import { encodeRemoteWriteBody } from "../src/remote/write_request.js";
 import { postRemoteWrite } from "./process_stats.js";
 import { batches, benchQueries, STEP } from "./query.js";
@@ -48,6 +47,10 @@ class Inspector {
     });
   }
   static async open(port: number): Promise<Inspector> {
+    // The global one: Node 22 has it, Node 20 only behind --experimental-websocket.
+    if (typeof globalThis.WebSocket !== "function") {
+      throw new Error("bench/query_profile.ts needs Node's WebSocket: run it with `npx tsx --experimental-websocket bench/query_profile.ts ...` (Node 20.10+) or on Node 22+");
+    }
     const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { id: string; title: string; webSocketDebuggerUrl: string }[];
     // The user Worker's isolate runs the region's fetch handler and its Durable Objects.
     const t = targets.find((x) => !x.title.includes("loopback") && !x.title.includes("miniflare")) ?? targets[0]!;

@@ -36,7 +36,8 @@ export async function* parseExpositionBatches(
   if (last.length > 0) yield last;
 }
 
-async function* chunks(source: ExpositionSource): AsyncGenerator<Uint8Array | string, void, undefined> {
+/** The body's chunks as they arrive; an abandoned read cancels the stream. */
+export async function* chunks(source: ExpositionSource): AsyncGenerator<Uint8Array | string, void, undefined> {
   if (!isReadableStream(source)) {
     yield* source;
     return;
