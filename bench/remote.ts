@@ -13,6 +13,8 @@ import {
   decodeWriteRequest,
   encodeRemoteWriteBody,
 } from "../src/remote/write_request.js";
+import { decodeWriteRequestV2 } from "../src/remote/write_request_v2.js";
+import { encodeV2 } from "../test/remote/support/rw2_encoder.js";
 import { type BenchResult, isMainModule, kindFor, rng, valueGen } from "./chunkenc.js";
 
 const FAMILIES: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, readonly string[]]>]> = [
@@ -69,7 +71,7 @@ function median(xs: number[]): number {
 }
 
 /** Median ms per call over enough repetitions to last ~`budgetMs`. */
-function timePerCall(f: () => void, budgetMs = 300): number {
+export function timePerCall(f: () => void, budgetMs = 300): number {
   for (let i = 0; i < 20; i++) f();
   const times: number[] = [];
   const deadline = performance.now() + budgetMs;
@@ -106,7 +108,17 @@ export async function benchRemote(): Promise<BenchResult[]> {
     const snappyEnc = timePerCall(() => {
       snappyCompress(raw);
     });
+    // The same series as remote write 2.0 (interned symbols), from the test tree's
+    // encoder: its decode speed and body size next to 1.0's.
+    const v2 = snappyCompress(encodeV2(req.timeseries.map((ts) => ({ labels: ts.labels.map((l) => [l.name, l.value] as [string, string]), samples: [...ts.samples] }))));
+    const v2Full = timePerCall(() => {
+      count = decodeWriteRequestV2(snappyDecompress(v2)).timeseries.length;
+    });
+    if (count !== series) throw new Error("decoded v2 series count mismatch");
     out.push(
+      { name: `remote.decode_body_v2_${tag}`, value: samples / (v2Full / 1000), unit: "samples/s" },
+      { name: `remote.v2_decode_time_vs_v1_${tag}`, value: v2Full / full, unit: "x" },
+      { name: `remote.v2_body_bytes_vs_v1_${tag}`, value: v2.length / body.length, unit: "x" },
       { name: `remote.decode_body_${tag}`, value: samples / (full / 1000), unit: "samples/s" },
       { name: `remote.decode_proto_${tag}`, value: samples / (protoOnly / 1000), unit: "samples/s" },
       { name: `remote.snappy_decompress_${tag}`, value: raw.length / 1e6 / (unsnappy / 1000), unit: "MB/s" },

@@ -13,6 +13,7 @@ import { benchQuery } from "./query.js";
 import { benchScrape } from "./scrape.js";
 import { benchRegex } from "./regex.js";
 import { benchExemplars } from "./exemplars.js";
+import { benchOtlp } from "./otlp.js";
 import { benchRemote } from "./remote.js";
 import { benchRules } from "./rules.js";
 import { benchStore } from "./store.js";
@@ -26,6 +27,7 @@ const suites: [string, () => Promise<BenchResult[]>][] = [
   ["chunk encoding (chunkenc)", benchChunkenc],
   ["exposition parsing (textparse)", benchTextparse],
   ["remote write decoding (remote)", benchRemote],
+  ["OTLP decoding and translation (otlp)", benchOtlp],
   ["label-matcher regexes: linear-time engine vs V8 RegExp", () => benchRegex({ values: quick ? 50_000 : 200_000, log: console.log })],
   ["exemplar ring of one shard (tsdb)", () => benchExemplars({ capacity: quick ? 20_000 : 100_000, log: console.log })],
   ["durable appends into one SeriesStore (tsdb, workerd)", () => benchStore({ scrapes: quick ? 130 : 480, log: console.log })],

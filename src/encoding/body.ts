@@ -39,3 +39,8 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** A plain-text answer with a trailing newline, as Go's http.Error writes them. */
+export function textResponse(status: number, msg: string): Response {
+  return new Response(msg + "\n", { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+}

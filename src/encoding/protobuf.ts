@@ -99,12 +99,6 @@ export class ProtoReader {
     return hi * TWO_32 + lo;
   }
 
-  /** A zigzag sint64 (or sint32) varint as a JS number; throws outside +-2^52. */
-  sint64(): number {
-    const u = this.uint64();
-    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
-  }
-
   /** High word (signed) of the last int64Bits() read. */
   private hiBits = 0;
 
@@ -152,6 +146,27 @@ export class ProtoReader {
     if (p + 4 > this.end) throw new ProtobufError("truncated fixed32");
     this.pos = p + 4;
     return this.view.getUint32(p, true);
+  }
+
+  /** A zigzag-encoded sint32 varint. */
+  sint32(): number {
+    const n = this.uint32();
+    return (n >>> 1) ^ -(n & 1);
+  }
+
+  /** A zigzag-encoded sint64 varint as a JS number; throws outside +-(2^53-1). */
+  sint64(): number {
+    const n = this.uint64Unchecked();
+    return n.odd ? -(n.half + 1) : n.half;
+  }
+
+  /** The varint as floor(v / 2) and its low bit, exact for every 64-bit value whose
+   * half is a safe integer. */
+  private uint64Unchecked(): { half: number; odd: boolean } {
+    const lo = this.int64Bits();
+    const hi = this.hiBits >>> 0;
+    if (hi > 0x3fffff) throw new ProtobufError("sint64 outside the safe integer range");
+    return { half: hi * (TWO_32 / 2) + (lo >>> 1), odd: (lo & 1) === 1 };
   }
 
   /** Reads a length prefix and returns the end offset of the delimited bytes. */
@@ -429,4 +444,45 @@ export class ProtoWriter {
   finish(): Uint8Array {
     return this.buf.subarray(0, this.pos);
   }
+}
+
+/**
+ * Schema-driven reading for decoders with many message types: `read` gets each field
+ * of [r.pos, end) and returns false for one it does not know, which is then skipped.
+ */
+export function readFields(r: ProtoReader, end: number, read: (field: number, wire: number) => boolean): void {
+  const outer = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const key = r.tag();
+    if (!read(key >>> 3, key & 7)) r.skip(key & 7, key >>> 3);
+  }
+  r.end = outer;
+}
+
+/** readFields over the length-delimited message at r.pos. */
+export function readMessage(r: ProtoReader, read: (field: number, wire: number) => boolean): void {
+  const end = r.lengthEnd();
+  readFields(r, end, read);
+  r.pos = end;
+}
+
+/** A known field sent with another wire type means another schema: an error. */
+export function expectWire(wire: number, expected: number, field: number): true {
+  if (wire !== expected) throw new ProtobufError(`field ${field} has unexpected wire type ${wire}`);
+  return true;
+}
+
+/** One element, or a packed run of them, of a repeated scalar field. */
+export function readRepeated(r: ProtoReader, wire: number, scalarWire: number, field: number, read: () => number, out: number[]): void {
+  if (wire === WIRE_LEN) {
+    const end = r.lengthEnd();
+    const outer = r.end;
+    r.end = end;
+    while (r.pos < end) out.push(read());
+    r.end = outer;
+    return;
+  }
+  expectWire(wire, scalarWire, field);
+  out.push(read());
 }

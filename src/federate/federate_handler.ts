@@ -1,3 +1,4 @@
+import { textResponse } from "../encoding/body.js";
 import { CounterResetHint, type FloatHistogram } from "../model/histogram.js";
 import { compareLabels, LabelsBuilder, METRIC_NAME, metricName, type Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matchers.js";
@@ -30,12 +31,12 @@ export interface FederateOptions {
 export async function federateHandler(req: Request, querier: Querier, opts: FederateOptions): Promise<Response> {
   const url = new URL(req.url);
   const raw = url.searchParams.getAll("match[]");
-  if (raw.length === 0) return text(400, "no match[] parameter provided");
+  if (raw.length === 0) return textResponse(400, "no match[] parameter provided");
   let sets: Matcher[][];
   try {
     sets = raw.map(parseSeriesSelector);
   } catch (e) {
-    if (e instanceof ParseError) return text(400, e.message);
+    if (e instanceof ParseError) return textResponse(400, e.message);
     throw e;
   }
   const now = opts.now ?? Date.now();
@@ -178,9 +179,5 @@ function latest(s: Series, external: Labels): FederatedSample | null {
     if (changed) labels = b.labels();
   }
   return h === undefined ? { labels, value: v, timestamp: s.ts[n - 1]! } : { labels, value: 0, timestamp: s.ts[n - 1]!, histogram: h };
-}
-
-function text(status: number, msg: string): Response {
-  return new Response(msg + "\n", { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 }
 

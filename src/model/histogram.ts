@@ -101,6 +101,15 @@ export function targetIndex(idx: number, from: number, to: number): number {
   return Math.floor((idx - 1) / 2 ** (from - to)) + 1;
 }
 
+/** Absolute bucket counts from the deltas integer histograms carry on the wire
+ * (each bucket's count minus the previous one's). */
+export function countsFromDeltas(deltas: readonly number[]): number[] {
+  const out = new Array<number>(deltas.length);
+  let c = 0;
+  for (let i = 0; i < deltas.length; i++) out[i] = c += deltas[i]!;
+  return out;
+}
+
 /** Buckets as parallel sorted lists of indices and counts. */
 interface Indexed {
   idx: number[];

@@ -1,4 +1,23 @@
-import { EXPONENTIAL_SCHEMA_MAX, EXPONENTIAL_SCHEMA_MIN, isCustomSchema, type FloatHistogram, type Span } from "./histogram.js";
+import { EXPONENTIAL_SCHEMA_MAX, EXPONENTIAL_SCHEMA_MIN, FloatHistogram, isCustomSchema, type Span } from "./histogram.js";
+
+/** The finest exponential schema the formats reserve: 9-52 are reduced to 8 on ingest. */
+const RESERVED_SCHEMA_MAX = 52;
+
+/**
+ * `h` as Prometheus 3 stores an ingested histogram (scrape, remote write 1.0 and 2.0):
+ * schemas 9-52, finer than storage keeps, reduced to 8 rather than refused. Returns
+ * why it is refused instead when it is invalid.
+ */
+export function ingestedHistogram(h: FloatHistogram, integer: boolean): FloatHistogram | string {
+  const finer = !isCustomSchema(h.schema) && h.schema > EXPONENTIAL_SCHEMA_MAX && h.schema <= RESERVED_SCHEMA_MAX;
+  const err = histogramValidationError(finer ? FloatHistogram.from({ ...h, schema: EXPONENTIAL_SCHEMA_MAX }) : h, integer);
+  if (err !== undefined) return err;
+  if (!finer) return h;
+  const reduced = h.copyToSchema(EXPONENTIAL_SCHEMA_MAX);
+  reduced.counterResetHint = h.counterResetHint;
+  reduced.integer = integer;
+  return reduced;
+}
 
 /**
  * Why Prometheus would refuse to ingest `h` (remote write or scrape), in its words,

@@ -1,3 +1,4 @@
+import { textResponse } from "../encoding/body.js";
 import { newMatcher } from "../model/matchers.js";
 import type { Storage } from "../storage/storage.js";
 import { ProtobufError } from "../encoding/protobuf.js";
@@ -15,11 +16,11 @@ export async function remoteReadHandler(req: Request, storage: Storage, sampleLi
   try {
     rr = decodeReadRequest(snappyDecompress(new Uint8Array(await req.arrayBuffer())));
   } catch (e) {
-    if (e instanceof SnappyError || e instanceof ProtobufError) return text(400, `cannot decode remote read request: ${e.message}`);
+    if (e instanceof SnappyError || e instanceof ProtobufError) return textResponse(400, `cannot decode remote read request: ${e.message}`);
     throw e;
   }
   if (rr.acceptedResponseTypes.length > 0 && !rr.acceptedResponseTypes.includes(0)) {
-    return text(400, "none of the accepted response types is supported: only SAMPLES is");
+    return textResponse(400, "none of the accepted response types is supported: only SAMPLES is");
   }
   const results: WriteRequestInput["timeseries"][] = [];
   let samples = 0;
@@ -28,12 +29,12 @@ export async function remoteReadHandler(req: Request, storage: Storage, sampleLi
     try {
       matchers = q.matchers.map((m) => newMatcher(m.type, m.name, m.value));
     } catch (e) {
-      return text(400, (e as Error).message);
+      return textResponse(400, (e as Error).message);
     }
     const series: WriteRequestInput["timeseries"][number][] = [];
     for await (const s of storage.querier().select(matchers, { start: q.startMs, end: q.endMs })) {
       samples += s.ts.length;
-      if (samples > sampleLimit) return text(400, `exceeded sample limit (${sampleLimit})`);
+      if (samples > sampleLimit) return textResponse(400, `exceeded sample limit (${sampleLimit})`);
       const out = [];
       for (let i = 0; i < s.ts.length; i++) out.push({ t: s.ts[i]!, v: s.vs[i]! });
       series.push({ labels: s.labels, samples: out });
@@ -43,8 +44,4 @@ export async function remoteReadHandler(req: Request, storage: Storage, sampleLi
   return new Response(snappyCompress(encodeReadResponse(results)), {
     headers: { "content-type": "application/x-protobuf", "content-encoding": "snappy" },
   });
-}
-
-function text(status: number, msg: string): Response {
-  return new Response(msg + "\n", { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 }

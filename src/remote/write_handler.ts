@@ -1,9 +1,11 @@
-import { readBodyLimited } from "../encoding/body.js";
-import { formatSeries, labelsFromKey, metricName, sortLabels } from "../model/labels.js";
+import { readBodyLimited, textResponse } from "../encoding/body.js";
+import { formatSeries, metricName, sortLabels } from "../model/labels.js";
 import { DEFAULT_LIMITS, labelLimitError, type InputLimits } from "../model/limits.js";
-import type { Rejection, Storage } from "../storage/storage.js";
-import { histogramValidationError } from "../model/histogram_validation.js";
-import { unsupportedWriteMedia } from "./write_headers.js";
+import { ingestedHistogram } from "../model/histogram_validation.js";
+import { describeRejection } from "../storage/rejection.js";
+import type { Storage } from "../storage/storage.js";
+import { V2_MESSAGE, writeMessage } from "./write_headers.js";
+import { remoteWriteV2 } from "./write_handler_v2.js";
 import { decodeRemoteWriteBody, isRemoteDecodeError, sortedLabels } from "./write_request.js";
 
 export interface RemoteWriteOptions {
@@ -16,26 +18,27 @@ export interface RemoteWriteOptions {
 /** Series named in one answer at most. */
 const MAX_NAMED = 10;
 
-/** POST /api/v1/write: Prometheus remote write 1.0. Every valid sample of the request
- * is stored; rejected ones are named in a 400 so the sender logs them instead of
- * retrying (Prometheus treats 4xx as unrecoverable). */
+/** POST /api/v1/write: Prometheus remote write 1.0 (2.0 bodies go to remoteWriteV2).
+ * Every valid sample of the request is stored; rejected ones are named in a 400 so the
+ * sender logs them instead of retrying (Prometheus treats 4xx as unrecoverable). */
 export async function remoteWriteHandler(req: Request, storage: Storage, opts: RemoteWriteOptions): Promise<Response> {
-  const unsupported = unsupportedWriteMedia(req.headers);
-  if (unsupported !== undefined) return text(415, unsupported);
+  const media = writeMessage(req.headers);
+  if ("unsupported" in media) return textResponse(415, media.unsupported);
   const body = await readBodyLimited(req, opts.maxBodyBytes);
-  if (body === null) return text(413, `request body too large: limit is ${opts.maxBodyBytes} bytes`);
+  if (body === null) return textResponse(413, `request body too large: limit is ${opts.maxBodyBytes} bytes`);
+  if (media.message === V2_MESSAGE) return remoteWriteV2(body, storage, { maxDecodedBytes: opts.maxBodyBytes * 4, limits: opts.limits });
   let wr;
   try {
     wr = decodeRemoteWriteBody(body, { maxDecodedBytes: opts.maxBodyBytes * 4 });
   } catch (e) {
-    if (isRemoteDecodeError(e)) return text(400, `cannot decode remote write request: ${e.message}`);
+    if (isRemoteDecodeError(e)) return textResponse(400, `cannot decode remote write request: ${e.message}`);
     throw e;
   }
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const labelSets = wr.timeseries.map((ts) => sortedLabels(ts.labels));
   for (const labels of labelSets) {
     const err = labelLimitError(labels, limits);
-    if (err !== undefined) return text(400, `request rejected, nothing was written: ${err}`);
+    if (err !== undefined) return textResponse(400, `request rejected, nothing was written: ${err}`);
   }
   const app = storage.appender();
   const invalid: string[] = [];
@@ -53,13 +56,13 @@ export async function remoteWriteHandler(req: Request, storage: Storage, opts: R
     for (const s of ts.samples) app.append(labels, s.t, s.v);
     for (const x of ts.histograms) {
       // As Prometheus: an invalid histogram is refused alone, the rest is stored.
-      const err = app.appendHistogram === undefined ? "this storage does not keep native histograms" : histogramValidationError(x.h, x.integer);
-      if (err !== undefined) {
+      const h = app.appendHistogram === undefined ? "this storage does not keep native histograms" : ingestedHistogram(x.h, x.integer);
+      if (typeof h === "string") {
         invalidHistograms++;
-        if (invalid.length < MAX_NAMED) invalid.push(`${formatSeries(labels)} at ${x.t}: ${err}`);
+        if (invalid.length < MAX_NAMED) invalid.push(`${formatSeries(labels)} at ${x.t}: ${h}`);
         continue;
       }
-      app.appendHistogram!(labels, x.t, x.h);
+      app.appendHistogram!(labels, x.t, h);
     }
     // Prometheus stores exemplars on a best-effort basis: refused ones are logged,
     // never a reason to fail the request.
@@ -69,25 +72,9 @@ export async function remoteWriteHandler(req: Request, storage: Storage, opts: R
   });
   const res = await app.commit();
   const problems: string[] = [];
-  if (res.rejected > 0) problems.push(`${res.rejected} samples rejected: ${res.rejections.map(describe).join("; ")}`);
+  if (res.rejected > 0) problems.push(`${res.rejected} samples rejected: ${res.rejections.map(describeRejection).join("; ")}`);
   if (unnamedSamples > 0) problems.push(`${unnamedSamples} samples dropped: series without a metric name: ${unnamed.join(", ")}`);
   if (invalidHistograms > 0) problems.push(`${invalidHistograms} native histogram samples rejected: ${invalid.join("; ")}`);
-  if (problems.length > 0) return text(400, problems.join("\n"));
+  if (problems.length > 0) return textResponse(400, problems.join("\n"));
   return new Response(null, { status: 204 });
-}
-
-function describe(r: Rejection): string {
-  const series = formatSeries(labelsFromKey(r.series));
-  switch (r.reason) {
-    case "out_of_order":
-      return `out of order sample for ${series} at ${r.t}: ${r.skewMs / 1000}s older than the series' newest sample, outside the out-of-order window`;
-    case "duplicate":
-      return `duplicate sample for timestamp ${r.t} with a different value for ${series}`;
-    case "too_old":
-      return `sample for ${series} at ${r.t} is older than the retention`;
-  }
-}
-
-function text(status: number, msg: string): Response {
-  return new Response(msg + "\n", { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 }

@@ -80,7 +80,8 @@ export function isRemoteDecodeError(e: unknown): e is Error {
   return e instanceof ProtobufError || e instanceof SnappyError || e instanceof InvalidWriteRequestError;
 }
 
-const METRIC_TYPES: readonly MetricType[] = [
+/** Remote write's MetricType enum (1.0 and 2.0 agree), by number. */
+export const METRIC_TYPES: readonly MetricType[] = [
   "unknown",
   "counter",
   "gauge",

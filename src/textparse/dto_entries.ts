@@ -1,6 +1,6 @@
 import { ProtobufError } from "../encoding/protobuf.js";
-import { CounterResetHint, EXPONENTIAL_SCHEMA_MAX, FloatHistogram } from "../model/histogram.js";
-import { histogramValidationError } from "../model/histogram_validation.js";
+import { CounterResetHint, FloatHistogram } from "../model/histogram.js";
+import { ingestedHistogram } from "../model/histogram_validation.js";
 import { formatSeries, METRIC_NAME, sortLabels, type Label, type Labels } from "../model/labels.js";
 import type { MetricType } from "../model/metadata.js";
 import type { DtoExemplar, DtoFamily, DtoLabel, DtoMetric, DtoNativeHistogram, DtoType } from "./dto.js";
@@ -102,7 +102,7 @@ function toExemplar(e: DtoExemplar): Exemplar {
 }
 
 function toFloatHistogram(m: DtoMetric, n: DtoNativeHistogram, gauge: boolean, labels: Labels): FloatHistogram {
-  let h = FloatHistogram.from({
+  const h = FloatHistogram.from({
     counterResetHint: gauge ? CounterResetHint.Gauge : CounterResetHint.Unknown,
     schema: n.schema,
     zeroThreshold: n.zeroThreshold,
@@ -114,14 +114,8 @@ function toFloatHistogram(m: DtoMetric, n: DtoNativeHistogram, gauge: boolean, l
     positiveBuckets: n.positiveCounts.slice(),
     negativeBuckets: n.negativeCounts.slice(),
   });
-  // Prometheus keeps at most schema 8 and lowers finer histograms to it on ingest.
-  const err = histogramValidationError(h.schema > EXPONENTIAL_SCHEMA_MAX ? FloatHistogram.from({ ...h, schema: EXPONENTIAL_SCHEMA_MAX }) : h, n.integer);
-  if (err !== undefined) throw new ProtobufError(`invalid native histogram ${formatSeries(labels)}: ${err}`);
-  if (h.schema > EXPONENTIAL_SCHEMA_MAX) {
-    const hint = h.counterResetHint;
-    h = h.copyToSchema(EXPONENTIAL_SCHEMA_MAX);
-    h.counterResetHint = hint;
-  }
   h.integer = n.integer;
-  return h;
+  const ingested = ingestedHistogram(h, n.integer);
+  if (typeof ingested === "string") throw new ProtobufError(`invalid native histogram ${formatSeries(labels)}: ${ingested}`);
+  return ingested;
 }

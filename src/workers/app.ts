@@ -12,6 +12,7 @@ import { demoHandler } from "../demo/demo_exporter.js";
 import { federateHandler } from "../federate/federate_handler.js";
 import { remoteReadHandler } from "../remote/read_handler.js";
 import { remoteWriteHandler } from "../remote/write_handler.js";
+import { otlpMetricsHandler } from "../otlp/otlp_handler.js";
 import { PUSHGATEWAY_PREFIX } from "../pushgateway/http_api.js";
 import { ALERTMANAGER_PREFIX, stripPrefix } from "../alertmanager/mount.js";
 import { metricsHandler } from "../telemetry/metrics_handler.js";
@@ -76,6 +77,15 @@ export function buildApp(env: Env): Hono {
   // Samples written here are also forwarded to the tier's remote_write queues.
   app.post("/api/v1/write", requireBearer(env.WRITE_TOKEN), async (c) =>
     remoteWriteHandler(c.req.raw, await tier.appendStorage(), { maxBodyBytes: Number(env.MAX_BODY_BYTES || DEFAULT_MAX_BODY), limits }),
+  );
+  // OTLP/HTTP metrics, translated as Prometheus 3's receiver does; written like remote write.
+  app.post("/api/v1/otlp/v1/metrics", requireBearer(env.WRITE_TOKEN), async (c) =>
+    otlpMetricsHandler(c.req.raw, await tier.appendStorage(), {
+      maxBodyBytes: Number(env.MAX_BODY_BYTES || DEFAULT_MAX_BODY),
+      limits,
+      lookbackDeltaMs: engine.opts.lookbackDeltaMs,
+      promoteScopeMetadata: env.OTLP_PROMOTE_SCOPE_METADATA === "true",
+    }),
   );
   app.get("/federate", async (c) =>
     federateHandler(c.req.raw, storage().querier(), {

@@ -3,10 +3,13 @@ import { describe, expect, it } from "vitest";
 import { ProtobufError } from "../../src/encoding/protobuf.js";
 import { snappyCompress, snappyDecompress, SnappyError } from "../../src/remote/snappy.js";
 import { remoteWriteHandler } from "../../src/remote/write_handler.js";
+import { V2_MESSAGE, writeMessage } from "../../src/remote/write_headers.js";
+import { decodeWriteRequestV2 } from "../../src/remote/write_request_v2.js";
 import { decodeRemoteWriteBody, decodeWriteRequest, encodeRemoteWriteBody, encodeWriteRequest, isRemoteDecodeError, type WriteRequestInput } from "../../src/remote/write_request.js";
 import { labelsFromRecord } from "../../src/model/labels.js";
 import { STALE_NAN } from "../../src/model/sample.js";
 import { MemoryStorage } from "../../src/storage/memory_storage.js";
+import { apply, damage } from "./damage.js";
 import { fuzz, fuzzAsync, fuzzTimeout } from "./fuzz_options.js";
 
 /** Fuzzing remote write, the one write path open to any Prometheus on the network:
@@ -48,51 +51,6 @@ const request: fc.Arbitrary<WriteRequestInput> = fc.record({
     { maxLength: 2 },
   ),
 });
-
-type Damage = { kind: "flip" | "truncate" | "insert" | "delete" | "splice"; at: number; bit: number; bytes: Uint8Array };
-const damage: fc.Arbitrary<Damage> = fc.record({
-  kind: fc.constantFrom("flip", "flip", "truncate", "insert", "delete", "splice"),
-  at: fc.nat(),
-  bit: fc.nat({ max: 7 }),
-  bytes: fc.uint8Array({ minLength: 1, maxLength: 6 }),
-});
-
-function apply(buf: Uint8Array, ds: readonly Damage[]): Uint8Array {
-  let b = buf;
-  for (const d of ds) {
-    const at = b.length === 0 ? 0 : d.at % (b.length + 1);
-    switch (d.kind) {
-      case "flip":
-        if (b.length === 0) break;
-        b = b.slice();
-        b[at % b.length]! ^= 1 << d.bit;
-        break;
-      case "truncate":
-        b = b.slice(0, at);
-        break;
-      case "insert":
-        b = concat(b.slice(0, at), d.bytes, b.slice(at));
-        break;
-      case "delete":
-        b = concat(b.slice(0, at), b.slice(at + d.bytes.length));
-        break;
-      case "splice":
-        b = concat(b.slice(0, at), d.bytes, b.slice(at + d.bytes.length));
-        break;
-    }
-  }
-  return b;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** Headers as real senders and strays send them; most are acceptable. */
 const headers = fc.oneof(
@@ -139,8 +97,13 @@ async function seeded(): Promise<MemoryStorage> {
   return st;
 }
 
-function samplesIn(body: Uint8Array): number | undefined {
+/** Samples (and 2.0's histograms) in a body, read as the headers say it is. */
+function samplesIn(body: Uint8Array, hs: Record<string, string>): number | undefined {
   try {
+    const media = writeMessage(new Headers(hs));
+    if ("message" in media && media.message === V2_MESSAGE) {
+      return decodeWriteRequestV2(snappyDecompress(body, MAX_BODY * 4)).timeseries.reduce((n, ts) => n + ts.samples.length + ts.histograms.length, 0);
+    }
     return decodeRemoteWriteBody(body, { maxDecodedBytes: MAX_BODY * 4 }).timeseries.reduce((n, ts) => n + ts.samples.length, 0);
   } catch {
     return undefined;
@@ -162,7 +125,7 @@ async function post(body: Uint8Array, hs: Record<string, string>): Promise<void>
   if (res.status === 204) {
     // All stored, except repeats of a sample with the same value, which Prometheus
     // also takes as already stored.
-    if (appended > (samplesIn(body) ?? -1)) fail(`204 for ${samplesIn(body)} samples, ${appended} stored`);
+    if (appended > (samplesIn(body, hs) ?? -1)) fail(`204 for ${samplesIn(body, hs)} samples, ${appended} stored`);
     return;
   }
   if (![400, 413, 415].includes(res.status)) fail(`answered ${res.status}: ${msg}`);
@@ -178,7 +141,7 @@ async function post(body: Uint8Array, hs: Record<string, string>): Promise<void>
   }
   // Refused in part: the rest of the request is stored (repeats of a stored sample
   // aside), the samples named are not.
-  const total = samplesIn(body);
+  const total = samplesIn(body, hs);
   if (total === undefined) fail(`a body that does not decode was partly stored: ${msg}`);
   if (appended + rejected + unnamed > total) fail(`${total} samples sent, ${appended} stored, ${rejected} rejected, ${unnamed} dropped`);
 }

@@ -89,12 +89,12 @@ describe("remote write receiver and native histograms", () => {
     const storage = new MemoryStorage();
     const good = FloatHistogram.from({ schema: 0, count: 3, sum: 2, positiveSpans: [{ offset: 0, length: 2 }], positiveBuckets: [1, 2] });
     const short = FloatHistogram.from({ schema: 0, count: 3, sum: 2, positiveSpans: [{ offset: 0, length: 3 }], positiveBuckets: [1, 2] });
-    const badSchema = FloatHistogram.from({ schema: 12, count: 0 });
+    const badSchema = FloatHistogram.from({ schema: 53, count: 0 });
     const res = await remoteWriteHandler(post([{ t: 1000, h: good }, { t: 2000, h: short }, { t: 3000, h: badSchema }]), storage, { maxBodyBytes: 1 << 20 });
     expect(res.status).toBe(400);
     expect(await res.text()).toBe(
       "2 native histogram samples rejected: h at 2000: positive side: spans need 3 buckets, have 2 buckets: histogram spans specify different number of buckets than provided; " +
-        "h at 3000: histogram has an invalid schema, which must be between -4 and 8 or -53, got 12\n",
+        "h at 3000: histogram has an invalid schema, which must be between -4 and 8 or -53, got 53\n",
     );
     const series = [];
     for await (const s of storage.querier().select([newMatcher("=", "__name__", "h")], { start: 0, end: 10_000 })) series.push(s);
