@@ -2,7 +2,7 @@
  * PromQL latency side by side: the same data remote-written into a region (under
  * workerd) and into Prometheus 2.42 (Debian's package, --web.enable-remote-write-receiver),
  * the same queries against both, median latency of each and the ratio.
- * Run alone with `npx tsx bench/query.ts [--quick]`.
+ * Run alone with `npx tsx bench/query.ts [--quick] [--runs N]`.
  */
 import { postRemoteWrite, median } from "./process_stats.js";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -21,7 +21,7 @@ export interface QueryBenchOptions {
   log?: (s: string) => void;
 }
 
-const STEP = 15_000;
+export const STEP = 15_000;
 const SHARDS = 2;
 
 function withoutStatsRead(u: ObjectUsage, shards: number): ObjectUsage {
@@ -29,7 +29,7 @@ function withoutStatsRead(u: ObjectUsage, shards: number): ObjectUsage {
 }
 
 /** `series` series: a counter, with 1/10 of them also as classic histogram buckets. */
-function* batches(opts: QueryBenchOptions, t0: number): Generator<WriteRequestInput> {
+export function* batches(opts: Pick<QueryBenchOptions, "series" | "samplesPerSeries">, t0: number): Generator<WriteRequestInput> {
   const r = rng(5);
   const perBatch = Math.max(1, Math.floor(20_000 / opts.samplesPerSeries));
   for (let s0 = 0; s0 < opts.series; s0 += perBatch) {
@@ -71,7 +71,19 @@ function* batches(opts: QueryBenchOptions, t0: number): Generator<WriteRequestIn
   }
 }
 
-
+/** The bench's queries (name, API path after /api/v1/) at `end` (ms). */
+export function benchQueries(end: number): [string, string][] {
+  const at = end / 1000;
+  const rangeStart = (end - 3600_000) / 1000;
+  return [
+    ["selector, all series", `query?query=${encodeURIComponent("bench_requests_total")}&time=${at}`],
+    ["rate 1h range at 15s step, one job", `query_range?query=${encodeURIComponent('rate(bench_requests_total{job="job-1"}[5m])')}&start=${rangeStart}&end=${at}&step=15`],
+    ["sum by (job) of rate", `query?query=${encodeURIComponent("sum by (job) (rate(bench_requests_total[5m]))")}&time=${at}`],
+    ["topk(5) of rate", `query?query=${encodeURIComponent("topk(5, rate(bench_requests_total[5m]))")}&time=${at}`],
+    ["histogram_quantile", `query?query=${encodeURIComponent("histogram_quantile(0.9, sum by (le, job) (rate(bench_latency_seconds_bucket[5m])))")}&time=${at}`],
+    ["subquery max_over_time(rate[1m])[30m:1m]", `query?query=${encodeURIComponent('max_over_time(rate(bench_requests_total{job="job-2"}[1m])[30m:1m])')}&time=${at}`],
+  ];
+}
 
 async function timeQuery(url: string, runs: number): Promise<number> {
   const times: number[] = [];
@@ -102,16 +114,7 @@ export async function benchQuery(opts: QueryBenchOptions): Promise<BenchResult[]
       sent += b.timeseries.length;
       if (sent % 2000 < b.timeseries.length) log(`  query: loaded ${sent} series into both`);
     }
-    const at = end / 1000;
-    const rangeStart = (end - 3600_000) / 1000;
-    const queries: [string, string][] = [
-      ["selector, all series", `query?query=${encodeURIComponent("bench_requests_total")}&time=${at}`],
-      ["rate 1h range at 15s step, one job", `query_range?query=${encodeURIComponent('rate(bench_requests_total{job="job-1"}[5m])')}&start=${rangeStart}&end=${at}&step=15`],
-      ["sum by (job) of rate", `query?query=${encodeURIComponent("sum by (job) (rate(bench_requests_total[5m]))")}&time=${at}`],
-      ["topk(5) of rate", `query?query=${encodeURIComponent("topk(5, rate(bench_requests_total[5m]))")}&time=${at}`],
-      ["histogram_quantile", `query?query=${encodeURIComponent("histogram_quantile(0.9, sum by (le, job) (rate(bench_latency_seconds_bucket[5m])))")}&time=${at}`],
-      ["subquery max_over_time(rate[1m])[30m:1m]", `query?query=${encodeURIComponent('max_over_time(rate(bench_requests_total{job="job-2"}[1m])[30m:1m])')}&time=${at}`],
-    ];
+    const queries = benchQueries(end);
     const out: BenchResult[] = [];
     for (const [name, path] of queries) {
       const u0 = await readUsage(ours);
@@ -138,7 +141,10 @@ export async function benchQuery(opts: QueryBenchOptions): Promise<BenchResult[]
 
 if (isMainModule(import.meta.url)) {
   const quick = process.argv.includes("--quick");
-  void benchQuery({ series: quick ? 1000 : 10_000, samplesPerSeries: 240, runs: quick ? 3 : 7, log: console.log }).then((rs) => {
+  // --runs N: more timed runs per query, for steadier medians on a busy machine.
+  const ri = process.argv.indexOf("--runs");
+  const runs = ri >= 0 ? Number(process.argv[ri + 1]) : quick ? 3 : 7;
+  void benchQuery({ series: quick ? 1000 : 10_000, samplesPerSeries: 240, runs, log: console.log }).then((rs) => {
     for (const r of rs) console.log(`${r.name.padEnd(60)} ${r.value.toPrecision(4).padStart(10)} ${r.unit}`);
   });
 }

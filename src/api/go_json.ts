@@ -44,6 +44,8 @@ export function goHistogram(h: FloatHistogram): string {
 /** A millisecond timestamp as seconds: Prometheus' jsonutil.MarshalTimestamp (whole
  * seconds, then exactly three fraction digits when the fraction is not zero). */
 export function goTimestamp(ms: number): string {
+  // Whole seconds, the usual step grid: the same digits without the arithmetic.
+  if (ms % 1000 === 0) return String(ms / 1000);
   const neg = ms < 0;
   const abs = Math.abs(ms);
   const sec = Math.floor(abs / 1000);

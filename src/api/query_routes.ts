@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { labelsToRecord } from "../model/labels.js";
+import { labelsToRecord, type Labels } from "../model/labels.js";
 import { formatFloat } from "../model/sample.js";
 import { parseDurationParam, TimeParseError } from "../model/time.js";
 import { checkResolution, type Engine } from "../promql/engine/engine.js";
@@ -166,7 +166,23 @@ function valueJson(v: Value, tail: string): string {
   }
 }
 
-function metricJson(labels: Parameters<typeof labelsToRecord>[0]): string {
+/** A series' labels as a JSON object, keys in the order of labelsToRecord's object.
+ * Names strictly increasing and none starting with a digit (the usual case) keep
+ * label order there, so the object is written straight from the labels; otherwise
+ * (duplicates, an array-index name an object lists first) it is built. */
+function metricJson(labels: Labels): string {
+  let out = "{";
+  for (let i = 0; i < labels.length; i++) {
+    const name = labels[i]!.name;
+    const c = name.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || (i > 0 && !(labels[i - 1]!.name < name))) return recordJson(labels);
+    if (i > 0) out += ",";
+    out += goJsonString(name) + ":" + goJsonString(labels[i]!.value);
+  }
+  return out + "}";
+}
+
+function recordJson(labels: Labels): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(labelsToRecord(labels))) parts.push(`${goJsonString(k)}:${goJsonString(v)}`);
   return `{${parts.join(",")}}`;

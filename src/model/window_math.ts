@@ -73,6 +73,15 @@ export function windowBounds(ts: Float64Array, end: number, range: number, hint:
   return [lo, hi];
 }
 
+/** A module-level function, not a closure: the bundle names closures (esbuild's
+ * keepNames) each time they are created, which costs more than this hot loop. */
+function isStaleAt(vs: Float64Array, hs: (FloatHistogram | undefined)[] | undefined, i: number): boolean {
+  const h = hs?.[i];
+  if (h !== undefined) return isStaleNaN(h.sum);
+  const v = vs[i]!;
+  return v !== v && isStaleNaN(v);
+}
+
 /** The samples (and native histograms, when given) without stale markers, which
  * range functions never see. */
 export function withoutStale(
@@ -80,16 +89,10 @@ export function withoutStale(
   vs: Float64Array,
   hs?: (FloatHistogram | undefined)[],
 ): { ts: Float64Array; vs: Float64Array; hs?: (FloatHistogram | undefined)[] } {
-  const stale = (i: number) => {
-    const h = hs?.[i];
-    if (h !== undefined) return isStaleNaN(h.sum);
-    const v = vs[i]!;
-    return v !== v && isStaleNaN(v);
-  };
   let n = 0;
   let anyHist = false;
   for (let i = 0; i < vs.length; i++) {
-    if (stale(i)) n++;
+    if (isStaleAt(vs, hs, i)) n++;
     else if (hs?.[i] !== undefined) anyHist = true;
   }
   if (n === 0) return anyHist ? { ts, vs, hs } : { ts, vs };
@@ -98,7 +101,7 @@ export function withoutStale(
   const ohs: (FloatHistogram | undefined)[] = [];
   let o = 0;
   for (let i = 0; i < vs.length; i++) {
-    if (stale(i)) continue;
+    if (isStaleAt(vs, hs, i)) continue;
     const h = hs?.[i];
     if (h !== undefined) ohs[o] = h;
     ots[o] = ts[i]!;

@@ -1,5 +1,5 @@
 import type { FloatHistogram } from "../model/histogram.js";
-import { SampleBuffer } from "../storage/sample_buffer.js";
+import { SampleBuffer } from "../model/sample_buffer.js";
 import type { Config } from "../config/types.js";
 import { LabelsBuilder, labelsKey, type Labels } from "../model/labels.js";
 import { queueName, queueSettingsFor, type QueueBatch, type QueueSettings } from "./queue_manager.js";

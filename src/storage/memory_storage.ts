@@ -1,7 +1,7 @@
 import { sameFloatBits } from "../chunkenc/floatbits.js";
 import { HistogramChunkState } from "../chunkenc/histogram_chunk_state.js";
 import type { FloatHistogram } from "../model/histogram.js";
-import { SampleBuffer } from "./sample_buffer.js";
+import { SampleBuffer } from "../model/sample_buffer.js";
 import { compareLabels, labelsKey, METRIC_NAME, type Labels } from "../model/labels.js";
 import { matchesLabels, type Matcher } from "../model/matchers.js";
 import { isStaleNaN, STALE_NAN } from "../model/sample.js";

@@ -10,7 +10,7 @@ import { mergePartials, type PartialAggregate, type PushdownPlan } from "../tsdb
 import { readChunks } from "../tsdb/chunk_reader.js";
 import { addUsage } from "../tsdb/usage_meter.js";
 import { AggregateBatcher } from "./aggregate_batcher.js";
-import { SampleBuffer } from "./sample_buffer.js";
+import { SampleBuffer } from "../model/sample_buffer.js";
 import { mergeSeriesStreams } from "./series_merge.js";
 import type { Appender, DeleteResult, Querier, SelectHints, Series, Storage } from "./storage.js";
 

@@ -13,17 +13,22 @@ export interface SampleArrays {
 /** Decodes a series' chunks into one time-sorted run restricted to [mint, maxt].
  * In-order chunks never overlap and arrive sorted, so they are concatenated;
  * out-of-order chunks overlap anything and force a merge that keeps the first value
- * seen for a timestamp (in-order data wins, as in Prometheus' head). */
-export function readChunks(chunks: readonly ChunkData[], mint: number, maxt: number): SampleArrays {
+ * seen for a timestamp (in-order data wins, as in Prometheus' head). `head` is the
+ * series' open head chunk's samples when the caller holds them decoded. */
+export function readChunks(chunks: readonly ChunkData[], mint: number, maxt: number, head?: SampleArrays): SampleArrays {
   const inOrder: SampleArrays[] = [];
   const ooo: SampleArrays[] = [];
-  let total = 0;
   for (const c of chunks) {
     const d = clip(c.enc !== undefined ? histogramArrays(c.enc, c.data) : decodeXor(c.data), mint, maxt);
-    if (d.ts.length === 0) continue;
-    (c.ooo ? ooo : inOrder).push(d);
-    total += d.ts.length;
+    if (d.ts.length > 0) (c.ooo ? ooo : inOrder).push(d);
   }
+  // An open head already decoded: newer than every in-order chunk given.
+  if (head !== undefined) {
+    const d = clip(head, mint, maxt);
+    if (d.ts.length > 0) inOrder.push(d);
+  }
+  let total = 0;
+  for (const d of inOrder) total += d.ts.length;
   const base = concat(inOrder, ooo.length === 0 ? total : undefined);
   if (ooo.length === 0) return base;
   return ooo.reduce(mergeSorted, base);
@@ -37,13 +42,23 @@ function histogramArrays(enc: HistogramEncoding, data: Uint8Array): SampleArrays
 function clip(d: SampleArrays, mint: number, maxt: number): SampleArrays {
   const n = d.ts.length;
   if (n === 0 || (d.ts[0]! >= mint && d.ts[n - 1]! <= maxt)) return d;
-  let lo = 0;
-  while (lo < n && d.ts[lo]! < mint) lo++;
-  let hi = n;
-  while (hi > lo && d.ts[hi - 1]! > maxt) hi--;
+  const lo = searchTime(d.ts, mint, 0, false);
+  const hi = searchTime(d.ts, maxt, lo, true);
   const out: SampleArrays = { ts: d.ts.subarray(lo, hi), vs: d.vs.subarray(lo, hi) };
   if (d.hs !== undefined) out.hs = d.hs.slice(lo, hi);
   return out;
+}
+
+/** The first index from `from` on whose time is >= t (> t when `after`). */
+function searchTime(ts: Float64Array, t: number, from: number, after: boolean): number {
+  let lo = from;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < t || (after && ts[mid] === t)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function concat(parts: SampleArrays[], total?: number): SampleArrays {

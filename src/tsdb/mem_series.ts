@@ -1,5 +1,7 @@
 import { sameFloatBits } from "../chunkenc/floatbits.js";
 import { XorChunk } from "../chunkenc/xor.js";
+import { decodeXorInto, xorNumSamples } from "../chunkenc/iterator.js";
+import { SampleBuffer } from "../model/sample_buffer.js";
 import { ChunkEncoding, type HistogramChunkBase, type HistogramEncoding, isStaleHistogram } from "../chunkenc/histogram_chunk_base.js";
 import { HistogramChunkState } from "../chunkenc/histogram_chunk_state.js";
 import { dropHistograms } from "../chunkenc/histogram_chunks.js";
@@ -52,6 +54,9 @@ export class MemSeries {
   readonly hist = new HistogramChunkState();
   /** The newest sample when it is a histogram, for duplicate checks. */
   lastH: FloatHistogram | null = null;
+  /** The open XOR head's samples, decoded (see decodedHead); appends keep them
+   * current, anything else that changes the head drops them. */
+  private decoded: SampleBuffer | null = null;
 
   constructor(
     readonly id: number,
@@ -73,6 +78,7 @@ export class MemSeries {
         this.headMinT = t;
       }
       this.head.append(t, v);
+      if (this.decoded !== null) this.decoded.push(t, v);
       this.maxT = t;
       this.lastV = v;
       if (t < this.minT) this.minT = t;
@@ -164,6 +170,7 @@ export class MemSeries {
   sealHead(): SealedChunk {
     const head = this.head!;
     this.head = null;
+    this.decoded = null;
     return { minT: this.headMinT, maxT: this.maxT, count: head.numSamples(), ooo: false, data: head.bytes() };
   }
 
@@ -191,6 +198,25 @@ export class MemSeries {
     return this.head === null ? null : this.head.bytes();
   }
 
+  /** The open XOR head's samples as arrays (views valid until the next change to the
+   * head), decoded on the first call. Reads near "now" land in the head, and queries
+   * and rule evaluations read the same heads again and again between appends. */
+  decodedHead(): { ts: Float64Array; vs: Float64Array } | null {
+    if (this.head === null) return null;
+    const d = (this.decoded ??= decodeHead(this.head.bytes()));
+    return { ts: d.ts.subarray(0, d.n), vs: d.vs.subarray(0, d.n) };
+  }
+
+  /** Whether decodedHead would answer without decoding. */
+  hasDecodedHead(): boolean {
+    return this.decoded !== null;
+  }
+
+  /** Forgets the decoded head (the shard's memory budget for them is spent). */
+  dropDecodedHead(): void {
+    this.decoded = null;
+  }
+
   oooBytes(): Uint8Array | null {
     return this.oooLen === 0 ? null : this.encodeOOO();
   }
@@ -205,6 +231,7 @@ export class MemSeries {
    * newest timestamp is kept, so appends stay in order as before the deletion. */
   deleteHeadRange(mint: number, maxt: number): number {
     let removed = 0;
+    this.decoded = null;
     if (this.head !== null && this.maxT >= mint && this.headMinT <= maxt) {
       const kept = new XorChunk();
       let first = Infinity;
@@ -244,6 +271,7 @@ export class MemSeries {
 
   /** Restores the head from a head_chunks row or snapshot entry. */
   restore(head: Uint8Array | null, ooo: Uint8Array | null, hist: Uint8Array | null = null, histEnc: HistogramEncoding = ChunkEncoding.FloatHistogram): void {
+    this.decoded = null;
     if (hist != null && hist.byteLength > 0) {
       this.hist.open(hist, histEnc);
       const it = this.hist.chunk!.iterator();
@@ -280,6 +308,14 @@ export class MemSeries {
       }
     }
   }
+}
+
+/** A head chunk's samples decoded into a buffer that appends can extend. */
+function decodeHead(bytes: Uint8Array): SampleBuffer {
+  const n = xorNumSamples(bytes);
+  const buf = new SampleBuffer(Math.max(n, Math.min(SAMPLES_PER_CHUNK, n * 2), 16));
+  buf.n = decodeXorInto(bytes, buf.ts, buf.vs, 0);
+  return buf;
 }
 
 /** Same counts in the same buckets, whatever the span layout (a histogram read back

@@ -44,26 +44,38 @@ export class PostingsIndex {
 
   /** Series ids selected by all matchers, the way Prometheus resolves them: matchers
    * that cannot match an empty value intersect, those that can subtract the series
-   * whose value fails them (a missing label counts as the empty value). */
-  resolve(matchers: readonly Matcher[], deadline?: Deadline): Set<number> {
-    let result: Set<number> | null = null;
+   * whose value fails them (a missing label counts as the empty value). The answer may
+   * be the index's own set (a lone `name="value"`, which a rule group asks for again
+   * and again): read it before the index changes and never change it. */
+  resolve(matchers: readonly Matcher[], deadline?: Deadline): ReadonlySet<number> {
+    let result: ReadonlySet<number> | null = null;
+    // Whether result is a set of our own, not one of the index's.
+    let owned = false;
     const subtract: Matcher[] = [];
     for (const m of matchers) {
       if (matchesEmpty(m)) {
         subtract.push(m);
         continue;
       }
-      const ids = this.union(m, true, deadline);
-      result = result === null ? ids : intersect(result, ids);
+      const equal = m.type === "=";
+      const ids = equal ? (this.byName.get(m.name)?.get(m.value) ?? NONE) : this.union(m, true, deadline);
+      if (result === null) {
+        result = ids;
+        owned = !equal;
+      } else {
+        result = intersect(result, ids);
+        owned = true;
+      }
       if (result.size === 0) return result;
     }
-    if (result === null) result = new Set(this.all);
+    if (subtract.length === 0) return result ?? this.all;
+    const out: Set<number> = owned ? (result as Set<number>) : new Set(result ?? this.all);
     for (const m of subtract) {
       // Values present on series that fail the matcher; absent labels pass it.
       const failing = this.union(m, false, deadline);
-      for (const id of failing) result.delete(id);
+      for (const id of failing) out.delete(id);
     }
-    return result;
+    return out;
   }
 
   /** Union of the postings of every value of m.name for which the matcher gives `want`. */
@@ -71,10 +83,6 @@ export class PostingsIndex {
     const values = this.byName.get(m.name);
     const out = new Set<number>();
     if (values === undefined) return out;
-    if (m.type === "=" && want) {
-      for (const id of values.get(m.value) ?? []) out.add(id);
-      return out;
-    }
     for (const [v, ids] of values) {
       deadline?.tick();
       if (matchValue(m, v) === want) for (const id of ids) out.add(id);
@@ -83,7 +91,9 @@ export class PostingsIndex {
   }
 }
 
-function intersect(a: Set<number>, b: Set<number>): Set<number> {
+const NONE: ReadonlySet<number> = new Set();
+
+function intersect(a: ReadonlySet<number>, b: ReadonlySet<number>): Set<number> {
   const [small, big] = a.size <= b.size ? [a, b] : [b, a];
   const out = new Set<number>();
   for (const id of small) if (big.has(id)) out.add(id);

@@ -36,7 +36,8 @@ import { partitionOf } from "./block.js";
 import { BlockStore } from "./block_store.js";
 import { decodeSnapshotPart, encodeSnapshot, type HeadEntry, type Snapshot } from "./head_snapshot.js";
 import { convertLegacyRows } from "./legacy_rows.js";
-import { readChunks } from "./chunk_reader.js";
+import { readChunks, type SampleArrays } from "./chunk_reader.js";
+import { DecodedHeads } from "./decoded_heads.js";
 import { PushdownAccumulator, type PartialAggregate, type PushdownPlan } from "./pushdown.js";
 import { SeriesCatalog } from "./series_catalog.js";
 import type { AggregateAnswer, AggregateRequest, StorageLayout } from "./rpc.js";
@@ -57,6 +58,9 @@ const MAX_REJECTIONS_PER_BATCH = 10;
 const RECENT_REJECTIONS = 50;
 const QUERY_CACHE_TTL_MS = 60_000;
 const DEFAULT_PAGE = 1000;
+/** Heads a shard keeps decoded for pushed-down reads (DecodedHeads): at most about
+ * 16 MiB of samples. */
+const DECODED_HEADS = 8192;
 /** Largest WAL row; SQLite in a Durable Object refuses strings and blobs over 2 MB. */
 const WAL_ROW_BYTES = 1 << 20;
 
@@ -123,6 +127,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   private recent: Rejection[] = [];
   /** Series created by the running append, written to SQLite at its end. */
   private newSeries: MemSeries[] = [];
+  private readonly decodedHeads = new DecodedHeads(DECODED_HEADS);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -142,6 +147,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   // ---- recovery ---------------------------------------------------------------
 
   private load(): void {
+    this.decodedHeads.clear();
     this.byId = new Map();
     this.byKey = new Map();
     this.postings = new PostingsIndex();
@@ -592,6 +598,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
       this.byKey.delete(s.key);
       this.postings.delete(s.id, s.labels);
       this.pending.delete(s.id);
+      this.decodedHeads.forget(s);
     }
   }
 
@@ -703,7 +710,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     for (const id of this.sortedMatches(toMatchers(specs), mint, maxt, dl)) {
       dl.tick();
       const s = this.byId.get(id)!;
-      const { ts, vs, hs } = readChunks(this.chunksOf(s, mint, maxt), mint, maxt);
+      const { ts, vs, hs } = this.samplesOf(s, mint, maxt);
       // Histogram aggregation has its own rules and annotations: the engine's.
       if (hs !== undefined && hs.some((h) => h !== undefined)) return { ...acc.result(), declined: true };
       if (ts.length > 0) acc.add(s.labels, ts, vs);
@@ -791,7 +798,14 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     return { key: s.key, chunks: [], latest: Float64Array.of(s.maxT, s.lastV) };
   }
 
-  private chunksOf(s: MemSeries, mint: number, maxt: number): ChunkData[] {
+  /** s's samples in [mint, maxt], its open head read from the decoded heads. */
+  private samplesOf(s: MemSeries, mint: number, maxt: number): SampleArrays {
+    const head = s.head !== null && s.maxT >= mint && s.headMinT <= maxt ? this.decodedHeads.read(s) : null;
+    if (head === null) return readChunks(this.chunksOf(s, mint, maxt), mint, maxt);
+    return readChunks(this.chunksOf(s, mint, maxt, false), mint, maxt, head);
+  }
+
+  private chunksOf(s: MemSeries, mint: number, maxt: number, withHead = true): ChunkData[] {
     const out: ChunkData[] = [];
     // Sealed in-order chunks all end before the head starts; a range inside the head
     // (an instant query near now) needs no SQLite read at all.
@@ -804,7 +818,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
       // Compaction rewrites blocks under new ids, so block order is not time order.
       if (out.length > 1) out.sort((a, b) => a.minT - b.minT);
     }
-    const head = s.headBytes();
+    const head = withHead ? s.headBytes() : null;
     if (head !== null && s.maxT >= mint && s.headMinT <= maxt) {
       out.push({ minT: s.headMinT, maxT: s.maxT, ooo: false, data: head });
     }

@@ -138,6 +138,32 @@ describe("SeriesStore native histograms", () => {
     });
   });
 
+  it("folds the floats after an integer histogram chunk from the decoded head, also after appends", async () => {
+    const stub = freshStore();
+    const storage = new ShardedStorage([stub]);
+    const labels = labelsFromRecord({ __name__: "mi" });
+    const app = storage.appender();
+    for (let i = 0; i < 10; i++) app.appendHistogram!(labels, T0 + i * STEP, Object.assign(counterHistogram(i), { integer: true }));
+    await app.commit();
+    const floats = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) app.append(labels, T0 + i * STEP, i);
+      await app.commit();
+    };
+    const sum = (n: number) =>
+      stub.selectAggregate([{ type: "=", name: "__name__", value: "mi" }], { op: "sum", grouping: [], without: false, fn: "", range: 300_000, start: T0 + 10 * STEP, interval: STEP, n, offset: 0 }, T0 + 10 * STEP, Infinity);
+    await floats(10, 13);
+    // Twice: the first read decodes the head, the second reads it decoded.
+    for (let k = 0; k < 2; k++) {
+      const part = await sum(3);
+      expect(part.declined).toBeUndefined();
+      expect([...part.value]).toEqual([10, 11, 12]);
+    }
+    await floats(13, 15);
+    expect([...(await sum(5)).value]).toEqual([10, 11, 12, 13, 14]);
+    // The histograms themselves are still the engine's to aggregate.
+    expect((await stub.selectAggregate([{ type: "=", name: "__name__", value: "mi" }], { op: "sum", grouping: [], without: false, fn: "", range: 300_000, start: T0, interval: STEP, n: 15, offset: 0 }, -Infinity, Infinity)).declined).toBe(true);
+  });
+
   it("keeps integer histograms in integer chunks and float ones in float chunks, through checkpoints and restarts", async () => {
     const stub = freshStore();
     const storage = new ShardedStorage([stub]);

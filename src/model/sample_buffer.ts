@@ -1,9 +1,14 @@
 /** Growable, time-ordered samples. Typed arrays, because V8 rewrites the payload of a
  * signalling NaN (the stale marker) stored in a plain JS array. */
 export class SampleBuffer {
-  ts = new Float64Array(8);
-  vs = new Float64Array(8);
+  ts: Float64Array;
+  vs: Float64Array;
   n = 0;
+
+  constructor(capacity = 8) {
+    this.ts = new Float64Array(capacity);
+    this.vs = new Float64Array(capacity);
+  }
 
   push(t: number, v: number): void {
     if (this.n === this.ts.length) {
