@@ -1,5 +1,6 @@
 import { labelsKey, type Labels } from "../model/labels.js";
 import type { ExpositionFormat } from "../textparse/index.js";
+import { SeriesRefs } from "../storage/storage.js";
 import type { ScrapeTarget } from "./scrape_loop.js";
 
 /** What the scrape loop worked out for one series text the last time it saw it. */
@@ -27,6 +28,9 @@ export const CACHE_KEEP_SCRAPES = 3;
  */
 export class ScrapeCache {
   private readonly entries = new Map<string, CachedSeries>();
+  /** Storage's references to the target's series, as Prometheus' cache keeps head
+   * series refs: they survive a settings change, since they belong to the series. */
+  readonly refs = new SeriesRefs();
   private iteration = 0;
   private relabel: ScrapeTarget["metricRelabel"] | undefined;
   private settings = "";
