@@ -24,6 +24,8 @@ export async function startBenchRegion(
   config?: string,
   /** More CONFIG keys (rule files, file_sd files), written with the configuration. */
   files: Record<string, string> = {},
+  /** Opens workerd's V8 inspector on this port (for bench/cpu_profile.ts). */
+  inspectorPort?: number,
 ): Promise<BenchRegion> {
   const scriptPath = (await workerBundles()).scripts.region;
   const mf = new Miniflare({
@@ -44,6 +46,7 @@ export async function startBenchRegion(
     },
     kvNamespaces: { CONFIG: "CONFIG" },
     durableObjectsPersist: join(dir, "do"),
+    ...(inspectorPort === undefined ? {} : { inspectorPort }),
     handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       stdout.resume();
       stderr.resume();
