@@ -265,7 +265,8 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     // Series whose head row was written at `seq`: a later record of theirs in this
     // batch must land in a later row, or replay would skip it.
     const rowAt = new Set<number>();
-    const wal = new WalWriter();
+    // Two floats per sample at most, plus a record header per series.
+    const wal = new WalWriter(Math.min(WAL_ROW_BYTES / 8 + 64, 2 * batch.ts.length + 2 * batch.counts.length + 8));
     const flush = () => {
       if (!wal.isEmpty()) {
         const data = wal.take();

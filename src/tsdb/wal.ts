@@ -11,12 +11,17 @@
 const SHARED_TIME = 0;
 
 export class WalWriter {
-  private buf = new Float64Array(1024);
+  private buf: Float64Array;
   private len = 0;
   private countAt = -1;
   /** Where the last record starts while it can take another one-sample series
    * (a one-sample or a shared-time record ending at len), else -1. */
   private openAt = -1;
+
+  /** `floats`: the record size expected, so that a batch's record is not regrown. */
+  constructor(floats = 1024) {
+    this.buf = new Float64Array(Math.max(16, floats));
+  }
 
   startSeries(id: number): void {
     this.ensure(2);
