@@ -230,7 +230,8 @@ export async function benchChunkenc(): Promise<BenchResult[]> {
   });
 
   return [
-    ...histogramSizes(),
+    ...histogramSizes(3, "chunkenc.histogram"),
+    ...histogramSizes(1, "chunkenc.histogram.schema1"),
     ...[...perKind].map(([k, [b, n]]) => ({ name: `chunkenc.bytes_per_sample_aligned_ts.${k}`, value: b / n, unit: "B/sample" })),
     { name: "chunkenc.bytes_per_sample", value: bytesOf(jChunks) / total, unit: "B/sample" },
     { name: "chunkenc.bytes_per_sample_aligned_ts", value: bytesOf(aChunks) / total, unit: "B/sample" },
@@ -241,18 +242,20 @@ export async function benchChunkenc(): Promise<BenchResult[]> {
 }
 
 /**
- * Native histograms of request latencies (schema 3, lognormal around 50 ms, about 100
+ * Native histograms of request latencies (schema 3, or 1 for about 20 buckets; lognormal around 50 ms, about 100
  * requests per 15 s scrape, so buckets fill in and new ones appear over time), cut
- * into chunks as the head cuts them (1 KiB, 2h). The chunks are Prometheus' float
- * histogram layout bit for bit, so the size per sample is Prometheus' for the same
- * data; the comparison is with the same buckets stored as a classic histogram (one
- * XOR series per bucket, plus _count and _sum).
+ * into chunks as the head cuts them (1 KiB, 2h). Stored as scraped (integer counts,
+ * integer histogram chunks) and as float histograms (float histogram chunks, what a
+ * recording rule writes); both are Prometheus' layouts bit for bit, so the sizes per
+ * sample are Prometheus' for the same data. The comparison is with the same buckets
+ * stored as a classic histogram (one XOR series per bucket, plus _count and _sum).
  */
-function histogramSizes(): BenchResult[] {
+function histogramSizes(schema: number, prefix: string): BenchResult[] {
   const r = rng(7);
   const SERIES = 50;
   const PER = 480; // 2 h at 15 s
   let histBytes = 0;
+  let intBytes = 0;
   let classicBytes = 0;
   let buckets = 0;
   for (let s = 0; s < SERIES; s++) {
@@ -260,6 +263,7 @@ function histogramSizes(): BenchResult[] {
     let count = 0;
     let sum = 0;
     const state = new HistogramChunkState();
+    const intState = new HistogramChunkState();
     const samples: FloatHistogram[] = [];
     const t0 = 1_700_000_000_000 + s * 100;
     for (let i = 0; i < PER; i++) {
@@ -268,13 +272,13 @@ function histogramSizes(): BenchResult[] {
         // Box-Muller lognormal latency in seconds.
         const z = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
         const v = 0.05 * Math.exp(0.8 * z);
-        const idx = Math.ceil(Math.log2(v) * 8);
+        const idx = Math.ceil(Math.log2(v) * 2 ** schema);
         counts.set(idx, (counts.get(idx) ?? 0) + 1);
         count++;
         sum += v;
       }
       const idx = [...counts.keys()].sort((a, b) => a - b);
-      const h = FloatHistogram.from({ schema: 3, zeroThreshold: 2 ** -128, count, sum });
+      const h = FloatHistogram.from({ schema, zeroThreshold: 2 ** -128, count, sum });
       let last = 0;
       for (const x of idx) {
         if (h.positiveSpans.length > 0 && x === last + 1) h.positiveSpans[h.positiveSpans.length - 1]!.length++;
@@ -284,9 +288,13 @@ function histogramSizes(): BenchResult[] {
       }
       const sealed = state.append(t0 + i * 15_000, h);
       if (sealed !== null) histBytes += sealed.size();
+      const scraped = Object.assign(h.copy(), { integer: true });
+      const sealedInt = intState.append(t0 + i * 15_000, scraped);
+      if (sealedInt !== null) intBytes += sealedInt.size();
       samples.push(h);
     }
     histBytes += state.chunk!.size();
+    intBytes += intState.chunk!.size();
     // The classic equivalent: cumulative counts per final bucket bound, _count, _sum.
     const bounds = [...counts.keys()].sort((a, b) => a - b);
     buckets += bounds.length;
@@ -317,10 +325,13 @@ function histogramSizes(): BenchResult[] {
   }
   const n = SERIES * PER;
   return [
-    { name: "chunkenc.histogram.bytes_per_sample", value: histBytes / n, unit: "B/sample" },
-    { name: "chunkenc.histogram.buckets_per_sample", value: buckets / SERIES, unit: "buckets" },
-    { name: "chunkenc.histogram.classic_bytes_per_sample", value: classicBytes / n, unit: "B/sample" },
-    { name: "chunkenc.histogram.native_vs_classic", value: histBytes / classicBytes, unit: "x" },
+    { name: `${prefix}.bytes_per_sample`, value: histBytes / n, unit: "B/sample" },
+    { name: `${prefix}.int_bytes_per_sample`, value: intBytes / n, unit: "B/sample" },
+    { name: `${prefix}.int_vs_float`, value: intBytes / histBytes, unit: "x" },
+    { name: `${prefix}.buckets_per_sample`, value: buckets / SERIES, unit: "buckets" },
+    { name: `${prefix}.classic_bytes_per_sample`, value: classicBytes / n, unit: "B/sample" },
+    { name: `${prefix}.native_vs_classic`, value: histBytes / classicBytes, unit: "x" },
+    { name: `${prefix}.int_native_vs_classic`, value: intBytes / classicBytes, unit: "x" },
   ];
 }
 

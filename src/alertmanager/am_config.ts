@@ -31,6 +31,8 @@ export interface AmReceiver {
   opsgenie: Configs<"opsgenie_configs">;
   discord: Configs<"discord_configs">;
   telegram: Configs<"telegram_configs">;
+  msteams: Configs<"msteams_configs">;
+  msteamsv2: Configs<"msteamsv2_configs">;
   /** Integrations 0.25 knows that edgeprom cannot send from a Worker. */
   unsupported: string[];
 }
@@ -140,6 +142,8 @@ function resolveReceiver(r: RawReceiver, g: AmGlobal): AmReceiver {
     opsgenie,
     discord: withHttp(r.discord_configs),
     telegram: withHttp(r.telegram_configs).map((c) => ({ ...c, api_url: c.api_url ?? g.telegramApiUrl })),
+    msteams: withHttp(r.msteams_configs),
+    msteamsv2: withHttp(r.msteamsv2_configs),
     unsupported,
   };
 }

@@ -407,6 +407,26 @@ const discordSchema = obj("config.DiscordConfig", {
   if (c.webhook_url === undefined) valueIssue(ctx, "no discord webhook URL provided");
 });
 
+// Alertmanager 0.26 added msteams_configs (Office 365 connector cards) and 0.28
+// msteamsv2_configs (Power Automate workflows); 0.25 refuses both, but people moving to
+// the edge use current Alertmanager files, so both are taken as the newer releases take
+// them. A Worker has no files, so webhook_url_file is refused instead of failing later.
+const teamsShape = {
+  ...notifierShape,
+  webhook_url: url().optional(),
+  webhook_url_file: str().optional(),
+  title: str().optional(),
+  text: str().optional(),
+};
+const teamsRefine = (what: string) => (c: { webhook_url?: string | undefined; webhook_url_file?: string | undefined }, ctx: z.RefinementCtx) => {
+  const file = (c.webhook_url_file ?? "") !== "";
+  if (c.webhook_url === undefined && !file) return valueIssue(ctx, "one of webhook_url or webhook_url_file must be configured");
+  if (c.webhook_url !== undefined && file) return valueIssue(ctx, "at most one of webhook_url & webhook_url_file must be configured");
+  if (file) valueIssue(ctx, `${what}: webhook_url_file cannot be read by a Worker (it has no files); put the URL in webhook_url`);
+};
+const msteamsSchema = obj("config.MSTeamsConfig", { ...teamsShape, summary: str().optional() }).superRefine(teamsRefine("msteams_configs"));
+const msteamsV2Schema = obj("config.MSTeamsV2Config", teamsShape).superRefine(teamsRefine("msteamsv2_configs"));
+
 const chatId = () =>
   z.unknown().transform((v, ctx) => {
     if (v instanceof YamlScalar && v.kind === "int" && typeof v.value === "number") return v.value;
@@ -443,6 +463,8 @@ export const receiverSchema = obj("config.Receiver", {
   opsgenie_configs: list(opsgenieSchema, "[]*config.OpsGenieConfig").optional(),
   discord_configs: list(discordSchema, "[]*config.DiscordConfig").optional(),
   telegram_configs: list(telegramSchema, "[]*config.TelegramConfig").optional(),
+  msteams_configs: list(msteamsSchema, "[]*config.MSTeamsConfig").optional(),
+  msteamsv2_configs: list(msteamsV2Schema, "[]*config.MSTeamsV2Config").optional(),
   email_configs: unsupported("EmailConfig").optional(),
   pushover_configs: unsupported("PushoverConfig").optional(),
   victorops_configs: unsupported("VictorOpsConfig").optional(),

@@ -2,6 +2,7 @@
 import type { AmReceiver } from "./am_config.js";
 import type { Integration } from "./integration.js";
 import { discordIntegration } from "./notify_discord.js";
+import { msteamsIntegration, msteamsV2Integration } from "./notify_msteams.js";
 import { opsgenieIntegration } from "./notify_opsgenie.js";
 import { pagerdutyIntegration } from "./notify_pagerduty.js";
 import { slackIntegration } from "./notify_slack.js";
@@ -16,5 +17,7 @@ export function integrationsFor(r: AmReceiver): Integration[] {
     ...r.slack.map(slackIntegration),
     ...r.telegram.map(telegramIntegration),
     ...r.discord.map(discordIntegration),
+    ...r.msteams.map(msteamsIntegration),
+    ...r.msteamsv2.map(msteamsV2Integration),
   ];
 }

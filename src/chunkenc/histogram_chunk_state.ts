@@ -1,5 +1,6 @@
 import { CounterResetHint, FloatHistogram } from "../model/histogram.js";
-import { CounterResetHeader, FloatHistogramChunk, FloatHistogramIterator, isStaleHistogram } from "./float_histogram_chunk.js";
+import { CounterResetHeader, type HistogramChunkBase, isStaleHistogram } from "./histogram_chunk_base.js";
+import { type HistogramEncoding, encodingFor, histogramIterator, newHistogramChunk } from "./histogram_chunks.js";
 
 /**
  * A series' open native histogram chunk and Prometheus' head rules for cutting it:
@@ -10,6 +11,8 @@ import { CounterResetHeader, FloatHistogramChunk, FloatHistogramIterator, isStal
  * cut there (or at 2 KiB), never below 10 samples except at the range's end. What a query reads
  * back depends on these cuts: the first histogram of a counter chunk reads back with
  * an unknown counter reset hint, later ones with "not reset", gauge chunks as gauges.
+ * A histogram of the other encoding (integer after float or back) cuts the chunk too,
+ * with an unknown counter reset header; a stale marker goes in the open chunk.
  * Both the SeriesStore head and the in-memory storage use this, so they agree.
  */
 
@@ -34,7 +37,7 @@ function chunkEndTime(start: number, cur: number, maxT: number, ratioToFull: num
 }
 
 export class HistogramChunkState {
-  chunk: FloatHistogramChunk | null = null;
+  chunk: HistogramChunkBase | null = null;
   minT = 0;
   /** When the open chunk is cut at the latest, and whether that was predicted yet. */
   private nextAt = 0;
@@ -42,7 +45,7 @@ export class HistogramChunkState {
 
   /** A float sample was appended: the next histogram starts a new chunk. Returns the
    * chunk that was open. */
-  float(): FloatHistogramChunk | null {
+  float(): HistogramChunkBase | null {
     const c = this.chunk;
     this.chunk = null;
     return c;
@@ -50,9 +53,9 @@ export class HistogramChunkState {
 
   /** Reopens an encoded chunk as the open one, with the end time appending its
    * samples predicted, so that a restart cuts where an uninterrupted head would. */
-  open(bytes: Uint8Array): void {
-    const it = new FloatHistogramIterator(bytes);
-    const c = new FloatHistogramChunk(it.header);
+  open(bytes: Uint8Array, enc: HistogramEncoding): void {
+    const it = histogramIterator(enc, bytes);
+    const c = newHistogramChunk(enc, it.header);
     while (it.next()) {
       if (c.numSamples() === 0) this.started(it.t);
       else this.predictEnd(c);
@@ -68,7 +71,7 @@ export class HistogramChunkState {
   }
 
   /** Once the chunk reaches a quarter of its target size, predicts its end. */
-  private predictEnd(cur: FloatHistogramChunk): void {
+  private predictEnd(cur: HistogramChunkBase): void {
     const bytes = cur.size();
     if (!this.endComputed && bytes >= TARGET_BYTES / 4) {
       this.nextAt = chunkEndTime(this.minT, cur.maxTime(), this.nextAt, TARGET_BYTES / bytes);
@@ -78,11 +81,15 @@ export class HistogramChunkState {
 
   /** Appends h at t (after the last histogram); returns the chunk this closed, if
    * any. */
-  append(t: number, h: FloatHistogram): FloatHistogramChunk | null {
+  append(t: number, h: FloatHistogram): HistogramChunkBase | null {
     const cur = this.chunk;
+    const stale = isStaleHistogram(h);
+    const enc = stale && cur !== null ? cur.encoding : encodingFor(h);
     let header = CounterResetHeader.Unknown;
-    let sealed: FloatHistogramChunk | null = null;
-    if (cur !== null) {
+    let sealed: HistogramChunkBase | null = null;
+    if (cur !== null && cur.encoding !== enc) {
+      sealed = cur;
+    } else if (cur !== null) {
       const num = cur.numSamples();
       const bytes = cur.size();
       const nextRangeStart = this.endComputed ? rangeEnd(this.minT) : this.nextAt;
@@ -91,7 +98,7 @@ export class HistogramChunkState {
       if (cut || num >= CHUNK_MAX_SAMPLES) {
         // A chunk cut for size continues the previous one: its header says whether
         // this histogram is a counter reset.
-        if (!cur.isGauge() && h.counterResetHint !== CounterResetHint.Gauge && !isStaleHistogram(h)) {
+        if (!cur.isGauge() && h.counterResetHint !== CounterResetHint.Gauge && !stale) {
           header = cur.appendableCheck(h) === "counter_reset" ? CounterResetHeader.CounterReset : CounterResetHeader.NotCounterReset;
         }
         sealed = cur;
@@ -102,7 +109,7 @@ export class HistogramChunkState {
         if (why === "counter_reset") header = CounterResetHeader.CounterReset;
       }
     }
-    this.chunk = new FloatHistogramChunk(header);
+    this.chunk = newHistogramChunk(enc, header);
     this.chunk.append(t, h);
     this.started(t);
     return sealed;

@@ -50,6 +50,8 @@ export function applyGlobalDefaults(sc: ScrapeConfig, g: GlobalConfig): string |
   if (sc.labelValueLengthLimit === 0) sc.labelValueLengthLimit = g.labelValueLengthLimit;
   if (sc.keepDroppedTargets === 0) sc.keepDroppedTargets = g.keepDroppedTargets;
   if (sc.scrapeProtocols === undefined && g.scrapeProtocols !== undefined) sc.scrapeProtocols = g.scrapeProtocols;
+  if (sc.scrapeNativeHistograms === undefined && g.scrapeNativeHistograms !== undefined) sc.scrapeNativeHistograms = g.scrapeNativeHistograms;
+  if (sc.alwaysScrapeClassicHistograms === undefined && g.alwaysScrapeClassicHistograms !== undefined) sc.alwaysScrapeClassicHistograms = g.alwaysScrapeClassicHistograms;
   return undefined;
 }
 

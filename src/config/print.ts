@@ -189,6 +189,8 @@ export function configToYaml(config: Config): string {
   put(global, "label_value_length_limit", g.labelValueLengthLimit);
   put(global, "keep_dropped_targets", g.keepDroppedTargets);
   put(global, "scrape_protocols", g.scrapeProtocols);
+  put(global, "scrape_native_histograms", g.scrapeNativeHistograms);
+  put(global, "always_scrape_classic_histograms", g.alwaysScrapeClassicHistograms);
 
   const out: Out = { global };
   const alerting: Out = {};
@@ -208,6 +210,8 @@ export function configToYaml(config: Config): string {
       o.scrape_interval = dur(sc.scrapeInterval);
       o.scrape_timeout = dur(sc.scrapeTimeout);
       put(o, "scrape_protocols", sc.scrapeProtocols);
+      put(o, "scrape_native_histograms", sc.scrapeNativeHistograms);
+      put(o, "always_scrape_classic_histograms", sc.alwaysScrapeClassicHistograms);
       o.metrics_path = sc.metricsPath;
       o.scheme = sc.scheme;
       if (!sc.enableCompression) o.enable_compression = false;

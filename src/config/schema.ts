@@ -60,10 +60,7 @@ const stringLists = () =>
 
 /** Fields of newer Prometheus versions that edgeprom accepts and ignores. */
 export const IGNORED_SCRAPE_FIELDS = [
-  "scrape_classic_histograms",
-  "always_scrape_classic_histograms",
   "convert_classic_histograms_to_nhcb",
-  "scrape_native_histograms",
   "native_histogram_bucket_limit",
   "native_histogram_min_bucket_factor",
   "metric_name_validation_scheme",
@@ -116,6 +113,8 @@ export const globalSchema = obj("config.GlobalConfig", {
     keepDroppedTargets: raw.keep_dropped_targets ?? 0,
   };
   if ((raw.query_log_file ?? "") !== "") g.queryLogFile = raw.query_log_file;
+  if (raw.scrape_native_histograms !== undefined) g.scrapeNativeHistograms = raw.scrape_native_histograms;
+  if (raw.always_scrape_classic_histograms !== undefined) g.alwaysScrapeClassicHistograms = raw.always_scrape_classic_histograms;
   if (raw.scrape_protocols !== undefined) {
     const err = checkScrapeProtocols(raw.scrape_protocols);
     if (err !== undefined) {
@@ -220,6 +219,10 @@ export const scrapeConfigSchema = obj("config.ScrapeConfig", {
     relabelConfigs,
     metricRelabelConfigs: raw.metric_relabel_configs ?? [],
   };
+  if (raw.scrape_native_histograms !== undefined) sc.scrapeNativeHistograms = raw.scrape_native_histograms;
+  // 2.x's scrape_classic_histograms is 3.x's always_scrape_classic_histograms.
+  const classic = raw.always_scrape_classic_histograms ?? raw.scrape_classic_histograms;
+  if (classic !== undefined) sc.alwaysScrapeClassicHistograms = classic;
   if (raw.scrape_protocols !== undefined) {
     const err = checkScrapeProtocols(raw.scrape_protocols);
     if (err !== undefined) {

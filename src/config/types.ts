@@ -118,6 +118,8 @@ export interface GlobalConfig {
   labelValueLengthLimit: number;
   keepDroppedTargets: number;
   scrapeProtocols?: string[];
+  scrapeNativeHistograms?: boolean;
+  alwaysScrapeClassicHistograms?: boolean;
 }
 
 export interface ScrapeConfig extends ServiceDiscoveryConfigs {
@@ -131,6 +133,10 @@ export interface ScrapeConfig extends ServiceDiscoveryConfigs {
   /** From global.scrape_timeout (at most scrapeInterval) when not set. */
   scrapeTimeout: number;
   scrapeProtocols?: string[];
+  /** Ingest native histograms (protobuf exposition); from global, default false. */
+  scrapeNativeHistograms?: boolean;
+  /** Also ingest the classic series of histograms that have native buckets. */
+  alwaysScrapeClassicHistograms?: boolean;
   metricsPath: string;
   scheme: "http" | "https";
   enableCompression: boolean;

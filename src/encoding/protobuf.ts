@@ -99,6 +99,12 @@ export class ProtoReader {
     return hi * TWO_32 + lo;
   }
 
+  /** A zigzag sint64 (or sint32) varint as a JS number; throws outside +-2^52. */
+  sint64(): number {
+    const u = this.uint64();
+    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  }
+
   /** High word (signed) of the last int64Bits() read. */
   private hiBits = 0;
 
@@ -156,6 +162,15 @@ export class ProtoReader {
       throw new ProtobufError(`length ${len} at offset ${start} runs past the end of the message`);
     }
     return start + len;
+  }
+
+  /** A reader over the next length-delimited field's bytes (an embedded message);
+   * this reader moves past them. */
+  sub(): ProtoReader {
+    const end = this.lengthEnd();
+    const r = new ProtoReader(this.buf, this.pos, end);
+    this.pos = end;
+    return r;
   }
 
   /** Length-delimited bytes as a view into the input (no copy). */
@@ -365,6 +380,11 @@ export class ProtoWriter {
     }
     b[p++] = lo & 0x01;
     this.pos = p;
+  }
+
+  /** A safe integer as a zigzag sint64 varint. */
+  sint64(v: number): void {
+    this.uint64(v >= 0 ? v * 2 : -v * 2 - 1);
   }
 
   double(v: number): void {

@@ -276,6 +276,11 @@ export class FloatHistogram {
   negativeBuckets: number[] = [];
   /** Upper bounds of custom buckets (schema -53), shared between copies. */
   customValues: number[] | null = null;
+  /** Whether this came as an integer histogram (scrapes and remote write deliver
+   * integer counts): storage then keeps it in an integer histogram chunk, as Prometheus
+   * keeps its Histogram apart from FloatHistogram. Copies and results of arithmetic are
+   * float histograms (false), as a recording rule's output is in Prometheus. */
+  integer = false;
 
   static from(fields: Partial<FloatHistogram>): FloatHistogram {
     return Object.assign(new FloatHistogram(), fields);

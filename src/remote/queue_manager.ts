@@ -20,6 +20,7 @@ import { concatBytes } from "../encoding/body.js";
 import type { Config, RemoteWriteConfig } from "../config/types.js";
 import { labelsFromKey, type Label } from "../model/labels.js";
 import type { Sample } from "../model/sample.js";
+import { FloatHistogram } from "../model/histogram.js";
 import { encodeWriteRequest } from "./write_request.js";
 import { snappyCompress } from "./snappy.js";
 import { USER_AGENT } from "../model/version.js";
@@ -40,6 +41,8 @@ export interface QueueSettings {
   capacitySamples: number;
   /** Samples older than this (ms) when sent are dropped; 0 = no limit. */
   sampleAgeLimitMs: number;
+  /** send_native_histograms: forward native histogram samples. */
+  sendNativeHistograms?: boolean;
 }
 
 /** Samples in columns, as storage's AppendBatch: series i (canonical label key
@@ -49,6 +52,9 @@ export interface QueueBatch {
   counts: Uint32Array;
   ts: Float64Array;
   vs: Float64Array;
+  /** Native histogram samples, as plain FloatHistogram fields (they cross the
+   * Durable Object RPC boundary, which keeps data, not classes). */
+  histograms?: Array<{ key: string; t: number; h: Partial<FloatHistogram> }>;
 }
 
 export interface Segment {
@@ -134,6 +140,7 @@ export function queueSettingsFor(rw: RemoteWriteConfig): QueueSettings {
     retryOnHttp429: q.retryOnHttp429,
     capacitySamples: Math.max(q.maxSamplesPerSend, q.capacity * Math.max(1, q.maxShards)),
     sampleAgeLimitMs: q.sampleAgeLimit,
+    sendNativeHistograms: rw.sendNativeHistograms,
   };
 }
 
@@ -149,7 +156,7 @@ export function hasRemoteWrite(cfg: Config | null | undefined): boolean {
 /** Splits a batch into encoded segments of at most `max` samples each. */
 export function encodeSegments(batch: QueueBatch, max: number): Array<{ samples: number; maxT: number; body: Uint8Array }> {
   const out: Array<{ samples: number; maxT: number; body: Uint8Array }> = [];
-  let series: Array<{ labels: Label[]; samples: Sample[] }> = [];
+  let series: Array<{ labels: Label[]; samples: Sample[]; histograms?: { t: number; h: FloatHistogram }[] }> = [];
   let n = 0;
   let maxT = -Infinity;
   const flush = () => {
@@ -176,6 +183,13 @@ export function encodeSegments(batch: QueueBatch, max: number): Array<{ samples:
       n++;
     }
     if (cur.length > 0) series.push({ labels, samples: cur });
+  }
+  // Histograms count as samples towards max_samples_per_send, one series entry each.
+  for (const x of batch.histograms ?? []) {
+    if (n === max) flush();
+    series.push({ labels: labelsFromKey(x.key) as Label[], samples: [], histograms: [{ t: x.t, h: FloatHistogram.from(x.h) }] });
+    if (x.t > maxT) maxT = x.t;
+    n++;
   }
   flush();
   return out;

@@ -1,3 +1,4 @@
+import type { FloatHistogram } from "../model/histogram.js";
 import { SampleBuffer } from "../storage/sample_buffer.js";
 import type { Config } from "../config/types.js";
 import { LabelsBuilder, labelsKey, type Labels } from "../model/labels.js";
@@ -41,13 +42,29 @@ interface Buffered {
   samples: SampleBuffer;
 }
 
+interface BufferedHistogram {
+  labels: Labels;
+  t: number;
+  h: FloatHistogram;
+}
+
 export class TeeAppender implements Appender {
   private series = new Map<string, Buffered>();
+  private histograms: BufferedHistogram[] = [];
+  private readonly forwardHistograms: boolean;
 
   constructor(
     private readonly inner: Appender,
     private readonly targets: readonly RemoteWriteTarget[],
-  ) {}
+  ) {
+    this.forwardHistograms = targets.some((t) => t.settings.sendNativeHistograms === true);
+  }
+
+  appendHistogram(labels: Labels, t: number, h: FloatHistogram): void {
+    if (this.inner.appendHistogram === undefined) throw new Error("this storage does not keep native histograms");
+    this.inner.appendHistogram(labels, t, h);
+    if (this.forwardHistograms) this.histograms.push({ labels, t, h });
+  }
 
   /** Stored locally only: forwarding exemplars to remote_write targets is not done yet. */
   appendExemplar(labels: Labels, e: StoredExemplar): void {
@@ -64,40 +81,58 @@ export class TeeAppender implements Appender {
 
   async commit(): Promise<AppendResult> {
     const series = this.series;
+    const histograms = this.histograms;
     this.series = new Map();
+    this.histograms = [];
     const res = await this.inner.commit();
-    if (series.size > 0) await Promise.all(this.targets.map((t) => enqueueTo(t, series)));
+    if (series.size > 0 || histograms.length > 0) {
+      await Promise.all(this.targets.map((t) => enqueueTo(t, series, t.settings.sendNativeHistograms === true ? histograms : [])));
+    }
     return res;
   }
 
   rollback(): void {
     this.series = new Map();
+    this.histograms = [];
     this.inner.rollback();
   }
 }
 
-function enqueueTo(t: RemoteWriteTarget, series: Map<string, Buffered>): Promise<unknown> {
+/** The series' labels as target `t` sends them (external labels added, then
+ * write_relabel_configs), or null when relabelling drops it. */
+function targetLabels(t: RemoteWriteTarget, ext: [string, string][], labels: Labels): Labels | null {
+  let ls: Labels | null = labels;
+  if (ext.length > 0) {
+    const b = new LabelsBuilder(ls);
+    for (const [k, v] of ext) if (!ls.some((l) => l.name === k)) b.set(k, v);
+    ls = b.labels();
+  }
+  if (t.relabel.length > 0) ls = relabel(ls, t.relabel);
+  return ls === null || ls.length === 0 ? null : ls;
+}
+
+function enqueueTo(t: RemoteWriteTarget, series: Map<string, Buffered>, histograms: readonly BufferedHistogram[]): Promise<unknown> {
   const ext = Object.entries(t.externalLabels);
   // Relabelled series may collide; merge them.
   const out = new Map<string, SampleBuffer[]>();
   let n = 0;
   for (const s of series.values()) {
-    let ls: Labels | null = s.labels;
-    if (ext.length > 0) {
-      const b = new LabelsBuilder(ls);
-      for (const [k, v] of ext) if (!ls.some((l) => l.name === k)) b.set(k, v);
-      ls = b.labels();
-    }
-    if (t.relabel.length > 0) ls = relabel(ls, t.relabel);
-    if (ls === null || ls.length === 0) continue;
+    const ls = targetLabels(t, ext, s.labels);
+    if (ls === null) continue;
     const key = labelsKey(ls);
     const parts = out.get(key);
     if (parts === undefined) out.set(key, [s.samples]);
     else parts.push(s.samples);
     n += s.samples.n;
   }
-  if (n === 0) return Promise.resolve();
+  const hs: NonNullable<QueueBatch["histograms"]> = [];
+  for (const x of histograms) {
+    const ls = targetLabels(t, ext, x.labels);
+    if (ls !== null) hs.push({ key: labelsKey(ls), t: x.t, h: { ...x.h } });
+  }
+  if (n === 0 && hs.length === 0) return Promise.resolve();
   const batch: QueueBatch = { keys: [], counts: new Uint32Array(out.size), ts: new Float64Array(n), vs: new Float64Array(n) };
+  if (hs.length > 0) batch.histograms = hs;
   let o = 0;
   for (const [key, parts] of out) {
     let count = 0;

@@ -2,6 +2,7 @@ import { readBodyLimited } from "../encoding/body.js";
 import { formatSeries, labelsFromKey, metricName, sortLabels } from "../model/labels.js";
 import { DEFAULT_LIMITS, labelLimitError, type InputLimits } from "../model/limits.js";
 import type { Rejection, Storage } from "../storage/storage.js";
+import { histogramValidationError } from "../model/histogram_validation.js";
 import { unsupportedWriteMedia } from "./write_headers.js";
 import { decodeRemoteWriteBody, isRemoteDecodeError, sortedLabels } from "./write_request.js";
 
@@ -37,19 +38,29 @@ export async function remoteWriteHandler(req: Request, storage: Storage, opts: R
     if (err !== undefined) return text(400, `request rejected, nothing was written: ${err}`);
   }
   const app = storage.appender();
-  let histograms = 0;
+  const invalid: string[] = [];
+  let invalidHistograms = 0;
   const unnamed: string[] = [];
   let unnamedSamples = 0;
   wr.timeseries.forEach((ts, i) => {
-    histograms += ts.histogramCount;
     const labels = labelSets[i]!;
     // Prometheus skips series without a metric name; the answer names them too.
-    if (ts.samples.length > 0 && metricName(labels) === "") {
-      unnamedSamples += ts.samples.length;
+    if (ts.samples.length + ts.histograms.length > 0 && metricName(labels) === "") {
+      unnamedSamples += ts.samples.length + ts.histograms.length;
       if (unnamed.length < MAX_NAMED) unnamed.push(formatSeries(labels));
       return;
     }
     for (const s of ts.samples) app.append(labels, s.t, s.v);
+    for (const x of ts.histograms) {
+      // As Prometheus: an invalid histogram is refused alone, the rest is stored.
+      const err = app.appendHistogram === undefined ? "this storage does not keep native histograms" : histogramValidationError(x.h, x.integer);
+      if (err !== undefined) {
+        invalidHistograms++;
+        if (invalid.length < MAX_NAMED) invalid.push(`${formatSeries(labels)} at ${x.t}: ${err}`);
+        continue;
+      }
+      app.appendHistogram!(labels, x.t, x.h);
+    }
     // Prometheus stores exemplars on a best-effort basis: refused ones are logged,
     // never a reason to fail the request.
     if (app.appendExemplar !== undefined && metricName(labels) !== "") {
@@ -60,7 +71,7 @@ export async function remoteWriteHandler(req: Request, storage: Storage, opts: R
   const problems: string[] = [];
   if (res.rejected > 0) problems.push(`${res.rejected} samples rejected: ${res.rejections.map(describe).join("; ")}`);
   if (unnamedSamples > 0) problems.push(`${unnamedSamples} samples dropped: series without a metric name: ${unnamed.join(", ")}`);
-  if (histograms > 0) problems.push(`${histograms} native histogram samples dropped: native histograms are not supported`);
+  if (invalidHistograms > 0) problems.push(`${invalidHistograms} native histogram samples rejected: ${invalid.join("; ")}`);
   if (problems.length > 0) return text(400, problems.join("\n"));
   return new Response(null, { status: 204 });
 }

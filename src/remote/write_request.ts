@@ -4,7 +4,7 @@
  * Wire schema (field numbers):
  *   WriteRequest   1 timeseries (repeated TimeSeries), 3 metadata (repeated MetricMetadata)
  *   TimeSeries     1 labels (repeated Label), 2 samples (repeated Sample),
- *                  3 exemplars (repeated Exemplar), 4 histograms (repeated, counted only)
+ *                  3 exemplars (repeated Exemplar), 4 histograms (see remote_histogram.ts)
  *   Label          1 name, 2 value
  *   Sample         1 value (double), 2 timestamp (int64, ms)
  *   Exemplar       1 labels (repeated Label), 2 value (double), 3 timestamp (int64)
@@ -27,6 +27,8 @@ import {
   utf8Length,
   varintLength,
 } from "../encoding/protobuf.js";
+import type { FloatHistogram } from "../model/histogram.js";
+import { encodeRemoteHistogram, readRemoteHistogram, type RemoteHistogram } from "./remote_histogram.js";
 import { DEFAULT_MAX_DECODED_LENGTH, SnappyError, snappyCompress, snappyDecompress } from "./snappy.js";
 
 export interface RemoteExemplar {
@@ -40,9 +42,8 @@ export interface RemoteTimeSeries {
   labels: Label[];
   samples: Sample[];
   exemplars: RemoteExemplar[];
-  /** Native histograms are not supported yet; they are counted so the receiver can
-   * report them. */
-  histogramCount: number;
+  /** Native histogram samples, in the order sent. */
+  histograms: RemoteHistogram[];
 }
 
 export interface RemoteMetadata {
@@ -63,6 +64,7 @@ export interface WriteRequestInput {
     labels: readonly Label[];
     samples: readonly Sample[];
     exemplars?: ReadonlyArray<{ labels: readonly Label[]; t: number; v: number }>;
+    histograms?: ReadonlyArray<{ t: number; h: FloatHistogram }>;
   }>;
   metadata?: ReadonlyArray<RemoteMetadata>;
 }
@@ -151,7 +153,7 @@ function readTimeSeries(r: ProtoReader, end: number, index: number): RemoteTimeS
   const labels: Label[] = [];
   const samples: Sample[] = [];
   const exemplars: RemoteExemplar[] = [];
-  let histogramCount = 0;
+  const histograms: RemoteHistogram[] = [];
   while (r.pos < end) {
     const key = r.tag();
     if (key === KEY_TS_SAMPLE) {
@@ -164,15 +166,15 @@ function readTimeSeries(r: ProtoReader, end: number, index: number): RemoteTimeS
       const e = r.lengthEnd();
       exemplars.push(readExemplar(r, e));
     } else if (key === KEY_TS_HISTOGRAM) {
-      r.pos = r.lengthEnd();
-      histogramCount++;
+      const e = r.lengthEnd();
+      histograms.push(readRemoteHistogram(r, e));
     } else {
       skipField(r, key, (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4));
     }
   }
   r.end = outer;
   validateLabels(labels, index);
-  return { labels, samples, exemplars, histogramCount };
+  return { labels, samples, exemplars, histograms };
 }
 
 function readLabel(r: ProtoReader, end: number): Label {
@@ -334,9 +336,18 @@ function checkTimestamp(t: number): void {
 export function encodeWriteRequest(req: WriteRequestInput): Uint8Array {
   // Pass 1: sizes of every TimeSeries so that lengths can be written up front.
   const tsSizes: number[] = [];
+  const histBytes: Uint8Array[][] = [];
   let total = 0;
   for (const ts of req.timeseries) {
     let size = 0;
+    const hb: Uint8Array[] = [];
+    for (const x of ts.histograms ?? []) {
+      checkTimestamp(x.t);
+      const bytes = encodeRemoteHistogram(x.t, x.h);
+      hb.push(bytes);
+      size += nestedSize(bytes.length);
+    }
+    histBytes.push(hb);
     for (const l of ts.labels) size += nestedSize(labelSize(l));
     for (const s of ts.samples) {
       checkTimestamp(s.t);
@@ -379,6 +390,11 @@ export function encodeWriteRequest(req: WriteRequestInput): Uint8Array {
         for (const l of e.labels) writeLabel(w, l);
         writeValueAndTime(w, e.t, e.v, 2, 3);
       }
+    }
+    for (const bytes of histBytes[i - 1]!) {
+      w.tag(4, WIRE_LEN);
+      w.uint32(bytes.length);
+      w.raw(bytes);
     }
   }
   for (const m of metadata) {

@@ -3,7 +3,16 @@ import { STALE_NAN } from "../model/sample.js";
 import type { MetricMetadata } from "../model/metadata.js";
 import type { Appender, Storage } from "../storage/storage.js";
 import type { CachedSeries, ScrapeCache } from "./scrape_cache.js";
-import { formatForContentType, ParseError, parseExpositionBatches, SCRAPE_ACCEPT_HEADER, type Exemplar } from "../textparse/index.js";
+import { ProtobufError } from "../encoding/protobuf.js";
+import {
+  formatForContentType,
+  isDelimitedProtobuf,
+  ParseError,
+  parseExpositionBatches,
+  parseProtobufBatches,
+  SCRAPE_ACCEPT_HEADER,
+  type Exemplar,
+} from "../textparse/index.js";
 
 /** One target as the scrape loop needs it, resolved from config, discovery and
  * relabelling. */
@@ -28,6 +37,11 @@ export interface ScrapeTarget {
   labelValueLengthLimit: number;
   /** metric_relabel_configs, compiled; null drops the series. */
   metricRelabel: ((ls: Labels) => Labels | null) | null;
+  /** Accept header (scrape_protocols); Prometheus 2's when unset. */
+  accept?: string;
+  /** scrape_native_histograms and always_scrape_classic_histograms. */
+  nativeHistograms?: boolean;
+  classicHistograms?: boolean;
 }
 
 /** What one target remembers between scrapes: the series it wrote last time, so the
@@ -92,10 +106,14 @@ export async function scrapeOnce(
       throw new ScrapeError(`server returned HTTP status ${res.status} ${res.statusText}`.trim());
     }
     if (res.body === null) throw new ScrapeError("empty response body");
-    const format = formatForContentType(res.headers.get("content-type"));
+    const contentType = res.headers.get("content-type");
+    const format = formatForContentType(contentType);
     const body = target.bodySizeLimit > 0 ? limitBody(res.body, target.bodySizeLimit) : res.body;
     cache?.begin(target, format);
-    for await (const batch of parseExpositionBatches(body, format, cache?.lookup)) {
+    const batches = isDelimitedProtobuf(contentType)
+      ? parseProtobufBatches(body, { nativeHistograms: target.nativeHistograms === true, classicHistograms: target.classicHistograms === true })
+      : parseExpositionBatches(body, format, cache?.lookup);
+    for await (const batch of batches) {
       for (const e of batch) {
         if (e.kind !== "sample") {
           const m = (metadata[e.name] ??= { type: "unknown", help: "", unit: "" });
@@ -131,8 +149,11 @@ export async function scrapeOnce(
             if (skew > maxSkew) maxSkew = skew;
           }
         }
-        app.append(ls, t, e.value, key);
+        if (e.histogram === undefined) app.append(ls, t, e.value, key);
+        else if (app.appendHistogram !== undefined) app.appendHistogram(ls, t, e.histogram);
+        else throw new ScrapeError("native histogram scraped, but this storage does not keep native histograms");
         if (e.exemplar !== undefined && app.appendExemplar !== undefined) appendExemplar(app, ls, e.exemplar, t);
+        for (const x of e.exemplars ?? []) if (app.appendExemplar !== undefined) appendExemplar(app, ls, x, t);
       }
     }
   } catch (e) {
@@ -188,7 +209,7 @@ async function fetchTarget(target: ScrapeTarget, fetchFn: Fetch): Promise<Respon
   for (let hop = 0; ; hop++) {
     const sameOrigin = new URL(url).origin === origin;
     const headers: Record<string, string> = {
-      accept: SCRAPE_ACCEPT_HEADER,
+      accept: target.accept ?? SCRAPE_ACCEPT_HEADER,
       "x-prometheus-scrape-timeout-seconds": String(target.timeoutMs / 1000),
       ...(sameOrigin ? target.headers : {}),
     };
@@ -268,7 +289,7 @@ function describeError(e: unknown, t: ScrapeTarget): string {
   const err = e as Error;
   if (err?.name === "TimeoutError" || err?.name === "AbortError") return `Get "${t.url}": context deadline exceeded`;
   if (e instanceof ScrapeError) return err.message;
-  if (e instanceof ParseError) return `parse error: ${err.message}`;
+  if (e instanceof ParseError || e instanceof ProtobufError) return `parse error: ${err.message}`;
   return `Get "${t.url}": ${err?.message ?? String(e)}`;
 }
 

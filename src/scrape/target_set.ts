@@ -4,6 +4,7 @@ import type { TargetGroup } from "../discovery/target_group.js";
 import { fnv1a, labelsKey, labelsFromPairs, type Labels } from "../model/labels.js";
 import { compileRelabelConfigs, populateTargetLabels, relabel, type CompiledRelabelConfig } from "../relabel/index.js";
 import type { ScrapeTarget } from "./scrape_loop.js";
+import { scrapeAcceptHeader } from "./scrape_protocols.js";
 
 /** A target as /api/v1/targets shows it, with what the scrape loop needs. */
 export interface ActiveTarget {
@@ -67,6 +68,9 @@ export function resolveTargets(cfg: ScrapeConfig, groups: readonly TargetGroup[]
           labelNameLengthLimit: cfg.labelNameLengthLimit,
           labelValueLengthLimit: cfg.labelValueLengthLimit,
           metricRelabel,
+          accept: scrapeAcceptHeader(cfg),
+          nativeHistograms: cfg.scrapeNativeHistograms === true,
+          classicHistograms: cfg.alwaysScrapeClassicHistograms === true,
         },
       });
     }

@@ -34,6 +34,7 @@ interface AcceptRange {
   readonly version: string;
   readonly q: number;
   readonly order: number;
+  readonly params: ReadonlyMap<string, string>;
 }
 
 /** Chooses how to answer a GET /metrics (or /federate) from its Accept header, as
@@ -57,6 +58,26 @@ export function negotiateExposition(
   return { format: "text", contentType: TEXT_CONTENT_TYPE };
 }
 
+/**
+ * Whether an Accept header asks for the delimited protobuf format before any text
+ * format, as client_golang's Negotiate decides: the most preferred range that names
+ * protobuf (proto=io.prometheus.client.MetricFamily, delimited encoding) or a text
+ * format wins. Prometheus' /federate answers native histograms only in protobuf.
+ */
+export function prefersDelimitedProtobuf(accept: string | null | undefined): boolean {
+  for (const part of parseAccept(accept ?? "")) {
+    if (part.q <= 0) continue;
+    if (part.type === PROTOBUF_MEDIA_TYPE) {
+      if (part.params.get("proto") === "io.prometheus.client.MetricFamily" && part.params.get("encoding") === "delimited") return true;
+      continue;
+    }
+    if (part.type === TEXT_MEDIA_TYPE || part.type === OPENMETRICS_MEDIA_TYPE) return false;
+  }
+  return false;
+}
+
+const PROTOBUF_MEDIA_TYPE = "application/vnd.google.protobuf";
+
 /** Splits an Accept header into ranges ordered by preference: q descending, then
  * concrete types before wildcards, then header order. */
 function parseAccept(header: string): AcceptRange[] {
@@ -68,11 +89,13 @@ function parseAccept(header: string): AcceptRange[] {
     if (type === "") continue;
     let q = 1;
     let version = "";
+    const all = new Map<string, string>();
     for (const param of params) {
       const eq = param.indexOf("=");
       if (eq < 0) continue;
       const key = param.slice(0, eq).trim().toLowerCase();
       const value = unquote(param.slice(eq + 1).trim());
+      all.set(key, value);
       if (key === "q") {
         const n = Number(value);
         q = value !== "" && Number.isFinite(n) ? n : 1;
@@ -80,7 +103,7 @@ function parseAccept(header: string): AcceptRange[] {
         version = value;
       }
     }
-    out.push({ type, version, q, order: order++ });
+    out.push({ type, version, q, order: order++, params: all });
   }
   const wild = (t: string): number => (t === "*/*" ? 2 : t.endsWith("/*") ? 1 : 0);
   return out.sort((a, b) => b.q - a.q || wild(a.type) - wild(b.type) || a.order - b.order);

@@ -5,6 +5,8 @@
  * does, because its consistency rules and JSON API are defined over it.
  */
 
+import type { Span } from "../model/histogram.js";
+
 /** client_model's MetricType enum names, in enum order (the protobuf numbers). */
 export const DTO_TYPES = ["COUNTER", "GAUGE", "SUMMARY", "UNTYPED", "HISTOGRAM", "GAUGE_HISTOGRAM"] as const;
 export type DtoType = (typeof DTO_TYPES)[number];
@@ -26,6 +28,29 @@ export interface DtoQuantile {
 export interface DtoBucket {
   upperBound: number;
   cumulativeCount: number;
+  exemplar?: DtoExemplar;
+}
+
+export interface DtoExemplar {
+  labels: DtoLabel[];
+  value: number;
+  /** Milliseconds; undefined when the exemplar had no timestamp. */
+  timestampMs: number | undefined;
+}
+
+/** The native (exponential bucket) part of a client_model Histogram. */
+export interface DtoNativeHistogram {
+  schema: number;
+  zeroThreshold: number;
+  zeroCount: number;
+  positiveSpans: Span[];
+  /** Absolute counts (the wire's deltas added up). */
+  positiveCounts: number[];
+  negativeSpans: Span[];
+  negativeCounts: number[];
+  /** Sent with integer counts (deltas), as client_golang does. */
+  integer: boolean;
+  exemplars: DtoExemplar[];
 }
 
 export interface DtoMetric {
@@ -38,6 +63,10 @@ export interface DtoMetric {
   sampleSum: number;
   quantiles: DtoQuantile[];
   buckets: DtoBucket[];
+  /** A histogram's native buckets, when it has any (spans, a zero bucket). */
+  native?: DtoNativeHistogram;
+  /** A counter's exemplar. */
+  exemplar?: DtoExemplar;
   /** Milliseconds; undefined when the exposition gave none. */
   timestampMs: number | undefined;
 }

@@ -1,3 +1,4 @@
+import type { FloatHistogram } from "../model/histogram.js";
 import type { Labels } from "../model/labels.js";
 import type { MetricType } from "../model/metadata.js";
 
@@ -21,6 +22,11 @@ export interface SampleEntry {
   /** Milliseconds since the epoch; OpenMetrics seconds are converted. */
   readonly timestamp?: number | undefined;
   readonly exemplar?: Exemplar | undefined;
+  /** A native histogram sample (protobuf exposition only); `value` is then 0 and
+   * means nothing. */
+  readonly histogram?: FloatHistogram | undefined;
+  /** A native histogram's exemplars (it may have several); `exemplar` is unset. */
+  readonly exemplars?: readonly Exemplar[] | undefined;
   /** Names given with an empty value (`instance=""`): absent from `labels`, but with
    * honor_labels they still keep the target's label of that name away, as in
    * Prometheus (the Pushgateway relies on it for `instance`). */

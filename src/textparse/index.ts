@@ -9,6 +9,7 @@ export {
   contentTypeFor,
   formatForContentType,
   negotiateExposition,
+  prefersDelimitedProtobuf,
   OPENMETRICS_CONTENT_TYPE,
   SCRAPE_ACCEPT_HEADER,
   TEXT_CONTENT_TYPE,
@@ -22,3 +23,6 @@ export {
   parseGoInt64,
   secondsToMillis,
 } from "./float.js";
+export { DELIMITED_PROTOBUF_TYPE, isDelimitedProtobuf } from "./dto_protobuf.js";
+export { dtoFamilyEntries, type HistogramOptions } from "./dto_entries.js";
+export { parseProtobufBatches } from "./protobuf_stream.js";

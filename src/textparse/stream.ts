@@ -47,7 +47,8 @@ async function* batches(source: ExpositionSource, format: ExpositionFormat, look
   if (batch.length > 0) yield batch;
 }
 
-async function* chunks(source: ExpositionSource): AsyncGenerator<Uint8Array | string, void, undefined> {
+/** The body's chunks as they arrive; an abandoned read cancels the stream. */
+export async function* chunks(source: ExpositionSource): AsyncGenerator<Uint8Array | string, void, undefined> {
   if (!isReadableStream(source)) {
     yield* source;
     return;

@@ -1,3 +1,5 @@
+import { ChunkEncoding } from "../chunkenc/histogram_chunk_base.js";
+import type { HistogramEncoding } from "../chunkenc/histogram_chunks.js";
 import { ByteReader, ByteWriter } from "./byte_io.js";
 import { CHUNK_RANGE_MS } from "./options.js";
 
@@ -15,8 +17,8 @@ export interface BlockChunk {
   maxT: number;
   count: number;
   ooo: boolean;
-  /** A float histogram chunk (else XOR). */
-  hist?: boolean;
+  /** A native histogram chunk's encoding (else XOR). */
+  enc?: HistogramEncoding;
   data: Uint8Array;
 }
 
@@ -28,7 +30,8 @@ export interface BlockIndex {
   maxT: Float64Array;
   counts: Uint32Array;
   ooo: Uint8Array;
-  hist: Uint8Array;
+  /** ChunkEncoding of each chunk. */
+  enc: Uint8Array;
   offsets: Uint32Array;
 }
 
@@ -42,9 +45,10 @@ export interface EncodedBlock {
   data: Uint8Array;
 }
 
-/** Version 2 added the histogram flag beside the out-of-order one; version 1 rows
- * are still read. */
-const VERSION = 2;
+/** Per chunk, count * 8 + (encoding - 1) * 2 + out-of-order. Version 2 (a float
+ * histogram flag, count * 4 + hist * 2 + ooo) and version 1 (count * 2 + ooo, XOR
+ * only) rows are still read. */
+const VERSION = 3;
 /** Data bytes per block row: SQLite in a Durable Object refuses values over 2 MB. */
 export const BLOCK_ROW_BYTES = 1 << 20;
 
@@ -109,7 +113,7 @@ export function encodeBlock(partition: number, chunks: readonly BlockChunk[]): E
     prevId = c.seriesId;
     w.uvarint(c.minT - minT);
     w.uvarint(c.maxT - c.minT);
-    w.uvarint(c.count * 4 + (c.hist === true ? 2 : 0) + (c.ooo ? 1 : 0));
+    w.uvarint(c.count * 8 + ((c.enc ?? ChunkEncoding.XOR) - 1) * 2 + (c.ooo ? 1 : 0));
     w.uvarint(c.data.byteLength);
     data.set(c.data, o);
     o += c.data.byteLength;
@@ -120,8 +124,8 @@ export function encodeBlock(partition: number, chunks: readonly BlockChunk[]): E
 export function decodeBlockIndex(bytes: Uint8Array): BlockIndex {
   const r = new ByteReader(bytes);
   const version = r.uvarint();
-  if (version !== VERSION && version !== 1) throw new Error(`unknown block index version ${version}`);
-  const flagBits = version === 1 ? 2 : 4;
+  if (version < 1 || version > VERSION) throw new Error(`unknown block index version ${version}`);
+  const flagBits = version === 1 ? 2 : version === 2 ? 4 : 8;
   const n = r.uvarint();
   const base = r.svarint();
   const idx: BlockIndex = {
@@ -131,7 +135,7 @@ export function decodeBlockIndex(bytes: Uint8Array): BlockIndex {
     maxT: new Float64Array(n),
     counts: new Uint32Array(n),
     ooo: new Uint8Array(n),
-    hist: new Uint8Array(n),
+    enc: new Uint8Array(n),
     offsets: new Uint32Array(n + 1),
   };
   let id = 0;
@@ -145,7 +149,10 @@ export function decodeBlockIndex(bytes: Uint8Array): BlockIndex {
     const c = r.uvarint();
     idx.counts[i] = Math.floor(c / flagBits);
     idx.ooo[i] = c % 2;
-    idx.hist[i] = (c % flagBits) >>> 1;
+    const kind = (c % flagBits) >>> 1;
+    // Version 2's histogram chunks were all float ones.
+    idx.enc[i] = version === 3 ? kind + 1 : kind === 1 ? ChunkEncoding.FloatHistogram : ChunkEncoding.XOR;
+    if (idx.enc[i]! > ChunkEncoding.FloatHistogram) throw new Error(`unknown chunk encoding ${idx.enc[i]} in block index`);
     idx.offsets[i] = o;
     o += r.uvarint();
   }
@@ -175,7 +182,7 @@ export function blockChunk(idx: BlockIndex, data: Uint8Array, i: number): BlockC
     maxT: idx.maxT[i]!,
     count: idx.counts[i]!,
     ooo: idx.ooo[i] === 1,
-    ...(idx.hist[i] === 1 ? { hist: true } : {}),
+    ...(idx.enc[i] !== ChunkEncoding.XOR ? { enc: idx.enc[i] as HistogramEncoding } : {}),
     data: data.subarray(idx.offsets[i]!, idx.offsets[i + 1]!),
   };
 }

@@ -1,5 +1,6 @@
 import type { SqlExec } from "./usage_meter.js";
-import { FloatHistogramChunk, FloatHistogramIterator } from "../chunkenc/float_histogram_chunk.js";
+import { ChunkEncoding } from "../chunkenc/histogram_chunk_base.js";
+import { type HistogramEncoding, dropHistograms } from "../chunkenc/histogram_chunks.js";
 import { XorChunk } from "../chunkenc/xor.js";
 import { blockChunk, decodeBlockIndex, encodeBlock, indexMemory, packBlocks, seriesRange, type BlockChunk, type BlockIndex, type EncodedBlock } from "./block.js";
 import type { ChunkData } from "./rpc.js";
@@ -120,7 +121,7 @@ export class BlockStore {
         if (idx.maxT[i]! < mint || idx.minT[i]! > maxt) continue;
         data ??= this.data(m.id);
         const c: ChunkData = { minT: idx.minT[i]!, maxT: idx.maxT[i]!, ooo: idx.ooo[i] === 1, data: data.subarray(idx.offsets[i]!, idx.offsets[i + 1]!) };
-        if (idx.hist[i] === 1) c.hist = true;
+        if (idx.enc[i] !== ChunkEncoding.XOR) c.enc = idx.enc[i] as HistogramEncoding;
         out.push(c);
       }
     }
@@ -307,7 +308,7 @@ export class BlockStore {
 
 /** A chunk without its samples in [mint, maxt]: null when none are left. */
 export function cutChunk(c: BlockChunk, mint: number, maxt: number): { chunk: BlockChunk | null; removed: number } {
-  if (c.hist === true) return cutHistogramChunk(c, mint, maxt);
+  if (c.enc !== undefined) return cutHistogramChunk(c, c.enc, mint, maxt);
   const kept = new XorChunk();
   let removed = 0;
   let first = Infinity;
@@ -326,15 +327,9 @@ export function cutChunk(c: BlockChunk, mint: number, maxt: number): { chunk: Bl
   return { chunk: { seriesId: c.seriesId, minT: first, maxT: last, count: kept.numSamples(), ooo: c.ooo, data: kept.bytes() }, removed };
 }
 
-function cutHistogramChunk(c: BlockChunk, mint: number, maxt: number): { chunk: BlockChunk | null; removed: number } {
-  const it = new FloatHistogramIterator(c.data);
-  const kept = new FloatHistogramChunk(it.header);
-  let removed = 0;
-  while (it.next()) {
-    if (it.t >= mint && it.t <= maxt) removed++;
-    else kept.appendEncoded(it.t, it.rawHistogram());
-  }
-  if (kept.numSamples() === 0) return { chunk: null, removed };
-  const chunk: BlockChunk = { seriesId: c.seriesId, minT: kept.minTime(), maxT: kept.maxTime(), count: kept.numSamples(), ooo: c.ooo, hist: true, data: kept.bytes().slice() };
+function cutHistogramChunk(c: BlockChunk, enc: HistogramEncoding, mint: number, maxt: number): { chunk: BlockChunk | null; removed: number } {
+  const { chunk: kept, removed } = dropHistograms(enc, c.data, mint, maxt);
+  if (kept === null) return { chunk: null, removed };
+  const chunk: BlockChunk = { seriesId: c.seriesId, minT: kept.minTime(), maxT: kept.maxTime(), count: kept.numSamples(), ooo: c.ooo, enc, data: kept.bytes().slice() };
   return { chunk, removed };
 }

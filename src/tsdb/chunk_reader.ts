@@ -1,5 +1,5 @@
 import { decodeXor } from "../chunkenc/iterator.js";
-import { decodeFloatHistograms } from "../chunkenc/float_histogram_chunk.js";
+import { type HistogramEncoding, decodeHistograms } from "../chunkenc/histogram_chunks.js";
 import type { FloatHistogram } from "../model/histogram.js";
 import type { ChunkData } from "./rpc.js";
 
@@ -19,7 +19,7 @@ export function readChunks(chunks: readonly ChunkData[], mint: number, maxt: num
   const ooo: SampleArrays[] = [];
   let total = 0;
   for (const c of chunks) {
-    const d = clip(c.hist === true ? decodeHistograms(c.data) : decodeXor(c.data), mint, maxt);
+    const d = clip(c.enc !== undefined ? histogramArrays(c.enc, c.data) : decodeXor(c.data), mint, maxt);
     if (d.ts.length === 0) continue;
     (c.ooo ? ooo : inOrder).push(d);
     total += d.ts.length;
@@ -29,8 +29,8 @@ export function readChunks(chunks: readonly ChunkData[], mint: number, maxt: num
   return ooo.reduce(mergeSorted, base);
 }
 
-function decodeHistograms(data: Uint8Array): SampleArrays {
-  const { ts, hs } = decodeFloatHistograms(data);
+function histogramArrays(enc: HistogramEncoding, data: Uint8Array): SampleArrays {
+  const { ts, hs } = decodeHistograms(enc, data);
   return { ts, vs: new Float64Array(ts.length), hs };
 }
 

@@ -1,3 +1,5 @@
+import { ChunkEncoding } from "../chunkenc/histogram_chunk_base.js";
+import type { HistogramEncoding } from "../chunkenc/histogram_chunks.js";
 import { ByteReader, ByteWriter } from "./byte_io.js";
 
 /**
@@ -10,8 +12,9 @@ export interface HeadEntry {
   id: number;
   head: Uint8Array | null;
   ooo: Uint8Array | null;
-  /** The open native histogram chunk. */
+  /** The open native histogram chunk, and its encoding. */
   hist?: Uint8Array | null;
+  histEnc?: HistogramEncoding;
 }
 
 export interface Snapshot {
@@ -21,8 +24,9 @@ export interface Snapshot {
   entries: HeadEntry[];
 }
 
-/** Version 2 added the histogram head; version 1 parts are still read. */
-const VERSION = 2;
+/** Version 2 added the histogram head (a float histogram chunk), version 3 its
+ * encoding; version 1 and 2 parts are still read. */
+const VERSION = 3;
 const PART_BYTES = 1 << 20;
 
 /** Encodes the heads into parts of about PART_BYTES each. */
@@ -42,6 +46,7 @@ export function encodeSnapshot(nextSeriesId: number, entries: Iterable<HeadEntry
     w.blob(e.head ?? EMPTY);
     w.blob(e.ooo ?? EMPTY);
     w.blob(e.hist ?? EMPTY);
+    w.uvarint(e.histEnc ?? ChunkEncoding.FloatHistogram);
     if (w.len >= PART_BYTES) {
       parts.push(w.finish());
       w = null;
@@ -56,13 +61,15 @@ const EMPTY = new Uint8Array(0);
 export function decodeSnapshotPart(data: Uint8Array, into: Snapshot): void {
   const r = new ByteReader(data);
   const version = r.uvarint();
-  if (version !== VERSION && version !== 1) throw new Error(`unknown head snapshot version ${version}`);
+  if (version < 1 || version > VERSION) throw new Error(`unknown head snapshot version ${version}`);
   into.nextSeriesId = Math.max(into.nextSeriesId, r.uvarint());
   while (!r.done) {
     const id = r.uvarint();
     const head = r.blob();
     const ooo = r.blob();
     const hist = version >= 2 ? r.blob() : EMPTY;
-    into.entries.push({ id, head: head.byteLength > 0 ? head : null, ooo: ooo.byteLength > 0 ? ooo : null, ...(hist.byteLength > 0 ? { hist } : {}) });
+    const histEnc = version >= 3 ? r.uvarint() : ChunkEncoding.FloatHistogram;
+    if (histEnc !== ChunkEncoding.FloatHistogram && histEnc !== ChunkEncoding.Histogram) throw new Error(`unknown histogram chunk encoding ${histEnc} in head snapshot`);
+    into.entries.push({ id, head: head.byteLength > 0 ? head : null, ooo: ooo.byteLength > 0 ? ooo : null, ...(hist.byteLength > 0 ? { hist, histEnc } : {}) });
   }
 }

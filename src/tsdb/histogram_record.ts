@@ -4,10 +4,10 @@ import { ByteReader, ByteWriter } from "./byte_io.js";
 /**
  * Native histogram samples as bytes, for the append RPC (a FloatHistogram does not
  * survive structured clone as its class) and for WAL records: per sample the
- * timestamp, counter reset hint, schema, zero threshold and counts, spans, buckets
- * and custom bounds (or, for a float among them, a marker and its value). Floats
- * are written as their 64 bits, so stale markers and NaN
- * payloads come back exactly.
+ * timestamp, counter reset hint (plus 4 for an integer histogram), schema, zero
+ * threshold and counts, spans, buckets and custom bounds (or, for a float among them,
+ * a marker and its value). Floats are written as their 64 bits, so stale markers and
+ * NaN payloads come back exactly.
  */
 
 export interface HistogramSample {
@@ -65,6 +65,8 @@ function readFloats(r: ByteReader): number[] {
 
 /** Hint values are 0-3; this one marks a float sample. */
 const FLOAT = 15;
+/** Added to the hint of an integer histogram (records from before it are float ones). */
+const INTEGER = 4;
 
 export function encodeHistogramSamples(samples: readonly MixedSample[]): Uint8Array {
   const w = new ByteWriter(64 + samples.length * 64);
@@ -76,7 +78,7 @@ export function encodeHistogramSamples(samples: readonly MixedSample[]): Uint8Ar
       f64(w, v ?? 0);
       continue;
     }
-    w.uvarint(h.counterResetHint);
+    w.uvarint(h.counterResetHint + (h.integer ? INTEGER : 0));
     w.svarint(h.schema);
     f64(w, h.zeroThreshold);
     f64(w, h.zeroCount);
@@ -103,7 +105,8 @@ export function decodeHistogramSamples(data: Uint8Array): MixedSample[] {
       continue;
     }
     const h = new FloatHistogram();
-    h.counterResetHint = hint;
+    h.counterResetHint = hint % INTEGER;
+    h.integer = hint >= INTEGER;
     h.schema = r.svarint();
     h.zeroThreshold = readF64(r);
     h.zeroCount = readF64(r);

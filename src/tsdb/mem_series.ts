@@ -1,7 +1,8 @@
 import { sameFloatBits } from "../chunkenc/floatbits.js";
 import { XorChunk } from "../chunkenc/xor.js";
-import { FloatHistogramChunk, isStaleHistogram } from "../chunkenc/float_histogram_chunk.js";
+import { ChunkEncoding, type HistogramChunkBase, type HistogramEncoding, isStaleHistogram } from "../chunkenc/histogram_chunk_base.js";
 import { HistogramChunkState } from "../chunkenc/histogram_chunk_state.js";
+import { dropHistograms } from "../chunkenc/histogram_chunks.js";
 import type { FloatHistogram } from "../model/histogram.js";
 import type { Labels } from "../model/labels.js";
 import { isStaleNaN, STALE_NAN } from "../model/sample.js";
@@ -16,13 +17,13 @@ export interface SealedChunk {
   maxT: number;
   count: number;
   ooo: boolean;
-  /** A float histogram chunk (else XOR). */
-  hist?: boolean;
+  /** A native histogram chunk's encoding (else XOR). */
+  enc?: HistogramEncoding;
   data: Uint8Array;
 }
 
-function sealedHistogramChunk(c: FloatHistogramChunk): SealedChunk {
-  return { minT: c.minTime(), maxT: c.maxTime(), count: c.numSamples(), ooo: false, hist: true, data: c.bytes().slice() };
+function sealedHistogramChunk(c: HistogramChunkBase): SealedChunk {
+  return { minT: c.minTime(), maxT: c.maxTime(), count: c.numSamples(), ooo: false, enc: c.encoding, data: c.bytes().slice() };
 }
 
 
@@ -104,7 +105,7 @@ export class MemSeries {
     return "out_of_order";
   }
 
-  get histHead(): FloatHistogramChunk | null {
+  get histHead(): HistogramChunkBase | null {
     return this.hist.chunk;
   }
 
@@ -118,6 +119,11 @@ export class MemSeries {
 
   histHeadBytes(): Uint8Array | null {
     return this.hist.chunk === null ? null : this.hist.chunk.bytes();
+  }
+
+  /** The open histogram chunk's encoding (meaningful when there is one). */
+  histHeadEncoding(): HistogramEncoding | undefined {
+    return this.hist.chunk?.encoding;
   }
 
   /** Start of whichever head chunk is open, or Infinity. */
@@ -214,15 +220,12 @@ export class MemSeries {
       this.head = kept.numSamples() === 0 ? null : kept;
       if (this.head !== null) this.headMinT = first;
     }
-    if (this.histHead !== null && this.maxT >= mint && this.histHeadMinT <= maxt) {
-      const it = this.histHead.iterator();
-      const kept = new FloatHistogramChunk(this.histHead.counterResetHeader());
-      while (it.next()) {
-        if (it.t >= mint && it.t <= maxt) removed++;
-        else kept.appendEncoded(it.t, it.rawHistogram());
-      }
+    const histHead = this.histHead;
+    if (histHead !== null && this.maxT >= mint && this.histHeadMinT <= maxt) {
+      const left = dropHistograms(histHead.encoding, histHead.bytes().slice(), mint, maxt);
+      removed += left.removed;
       this.hist.float();
-      if (kept.numSamples() > 0) this.hist.open(kept.bytes().slice());
+      if (left.chunk !== null) this.hist.open(left.chunk.bytes().slice(), histHead.encoding);
     }
     let n = 0;
     for (let i = 0; i < this.oooLen; i++) {
@@ -240,9 +243,9 @@ export class MemSeries {
   }
 
   /** Restores the head from a head_chunks row or snapshot entry. */
-  restore(head: Uint8Array | null, ooo: Uint8Array | null, hist: Uint8Array | null = null): void {
+  restore(head: Uint8Array | null, ooo: Uint8Array | null, hist: Uint8Array | null = null, histEnc: HistogramEncoding = ChunkEncoding.FloatHistogram): void {
     if (hist != null && hist.byteLength > 0) {
-      this.hist.open(hist);
+      this.hist.open(hist, histEnc);
       const it = this.hist.chunk!.iterator();
       while (it.next()) {
         if (it.t > this.maxT) {

@@ -1,3 +1,4 @@
+import type { HistogramEncoding } from "../chunkenc/histogram_chunks.js";
 import type { Label } from "../model/labels.js";
 import type { MatchType } from "../model/matchers.js";
 import type { Usage } from "./usage_meter.js";
@@ -106,8 +107,8 @@ export interface ChunkData {
   minT: number;
   maxT: number;
   ooo: boolean;
-  /** A float histogram chunk (chunkenc/float_histogram_chunk.ts), else XOR. */
-  hist?: boolean;
+  /** A native histogram chunk's encoding (chunkenc/histogram_chunks.ts), else XOR. */
+  enc?: HistogramEncoding;
   data: Uint8Array;
 }
 

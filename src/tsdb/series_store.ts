@@ -178,7 +178,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     this.nextSeriesId = Math.max(maxId + 1, snap.nextSeriesId);
     let seq = snap.seq;
     for (const s of this.byId.values()) s.rowSeq = snap.seq;
-    for (const e of snap.entries) this.byId.get(e.id)?.restore(e.head, e.ooo, e.hist ?? null);
+    for (const e of snap.entries) this.byId.get(e.id)?.restore(e.head, e.ooo, e.hist ?? null, e.histEnc);
     // Per-series head rows of schema 0000, until the first checkpoint replaces them.
     let legacyHeads = false;
     for (const row of this.sql.exec<{ series_id: number; seq: number; head: ArrayBuffer | null; ooo: ArrayBuffer | null }>(
@@ -456,7 +456,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
 
   private checkpointTx(): void {
     const chunks: BlockChunk[] = [];
-    for (const [id, list] of this.pending) for (const c of list) chunks.push({ seriesId: id, minT: c.minT, maxT: c.maxT, count: c.count, ooo: c.ooo, hist: c.hist === true, data: c.data });
+    for (const [id, list] of this.pending) for (const c of list) chunks.push({ seriesId: id, minT: c.minT, maxT: c.maxT, count: c.count, ooo: c.ooo, ...(c.enc !== undefined ? { enc: c.enc } : {}), data: c.data });
     this.blocks.write(chunks);
     this.pending = new Map();
     this.pendingStats.chunks = this.pendingStats.bytes = this.pendingStats.samples = 0;
@@ -473,7 +473,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   }
 
   private *headEntries(): Generator<HeadEntry> {
-    for (const s of this.byId.values()) yield { id: s.id, head: s.headBytes(), ooo: s.oooBytes(), hist: s.histHeadBytes() };
+    for (const s of this.byId.values()) yield { id: s.id, head: s.headBytes(), ooo: s.oooBytes(), hist: s.histHeadBytes(), histEnc: s.histHeadEncoding() };
   }
 
   /** Runs fn in a transaction; when it fails, memory (which may hold half of it) is
@@ -830,7 +830,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     if (!headOnly) {
       this.blocks.read(s.id, mint, maxt, out);
       for (const c of this.pending.get(s.id) ?? []) {
-        if (c.maxT >= mint && c.minT <= maxt) out.push(c.hist === true ? { minT: c.minT, maxT: c.maxT, ooo: c.ooo, hist: true, data: c.data } : { minT: c.minT, maxT: c.maxT, ooo: c.ooo, data: c.data });
+        if (c.maxT >= mint && c.minT <= maxt) out.push(c.enc !== undefined ? { minT: c.minT, maxT: c.maxT, ooo: c.ooo, enc: c.enc, data: c.data } : { minT: c.minT, maxT: c.maxT, ooo: c.ooo, data: c.data });
       }
       // Compaction rewrites blocks under new ids, so block order is not time order.
       if (out.length > 1) out.sort((a, b) => a.minT - b.minT);
@@ -841,7 +841,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     }
     const hist = s.histHeadBytes();
     if (hist !== null && s.maxT >= mint && s.histHeadMinT <= maxt) {
-      out.push({ minT: s.histHeadMinT, maxT: s.maxT, ooo: false, hist: true, data: hist.slice() });
+      out.push({ minT: s.histHeadMinT, maxT: s.maxT, ooo: false, enc: s.histHeadEncoding()!, data: hist.slice() });
     }
     if (s.oooLen > 0 && s.oooMaxT() >= mint && s.oooMinT() <= maxt) {
       out.push({ minT: s.oooMinT(), maxT: s.oooMaxT(), ooo: true, data: s.oooBytes()! });

@@ -47,6 +47,17 @@ describe("alertmanager.yml: edgeprom agrees with amtool 0.25 check-config", () =
     expect({ file, accepted: ours.ok, ours: ours.out }).toEqual({ file, accepted: theirs.ok, ours: ours.out });
   });
 
+  // Receivers added after 0.25 (msteams_configs in 0.26, msteamsv2_configs in 0.28):
+  // 0.25 does not know the field, edgeprom takes them as the newer releases do.
+  const NEWER = join(import.meta.dirname, "testdata/newer_than_0.25");
+  it.each(readdirSync(NEWER).sort())("%s: refused by 0.25 for the unknown field only, accepted by edgeprom", async (file) => {
+    const path = join(NEWER, file);
+    const theirs = await amtoolAccepts(path);
+    expect(theirs.ok).toBe(false);
+    expect(theirs.out).toMatch(/field msteams(v2)?_configs not found in type config\.plain/);
+    expect(parseAmConfig(readFileSync(path, "utf8")).receivers[0]!.name).toBe("r");
+  });
+
   it("the built-in default a tier runs without alertmanager.yml is one amtool accepts", async () => {
     const dir = mkdtempSync(join(tmpdir(), "am-default-"));
     const file = join(dir, "alertmanager.yml");

@@ -69,4 +69,36 @@ describe("notification payloads with the default templates", () => {
     expect((tg!["body"] as { text: string; chat_id: string }).chat_id).toBe("42");
     expect((tg!["body"] as { text: string }).text).toContain("Alerts Firing:");
   });
+
+  it("msteams: a MessageCard with Alertmanager's markdown alert list, red firing and green resolved", async () => {
+    const [p] = await payloads("    msteams_configs: [{webhook_url: 'https://example.webhook.office.com/webhookb2/x'}]");
+    expect(p!["url"]).toBe("https://example.webhook.office.com/webhookb2/x");
+    const body = p!["body"] as Record<string, string>;
+    expect(body).toMatchObject({ "@context": "http://schema.org/extensions", type: "MessageCard", title: "[FIRING:2] HighLoad (warning)", summary: "[FIRING:2] HighLoad (warning)", themeColor: "8C1A1A" });
+    expect(body["text"]).toContain("# Alerts Firing:\n\nLabels:\n  - alertname = HighLoad\n  - instance = a\n  - severity = warning\n\nAnnotations:\n  - summary = load\n\nSource: http://prom/g\n");
+    expect(body["text"]).not.toContain("Resolved");
+    const [custom] = await payloads("    msteams_configs: [{webhook_url: 'https://t.test/x', title: 'T {{ .CommonLabels.severity }}', summary: 'S', text: 'X'}]");
+    expect(custom!["body"]).toMatchObject({ title: "T warning", summary: "S", text: "X" });
+  });
+
+  it("msteamsv2: an Adaptive Card for a Power Automate workflow", async () => {
+    const [p] = await payloads("    msteamsv2_configs: [{webhook_url: 'https://flow.test/invoke', title: 'T'}]");
+    const body = p!["body"] as { type: string; attachments: { contentType: string; contentUrl: null; content: { type: string; version: string; body: Record<string, unknown>[]; msteams: { width: string } } }[] };
+    expect(body.type).toBe("message");
+    const a = body.attachments[0]!;
+    expect(a.contentType).toBe("application/vnd.microsoft.card.adaptive");
+    expect(a.contentUrl).toBeNull();
+    expect(a.content).toMatchObject({ type: "AdaptiveCard", version: "1.2", msteams: { width: "full" } });
+    expect(a.content.body[0]).toEqual({ type: "TextBlock", text: "T", weight: "Bolder", size: "Medium", wrap: true, style: "heading", color: "Attention" });
+    expect(a.content.body[1]).toMatchObject({ type: "TextBlock", wrap: true });
+    expect(a.content.body[1]!["text"]).toContain("# Alerts Firing:");
+  });
+
+  it("msteams configs are refused with Alertmanager's messages, and webhook_url_file with a reason", () => {
+    const parse = (c: string) => () => parseAmConfig(`route: {receiver: r}\nreceivers:\n  - name: r\n    ${c}`);
+    expect(parse("msteams_configs: [{title: x}]")).toThrow("one of webhook_url or webhook_url_file must be configured");
+    expect(parse("msteamsv2_configs: [{webhook_url: 'https://a/', webhook_url_file: f}]")).toThrow("at most one of webhook_url & webhook_url_file must be configured");
+    expect(parse("msteams_configs: [{webhook_url_file: /etc/teams}]")).toThrow("webhook_url_file cannot be read by a Worker");
+    expect(parse("msteamsv2_configs: [{webhook_url: 'https://a/', summary: s}]")).toThrow("summary");
+  });
 });

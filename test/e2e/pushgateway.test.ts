@@ -48,6 +48,26 @@ const proto = () => {
   ]);
 };
 
+/** A native histogram (with one classic bucket) as client_golang pushes it. */
+const nativeProto = () => {
+  const h = newDtoMetric([{ name: "op", value: "copy" }], "histogram");
+  h.sampleCount = 5;
+  h.sampleSum = 3.25;
+  h.buckets = [{ upperBound: 1, cumulativeCount: 4 }];
+  h.native = {
+    schema: 1,
+    zeroThreshold: 1e-9,
+    zeroCount: 1,
+    positiveSpans: [{ offset: -2, length: 3 }],
+    positiveCounts: [1, 2, 1],
+    negativeSpans: [],
+    negativeCounts: [],
+    integer: true,
+    exemplars: [],
+  };
+  return encodeDelimitedFamilies([{ name: "native_copy_seconds", help: "Copy time.", type: "HISTOGRAM", metrics: [h] }]);
+};
+
 const STEPS: Step[] = [
   {
     what: "PUT a group with every metric type",
@@ -119,6 +139,7 @@ const STEPS: Step[] = [
   },
   { what: "a duplicate series within a push", method: "PUT", path: "/metrics/job/dup", body: 'dup_metric{a="1"} 1\ndup_metric{a="1"} 2\n' },
   { what: "delimited protobuf, as Go's client sends", method: "PUT", path: "/metrics/job/etl", body: proto(), headers: { "content-type": DELIMITED_PROTOBUF_TYPE } },
+  { what: "a native histogram in protobuf", method: "PUT", path: "/metrics/job/native", body: nativeProto(), headers: { "content-type": DELIMITED_PROTOBUF_TYPE } },
   { what: "a truncated protobuf body", method: "PUT", path: "/metrics/job/etl2", body: proto().slice(0, 20), headers: { "content-type": DELIMITED_PROTOBUF_TYPE }, statusOnly: true },
   { what: "a gzip-compressed body", method: "POST", path: "/metrics/job/zipped", body: new Uint8Array(gzipSync("zipped_metric 3\n")), headers: { "content-encoding": "gzip" } },
   { what: "an empty PUT clears a group's metrics", method: "PUT", path: "/metrics/job/other", body: "" },

@@ -226,7 +226,34 @@ remote_write:
     bits.setFloat64(0, values[1]!);
     expect([bits.getUint32(0).toString(16), bits.getUint32(4)]).toEqual(["7ff00000", 2]);
   });
+
+  it("forwards native histograms only to send_native_histograms targets, through encoded segments", async () => {
+    const config = parseConfig("remote_write:\n  - url: http://a/api/v1/write\n    send_native_histograms: true\n  - url: http://b/api/v1/write\n");
+    const got = new Map<string, QueueBatch>();
+    const targets = remoteWriteTargets(config, "t", (name) => ({
+      enqueue: async (_s, b) => {
+        // What crosses the Durable Object boundary is a structured clone.
+        got.set(name, structuredClone(b));
+      },
+    }));
+    const app = teeStorage(new MemoryStorage(), targets).appender();
+    const h = FloatHistogram.from({ schema: 1, count: 5, sum: 2.5, zeroThreshold: 0.001, zeroCount: 1, positiveSpans: [{ offset: -1, length: 2 }], positiveBuckets: [1, 3] });
+    app.appendHistogram!(labelsFromRecord({ __name__: "lat" }), 10, h);
+    app.append(labelsFromRecord({ __name__: "up" }), 10, 1);
+    await app.commit();
+    expect(got.get("t/remote-write/1")!.histograms).toBeUndefined();
+    const sent = got.get("t/remote-write/0")!;
+    const segs = encodeSegments(sent, 1);
+    expect(segs.map((x) => x.samples)).toEqual([1, 1]);
+    const wr = decodeWriteRequest(segs[1]!.body);
+    expect(wr.timeseries.map((ts) => [ts.labels, ts.histograms.map((x) => [x.t, x.integer, x.h.toString()])])).toEqual([
+      [[{ name: "__name__", value: "lat" }], [[10, true, h.toString()]]],
+    ]);
+  });
 });
 
+import { FloatHistogram } from "../../src/model/histogram.js";
+import { encodeSegments } from "../../src/remote/queue_manager.js";
+import { decodeWriteRequest } from "../../src/remote/write_request.js";
 import { labelsFromKey as labelsFromKeyLocal } from "../../src/model/labels.js";
 import { STALE_NAN } from "../../src/model/sample.js";

@@ -39,7 +39,7 @@ describe("WriteRequest known bytes", () => {
     const req = decodeWriteRequest(fromHex(UP));
     expect(req).toEqual({
       timeseries: [
-        { labels: [{ name: "__name__", value: "up" }], samples: [{ t: 1000, v: 1 }], exemplars: [], histogramCount: 0 },
+        { labels: [{ name: "__name__", value: "up" }], samples: [{ t: 1000, v: 1 }], exemplars: [], histograms: [] },
       ],
       metadata: [],
     });
@@ -165,7 +165,7 @@ describe("WriteRequest decoding details", () => {
     });
     expect(decodeWriteRequest(body)).toEqual({
       timeseries: [
-        { labels: [{ name: "job", value: "node" }], samples: [{ t: -5, v: 0.25 }], exemplars: [], histogramCount: 0 },
+        { labels: [{ name: "job", value: "node" }], samples: [{ t: -5, v: 0.25 }], exemplars: [], histograms: [] },
       ],
       metadata: [{ type: "gauge", family: "node_load1", help: "", unit: "" }],
     });
@@ -178,7 +178,7 @@ describe("WriteRequest decoding details", () => {
     expect(() => decodeWriteRequest(fromHex("0801"))).toThrow(/unexpected wire type/);
   });
 
-  it("counts histograms and decodes exemplars", () => {
+  it("decodes hand-assembled integer histograms next to exemplars", () => {
     const bytes = encodeWriteRequest({
       timeseries: [
         {
@@ -188,19 +188,54 @@ describe("WriteRequest decoding details", () => {
         },
       ],
     });
-    // Append two histogram entries (field 4) to the TimeSeries by hand.
-    const extra = fromHex("2203 080110 2200");
+    // Histogram: count_int 5, sum 12.5, schema 1 (zigzag 2), zero_threshold 0.001,
+    // zero_count_int 1, positive spans {0,2} {1,1}, deltas [2,-1,0] packed (zigzag
+    // 4,1,0), reset_hint NO, timestamp 1000; then one with count_int 1 unpacked.
+    const h1 = fromHex(
+      "0805 19 0000000000002940 2002 29 fca9f1d24d62503f 3001 5a02 1002 5a04 0802 1001 6203 040100 7002 78e807",
+    );
+    const h2 = fromHex("0801 5a02 1001 6002 7814");
+    const extra = new ProtoWriter();
+    for (const h of [h1, h2]) {
+      extra.tag(4, WIRE_LEN);
+      extra.uint32(h.length);
+      extra.raw(h);
+    }
     const series = bytes.subarray(2);
+    const tail = extra.finish();
     const w = new ProtoWriter();
     w.tag(1, WIRE_LEN);
-    w.uint32(series.length + extra.length);
+    w.uint32(series.length + tail.length);
     w.raw(series);
-    w.raw(extra);
-    const req = decodeWriteRequest(w.finish());
-    const ts = req.timeseries[0]!;
-    expect(ts.histogramCount).toBe(2);
+    w.raw(tail);
+    const ts = decodeWriteRequest(w.finish()).timeseries[0]!;
     expect(ts.samples).toEqual([{ t: 10, v: 3 }]);
     expect(ts.exemplars).toEqual([{ labels: [{ name: "trace_id", value: "abc123" }], t: 9, v: 0.5 }]);
+    expect(ts.histograms.map((x) => [x.t, x.integer, x.h.toString(), x.h.counterResetHint])).toEqual([
+      [1000, true, "{count:5, sum:12.5, [-0.001,0.001]:1, (0.7071067811865476,1]:2, (1,1.4142135623730951]:1, (2,2.8284271247461903]:1}", 2],
+      [20, true, "{count:1, sum:0, (0.5,1]:1}", 0],
+    ]);
+  });
+
+  it("refuses malformed histograms with clear errors", () => {
+    const wrap = (h: string) => {
+      const hb = fromHex(h);
+      const w = new ProtoWriter();
+      w.tag(1, WIRE_LEN);
+      w.uint32(hb.length + 2);
+      w.tag(4, WIRE_LEN);
+      w.uint32(hb.length);
+      w.raw(hb);
+      return w.finish();
+    };
+    // count_float sent as a varint
+    expect(() => decodeWriteRequest(wrap("1001"))).toThrow(/histogram field 2 has unexpected wire type 0/);
+    // both deltas and counts on the positive side
+    expect(() => decodeWriteRequest(wrap("6001 69 000000000000f03f"))).toThrow(/positive buckets are given both as integer deltas and as float counts/);
+    // reset hint 7
+    expect(() => decodeWriteRequest(wrap("7007"))).toThrow(/unknown histogram reset hint 7/);
+    // packed doubles cut short
+    expect(() => decodeWriteRequest(wrap("6a03 000000"))).toThrow(/not a multiple of 8/);
   });
 
   it("metadata types map to the model's names", () => {
@@ -358,7 +393,7 @@ describe("WriteRequest round trips (property)", () => {
           const want = req.timeseries[i]!;
           expect(ts.labels).toEqual(want.labels);
           expect(ts.samples.map((s) => [s.t, bitsOf(s.v)])).toEqual(want.samples.map((s) => [s.t, bitsOf(s.v)]));
-          expect(ts.histogramCount).toBe(0);
+          expect(ts.histograms).toEqual([]);
         });
       }),
       { numRuns: 300 },

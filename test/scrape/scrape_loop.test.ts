@@ -7,11 +7,15 @@ import { isStaleNaN } from "../../src/model/sample.js";
 import { newTargetState, scrapeOnce, type ScrapeTarget } from "../../src/scrape/scrape_loop.js";
 import { MemoryStorage } from "../../src/storage/memory_storage.js";
 import { ScrapeCache } from "../../src/scrape/scrape_cache.js";
+import { scrapeTarget } from "./scrape_target.js";
+import { newDtoMetric } from "../../src/textparse/dto.js";
+import { DELIMITED_PROTOBUF_TYPE, encodeDelimitedFamilies } from "../../src/textparse/dto_protobuf.js";
 
 /** A target server whose /<name> paths each misbehave in their own way. */
 let server: Server;
 let base = "";
 let omPage = "";
+let protoPage: Uint8Array = new Uint8Array(0);
 let page = "# TYPE a_total counter\na_total 1\nb{x=\"1\"} 2\nb{x=\"2\"} 3\n";
 
 beforeAll(async () => {
@@ -73,6 +77,10 @@ beforeAll(async () => {
       case "/skew":
         res.end("s 1 1000\n");
         return;
+      case "/proto":
+        res.setHeader("content-type", DELIMITED_PROTOBUF_TYPE);
+        res.end(protoPage);
+        return;
     }
     res.statusCode = 404;
     res.end();
@@ -83,24 +91,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 function target(path: string, over: Partial<ScrapeTarget> = {}): ScrapeTarget {
-  return {
-    pool: "test",
-    url: base + path,
-    labels: labelsFromRecord({ job: "test", instance: "t:1" }),
-    intervalMs: 15_000,
-    timeoutMs: 500,
-    honorLabels: false,
-    honorTimestamps: true,
-    followRedirects: true,
-    headers: {},
-    bodySizeLimit: 0,
-    sampleLimit: 0,
-    labelLimit: 0,
-    labelNameLengthLimit: 0,
-    labelValueLengthLimit: 0,
-    metricRelabel: null,
-    ...over,
-  };
+  return scrapeTarget(base + path, over);
 }
 
 async function latest(st: MemoryStorage, name: string, t: number): Promise<Record<string, number>> {
@@ -272,5 +263,54 @@ describe("scrapeOnce", () => {
     expect(failed.health).toBe("down");
     const after = await st.querier().selectExemplars!([[{ type: "=", name: "__name__", value: "req_total" }]], 0, T + 60_000);
     expect(after[0]!.exemplars).toHaveLength(2);
+  });
+});
+
+describe("scrapeOnce over the protobuf exposition", () => {
+  const page = () => {
+    const m = newDtoMetric([{ name: "path", value: "/a" }], "histogram");
+    m.sampleCount = 3;
+    m.sampleSum = 1.5;
+    m.buckets = [{ upperBound: 1, cumulativeCount: 2 }];
+    m.native = {
+      schema: 0,
+      zeroThreshold: 0.001,
+      zeroCount: 0,
+      positiveSpans: [{ offset: 0, length: 2 }],
+      positiveCounts: [2, 1],
+      negativeSpans: [],
+      negativeCounts: [],
+      integer: true,
+      exemplars: [{ labels: [{ name: "trace_id", value: "abc" }], value: 0.75, timestampMs: T - 500 }],
+    };
+    return encodeDelimitedFamilies([{ name: "lat", help: "", type: "HISTOGRAM", metrics: [m] }]);
+  };
+
+  it("stores native histograms (and their exemplars) only with scrape_native_histograms", async () => {
+    protoPage = page();
+    const st = new MemoryStorage({ maxExemplars: 100 });
+    await scrapeOnce(target("/proto", { nativeHistograms: true }), st, newTargetState(), fetch, T);
+    const got = [];
+    for await (const s of st.querier().select([newMatcher("=", "__name__", "lat")], { start: T, end: T })) got.push([labelsToRecord(s.labels), s.hs?.map((h) => h?.toString())]);
+    expect(got).toEqual([[{ __name__: "lat", instance: "t:1", job: "test", path: "/a" }, ["{count:3, sum:1.5, (0.5,1]:2, (1,2]:1}"]]]);
+    const ex = await st.querier().selectExemplars!([[newMatcher("=", "__name__", "lat")]], T - 1000, T);
+    expect(ex.flatMap((e) => e.exemplars.map((x) => [x.t, x.v]))).toEqual([[T - 500, 0.75]]);
+
+    const classic = new MemoryStorage();
+    await scrapeOnce(target("/proto"), classic, newTargetState(), fetch, T);
+    expect(await latest(classic, "lat_bucket", T)).toEqual({
+      [JSON.stringify({ __name__: "lat_bucket", instance: "t:1", job: "test", le: "1.0", path: "/a" })]: 2,
+      [JSON.stringify({ __name__: "lat_bucket", instance: "t:1", job: "test", le: "+Inf", path: "/a" })]: 3,
+    });
+  });
+
+  it("a damaged page is a parse error that stores nothing from it", async () => {
+    protoPage = page().slice(0, 30);
+    const st = new MemoryStorage();
+    const s = await scrapeOnce(target("/proto", { nativeHistograms: true }), st, newTargetState(), fetch, T);
+    expect(s.health).toBe("down");
+    expect(s.lastError).toMatch(/^parse error: /);
+    expect(await latest(st, "lat", T)).toEqual({});
+    expect(Object.values(await latest(st, "up", T))).toEqual([0]);
   });
 });

@@ -3,6 +3,7 @@ import {
   contentTypeFor,
   formatForContentType,
   negotiateExposition,
+  prefersDelimitedProtobuf,
   OPENMETRICS_CONTENT_TYPE,
   SCRAPE_ACCEPT_HEADER,
   TEXT_CONTENT_TYPE,
@@ -58,5 +59,19 @@ describe("content negotiation", () => {
     expect(negotiateExposition(SCRAPE_ACCEPT_HEADER, { allowOpenMetrics: false }).format).toBe("text");
     expect(contentTypeFor("text")).toBe(TEXT_CONTENT_TYPE);
     expect(contentTypeFor("openmetrics")).toBe(OPENMETRICS_CONTENT_TYPE);
+  });
+});
+
+describe("prefersDelimitedProtobuf", () => {
+  const PB = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited";
+  it("follows the most preferred protobuf or text range, as client_golang's Negotiate", () => {
+    expect(prefersDelimitedProtobuf(`${PB};q=0.6,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1`)).toBe(true);
+    expect(prefersDelimitedProtobuf(`text/plain;version=0.0.4;q=0.7,${PB};q=0.6`)).toBe(false);
+    expect(prefersDelimitedProtobuf(`application/openmetrics-text;version=1.0.0,${PB};q=0.9`)).toBe(false);
+    // Another message type or encoding is not the delimited MetricFamily stream.
+    expect(prefersDelimitedProtobuf("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text")).toBe(false);
+    expect(prefersDelimitedProtobuf("application/vnd.google.protobuf;proto=other.Message;encoding=delimited")).toBe(false);
+    expect(prefersDelimitedProtobuf(null)).toBe(false);
+    expect(prefersDelimitedProtobuf(`${PB};q=0`)).toBe(false);
   });
 });

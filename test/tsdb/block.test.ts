@@ -4,6 +4,11 @@ import { blockChunk, decodeBlockIndex, packBlocks, partitionOf, seriesRange, typ
 import { decodeSegment, encodeSegment } from "../../src/tsdb/series_catalog.js";
 import { decodeSnapshotPart, encodeSnapshot, type Snapshot } from "../../src/tsdb/head_snapshot.js";
 import { STALE_NAN, isStaleNaN } from "../../src/model/sample.js";
+import { ChunkEncoding } from "../../src/chunkenc/histogram_chunk_base.js";
+import { HistogramChunk } from "../../src/chunkenc/histogram_chunk.js";
+import { FloatHistogramChunk } from "../../src/chunkenc/float_histogram_chunk.js";
+import { FloatHistogram } from "../../src/model/histogram.js";
+import { ByteWriter } from "../../src/tsdb/byte_io.js";
 
 const H2 = 7_200_000;
 
@@ -79,5 +84,53 @@ describe("packed blocks", () => {
     for (const p of parts) decodeSnapshotPart(p, snap);
     expect(snap.nextSeriesId).toBe(42);
     expect(snap.entries).toEqual([{ id: 3, head: h, ooo: null }, { id: 9, head: null, ooo: h }]);
+  });
+
+  it("keeps each chunk's encoding, and reads version 2 histogram chunks as float ones", () => {
+    const h = FloatHistogram.from({ count: 3, sum: 1.5, positiveSpans: [{ offset: 0, length: 1 }], positiveBuckets: [3] });
+    const ic = new HistogramChunk();
+    const fc = new FloatHistogramChunk();
+    ic.append(1000, h);
+    fc.append(1000, h);
+    const chunks: BlockChunk[] = [
+      chunk(1, 0, 5),
+      { seriesId: 2, minT: 1000, maxT: 1000, count: 1, ooo: false, enc: ChunkEncoding.Histogram, data: ic.bytes().slice() },
+      { seriesId: 3, minT: 1000, maxT: 1000, count: 1, ooo: true, enc: ChunkEncoding.FloatHistogram, data: fc.bytes().slice() },
+    ];
+    const [b] = packBlocks(chunks);
+    const idx = decodeBlockIndex(b!.idx);
+    expect([0, 1, 2].map((i) => blockChunk(idx, b!.data, i))).toEqual(chunks);
+    // Version 2: count * 4 + float histogram * 2 + out-of-order.
+    const w = new ByteWriter();
+    w.uvarint(2);
+    w.uvarint(2);
+    w.svarint(0);
+    for (const [id, flags, len] of [[1, 5 * 4, chunks[0]!.data.length], [1, 1 * 4 + 2 + 1, fc.bytes().length]] as const) {
+      w.uvarint(id);
+      w.uvarint(0);
+      w.uvarint(0);
+      w.uvarint(flags);
+      w.uvarint(len);
+    }
+    const old = decodeBlockIndex(w.finish());
+    expect([...old.enc]).toEqual([ChunkEncoding.XOR, ChunkEncoding.FloatHistogram]);
+    expect([...old.counts]).toEqual([5, 1]);
+    expect([...old.ooo]).toEqual([0, 1]);
+  });
+
+  it("snapshots open histogram chunks with their encoding; version 2 ones are float chunks", () => {
+    const hist = new Uint8Array([0, 1, 0, 9]);
+    const parts = encodeSnapshot(7, [{ id: 1, head: null, ooo: null, hist, histEnc: ChunkEncoding.Histogram }, { id: 2, head: null, ooo: null, hist, histEnc: ChunkEncoding.FloatHistogram }]);
+    const snap: Snapshot = { seq: 0, nextSeriesId: 0, entries: [] };
+    for (const p of parts) decodeSnapshotPart(p, snap);
+    expect(snap.entries.map((e) => e.histEnc)).toEqual([ChunkEncoding.Histogram, ChunkEncoding.FloatHistogram]);
+    const w = new ByteWriter();
+    w.uvarint(2);
+    w.uvarint(7);
+    w.uvarint(1);
+    for (const b of [new Uint8Array(0), new Uint8Array(0), hist]) w.blob(b);
+    const old: Snapshot = { seq: 0, nextSeriesId: 0, entries: [] };
+    decodeSnapshotPart(w.finish(), old);
+    expect(old.entries).toEqual([{ id: 1, head: null, ooo: null, hist, histEnc: ChunkEncoding.FloatHistogram }]);
   });
 });

@@ -5,6 +5,7 @@ import { CounterResetHint, FloatHistogram } from "../../src/model/histogram.js";
 import { labelsFromRecord } from "../../src/model/labels.js";
 import { isStaleNaN, STALE_NAN } from "../../src/model/sample.js";
 import { HistogramChunkState } from "../../src/chunkenc/histogram_chunk_state.js";
+import { ChunkEncoding } from "../../src/chunkenc/histogram_chunk_base.js";
 import { ShardedStorage } from "../../src/storage/sharded_storage.js";
 import type { Series } from "../../src/storage/storage.js";
 import { SeriesStore } from "../../src/tsdb/series_store.js";
@@ -134,6 +135,71 @@ describe("SeriesStore native histograms", () => {
       const [after] = await readAll(new ShardedStorage([new SeriesStore(state, env)]), "m");
       expect(after!.ts.length).toBe(18);
       expect(after!.hs!.filter((h) => h !== undefined).length).toBe(7);
+    });
+  });
+
+  it("keeps integer histograms in integer chunks and float ones in float chunks, through checkpoints and restarts", async () => {
+    const stub = freshStore();
+    const storage = new ShardedStorage([stub]);
+    const integer = (h: FloatHistogram) => Object.assign(h, { integer: true });
+    // Scraped (integer) and recorded (float) histograms of the same counts; a third
+    // series switches from integer to float counts (a cut) and back.
+    const ints = Array.from({ length: 400 }, (_, i) => ({ t: T0 + i * STEP, h: integer(counterHistogram(i)) }));
+    const floats = Array.from({ length: 400 }, (_, i) => ({ t: T0 + i * STEP, h: counterHistogram(i) }));
+    const mixed = Array.from({ length: 200 }, (_, i) => {
+      const h = counterHistogram(i);
+      if (i >= 80 && i < 120) return { t: T0 + i * STEP, h: h.mul(0.5) };
+      return { t: T0 + i * STEP, h: integer(h) };
+    });
+    ints.push({ t: T0 + 400 * STEP, h: FloatHistogram.from({ sum: STALE_NAN }) });
+    const sets = { hi: ints, hf: floats, hm: mixed };
+    for (let part = 0; part < 4; part++) {
+      const app = storage.appender();
+      for (const [name, samples] of Object.entries(sets)) {
+        for (const s of samples.slice(part * 101, (part + 1) * 101)) app.appendHistogram!(labelsFromRecord({ __name__: name }), s.t, s.h);
+      }
+      expect((await app.commit()).rejected).toBe(0);
+      if (part === 1) await stub.checkpoint();
+    }
+    const check = async (s: ShardedStorage) => {
+      for (const [name, samples] of Object.entries(sets)) {
+        const [got] = await readAll(s, name);
+        expectSame(got!, samples);
+      }
+    };
+    expect.hasAssertions();
+    await check(storage);
+    const encodings = async (name: string) => {
+      const page = await stub.select([{ type: "=", name: "__name__", value: name }], -Infinity, Infinity);
+      return page.series[0]!.chunks.map((c) => ({ enc: c.enc, bytes: c.data.byteLength, n: c.maxT - c.minT }));
+    };
+    const hi = await encodings("hi");
+    const hf = await encodings("hf");
+    expect(new Set(hi.map((c) => c.enc))).toEqual(new Set([ChunkEncoding.Histogram]));
+    expect(new Set(hf.map((c) => c.enc))).toEqual(new Set([ChunkEncoding.FloatHistogram]));
+    const bytes = (cs: { bytes: number }[]) => cs.reduce((a, c) => a + c.bytes, 0);
+    expect(bytes(hi)).toBeLessThan(bytes(hf) / 2);
+    expect((await encodings("hm")).map((c) => c.enc)).toEqual([ChunkEncoding.Histogram, ChunkEncoding.FloatHistogram, ChunkEncoding.Histogram]);
+    await runInDurableObject(stub, async (_instance, state) => {
+      const reborn = new SeriesStore(state, env);
+      await check(new ShardedStorage([reborn]));
+      // Appending after a restart continues the reopened integer chunk.
+      const app = new ShardedStorage([reborn]).appender();
+      app.appendHistogram!(labelsFromRecord({ __name__: "hm" }), T0 + 200 * STEP, integer(counterHistogram(200)));
+      expect((await app.commit()).appended).toBe(1);
+      const page = reborn.select([{ type: "=", name: "__name__", value: "hm" }], -Infinity, Infinity);
+      expect(page.series[0]!.chunks.map((c) => c.enc)).toEqual([ChunkEncoding.Histogram, ChunkEncoding.FloatHistogram, ChunkEncoding.Histogram]);
+      // Deleting a range rewrites integer chunks in blocks and in the head as integer chunks.
+      const hiMatch = [{ type: "=" as const, name: "__name__", value: "hi" }];
+      const del = reborn.deleteRange(hiMatch, T0 + 150 * STEP, T0 + 390 * STEP);
+      expect(del.samples).toBe(241);
+      const [left] = await readAll(new ShardedStorage([reborn]), "hi");
+      const kept = ints.filter((x) => x.t < T0 + 150 * STEP || x.t > T0 + 390 * STEP);
+      expect([...left!.ts]).toEqual(kept.map((x) => x.t));
+      kept.forEach((x, i) => {
+        if (!isStaleNaN(x.h.sum)) expect(left!.hs![i]!.copy().compact().equals(x.h.copy().compact())).toBe(true);
+      });
+      expect(new Set(reborn.select(hiMatch, -Infinity, Infinity).series[0]!.chunks.map((c) => c.enc))).toEqual(new Set([ChunkEncoding.Histogram]));
     });
   });
 });
