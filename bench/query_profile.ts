@@ -7,78 +7,14 @@
  * [name substring | --expr EXPR ...]` (the flag is for Node 20; Node 22 has WebSocket).
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../test/e2e/support/processes.js";
 import { encodeRemoteWriteBody } from "../src/remote/write_request.js";
 import { postRemoteWrite } from "./process_stats.js";
 import { batches, benchQueries, STEP } from "./query.js";
+import { Inspector, selfTimes, type Profile } from "./cpu_profile.js";
 import { startBenchRegion } from "./region.js";
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
-class Inspector {
-  private id = 0;
-  private readonly waiting = new Map<number, (r: unknown) => void>();
-  constructor(private readonly ws: WebSocket) {
-    ws.addEventListener("message", (m) => {
-      const msg = JSON.parse(String(m.data)) as { id?: number; result?: unknown; error?: unknown };
-      if (msg.id !== undefined) this.waiting.get(msg.id)?.(msg.error !== undefined ? Promise.reject(new Error(JSON.stringify(msg.error))) : msg.result);
-    });
-  }
-  static async open(port: number): Promise<Inspector> {
-    // The global one: Node 22 has it, Node 20 only behind --experimental-websocket.
-    if (typeof globalThis.WebSocket !== "function") {
-      throw new Error("bench/query_profile.ts needs Node's WebSocket: run it with `npx tsx --experimental-websocket bench/query_profile.ts ...` (Node 20.10+) or on Node 22+");
-    }
-    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { id: string; title: string; webSocketDebuggerUrl: string }[];
-    // The user Worker's isolate runs the region's fetch handler and its Durable Objects.
-    const t = targets.find((x) => !x.title.includes("loopback") && !x.title.includes("miniflare")) ?? targets[0]!;
-    const ws = new WebSocket(t.webSocketDebuggerUrl);
-    await new Promise((r, j) => (ws.addEventListener("open", r), ws.addEventListener("error", j)));
-    return new Inspector(ws);
-  }
-  send<T>(method: string, params: object = {}): Promise<T> {
-    const id = ++this.id;
-    this.ws.send(JSON.stringify({ id, method, params }));
-    return new Promise((r) => this.waiting.set(id, r as (x: unknown) => void));
-  }
-  close(): void {
-    this.ws.close();
-  }
-}
-
-/** Self time per function (name and place), largest first. */
-function selfTimes(p: Profile): [string, number][] {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const self = new Map<string, number>();
-  p.samples.forEach((id, i) => {
-    const f = byId.get(id)!.callFrame;
-    const key = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber + 1}`;
-    self.set(key, (self.get(key) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
-  });
-  return [...self].sort((a, b) => b[1] - a[1]);
-}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -24,7 +24,7 @@ export async function startBenchRegion(
   config?: string,
   /** More CONFIG keys (rule files, file_sd files), written with the configuration. */
   files: Record<string, string> = {},
-  /** Opens workerd's V8 inspector on this port (bench/query_profile.ts). */
+  /** Opens workerd's V8 inspector on this port (bench/query_profile.ts, bench/scrape.ts --profile). */
   inspectorPort?: number,
 ): Promise<BenchRegion> {
   const scriptPath = (await workerBundles()).scripts.region;

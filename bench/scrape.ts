@@ -5,7 +5,8 @@
  * window and divided by the samples each appended. The full run's window is long enough
  * for every series to cut a chunk (120 samples), so the rows written include sealing;
  * five targets, so that a region on a busy 2-core machine keeps up with the 1s interval.
- * Run alone with `npx tsx bench/scrape.ts [--quick]`.
+ * Run alone with `npx tsx bench/scrape.ts [--quick]`, or `npx tsx --experimental-websocket
+ * bench/scrape.ts --quick --profile out.cpuprofile` for a CPU profile (Node 20).
  */
 import { cpuSeconds, workerdPids } from "./process_stats.js";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -18,11 +19,14 @@ import { isMainModule, type BenchResult } from "./chunkenc.js";
 import { ingestCost, readUsage, usageDelta } from "./cost.js";
 import { startBenchRegion } from "./region.js";
 import { nodeExporterPage } from "./textparse.js";
+import { startCpuProfile } from "./cpu_profile.js";
 
 export interface ScrapeBenchOptions {
   targets: number;
   seconds: number;
   log?: (s: string) => void;
+  /** Writes a CPU profile of the region over the measured window to this file. */
+  profile?: string;
 }
 
 
@@ -58,7 +62,8 @@ export async function benchScrape(opts: ScrapeBenchOptions): Promise<BenchResult
   ].join("\n");
   await writeFile(join(dir, "prometheus.yml"), config);
   const before = new Set(workerdPids());
-  const region = await startBenchRegion(dir, 1, config);
+  const inspector = opts.profile === undefined ? undefined : await freePort();
+  const region = await startBenchRegion(dir, 1, config, {}, inspector);
   const ours = workerdPids().filter((p) => !before.has(p));
   const promPort = await freePort();
   const prom = startProcess(requireBinary("/usr/bin/prometheus", "prometheus"), [
@@ -81,8 +86,10 @@ export async function benchScrape(opts: ScrapeBenchOptions): Promise<BenchResult
     const c0 = { ours: ours.reduce((a, p) => a + cpuSeconds(p), 0), prom: cpuSeconds(prom.proc.pid!) };
     const scrapes0 = n;
     const u0 = await readUsage(region.url);
+    const stopProfile = inspector === undefined ? undefined : await startCpuProfile(inspector);
     log(`  scrape: measuring for ${opts.seconds}s`);
     await new Promise((r) => setTimeout(r, opts.seconds * 1000));
+    if (stopProfile !== undefined) log((await stopProfile(opts.profile!)).join("\n"));
     const c1 = { ours: ours.reduce((a, p) => a + cpuSeconds(p), 0), prom: cpuSeconds(prom.proc.pid!) };
     const u1 = await readUsage(region.url);
     const s1 = { ours: await metric(`${region.url}/metrics`, "edgeprom_tsdb_samples_appended_total"), prom: await metric(`${promUrl}/metrics`, "prometheus_tsdb_head_samples_appended_total") };
@@ -114,7 +121,9 @@ export async function benchScrape(opts: ScrapeBenchOptions): Promise<BenchResult
 
 if (isMainModule(import.meta.url)) {
   const quick = process.argv.includes("--quick");
-  void benchScrape({ targets: 5, seconds: quick ? 10 : 150, log: console.log }).then((rs) => {
+  const at = process.argv.indexOf("--profile");
+  const profile = at > 0 ? (process.argv[at + 1] ?? "scrape.cpuprofile") : undefined;
+  void benchScrape({ targets: 5, seconds: quick ? 10 : 150, log: console.log, profile }).then((rs) => {
     for (const r of rs) console.log(`${r.name.padEnd(52)} ${r.value.toPrecision(4).padStart(10)} ${r.unit}`);
   });
 }

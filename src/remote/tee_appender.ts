@@ -71,9 +71,8 @@ export class TeeAppender implements Appender {
     this.inner.appendExemplar?.(labels, e);
   }
 
-  append(labels: Labels, t: number, v: number): void {
-    this.inner.append(labels, t, v);
-    const key = labelsKey(labels);
+  append(labels: Labels, t: number, v: number, key = labelsKey(labels)): void {
+    this.inner.append(labels, t, v, key);
     let s = this.series.get(key);
     if (s === undefined) this.series.set(key, (s = { labels, samples: new SampleBuffer() }));
     // Typed arrays: a stale marker must keep its exact NaN bits on the way out.
@@ -156,6 +155,6 @@ export function teeStorage(storage: Storage, targets: readonly RemoteWriteTarget
     querier: () => storage.querier(),
     stats: () => storage.stats(),
     deleteSeries: (m, start, end, deadline) => storage.deleteSeries(m, start, end, deadline),
-    appender: () => new TeeAppender(storage.appender(), targets),
+    appender: (refs) => new TeeAppender(storage.appender(refs), targets),
   };
 }

@@ -18,6 +18,16 @@ export function pushgatewayObjectName(tier: string): string {
  * name in prometheus.yml replaces it, so users can tune or relabel it.
  */
 export function pushgatewayJob(cfg: Config): ScrapeConfig | undefined {
+  // The scheduler asks on every alarm; parsing YAML each time cost more than a scrape.
+  if (jobs.has(cfg)) return jobs.get(cfg);
+  const sc = buildJob(cfg);
+  jobs.set(cfg, sc);
+  return sc;
+}
+
+const jobs = new WeakMap<Config, ScrapeConfig | undefined>();
+
+function buildJob(cfg: Config): ScrapeConfig | undefined {
   if (cfg.scrapeConfigs.some((sc) => sc.jobName === PUSHGATEWAY_JOB)) return undefined;
   const yaml = stringify({
     scrape_configs: [{ job_name: PUSHGATEWAY_JOB, honor_labels: true, metrics_path: "/pushgateway/metrics", static_configs: [{ targets: [PUSHGATEWAY_HOST] }] }],

@@ -1,5 +1,6 @@
 import { labelsKey, type Labels } from "../model/labels.js";
-import type { ExpositionFormat } from "../textparse/index.js";
+import type { ExpositionFormat, PreviousSeries, SeriesLookup, SeriesSequence } from "../textparse/index.js";
+import { SeriesRefs } from "../storage/storage.js";
 import type { ScrapeTarget } from "./scrape_loop.js";
 
 /** What the scrape loop worked out for one series text the last time it saw it. */
@@ -17,19 +18,39 @@ export interface CachedSeries {
  * a scrape or two keeps its entry, one that is gone stops costing memory. */
 export const CACHE_KEEP_SCRAPES = 3;
 
+/** An entry with its series text taken apart, for the parser's positional check. */
+interface Known extends PreviousSeries {
+  readonly entry: CachedSeries;
+}
+
+function known(series: string, entry: CachedSeries): Known {
+  const nul = series.indexOf("\u0000");
+  const text = nul < 0 ? series : series.slice(0, nul);
+  const name = /^[^\s{]*/.exec(text)![0];
+  return { text, name, normalised: nul < 0 ? undefined : series.slice(nul + 1), series, entry };
+}
+
 /**
  * A target's memory of its exposition between scrapes, as Prometheus' scrape cache:
  * the series text of each line (`name{labels}` as written, see SeriesLookup) mapped to its labels after
  * parsing, target label merging and metric relabelling, and its series key. A
- * steady-state scrape then parses only values and timestamps. Entries depend on the
- * target's settings, so a scrape under other settings (a reload, other target
+ * steady-state scrape then parses only values and timestamps, and recognises most
+ * lines by position (SeriesSequence) without even hashing their text. Entries depend
+ * on the target's settings, so a scrape under other settings (a reload, other target
  * labels, another exposition format) starts from empty.
  */
-export class ScrapeCache {
-  private readonly entries = new Map<string, CachedSeries>();
+export class ScrapeCache implements SeriesSequence {
+  private readonly entries = new Map<string, Known>();
+  /** Storage's references to the target's series, as Prometheus' cache keeps head
+   * series refs: they survive a settings change, since they belong to the series. */
+  readonly refs = new SeriesRefs();
   private iteration = 0;
   private relabel: ScrapeTarget["metricRelabel"] | undefined;
   private settings = "";
+  /** This scrape's looked-up lines in order: entries, or series texts not known at
+   * lookup time (added later). */
+  private order: (Known | string)[] = [];
+  private previous: (Known | undefined)[] = [];
 
   /** Starts a scrape of `target` whose body is in `format`. */
   begin(target: ScrapeTarget, format: ExpositionFormat): void {
@@ -43,28 +64,48 @@ export class ScrapeCache {
     ].join("\u0000");
     if (settings !== this.settings || target.metricRelabel !== this.relabel) {
       this.entries.clear();
+      this.previous = [];
       this.settings = settings;
       this.relabel = target.metricRelabel;
     }
+    this.order = [];
     this.iteration++;
   }
 
   /** The parser's SeriesLookup: marks the entry seen in this scrape. */
-  readonly lookup = (series: string): CachedSeries | undefined => {
-    const e = this.entries.get(series);
-    if (e !== undefined) e.lastSeen = this.iteration;
-    return e;
-  };
+  readonly lookup: SeriesLookup = Object.assign(
+    (series: string): CachedSeries | undefined => {
+      const e = this.entries.get(series);
+      this.order.push(e ?? series);
+      if (e === undefined) return undefined;
+      e.entry.lastSeen = this.iteration;
+      return e.entry;
+    },
+    { previous: this as SeriesSequence },
+  );
+
+  at(k: number): PreviousSeries | undefined {
+    return this.previous[k];
+  }
+
+  take(k: number): CachedSeries {
+    const e = this.previous[k]!;
+    this.order.push(e);
+    e.entry.lastSeen = this.iteration;
+    return e.entry;
+  }
 
   add(series: string, entry: CachedSeries): void {
     entry.lastSeen = this.iteration;
-    this.entries.set(series, entry);
+    this.entries.set(series, known(series, entry));
   }
 
   /** Ends a scrape: evicts what has not been seen for CACHE_KEEP_SCRAPES scrapes. */
   end(): void {
+    this.previous = this.order.map((e) => (typeof e === "string" ? this.entries.get(e) : e));
+    this.order = [];
     for (const [k, e] of this.entries) {
-      if (this.iteration - e.lastSeen >= CACHE_KEEP_SCRAPES) this.entries.delete(k);
+      if (this.iteration - e.entry.lastSeen >= CACHE_KEEP_SCRAPES) this.entries.delete(k);
     }
   }
 

@@ -91,7 +91,7 @@ export async function scrapeOnce(
   cache?: ScrapeCache,
 ): Promise<TargetState> {
   const started = Date.now();
-  const app = storage.appender();
+  const app = storage.appender(cache?.refs);
   const seen = new Set<string>();
   let scraped = 0;
   let afterRelabel = 0;
@@ -149,7 +149,7 @@ export async function scrapeOnce(
             if (skew > maxSkew) maxSkew = skew;
           }
         }
-        if (e.histogram === undefined) app.append(ls, t, e.value);
+        if (e.histogram === undefined) app.append(ls, t, e.value, key);
         else if (app.appendHistogram !== undefined) app.appendHistogram(ls, t, e.histogram);
         else throw new ScrapeError("native histogram scraped, but this storage does not keep native histograms");
         if (e.exemplar !== undefined && app.appendExemplar !== undefined) appendExemplar(app, ls, e.exemplar, t);
@@ -303,7 +303,7 @@ function appendExemplar(app: Appender, series: Labels, ex: Exemplar, t: number):
 }
 
 function appendKey(app: Appender, key: string, t: number, v: number): void {
-  app.append(labelsFromKey(key), t, v);
+  app.append(labelsFromKey(key), t, v, key);
 }
 
 function appendReport(app: Appender, target: ScrapeTarget, t: number, values: Record<string, number>): void {

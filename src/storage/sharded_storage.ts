@@ -5,12 +5,14 @@ import { DeadlineExceededError, isDeadlineExceeded } from "../tsdb/deadline.js";
 import type { ExemplarSeries, StoredExemplar } from "../tsdb/exemplar_storage.js";
 import type { FloatHistogram } from "../model/histogram.js";
 import { encodeHistogramSamples, type MixedSample } from "../tsdb/histogram_record.js";
-import type { AppendBatch, AppendResult, HistogramBatch, ExemplarAppend, ExemplarAppendResult, MatcherSpec, SelectMode, SelectPage, SeriesStoreRpc, StoreStats } from "../tsdb/rpc.js";
+import type { AppendResult, HistogramBatch, ExemplarAppend, ExemplarAppendResult, MatcherSpec, SelectMode, SelectPage, SeriesStoreRpc, StoreStats } from "../tsdb/rpc.js";
 import { mergePartials, type PartialAggregate, type PushdownPlan } from "../tsdb/pushdown.js";
 import { readChunks } from "../tsdb/chunk_reader.js";
 import { addUsage } from "../tsdb/usage_meter.js";
 import { AggregateBatcher } from "./aggregate_batcher.js";
 import { SampleBuffer } from "../model/sample_buffer.js";
+import { ShardBatch } from "./shard_batch.js";
+import type { SeriesRefs } from "./series_refs.js";
 import { mergeSeriesStreams } from "./series_merge.js";
 import type { Appender, DeleteResult, Querier, SelectHints, Series, Storage } from "./storage.js";
 
@@ -66,8 +68,12 @@ export class ShardedStorage implements Storage {
     return fnv1a(key) % this.shards.length;
   }
 
-  appender(): Appender {
-    return new ShardedAppender(this);
+  get shardCount(): number {
+    return this.shards.length;
+  }
+
+  appender(refs?: SeriesRefs): Appender {
+    return new ShardedAppender(this, refs);
   }
 
   querier(): Querier {
@@ -99,24 +105,24 @@ export class ShardedStorage implements Storage {
     await Promise.all([...byShard].map(([shard, list]) => this.shards[shard]!.appendExemplars(list)));
   }
 
-  /** @internal used by the appender */
-  async commitBatches(batches: Map<number, Map<string, SampleBuffer>>): Promise<AppendResult> {
+  /** @internal used by the appender: each shard's batch, by reference where `refs`
+   * has them; a shard that refuses them as stale gets the batch again by labels. */
+  async commitBatches(batches: Map<number, ShardBatch>, refs: SeriesRefs | undefined): Promise<AppendResult> {
     const results = await Promise.all(
-      [...batches].map(([shard, series]) => {
-        let n = 0;
-        for (const s of series.values()) n += s.n;
-        const batch: AppendBatch = { keys: [], counts: new Uint32Array(series.size), ts: new Float64Array(n), vs: new Float64Array(n) };
-        let o = 0;
-        for (const [key, s] of series) {
-          batch.counts[batch.keys.length] = s.n;
-          batch.keys.push(key);
-          batch.ts.set(s.ts.subarray(0, s.n), o);
-          batch.vs.set(s.vs.subarray(0, s.n), o);
-          o += s.n;
+      [...batches].map(async ([shard, series]) => {
+        const shardClient = this.shards[shard]!;
+        let batch = series.build(refs !== undefined);
+        let ans = await shardClient.append(batch);
+        if (ans.staleRefs === true) {
+          refs!.forget(shard);
+          batch = series.build(false);
+          ans = await shardClient.append(batch);
         }
-        return this.shards[shard]!.append(batch);
+        refs?.learn(shard, ans.epoch, batch.keys, ans.refs);
+        return ans;
       }),
     );
+    refs?.endCommit();
     return sumResults(results);
   }
 }
@@ -133,12 +139,15 @@ function sumResults(results: readonly AppendResult[]): AppendResult {
 }
 
 class ShardedAppender implements Appender {
-  private batches = new Map<number, Map<string, SampleBuffer>>();
+  private batches = new Map<number, ShardBatch>();
   private exemplars = new Map<number, ExemplarAppend[]>();
   /** Series with histograms in this commit: all their samples, in append order. */
   private histograms = new Map<number, Map<string, MixedSample[]>>();
 
-  constructor(private readonly storage: ShardedStorage) {}
+  constructor(
+    private readonly storage: ShardedStorage,
+    private readonly refs: SeriesRefs | undefined,
+  ) {}
 
   appendHistogram(labels: Labels, t: number, h: FloatHistogram): void {
     const key = labelsKey(labels);
@@ -147,13 +156,8 @@ class ShardedAppender implements Appender {
     if (series === undefined) this.histograms.set(shard, (series = new Map()));
     let list = series.get(key);
     if (list === undefined) {
-      series.set(key, (list = []));
       // Floats of this series appended before go first, in order.
-      const floats = this.batches.get(shard)?.get(key);
-      if (floats !== undefined) {
-        for (let i = 0; i < floats.n; i++) list.push({ t: floats.ts[i]!, v: floats.vs[i]! });
-        this.batches.get(shard)!.delete(key);
-      }
+      series.set(key, (list = this.batches.get(shard)?.take(key) ?? []));
     }
     list.push({ t, h });
   }
@@ -166,19 +170,20 @@ class ShardedAppender implements Appender {
     list.push({ key, labels: e.labels, t: e.t, v: e.v });
   }
 
-  append(labels: Labels, t: number, v: number): void {
-    const key = labelsKey(labels);
-    const shard = this.storage.shardOf(key);
-    const mixed = this.histograms.get(shard)?.get(key);
-    if (mixed !== undefined) {
-      mixed.push({ t, v });
-      return;
+  append(labels: Labels, t: number, v: number, key = labelsKey(labels)): void {
+    // A known series skips hashing its key for the shard, and its labels stay here.
+    const ref = this.refs?.get(key, this.storage.shardCount);
+    const shard = ref !== undefined ? ref.shard : this.storage.shardOf(key);
+    if (this.histograms.size > 0) {
+      const mixed = this.histograms.get(shard)?.get(key);
+      if (mixed !== undefined) {
+        mixed.push({ t, v });
+        return;
+      }
     }
-    let series = this.batches.get(shard);
-    if (series === undefined) this.batches.set(shard, (series = new Map()));
-    let s = series.get(key);
-    if (s === undefined) series.set(key, (s = new SampleBuffer()));
-    s.push(t, v);
+    let batch = this.batches.get(shard);
+    if (batch === undefined) this.batches.set(shard, (batch = new ShardBatch()));
+    batch.push(key, t, v, ref?.ref, ref?.epoch);
   }
 
   async commit(): Promise<AppendResult> {
@@ -190,7 +195,8 @@ class ShardedAppender implements Appender {
     this.histograms = new Map();
     // Samples first: an exemplar is about a sample, and is worthless when they fail.
     // Floats and histograms go in separate calls, each durable when it returns.
-    let res = await this.storage.commitBatches(batches);
+    for (const [shard, b] of batches) if (b.isEmpty()) batches.delete(shard);
+    let res = await this.storage.commitBatches(batches, this.refs);
     if (histograms.size > 0) res = sumResults([res, ...(await this.storage.commitHistograms(histograms))]);
     if (exemplars.size > 0) await this.storage.commitExemplars(exemplars);
     return res;

@@ -1,11 +1,13 @@
 import type { FloatHistogram } from "../model/histogram.js";
 import type { Labels } from "../model/labels.js";
 import type { Matcher } from "../model/matchers.js";
+import type { SeriesRefs } from "./series_refs.js";
 import type { AppendResult, Rejection, StoreStats } from "../tsdb/rpc.js";
 import type { PartialAggregate, PushdownPlan } from "../tsdb/pushdown.js";
 import type { ExemplarSeries, StoredExemplar } from "../tsdb/exemplar_storage.js";
 
 export type { ExemplarSeries, StoredExemplar };
+export { SeriesRefs } from "./series_refs.js";
 
 export type { AppendResult, Rejection, StoreStats, PartialAggregate, PushdownPlan };
 /** What storage throws when a read passes its `deadline`. */
@@ -54,7 +56,8 @@ export interface Querier {
 
 /** Buffers samples and makes them durable on commit; nothing is visible before. */
 export interface Appender {
-  append(labels: Labels, t: number, v: number): void;
+  /** `key`, when the caller has it, is labelsKey(labels): saves building it again. */
+  append(labels: Labels, t: number, v: number, key?: string): void;
   /** A native histogram sample, where the storage keeps them. */
   appendHistogram?(labels: Labels, t: number, h: FloatHistogram): void;
   /** An exemplar of the series `labels` (exemplar labels sorted by name), stored on
@@ -66,7 +69,9 @@ export interface Appender {
 
 export interface Storage {
   querier(): Querier;
-  appender(): Appender;
+  /** `refs`, kept by a caller that appends the same series again and again (a scrape
+   * target), lets storage send series it has seen by reference instead of labels. */
+  appender(refs?: SeriesRefs): Appender;
   stats(): Promise<StoreStats>;
   /** Deletes matching series' samples within [start, end] (the admin API's
    * delete_series); series left empty disappear. */

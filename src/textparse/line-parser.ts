@@ -10,7 +10,36 @@ import type { MetadataState } from "./metadata-state.js";
  * one (histogram `le`, summary `quantile`), since the same text then parses to other
  * labels. Whatever it returns other than undefined is handed back on the entry as
  * `cached`, and the label set is then not parsed (`labels` is empty). */
-export type SeriesLookup = (series: string) => unknown;
+export interface SeriesLookup {
+  (series: string): unknown;
+  /** The caller's memory of the previous exposition's sample lines, in order. */
+  readonly previous?: SeriesSequence;
+}
+
+/**
+ * The looked-up sample lines of a previous exposition, by position (the k-th line
+ * the parser looked up). An exporter writes the same series in the same order every
+ * time, so the parser first checks whether the k-th line starts with the k-th
+ * series text of last time: a comparison, instead of building the text and hashing
+ * it. A mismatch costs nothing more than the lookup it then does.
+ */
+export interface SeriesSequence {
+  /** What the k-th lookup found last time, undefined when nothing. */
+  at(k: number): PreviousSeries | undefined;
+  /** The parser took at(k) for this exposition's k-th line (as a lookup hit). */
+  take(k: number): unknown;
+}
+
+export interface PreviousSeries {
+  /** The series text as written, up to the end of its label set. */
+  readonly text: string;
+  /** The metric name in it. */
+  readonly name: string;
+  /** The label the line's family normalised then (see above), undefined if none. */
+  readonly normalised: string | undefined;
+  /** What was looked up: `text`, with the NUL and `normalised` when set. */
+  readonly series: string;
+}
 
 const NO_LABELS: Labels = Object.freeze([]);
 
@@ -82,6 +111,8 @@ export class LineParser {
   private prevMetric = "";
   private prevLabelNames: string[] = [];
   private prevExemplarNames: string[] = [];
+  /** Lookups so far: the position of the next sample line in `lookup.previous`. */
+  private looked = 0;
 
   constructor(
     private readonly om: boolean,
@@ -107,6 +138,27 @@ export class LineParser {
   // ---- samples -------------------------------------------------------------------
 
   private parseSample(start: number): SampleEntry {
+    const last = this.lookup?.previous?.at(this.looked);
+    if (last !== undefined) {
+      const after = start + last.text.length;
+      const c = this.src.charCodeAt(after);
+      // The text must end where the slow path would end it: at the value's separator,
+      // and a bare name must not be followed by a label set (`name {...}`).
+      const labelled = last.text.charCodeAt(last.text.length - 1) === RBRACE;
+      if (
+        after < this.end &&
+        (c === SP || (c === TAB && !this.om)) &&
+        this.src.startsWith(last.text, start) &&
+        (labelled || this.src.charCodeAt(this.skipBlanks(after)) !== LBRACE)
+      ) {
+        this.state.sample(last.name);
+        // Only a label set is normalised: a bare name is its own series text.
+        if (!labelled || this.state.normalisedLabel(last.name) === last.normalised) {
+          this.prevMetric = last.name;
+          return this.sampleRest(last.name, this.separator(after, "value"), NO_LABELS, undefined, last.series, this.lookup!.previous!.take(this.looked++));
+        }
+      }
+    }
     const src = this.src;
     const end = this.end;
     let p = this.scanMetricName(start);
@@ -127,6 +179,7 @@ export class LineParser {
       if (close >= 0) {
         series = normalise === undefined ? src.slice(start, close) : src.slice(start, close) + "\u0000" + normalise;
         cached = this.lookup!(series);
+        this.looked++;
       }
       if (cached === undefined) {
         const ls: Label[] = [{ name: METRIC_NAME, value: name }];
@@ -145,12 +198,19 @@ export class LineParser {
       if (this.lookup !== undefined) {
         series = name;
         cached = this.lookup(name);
+        this.looked++;
       }
       if (cached === undefined) labels = [{ name: METRIC_NAME, value: name }];
       if (this.om) p = this.separator(p, "label set or value");
       else if (p === nameEnd) this.fail(this.expected("label set or value", p), p);
     }
+    return this.sampleRest(name, p, labels, emptyLabels, series, cached);
+  }
 
+  /** The value, timestamp and exemplar of a sample line from `p` on. */
+  private sampleRest(name: string, p: number, labels: Labels, emptyLabels: string[] | undefined, series: string | undefined, cached: unknown): SampleEntry {
+    const src = this.src;
+    const end = this.end;
     const value = this.scanValue(p);
     let tokEnd = this.valueEnd;
     if (tokEnd === p) this.fail(this.expected("value", p), p);

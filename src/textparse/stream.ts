@@ -12,28 +12,39 @@ export async function* parseExpositionStream(
   source: ExpositionSource,
   format: ExpositionFormat,
 ): AsyncGenerator<Entry, void, undefined> {
-  for await (const batch of parseExpositionBatches(source, format)) {
+  for await (const batch of batches(source, format, undefined, 1)) {
     for (const e of batch) yield e;
   }
 }
 
-/** Like parseExpositionStream, but yields the entries of each arriving chunk as one
- * array: an async generator pays a promise round trip per yield, which costs more
- * than parsing a line, so hot paths (the scrape loop) should take batches. */
-export async function* parseExpositionBatches(
-  source: ExpositionSource,
-  format: ExpositionFormat,
-  lookup?: SeriesLookup,
-): AsyncGenerator<Entry[], void, undefined> {
+/** Entries a batch collects before it is handed on: a body arrives in pieces of a
+ * few KiB (4 KiB from workerd's fetch), and each hand-over costs promise round trips. */
+const BATCH_ENTRIES = 1024;
+
+/** Like parseExpositionStream, but yields entries in arrays of at least
+ * BATCH_ENTRIES (the last one may be shorter): an async generator pays a promise
+ * round trip per yield, which costs more than parsing a line, so hot paths (the
+ * scrape loop) should take batches. */
+export function parseExpositionBatches(source: ExpositionSource, format: ExpositionFormat, lookup?: SeriesLookup): AsyncGenerator<Entry[], void, undefined> {
+  return batches(source, format, lookup, BATCH_ENTRIES);
+}
+
+async function* batches(source: ExpositionSource, format: ExpositionFormat, lookup: SeriesLookup | undefined, min: number): AsyncGenerator<Entry[], void, undefined> {
   const parser = new ExpositionParser(format, lookup);
   const decoder = new TextDecoder();
+  let batch: Entry[] = [];
   for await (const chunk of chunks(source)) {
     const entries = parser.push(typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
-    if (entries.length > 0) yield entries;
+    if (batch.length === 0) batch = entries;
+    else for (const e of entries) batch.push(e);
+    if (batch.length >= min) {
+      yield batch;
+      batch = [];
+    }
   }
-  const last = parser.push(decoder.decode());
-  for (const e of parser.end()) last.push(e);
-  if (last.length > 0) yield last;
+  for (const e of parser.push(decoder.decode())) batch.push(e);
+  for (const e of parser.end()) batch.push(e);
+  if (batch.length > 0) yield batch;
 }
 
 /** The body's chunks as they arrive; an abandoned read cancels the stream. */

@@ -22,12 +22,28 @@ export interface AppendSeries {
 }
 
 /** An append batch in columns: series i owns counts[i] consecutive samples of ts/vs.
- * A handful of objects cross the RPC boundary instead of two per series. */
+ * A handful of objects cross the RPC boundary instead of two per series. Series go
+ * by label key, then (`refs`) by the references the shard answered an earlier batch
+ * with: counts[keys.length + i] is the count of refs[i]. */
 export interface AppendBatch {
   keys: string[];
   counts: Uint32Array;
   ts: Float64Array;
   vs: Float64Array;
+  refs?: Uint32Array;
+  /** The shard epoch `refs` were learned in (AppendAnswer.epoch). */
+  epoch?: number;
+}
+
+/** What a shard answers an append with, besides its result: the references of the
+ * series sent by key, valid while its epoch stays the same. A restart or dropped
+ * series start a new epoch, and a batch with references from an old one is refused
+ * whole (`staleRefs`, nothing appended) so that the sender goes by labels again. */
+export interface AppendAnswer extends AppendResult {
+  epoch: number;
+  /** refs[i] is the reference of keys[i] of the batch. */
+  refs: Uint32Array;
+  staleRefs?: boolean;
 }
 
 export function toAppendBatch(series: readonly AppendSeries[]): AppendBatch {
@@ -185,7 +201,7 @@ export type AggregateAnswer = { ok: PartialAggregate } | { error: string };
  * re-declares the other's methods.
  */
 export interface SeriesStoreRpc {
-  append(input: AppendBatch): AppendResult;
+  append(input: AppendBatch): AppendAnswer;
   appendHistograms(batch: HistogramBatch): AppendResult;
   select(specs: MatcherSpec[], mint: number, maxt: number, cursor?: SelectCursor, mode?: SelectMode, deadline?: number): SelectPage;
   selectAggregate(specs: MatcherSpec[], plan: PushdownPlan, mint: number, maxt: number, deadline?: number): PartialAggregate;

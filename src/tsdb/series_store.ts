@@ -12,6 +12,7 @@ import { Deadline } from "./deadline.js";
 import { PostingsIndex } from "./postings.js";
 import { ExemplarStorage, type ExemplarSeries } from "./exemplar_storage.js";
 import type {
+  AppendAnswer,
   AppendResult,
   AppendSeries,
   AppendBatch,
@@ -104,6 +105,9 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   private postings = new PostingsIndex();
   private seq = 0;
   private nextSeriesId = 1;
+  /** Series references (ids) handed to appenders hold while this stays the same: it
+   * changes when the object starts, rebuilds memory or drops series. */
+  private epoch = 0;
   private walBytes = 0;
   private readonly queries = new Map<string, { ids: number[]; mint: number; maxt: number; expires: number }>();
   private readonly blocks: BlockStore;
@@ -148,6 +152,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
 
   private load(): void {
     this.decodedHeads.clear();
+    this.epoch = newEpoch(this.epoch);
     this.byId = new Map();
     this.byKey = new Map();
     this.postings = new PostingsIndex();
@@ -216,10 +221,31 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
 
   // ---- writes -----------------------------------------------------------------
 
-  /** Appends a batch; durable once this returns. */
-  append(input: AppendBatch | AppendSeries[]): AppendResult {
+  /** Appends a batch; durable once this returns. Series sent by reference are found
+   * by id, without their labels; references from another epoch refuse the batch. */
+  append(input: AppendBatch | AppendSeries[]): AppendAnswer {
     const batch = Array.isArray(input) ? toAppendBatch(input) : input;
-    return this.appendCommitted((result) => this.appendTx(batch, result));
+    const byRef = this.resolveRefs(batch);
+    const refs = new Uint32Array(batch.keys.length);
+    if (byRef === undefined) return { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [], epoch: this.epoch, refs, staleRefs: true };
+    const result = this.appendCommitted((r) => this.appendTx(batch, byRef, refs, r));
+    return { ...result, epoch: this.epoch, refs };
+  }
+
+  /** The series of the batch's references, undefined when they are not this epoch's. */
+  private resolveRefs(batch: AppendBatch): MemSeries[] | undefined {
+    const refs = batch.refs;
+    if (refs === undefined || refs.length === 0) return [];
+    if (batch.epoch !== this.epoch) return undefined;
+    const out: MemSeries[] = new Array(refs.length);
+    for (let i = 0; i < refs.length; i++) {
+      const s = this.byId.get(refs[i]!);
+      // Ids are never reused and dropping a series changes the epoch, so this is a
+      // sender's mistake; refusing keeps it from writing anywhere.
+      if (s === undefined) return undefined;
+      out[i] = s;
+    }
+    return out;
   }
 
   /** Runs one append transaction; a failed one leaves memory as SQLite has it. */
@@ -237,7 +263,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     return result;
   }
 
-  private appendTx(batch: AppendBatch, result: AppendResult): void {
+  private appendTx(batch: AppendBatch, byRef: readonly MemSeries[], refs: Uint32Array, result: AppendResult): void {
     // A WAL row holds at most WAL_ROW_BYTES (SQLite in a Durable Object refuses rows
     // over 2 MB); a bigger batch takes consecutive sequence numbers, one per row.
     let seq = this.seq + 1;
@@ -245,7 +271,8 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     // Series whose head row was written at `seq`: a later record of theirs in this
     // batch must land in a later row, or replay would skip it.
     const rowAt = new Set<number>();
-    const wal = new WalWriter();
+    // Two floats per sample at most, plus a record header per series.
+    const wal = new WalWriter(Math.min(WAL_ROW_BYTES / 8 + 64, 2 * batch.ts.length + 2 * batch.counts.length + 8));
     const flush = () => {
       if (!wal.isEmpty()) {
         const data = wal.take();
@@ -260,8 +287,11 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     const minValid = Date.now() - this.opts.retentionMs;
     const { ts, vs } = batch;
     let end = 0;
-    for (let k = 0; k < batch.keys.length; k++) {
-      const s = this.getOrCreate(batch.keys[k]!);
+    const byKey = batch.keys.length;
+    for (let k = 0; k < byKey + byRef.length; k++) {
+      let s: MemSeries;
+      if (k < byKey) refs[k] = (s = this.getOrCreate(batch.keys[k]!)).id;
+      else s = byRef[k - byKey]!;
       if (rowAt.has(s.id) || wal.byteLength() >= WAL_ROW_BYTES) flush();
       wal.startSeries(s.id);
       const start = end;
@@ -592,6 +622,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   /** Forgets series (memory, catalog rows); their heads leave the snapshot at the
    * caller's checkpoint. */
   private dropSeries(list: readonly MemSeries[]): void {
+    this.epoch = newEpoch(this.epoch);
     this.catalog.delete(list.map((s) => s.id));
     for (const s of list) {
       this.byId.delete(s.id);
@@ -835,6 +866,14 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   private expireQueries(): void {
     const now = Date.now();
     for (const [id, q] of this.queries) if (q.expires < now) this.queries.delete(id);
+  }
+}
+
+/** An epoch other than `old`; random, so that one from before a restart is no match. */
+function newEpoch(old: number): number {
+  for (;;) {
+    const e = Math.floor(Math.random() * 2 ** 52) + 1;
+    if (e !== old) return e;
   }
 }
 

@@ -1,15 +1,27 @@
 /** WAL records. A record is accepted samples of one append batch, laid out as
  * float64s: [seriesId, n, t1, v1, ..., tn, vn]*, or for native histograms
  * [-seriesId, byteLength, bytes...] with the bytes of histogram_record.ts padded to
- * whole float64s; a batch larger than one SQLite row
+ * whole float64s, or for consecutive series with one sample each at the same time (a
+ * scrape) [0, n, t, id1, v1, ..., idn, vn], half the size; a batch larger than one SQLite row
  * allows is written as several records (rows) of one transaction. Float64 keeps every value bit-exact
  * (stale markers included) and encodes with a single copy; the WAL only lives until
  * the next checkpoint, so its size matters less than its cost on the append path. */
 
+/** Starts a record of one-sample series sharing their time (ids start at 1). */
+const SHARED_TIME = 0;
+
 export class WalWriter {
-  private buf = new Float64Array(1024);
+  private buf: Float64Array;
   private len = 0;
   private countAt = -1;
+  /** Where the last record starts while it can take another one-sample series
+   * (a one-sample or a shared-time record ending at len), else -1. */
+  private openAt = -1;
+
+  /** `floats`: the record size expected, so that a batch's record is not regrown. */
+  constructor(floats = 1024) {
+    this.buf = new Float64Array(Math.max(16, floats));
+  }
 
   startSeries(id: number): void {
     this.ensure(2);
@@ -25,14 +37,50 @@ export class WalWriter {
     this.buf[this.countAt]! += 1;
   }
 
-  /** Drops a series opened with startSeries that got no samples. */
+  /** Ends a series opened with startSeries: dropped when it got no samples, merged
+   * into the record before when both hold one sample at the same time. */
   endSeries(): void {
-    if (this.buf[this.countAt] === 0) this.len -= 2;
+    const buf = this.buf;
+    const n = buf[this.countAt];
+    if (n === 0) {
+      this.len -= 2;
+      return;
+    }
+    const at = this.countAt - 1;
+    const prev = this.openAt;
+    if (n !== 1) {
+      this.openAt = -1;
+      return;
+    }
+    if (prev < 0 || buf[prev + 2] !== buf[at + 2]) {
+      this.openAt = at;
+      return;
+    }
+    const id = buf[at]!;
+    const v = buf[at + 3]!;
+    if (buf[prev] === SHARED_TIME) {
+      buf[prev + 1]! += 1;
+      buf[at] = id;
+      buf[at + 1] = v;
+      this.len = at + 2;
+      return;
+    }
+    // [id0, 1, t, v0][id, 1, t, v] -> [0, 2, t, id0, v0, id, v]
+    const id0 = buf[prev]!;
+    const v0 = buf[prev + 3]!;
+    buf[prev] = SHARED_TIME;
+    buf[prev + 1] = 2;
+    buf[prev + 3] = id0;
+    buf[prev + 4] = v0;
+    buf[prev + 5] = id;
+    buf[prev + 6] = v;
+    this.len = prev + 7;
   }
 
   /** A record of native histogram samples (encoded by histogram_record.ts). */
   addHistograms(id: number, data: Uint8Array): void {
     const slots = Math.ceil(data.byteLength / 8);
+    this.openAt = -1;
     this.ensure(2 + slots);
     this.buf[this.len++] = -id;
     this.buf[this.len++] = data.byteLength;
@@ -57,6 +105,7 @@ export class WalWriter {
     const out = this.bytes();
     this.len = 0;
     this.countAt = -1;
+    this.openAt = -1;
     return out;
   }
 
@@ -77,6 +126,12 @@ export function* readWalRecord(data: Uint8Array): Generator<WalRecord> {
   while (i + 1 < f.length) {
     const id = f[i]!;
     const n = f[i + 1]!;
+    if (id === SHARED_TIME) {
+      const t = f[i + 2]!;
+      for (let k = 0; k < n; k++) yield { id: f[i + 3 + 2 * k]!, ts: Float64Array.of(t), vs: Float64Array.of(f[i + 4 + 2 * k]!) };
+      i += 3 + 2 * n;
+      continue;
+    }
     if (id < 0) {
       const start = aligned.byteOffset + (i + 2) * 8;
       yield { id: -id, histograms: new Uint8Array(aligned.buffer, start, n) };

@@ -78,6 +78,10 @@ ts{a="b"} 8 1700000000000
   { body: `keep{x="1"} 64\nlong{x="${"y".repeat(40)}"} 1\n` },
   // More samples than sample_limit (the 'limited' config) allows.
   { body: Array.from({ length: 30 }, (_, i) => `many{i="${i}"} ${i}`).join("\n") + "\n" },
+  // Lines in the same positions as the next page's that only start like them: a
+  // prefix of a name, a bare name before `name {...}`, `le` normalised or not.
+  { body: `# TYPE h histogram\nh_bucket{le="1.0"} 1\nfoo 1\nfoo_bar{a="b"} 2\nbar 3\n` },
+  { body: `h_bucket{le="1.0"} 1\nfoo_bar 1\nfoo {a="b"} 2\nbar\t4\n` },
 ];
 
 function configs(): ScrapeTarget[] {
@@ -205,6 +209,20 @@ describe("scrape cache", () => {
     expect(misses).toBe(0);
     // Every sample line hit, duplicates included.
     expect(hits).toBe(PAGES[0]!.body.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#")).length);
+  });
+
+  it("recognises an unchanged page's lines by their position, without looking them up", async () => {
+    const [target] = configs();
+    const cache = new ScrapeCache();
+    await scrapeOnce(target!, new RecordingStorage(), newTargetState(), fetchServing(PAGES[0]!), 1, cache);
+    cache.begin(target!, "text");
+    let lookups = 0;
+    const counting = Object.assign((series: string) => (lookups++, cache.lookup(series)), { previous: cache.lookup.previous });
+    let hits = 0;
+    for await (const batch of parseExpositionBatches(new Response(PAGES[0]!.body).body!, "text", counting)) {
+      for (const e of batch) if (e.kind === "sample" && e.cached !== undefined) hits++;
+    }
+    expect([lookups, hits]).toEqual([0, PAGES[0]!.body.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#")).length]);
   });
 
   it("stays valid from one target resolution to the next under one configuration", () => {

@@ -7,6 +7,7 @@ import { isStaleNaN } from "../../src/model/sample.js";
 import { newTargetState, scrapeOnce, type ScrapeTarget } from "../../src/scrape/scrape_loop.js";
 import { MemoryStorage } from "../../src/storage/memory_storage.js";
 import { ScrapeCache } from "../../src/scrape/scrape_cache.js";
+import { scrapeTarget } from "./scrape_target.js";
 import { newDtoMetric } from "../../src/textparse/dto.js";
 import { DELIMITED_PROTOBUF_TYPE, encodeDelimitedFamilies } from "../../src/textparse/dto_protobuf.js";
 
@@ -90,24 +91,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 function target(path: string, over: Partial<ScrapeTarget> = {}): ScrapeTarget {
-  return {
-    pool: "test",
-    url: base + path,
-    labels: labelsFromRecord({ job: "test", instance: "t:1" }),
-    intervalMs: 15_000,
-    timeoutMs: 500,
-    honorLabels: false,
-    honorTimestamps: true,
-    followRedirects: true,
-    headers: {},
-    bodySizeLimit: 0,
-    sampleLimit: 0,
-    labelLimit: 0,
-    labelNameLengthLimit: 0,
-    labelValueLengthLimit: 0,
-    metricRelabel: null,
-    ...over,
-  };
+  return scrapeTarget(base + path, over);
 }
 
 async function latest(st: MemoryStorage, name: string, t: number): Promise<Record<string, number>> {

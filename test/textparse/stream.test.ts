@@ -73,13 +73,17 @@ describe("incremental parsing", () => {
     }
   });
 
-  it("yields one batch per arriving chunk from parseExpositionBatches", async () => {
-    const bytes = new TextEncoder().encode(OM_PAGE);
+  it("yields batches of at least 1024 entries (the last one shorter) from parseExpositionBatches", async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => `m{i="${i}"} ${i}\n`).join("");
+    const bytes = new TextEncoder().encode(lines);
     const batches: Entry[][] = [];
-    for await (const b of parseExpositionBatches(bytesStream(bytes, (i) => i % 40 === 0), "openmetrics")) batches.push(b);
+    for await (const b of parseExpositionBatches(bytesStream(bytes, (i) => i % 4096 === 0), "text")) batches.push(b);
     expect(batches.length).toBeGreaterThan(1);
-    expect(batches.every((b) => b.length > 0)).toBe(true);
-    expect(batches.flat()).toEqual(whole);
+    expect(batches.slice(0, -1).every((b) => b.length >= 1024)).toBe(true);
+    expect(batches.flat()).toEqual(await collect(parseExpositionStream(bytesStream(bytes, () => true), "text")));
+    const small: Entry[][] = [];
+    for await (const b of parseExpositionBatches(bytesStream(new TextEncoder().encode(OM_PAGE), (i) => i % 40 === 0), "openmetrics")) small.push(b);
+    expect(small).toEqual([whole]);
   });
 
   it("accepts async iterables of strings or bytes", async () => {

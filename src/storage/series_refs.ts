@@ -1,0 +1,69 @@
+/** A series as a shard knows it: its shard and its reference there, valid while the
+ * shard's epoch is `epoch`. */
+export interface SeriesRef {
+  readonly shard: number;
+  readonly ref: number;
+  readonly epoch: number;
+  lastUsed: number;
+}
+
+/** Commits a reference may go unused before it is forgotten. */
+const KEEP_COMMITS = 3;
+
+/**
+ * Storage references one appending caller (a scrape target) keeps between commits, as
+ * Prometheus' scrape cache keeps head series refs: a series the shard has seen once
+ * is appended by its number, not its labels. Memory only, never persisted: a shard
+ * that restarted or dropped series answers with a new epoch, its references here stop
+ * counting and the next commit sends labels again and learns new ones.
+ */
+export class SeriesRefs {
+  private readonly byKey = new Map<string, SeriesRef>();
+  /** Per shard, the epoch the references were learned in (undefined: none yet). */
+  private epochs: (number | undefined)[] = [];
+  private shardCount = 0;
+  private commits = 0;
+
+  /** The live reference of series `key`, undefined when it must go by labels. */
+  get(key: string, shards: number): SeriesRef | undefined {
+    if (shards !== this.shardCount) this.reset(shards);
+    const r = this.byKey.get(key);
+    if (r === undefined || r.epoch !== this.epochs[r.shard]) return undefined;
+    r.lastUsed = this.commits;
+    return r;
+  }
+
+  /** The epoch of `shard` whose references get() hands out. */
+  epochOf(shard: number): number | undefined {
+    return this.epochs[shard];
+  }
+
+  /** What a shard answered: its epoch, and the references of series sent by labels. */
+  learn(shard: number, epoch: number, keys: readonly string[], refs: ArrayLike<number>): void {
+    this.epochs[shard] = epoch;
+    for (let i = 0; i < keys.length; i++) this.byKey.set(keys[i]!, { shard, ref: refs[i]!, epoch, lastUsed: this.commits });
+  }
+
+  /** The shard refused the references as from another epoch. */
+  forget(shard: number): void {
+    this.epochs[shard] = undefined;
+  }
+
+  /** Ends a commit: series not appended for a few commits stop costing memory. */
+  endCommit(): void {
+    if (++this.commits % KEEP_COMMITS !== 0) return;
+    for (const [k, r] of this.byKey) {
+      if (this.commits - r.lastUsed > KEEP_COMMITS || r.epoch !== this.epochs[r.shard]) this.byKey.delete(k);
+    }
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  private reset(shards: number): void {
+    this.byKey.clear();
+    this.epochs = [];
+    this.shardCount = shards;
+  }
+}

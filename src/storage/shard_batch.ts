@@ -1,0 +1,121 @@
+import type { AppendBatch } from "../tsdb/rpc.js";
+import type { MixedSample } from "../tsdb/histogram_record.js";
+
+/** No reference: the series goes by its labels. */
+const BY_LABELS = -1;
+/** The series' samples moved elsewhere (to a histogram batch). */
+const MOVED = -2;
+
+/**
+ * One commit's float samples for one shard, in columns: a slot per series (its key
+ * and, when the caller knows it, its reference in the shard) and per sample its slot,
+ * time and value. No per-series objects, so a scrape's thousand series cost a map
+ * entry each; the batch is grouped by series only when it is sent.
+ */
+export class ShardBatch {
+  private readonly slotOf = new Map<string, number>();
+  private readonly keys: string[] = [];
+  private readonly refs: number[] = [];
+  /** The epoch of the references in this batch (see SeriesRefs). */
+  private epoch: number | undefined;
+  private slots = new Uint32Array(256);
+  private ts = new Float64Array(256);
+  private vs = new Float64Array(256);
+  private n = 0;
+
+  /** Adds a sample of series `key`; `ref`/`epoch` when the shard gave it a reference. */
+  push(key: string, t: number, v: number, ref?: number, epoch?: number): void {
+    let slot = this.slotOf.get(key);
+    if (slot === undefined) {
+      slot = this.keys.length;
+      this.slotOf.set(key, slot);
+      this.keys.push(key);
+      // One batch carries one epoch; a reference from another goes by labels.
+      if (ref !== undefined && (this.epoch === undefined || this.epoch === epoch)) {
+        this.epoch = epoch;
+        this.refs.push(ref);
+      } else this.refs.push(BY_LABELS);
+    }
+    if (this.n === this.ts.length) this.grow();
+    this.slots[this.n] = slot;
+    this.ts[this.n] = t;
+    this.vs[this.n++] = v;
+  }
+
+  /** Removes series `key`'s samples from the batch and returns them in order. */
+  take(key: string): MixedSample[] {
+    const slot = this.slotOf.get(key);
+    if (slot === undefined || this.refs[slot] === MOVED) return [];
+    this.refs[slot] = MOVED;
+    const out: MixedSample[] = [];
+    for (let i = 0; i < this.n; i++) if (this.slots[i] === slot) out.push({ t: this.ts[i]!, v: this.vs[i]! });
+    return out;
+  }
+
+  isEmpty(): boolean {
+    for (const r of this.refs) if (r !== MOVED) return false;
+    return true;
+  }
+
+  /** The batch as it crosses RPC: series by labels first, then by reference (all by
+   * labels when `byRef` is false), each series' samples consecutive and in order. */
+  build(byRef: boolean): AppendBatch {
+    const nslots = this.keys.length;
+    const order = new Int32Array(nslots).fill(-1);
+    const keys: string[] = [];
+    const refs: number[] = [];
+    for (let s = 0; s < nslots; s++) {
+      const r = this.refs[s]!;
+      if (r === MOVED || (byRef && r !== BY_LABELS)) continue;
+      order[s] = keys.length;
+      keys.push(this.keys[s]!);
+    }
+    if (byRef) {
+      for (let s = 0; s < nslots; s++) {
+        const r = this.refs[s]!;
+        if (r < 0) continue;
+        order[s] = keys.length + refs.length;
+        refs.push(r);
+      }
+    }
+    const series = keys.length + refs.length;
+    const counts = new Uint32Array(series);
+    let total = 0;
+    for (let i = 0; i < this.n; i++) {
+      const o = order[this.slots[i]!]!;
+      if (o < 0) continue;
+      counts[o]!++;
+      total++;
+    }
+    const at = new Uint32Array(series);
+    for (let o = 1; o < series; o++) at[o] = at[o - 1]! + counts[o - 1]!;
+    const ts = new Float64Array(total);
+    const vs = new Float64Array(total);
+    for (let i = 0; i < this.n; i++) {
+      const o = order[this.slots[i]!]!;
+      if (o < 0) continue;
+      const j = at[o]!++;
+      ts[j] = this.ts[i]!;
+      vs[j] = this.vs[i]!;
+    }
+    const batch: AppendBatch = { keys, counts, ts, vs };
+    if (refs.length > 0) {
+      batch.refs = Uint32Array.from(refs);
+      batch.epoch = this.epoch;
+    }
+    return batch;
+  }
+
+  private grow(): void {
+    const size = this.n * 2;
+    const slots = new Uint32Array(size);
+    const ts = new Float64Array(size);
+    const vs = new Float64Array(size);
+    slots.set(this.slots);
+    ts.set(this.ts);
+    vs.set(this.vs);
+    this.slots = slots;
+    this.ts = ts;
+    this.vs = vs;
+  }
+}
