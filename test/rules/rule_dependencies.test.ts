@@ -34,7 +34,11 @@ describe("evaluation runs", () => {
     expect(runsOf(["      - {record: job:a, expr: sum(m)}", "      - {record: x, expr: '{__name__=~\"job:.*\"}'}"].join("\n"))).toEqual([["job:a"], ["x"]]);
   });
 
-  it("run every rule alone when a selector has no metric name", () => {
-    expect(runsOf(["      - {record: a, expr: sum(m)}", "      - {record: b, expr: 'count({job=\"x\"})'}", "      - {record: c, expr: sum(n)}"].join("\n"))).toEqual([["a"], ["b"], ["c"]]);
+  it("start a run at a rule with a selector without a metric name, as it may read any earlier rule", () => {
+    expect(runsOf(["      - {record: a, expr: sum(m)}", "      - {record: b, expr: 'count({job=\"x\"})'}", "      - {record: c, expr: sum(n)}"].join("\n"))).toEqual([["a"], ["b", "c"]]);
+    // Later rules still depend on it by its name.
+    expect(runsOf(["      - {record: a, expr: sum(m)}", "      - {record: b, expr: 'count({job=\"x\"})'}", "      - {record: c, expr: b + 1}"].join("\n"))).toEqual([["a"], ["b"], ["c"]]);
+    // The first rule has nothing earlier to read.
+    expect(runsOf(["      - {record: b, expr: 'count({job=\"x\"})'}", "      - {record: c, expr: sum(n)}"].join("\n"))).toEqual([["b", "c"]]);
   });
 });
