@@ -233,7 +233,7 @@ export class Group {
       samples += vector.length;
       for (const s of vector) {
         const key = labelsKey(s.labels);
-        app.append(s.labels, s.t, s.v);
+        app.append(s.labels, s.t, s.v, key);
         returned[k]!.set(key, s.labels);
         owner.set(key, k);
       }
