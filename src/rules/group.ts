@@ -46,10 +46,13 @@ const APPEND_ERRORS: Record<RejectReason, string> = {
 /** Evaluations a starting group runs before restoring alert `for` state: by the
  * second one, recording rules the alerts may read have caught up. */
 const EVALS_BEFORE_RESTORE = 2;
-/** Rules of a group evaluated at once when they do not depend on each other: their
- * queries mostly wait on storage round trips. Each holds the series it selected, so
- * the number stays small in a 128 MB isolate. */
-const MAX_CONCURRENT_RULES = 8;
+/** Rules of a group evaluated at once when they do not depend on each other. Their
+ * queries mostly wait on shard round trips, and the pushed-down ones in flight together
+ * share one round trip per shard (storage/aggregate_batcher.ts): a run of n rules costs
+ * about n / MAX_CONCURRENT_RULES of them. A rule whose query is not pushed down holds
+ * the series it selected until it is done, which is what bounds this in a 128 MB
+ * isolate. */
+const MAX_CONCURRENT_RULES = 32;
 
 /** Runs fn over items with at most `limit` calls in flight. */
 async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
@@ -230,7 +233,7 @@ export class Group {
       samples += vector.length;
       for (const s of vector) {
         const key = labelsKey(s.labels);
-        app.append(s.labels, s.t, s.v);
+        app.append(s.labels, s.t, s.v, key);
         returned[k]!.set(key, s.labels);
         owner.set(key, k);
       }

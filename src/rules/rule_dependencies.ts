@@ -11,22 +11,32 @@ import type { Rule } from "./rule.js";
  * gives. This is the dependency analysis Prometheus uses for concurrent rule
  * evaluation: a rule depends on an earlier one when one of its selectors matches that
  * rule's name, or, for ALERTS and ALERTS_FOR_STATE, that alerting rule's alertname. A
- * selector without a metric name could read anything, so then every rule runs alone.
+ * rule with a selector without a metric name could read anything: it depends on every
+ * earlier rule (it starts a run), while later rules depend on it only by its name. So
+ * does an alerting rule whose labels or annotations may call the `query` template
+ * function, which reads storage while the rule is evaluated.
  */
+/** Text that may call the `query` template function; a false match only costs
+ * concurrency. */
+const TEMPLATE_QUERY = /\bquery\b/;
+
 export function evaluationRuns(rules: readonly Rule[]): number[][] {
-  const reads: { name: Matcher; alertname: Matcher | undefined }[][] = [];
-  for (const r of rules) {
+  /** Per rule, what its selectors read; null when one has no metric name. */
+  const reads: ({ name: Matcher; alertname: Matcher | undefined }[] | null)[] = rules.map((r) => {
+    if (r instanceof AlertingRule && [...r.labels, ...r.annotations].some((l) => TEMPLATE_QUERY.test(l.value))) return null;
     const list: { name: Matcher; alertname: Matcher | undefined }[] = [];
     for (const ms of selectors(r.expr)) {
       const name = ms.find((m) => m.name === METRIC_NAME);
-      if (name === undefined) return rules.map((_, i) => [i]);
+      if (name === undefined) return null;
       list.push({ name, alertname: ms.find((m) => m.name === "alertname") });
     }
-    reads.push(list);
-  }
+    return list;
+  });
   const dependsOn = (i: number, j: number): boolean => {
     const other = rules[j]!;
-    return reads[i]!.some((sel) => {
+    const list = reads[i];
+    if (!list) return true;
+    return list.some((sel) => {
       if (matchValue(sel.name, other.name)) return true;
       if (!(other instanceof AlertingRule)) return false;
       if (!matchValue(sel.name, ALERTS_METRIC) && !matchValue(sel.name, ALERTS_FOR_STATE_METRIC)) return false;

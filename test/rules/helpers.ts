@@ -9,6 +9,7 @@ import { RuleManager, type RuleSettings } from "../../src/rules/manager.js";
 import { ruleFileChecks } from "../../src/rules/rule_checks.js";
 import type { RuleStateStore, SavedGroup, SavedSeries } from "../../src/rules/saved_state.js";
 import { MemoryStorage } from "../../src/storage/memory_storage.js";
+import type { Storage } from "../../src/storage/storage.js";
 
 /** A round start time, so that slots and `[5m]` windows are easy to reason about. */
 export const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
@@ -28,15 +29,15 @@ export function ruleFile(yaml: string, file = "rules.yml") {
   return { file, groups: parsed.groups };
 }
 
-/** A rule manager over a MemoryStorage with a clock the test moves. */
+/** A rule manager over a storage (a MemoryStorage unless given) with a clock the test moves. */
 export class Harness {
-  readonly storage: MemoryStorage;
+  readonly storage: Storage;
   readonly sent: NotifierAlert[][] = [];
   readonly logs: Record<string, unknown>[] = [];
   now: number;
   manager: RuleManager;
 
-  constructor(opts: { storage?: MemoryStorage; now?: number } = {}) {
+  constructor(opts: { storage?: Storage; now?: number } = {}) {
     this.storage = opts.storage ?? new MemoryStorage();
     this.now = opts.now ?? T0;
     this.manager = this.newManager();

@@ -35,6 +35,15 @@ describe("recording rules", () => {
     expect(await h.samples("x:quadruple")).toEqual([{ labels: { __name__: "x:quadruple" }, points: [[T0 + MIN, 16]] }]);
   });
 
+  it("let an alert's query template read what earlier rules wrote in the same evaluation", async () => {
+    const h = new Harness();
+    await h.load(T0, MIN, "x 4 4 4");
+    const alert = "      - alert: A\n        expr: x > 0\n        annotations: {doubled: '{{ query \"x:double\" | first | value }}'}\n";
+    h.manager.update([ruleFile(`groups:\n  - name: g\n    rules:\n      - record: x:double\n        expr: x * 2\n${alert}`)], SETTINGS);
+    await group(h).iterate(T0 + MIN);
+    expect(h.takeSent().map((a) => a.annotations)).toEqual([{ doubled: "8" }]);
+  });
+
   it("mark a series stale when it leaves the result, as Prometheus does", async () => {
     const h = new Harness();
     // b has one sample at T0: instant queries find it for 5m (the lookback), then not.

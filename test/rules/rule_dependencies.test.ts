@@ -30,11 +30,22 @@ describe("evaluation runs", () => {
     expect(runsOf(["      - {alert: A, expr: m > 1}", '      - {record: r, expr: \'count(ALERTS{alertname="Other"})\'}'].join("\n"))).toEqual([["A", "r"]]);
   });
 
+  it("start a run at an alerting rule whose templates may query storage", () => {
+    const queried = "      - {alert: A, expr: m > 1, annotations: {summary: '{{ query \"sum(a)\" | first | value }}'}}";
+    expect(runsOf(["      - {record: a, expr: sum(m)}", queried, "      - {record: c, expr: sum(n)}"].join("\n"))).toEqual([["a"], ["A", "c"]]);
+    const plain = "      - {alert: A, expr: m > 1, annotations: {summary: '{{ $value }}'}}";
+    expect(runsOf(["      - {record: a, expr: sum(m)}", plain, "      - {record: c, expr: sum(n)}"].join("\n"))).toEqual([["a", "A", "c"]]);
+  });
+
   it("match regex name selectors against rule names", () => {
     expect(runsOf(["      - {record: job:a, expr: sum(m)}", "      - {record: x, expr: '{__name__=~\"job:.*\"}'}"].join("\n"))).toEqual([["job:a"], ["x"]]);
   });
 
-  it("run every rule alone when a selector has no metric name", () => {
-    expect(runsOf(["      - {record: a, expr: sum(m)}", "      - {record: b, expr: 'count({job=\"x\"})'}", "      - {record: c, expr: sum(n)}"].join("\n"))).toEqual([["a"], ["b"], ["c"]]);
+  it("start a run at a rule with a selector without a metric name, as it may read any earlier rule", () => {
+    expect(runsOf(["      - {record: a, expr: sum(m)}", "      - {record: b, expr: 'count({job=\"x\"})'}", "      - {record: c, expr: sum(n)}"].join("\n"))).toEqual([["a"], ["b", "c"]]);
+    // Later rules still depend on it by its name.
+    expect(runsOf(["      - {record: a, expr: sum(m)}", "      - {record: b, expr: 'count({job=\"x\"})'}", "      - {record: c, expr: b + 1}"].join("\n"))).toEqual([["a"], ["b"], ["c"]]);
+    // The first rule has nothing earlier to read.
+    expect(runsOf(["      - {record: b, expr: 'count({job=\"x\"})'}", "      - {record: c, expr: sum(n)}"].join("\n"))).toEqual([["b", "c"]]);
   });
 });
