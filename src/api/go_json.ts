@@ -12,6 +12,9 @@ export class RawJson {
 
 /** A JSON number the way Go's jsoniter WriteFloat64 prints it. */
 export function goJsonNumber(v: number): string {
+  // Between Go's exponent bounds both languages write the same plain digits.
+  const abs = v < 0 ? -v : v;
+  if (abs >= 1e-6 && abs < 1e21) return String(v);
   if (!Number.isFinite(v)) return "null";
   if (Object.is(v, -0)) return "-0";
   return goExponent(String(v));
@@ -20,6 +23,8 @@ export function goJsonNumber(v: number): string {
 /** A sample value: Prometheus' marshalFloat, the float in quotes with NaN and the
  * infinities spelled out as Go's strconv does. */
 export function goSampleValue(v: number): string {
+  const abs = v < 0 ? -v : v;
+  if (abs >= 1e-6 && abs < 1e21) return '"' + v + '"';
   if (v !== v) return '"NaN"';
   if (v === Infinity) return '"+Inf"';
   if (v === -Infinity) return '"-Inf"';
@@ -52,6 +57,22 @@ export function goTimestamp(ms: number): string {
   const frac = abs - sec * 1000;
   const head = (neg ? "-" : "") + String(sec);
   return frac === 0 ? head : `${head}.${String(frac).padStart(3, "0")}`;
+}
+
+/** goTimestamp for answers that repeat the same timestamps at the same positions (the
+ * steps of a range query's series, the one time of an instant vector): the text of
+ * each position is kept and written again while its timestamp stays the same. */
+export class TimestampMemo {
+  private readonly ts: number[] = [];
+  private readonly text: string[] = [];
+
+  at(i: number, ms: number): string {
+    if (this.ts[i] === ms) return this.text[i]!;
+    const s = goTimestamp(ms);
+    this.ts[i] = ms;
+    this.text[i] = s;
+    return s;
+  }
 }
 
 /** JavaScript's shortest round-trip digits switch to an exponent at the same bounds as
