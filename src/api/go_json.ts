@@ -95,6 +95,16 @@ const ESCAPES: Record<string, string> = {
 
 /** A JSON string with encoding/json's HTML-safe escaping. */
 export function goJsonString(s: string): string {
+  // Printable ASCII with nothing to escape (label names and most values) is quoted as
+  // it is, without JSON.stringify's copy and the escape search.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26) return escapedString(s);
+  }
+  return '"' + s + '"';
+}
+
+function escapedString(s: string): string {
   const j = JSON.stringify(s);
   return /[<>&\u2028\u2029]/.test(j) ? j.replace(/[<>&\u2028\u2029]/g, (c) => ESCAPES[c]!) : j;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { goJson, goJsonNumber, goSampleValue, goTimestamp, RawJson, TimestampMemo } from "../../src/api/go_json.js";
+import { goJson, goJsonNumber, goJsonString, goSampleValue, goTimestamp, RawJson, TimestampMemo } from "../../src/api/go_json.js";
 import { toJson } from "../../src/api/query_routes.js";
 import { labelsFromRecord } from "../../src/model/labels.js";
 
@@ -50,5 +50,15 @@ describe("goJson", () => {
       '{"resultType":"matrix","result":[{"metric":{"__name__":"m"},"values":[[0,"1"],[15,"2e-07"],[30,"3"]]},' +
         '{"metric":{"__name__":"n"},"values":[[15,"4"],[30,"5"],[45.500,"1e+22"]]}]}',
     );
+  });
+
+  it("quotes every character as JSON.stringify does, apart from the HTML-safe escapes", () => {
+    const chars = Array.from({ length: 0x3000 }, (_, c) => String.fromCharCode(c)).concat(["\ud800", "\udc00", "\ud83d\ude00", "\u2028\u2029"]);
+    for (const c of chars) {
+      const s = `a${c}b`;
+      const want = JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (x) => `\\u${x.charCodeAt(0).toString(16).padStart(4, "0")}`);
+      expect(goJsonString(s), `U+${c.charCodeAt(0).toString(16)}`).toBe(want);
+    }
+    expect(goJsonString("")).toBe('""');
   });
 });
