@@ -113,6 +113,7 @@ function escapedString(s: string): string {
  * RawJson) with Go's number and string forms. Undefined object fields are left out as
  * JSON.stringify leaves them out. */
 export function goJson(v: unknown): string {
+  if (v instanceof RawJson) return v.json;
   const out: string[] = [];
   write(v, out);
   return out.join("");
