@@ -12,6 +12,9 @@ export class RawJson {
 
 /** A JSON number the way Go's jsoniter WriteFloat64 prints it. */
 export function goJsonNumber(v: number): string {
+  // Between Go's exponent bounds both languages write the same plain digits.
+  const abs = v < 0 ? -v : v;
+  if (abs >= 1e-6 && abs < 1e21) return String(v);
   if (!Number.isFinite(v)) return "null";
   if (Object.is(v, -0)) return "-0";
   return goExponent(String(v));
@@ -20,6 +23,8 @@ export function goJsonNumber(v: number): string {
 /** A sample value: Prometheus' marshalFloat, the float in quotes with NaN and the
  * infinities spelled out as Go's strconv does. */
 export function goSampleValue(v: number): string {
+  const abs = v < 0 ? -v : v;
+  if (abs >= 1e-6 && abs < 1e21) return '"' + v + '"';
   if (v !== v) return '"NaN"';
   if (v === Infinity) return '"+Inf"';
   if (v === -Infinity) return '"-Inf"';
@@ -54,6 +59,22 @@ export function goTimestamp(ms: number): string {
   return frac === 0 ? head : `${head}.${String(frac).padStart(3, "0")}`;
 }
 
+/** goTimestamp for answers that repeat the same timestamps at the same positions (the
+ * steps of a range query's series, the one time of an instant vector): the text of
+ * each position is kept and written again while its timestamp stays the same. */
+export class TimestampMemo {
+  private readonly ts: number[] = [];
+  private readonly text: string[] = [];
+
+  at(i: number, ms: number): string {
+    if (this.ts[i] === ms) return this.text[i]!;
+    const s = goTimestamp(ms);
+    this.ts[i] = ms;
+    this.text[i] = s;
+    return s;
+  }
+}
+
 /** JavaScript's shortest round-trip digits switch to an exponent at the same bounds as
  * Go's ('e' below 1e-6 and from 1e21), but Go writes at least two exponent digits. */
 function goExponent(s: string): string {
@@ -74,6 +95,16 @@ const ESCAPES: Record<string, string> = {
 
 /** A JSON string with encoding/json's HTML-safe escaping. */
 export function goJsonString(s: string): string {
+  // Printable ASCII with nothing to escape (label names and most values) is quoted as
+  // it is, without JSON.stringify's copy and the escape search.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26) return escapedString(s);
+  }
+  return '"' + s + '"';
+}
+
+function escapedString(s: string): string {
   const j = JSON.stringify(s);
   return /[<>&\u2028\u2029]/.test(j) ? j.replace(/[<>&\u2028\u2029]/g, (c) => ESCAPES[c]!) : j;
 }
@@ -82,6 +113,7 @@ export function goJsonString(s: string): string {
  * RawJson) with Go's number and string forms. Undefined object fields are left out as
  * JSON.stringify leaves them out. */
 export function goJson(v: unknown): string {
+  if (v instanceof RawJson) return v.json;
   const out: string[] = [];
   write(v, out);
   return out.join("");

@@ -9,7 +9,7 @@ import { formatExpr } from "../promql/parser/printer.js";
 import { parseExpr } from "../promql/parser/parser.js";
 import type { Querier } from "../storage/storage.js";
 import { Params } from "./params.js";
-import { goJsonNumber, goJsonString, goHistogram, goSampleValue, goTimestamp, RawJson } from "./go_json.js";
+import { goJsonNumber, goJsonString, goHistogram, goSampleValue, goTimestamp, RawJson, TimestampMemo } from "./go_json.js";
 import { ApiError, success } from "./responses.js";
 import { handle } from "./series_routes.js";
 
@@ -139,29 +139,41 @@ function valueJson(v: Value, tail: string): string {
     case "string":
       return `{"resultType":"string","result":[${goJsonNumber(v.t / 1000)},${goJsonString(v.v)}]${tail}}`;
     case "vector": {
-      const parts = v.samples.map((s) =>
-        s.h === undefined
-          ? `{"metric":${metricJson(s.labels)},"value":[${goTimestamp(s.t)},${goSampleValue(s.v)}]}`
-          : `{"metric":${metricJson(s.labels)},"histogram":[${goTimestamp(s.t)},${goHistogram(s.h)}]}`,
-      );
-      return `{"resultType":"vector","result":[${parts.join(",")}]${tail}}`;
+      // An instant query's samples share one time: its text is written once.
+      const stamps = new TimestampMemo();
+      let out = '{"resultType":"vector","result":[';
+      for (let k = 0; k < v.samples.length; k++) {
+        const s = v.samples[k]!;
+        if (k > 0) out += ",";
+        out += '{"metric":' + metricJson(s.labels);
+        out += s.h === undefined ? ',"value":[' + stamps.at(0, s.t) + "," + goSampleValue(s.v) + "]}" : ',"histogram":[' + stamps.at(0, s.t) + "," + goHistogram(s.h) + "]}";
+      }
+      return out + "]" + tail + "}";
     }
     case "matrix": {
-      const parts = v.series.map((s) => {
+      // A range query's series share the step times: each step's text is written once.
+      // Strings are appended (V8 joins them lazily) rather than collected in arrays.
+      const stamps = new TimestampMemo();
+      let out = '{"resultType":"matrix","result":[';
+      for (let k = 0; k < v.series.length; k++) {
+        const s = v.series[k]!;
+        const { ts, vs, hs } = s;
         // Floats under "values", histograms under "histograms", each key only when
         // the series has such points.
-        const points: string[] = [];
-        const hists: string[] = [];
-        for (let i = 0; i < s.ts.length; i++) {
-          const h = s.hs?.[i];
-          if (h === undefined) points.push(`[${goTimestamp(s.ts[i]!)},${goSampleValue(s.vs[i]!)}]`);
-          else hists.push(`[${goTimestamp(s.ts[i]!)},${goHistogram(h)}]`);
+        let points = "";
+        let hists = "";
+        for (let i = 0; i < ts.length; i++) {
+          const h = hs?.[i];
+          if (h === undefined) points += (points === "" ? "[" : ",[") + stamps.at(i, ts[i]!) + "," + goSampleValue(vs[i]!) + "]";
+          else hists += (hists === "" ? "[" : ",[") + stamps.at(i, ts[i]!) + "," + goHistogram(h) + "]";
         }
-        const values = points.length > 0 ? `,"values":[${points.join(",")}]` : "";
-        const histograms = hists.length > 0 ? `,"histograms":[${hists.join(",")}]` : "";
-        return `{"metric":${metricJson(s.labels)}${values}${histograms}}`;
-      });
-      return `{"resultType":"matrix","result":[${parts.join(",")}]${tail}}`;
+        if (k > 0) out += ",";
+        out += '{"metric":' + metricJson(s.labels);
+        if (points !== "") out += ',"values":[' + points + "]";
+        if (hists !== "") out += ',"histograms":[' + hists + "]";
+        out += "}";
+      }
+      return out + "]" + tail + "}";
     }
   }
 }

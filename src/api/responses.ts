@@ -27,10 +27,12 @@ export class ApiError extends Error {
 const JSON_HEADERS = { "content-type": "application/json" };
 
 export function success(data: unknown, warnings: string[] = [], infos: string[] = []): Response {
-  const body: Record<string, unknown> = { status: "success", data };
-  if (warnings.length > 0) body["warnings"] = warnings;
-  if (infos.length > 0) body["infos"] = infos;
-  return new Response(goJson(body), { headers: JSON_HEADERS });
+  // Written around the data rather than through goJson, which would copy a large
+  // RawJson answer once more.
+  let body = '{"status":"success","data":' + goJson(data);
+  if (warnings.length > 0) body += ',"warnings":' + goJson(warnings);
+  if (infos.length > 0) body += ',"infos":' + goJson(infos);
+  return new Response(body + "}", { headers: JSON_HEADERS });
 }
 
 export function failure(type: ErrorType, message: string): Response {

@@ -11,7 +11,7 @@ import { extrapolatedDelta, kahanAdd, windowBounds, withoutStale } from "../mode
  * model/window_math.ts), in the same label order within a shard.
  */
 
-export type PushdownOp = "sum" | "avg" | "count" | "min" | "max" | SelectionOp;
+export type PushdownOp = "sum" | "avg" | "count" | "min" | "max" | SelectionOp | "each";
 /** Aggregations that keep some of the input series as they are: a shard can only
  * return its candidates (the best k of each group at each step), the engine picks. */
 export type SelectionOp = "topk" | "bottomk" | "limitk";
@@ -70,8 +70,13 @@ export function isSelectionOp(op: string): op is SelectionOp {
   return op === "topk" || op === "bottomk" || op === "limitk";
 }
 
+/** Ops whose answer is whole series (candidates), not per-group partials. */
+function keepsSeries(op: PushdownOp): boolean {
+  return op === "each" || isSelectionOp(op);
+}
+
 export function pushdownSupported(op: string, fn: string): boolean {
-  return (op === "sum" || op === "avg" || op === "count" || op === "min" || op === "max" || isSelectionOp(op)) && (fn === "" || fn === "rate" || fn === "increase" || fn === "delta");
+  return (op === "sum" || op === "avg" || op === "count" || op === "min" || op === "max" || op === "each" || isSelectionOp(op)) && (fn === "" || fn === "rate" || fn === "increase" || fn === "delta");
 }
 
 /** a ranks strictly before b in topk/bottomk: NaN is always last, as in the engine's
@@ -117,14 +122,21 @@ export class PushdownAccumulator {
     this.step = new Float64Array(n);
     this.has = new Uint8Array(n);
     this.names = new Set(plan.grouping);
-    const size = isSelectionOp(plan.op) ? 0 : n * 8;
+    const size = keepsSeries(plan.op) ? 0 : n * 8;
     this.value = new Float64Array(size);
     this.comp = new Float64Array(size);
     this.count = new Float64Array(size);
   }
 
+  /** "each": every series with a value, in label order. */
+  private readonly each: Candidate[] = [];
+
   add(labels: Labels, ts: Float64Array, vs: Float64Array): void {
     if (!this.evaluate(ts, vs)) return;
+    if (this.plan.op === "each") {
+      this.each.push({ key: labelsKey(labels), vs: this.step.slice(), has: this.has.slice() });
+      return;
+    }
     const g = this.group(labels);
     if (isSelectionOp(this.plan.op)) return this.offer(g, labels);
     const n = this.plan.n;
@@ -186,6 +198,7 @@ export class PushdownAccumulator {
   }
 
   result(): PartialAggregate {
+    if (this.plan.op === "each") return this.series(this.each);
     if (isSelectionOp(this.plan.op)) return this.selection();
     const len = this.groups.size * this.plan.n;
     return {
@@ -215,9 +228,12 @@ export class PushdownAccumulator {
       }
     }
     for (const o of this.firstOrds) if (!out.has(o)) out.set(o, { key: labelsKey(this.kept[o]!.labels), vs: new Float64Array(n), has: new Uint8Array(n) });
-    const candidates = [...out].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
+    return this.series([...out].sort((a, b) => a[0] - b[0]).map(([, c]) => c));
+  }
+
+  private series(candidates: Candidate[]): PartialAggregate {
     const none = new Float64Array(0);
-    return { n, groups: [], value: none, comp: none, count: none, samples: this.samples, candidates };
+    return { n: this.plan.n, groups: [], value: none, comp: none, count: none, samples: this.samples, candidates };
   }
 
   /** The inner expression's value at every step into step/has; false if none. */
@@ -270,7 +286,7 @@ export class PushdownAccumulator {
       this.groups.set(key, g);
       this.firsts.push(labels);
       const need = (g + 1) * this.plan.n;
-      if (need > this.value.length && !isSelectionOp(this.plan.op)) {
+      if (need > this.value.length && !keepsSeries(this.plan.op)) {
         const grow = (a: Float64Array) => {
           const b = new Float64Array(Math.max(need, a.length * 2));
           b.set(a);
@@ -294,7 +310,7 @@ export function mergePartials(op: PushdownOp, parts: readonly PartialAggregate[]
   // A shard's sum that overflowed could add up to NaN with another's: the engine's
   // mean would have gone incremental, so the average is evaluated the ordinary way.
   if (op === "avg" && parts.some((p) => p.value.some((x) => x === Infinity || x === -Infinity))) return { ...parts[0]!, declined: true };
-  if (isSelectionOp(op)) {
+  if (keepsSeries(op)) {
     // A series lives in one shard: merging the candidates is restoring label order.
     const all = parts.flatMap((p) => (p.candidates ?? []).map((c) => ({ c, labels: labelsFromKey(c.key) })));
     all.sort((a, b) => compareLabels(a.labels, b.labels));

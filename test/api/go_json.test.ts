@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { goJson, goTimestamp, RawJson } from "../../src/api/go_json.js";
+import { goJson, goJsonNumber, goJsonString, goSampleValue, goTimestamp, RawJson, TimestampMemo } from "../../src/api/go_json.js";
+import { toJson } from "../../src/api/query_routes.js";
+import { labelsFromRecord } from "../../src/model/labels.js";
 
 describe("goJson", () => {
   it("parses back to what JSON.stringify would give for ordinary values", () => {
@@ -19,5 +21,44 @@ describe("goJson", () => {
       "1700000000.007",
       "-1.500",
     ]);
+  });
+
+  it("switches to Go's exponent form exactly at 1e-6 and 1e21, both signs", () => {
+    const vs = [1e-6, 9.99999e-7, -1e-6, -9.99999e-7, 1e21, 999999999999999900000, -1e21, 5e-324, 0, -0, 1.7976931348623157e308];
+    expect(vs.map(goSampleValue)).toEqual([
+      '"0.000001"', '"9.99999e-07"', '"-0.000001"', '"-9.99999e-07"', '"1e+21"', '"999999999999999900000"', '"-1e+21"', '"5e-324"', '"0"', '"-0"', '"1.7976931348623157e+308"',
+    ]);
+    expect([NaN, Infinity, -Infinity].map(goSampleValue)).toEqual(['"NaN"', '"+Inf"', '"-Inf"']);
+    expect([1e-7, 123.5, NaN].map(goJsonNumber)).toEqual(["1e-07", "123.5", "null"]);
+  });
+
+  it("memoizes timestamps by position only while the time at that position is the same", () => {
+    const m = new TimestampMemo();
+    expect([m.at(0, 1000), m.at(1, 2500), m.at(0, 1000), m.at(0, 2500), m.at(1, 2500), m.at(1, -0)]).toEqual(["1", "2.500", "1", "2.500", "2.500", "0"]);
+  });
+
+  it("writes series whose points sit at other positions with their own times", () => {
+    const labels = labelsFromRecord({ __name__: "m" });
+    const json = toJson({
+      type: "matrix",
+      series: [
+        { labels, ts: Float64Array.of(0, 15_000, 30_000), vs: Float64Array.of(1, 2e-7, 3) },
+        { labels: labelsFromRecord({ __name__: "n" }), ts: Float64Array.of(15_000, 30_000, 45_500), vs: Float64Array.of(4, 5, 1e22) },
+      ],
+    }).json;
+    expect(json).toBe(
+      '{"resultType":"matrix","result":[{"metric":{"__name__":"m"},"values":[[0,"1"],[15,"2e-07"],[30,"3"]]},' +
+        '{"metric":{"__name__":"n"},"values":[[15,"4"],[30,"5"],[45.500,"1e+22"]]}]}',
+    );
+  });
+
+  it("quotes every character as JSON.stringify does, apart from the HTML-safe escapes", () => {
+    const chars = Array.from({ length: 0x3000 }, (_, c) => String.fromCharCode(c)).concat(["\ud800", "\udc00", "\ud83d\ude00", "\u2028\u2029"]);
+    for (const c of chars) {
+      const s = `a${c}b`;
+      const want = JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (x) => `\\u${x.charCodeAt(0).toString(16).padStart(4, "0")}`);
+      expect(goJsonString(s), `U+${c.charCodeAt(0).toString(16)}`).toBe(want);
+    }
+    expect(goJsonString("")).toBe('""');
   });
 });

@@ -3,7 +3,7 @@ import { aggregate, type AggregateParam } from "./aggregate.js";
 import { mergeSameLabels, scalarScalar, setOp, vectorScalar, vectorVector } from "./binary.js";
 import type { EvalContext } from "./context.js";
 import { FUNCTIONS } from "./functions/index.js";
-import { pushedAggregate } from "./pushdown.js";
+import { pushedAggregate, pushedRangeFunction } from "./pushdown.js";
 import { atTime, evalMatrixSelector, evalVectorSelector } from "./selectors.js";
 import { CounterResetHint, type FloatHistogram } from "../../model/histogram.js";
 import { newSeries, type StepSeries, type RangeSeries, type StepRange, type StepScalar, type StepValue, type StepVector } from "./step_values.js";
@@ -105,6 +105,8 @@ export class Evaluator {
   private async call(e: Call): Promise<StepValue> {
     const impl = FUNCTIONS[e.func.name];
     if (impl === undefined) throw new QueryError("execution", `function "${e.func.name}" is not supported`);
+    const pushed = await pushedRangeFunction(this.ctx, e);
+    if (pushed !== null) return this.held([], pushed);
     const args: StepValue[] = [];
     for (const a of e.args) args.push(await this.eval(a));
     return this.held(args, impl(this.ctx, args, e));

@@ -1,7 +1,7 @@
 import { labelsFromKey, METRIC_NAME } from "../../model/labels.js";
 import { DeadlineExceededError, type PushdownPlan } from "../../storage/storage.js";
-import { isSelectionOp } from "../../tsdb/pushdown.js";
-import type { AggregateExpr, Expr, VectorSelector } from "../parser/ast.js";
+import { isSelectionOp, type PartialAggregate } from "../../tsdb/pushdown.js";
+import type { AggregateExpr, Call, Expr, VectorSelector } from "../parser/ast.js";
 import { aggregate, type AggregateParam } from "./aggregate.js";
 import type { EvalContext } from "./context.js";
 import { newSeries, type StepSeries, type StepVector } from "./step_values.js";
@@ -29,8 +29,7 @@ function unwrap(e: Expr): Expr {
  * it would from every series, so ties and NaN come out the same.
  */
 export async function pushedAggregate(ctx: EvalContext, e: AggregateExpr, param: AggregateParam): Promise<StepVector | null> {
-  const q = ctx.querier;
-  if (q.selectAggregate === undefined || ctx.queryable !== null) return null;
+  if (ctx.querier.selectAggregate === undefined) return null;
   if (!OPS.has(e.op)) return null;
   const selection = isSelectionOp(e.op);
   let k = 0;
@@ -60,41 +59,9 @@ export async function pushedAggregate(ctx: EvalContext, e: AggregateExpr, param:
   } else {
     return null;
   }
-  if (sel.at !== null) return null;
-  const plan: PushdownPlan = {
-    op: e.op as PushdownPlan["op"],
-    grouping: e.grouping,
-    without: e.without,
-    fn,
-    range,
-    start: ctx.start,
-    interval: ctx.interval,
-    n: ctx.n,
-    offset: sel.offset,
-  };
-  if (selection) plan.k = k;
-  const lo = ctx.steps[0]! - sel.offset;
-  const hi = ctx.steps[ctx.n - 1]! - sel.offset;
-  let part;
-  try {
-    part = await q.selectAggregate(sel.matchers, { start: lo - range + 1, end: hi, deadline: ctx.deadline }, plan);
-  } catch (err) {
-    if (err instanceof DeadlineExceededError) throw new QueryError("timeout", "query timed out in expression evaluation");
-    throw err;
-  }
-  if (part.declined === true) return null;
-  // The inner expression's samples count against query.max-samples as if held.
-  ctx.addSamples(part.samples);
-  ctx.releaseSamples(part.samples);
-  if (selection) {
-    const series = (part.candidates ?? []).map((c): StepSeries => {
-      const s: StepSeries = { labels: labelsFromKey(c.key), vs: c.vs, has: c.has };
-      // The inner function's result loses the name at the end of the query.
-      if (fn !== "") s.dropName = true;
-      return s;
-    });
-    return aggregate(ctx, e, { kind: "vector", series }, param);
-  }
+  const part = await evaluateInShards(ctx, sel, { op: e.op as PushdownPlan["op"], grouping: e.grouping, without: e.without, fn, range, ...(selection ? { k } : {}) });
+  if (part === null) return null;
+  if (selection) return aggregate(ctx, e, { kind: "vector", series: candidateSeries(part, fn) }, param);
   // The engine's mean switches to an incremental mean once the sum overflows, which
   // partial sums cannot follow: such a rare average is evaluated the ordinary way.
   if (e.op === "avg" && part.value.some((x) => x === Infinity || x === -Infinity)) return null;
@@ -114,4 +81,54 @@ export async function pushedAggregate(ctx: EvalContext, e: AggregateExpr, param:
     if (any) out.series.push(s);
   });
   return out;
+}
+
+/** `rate|increase|delta(selector[range])` on its own (a range query's, a subquery's
+ * inner expression): the shards evaluate it at every step and send the step values of
+ * each series instead of its samples. Null when the storage or the expression does not
+ * allow it, as for pushedAggregate. */
+export async function pushedRangeFunction(ctx: EvalContext, e: Call): Promise<StepVector | null> {
+  if (!RANGE_FNS.has(e.func.name) || e.args.length !== 1) return null;
+  const arg = e.args[0]!;
+  if (arg.type !== "MatrixSelector") return null;
+  const fn = e.func.name as PushdownPlan["fn"];
+  const part = await evaluateInShards(ctx, arg.vectorSelector, { op: "each", grouping: [], without: false, fn, range: arg.range });
+  return part === null ? null : { kind: "vector", series: candidateSeries(part, fn) };
+}
+
+/** Runs a plan over the query's step grid in the storage; null when the storage cannot
+ * or declines (histograms), an @ modifier pins the selector, or per-step statistics
+ * are asked for. */
+async function evaluateInShards(
+  ctx: EvalContext,
+  sel: VectorSelector,
+  what: Pick<PushdownPlan, "op" | "grouping" | "without" | "fn" | "range" | "k">,
+): Promise<PartialAggregate | null> {
+  const q = ctx.querier;
+  if (q.selectAggregate === undefined || ctx.queryable !== null || sel.at !== null) return null;
+  const plan: PushdownPlan = { ...what, start: ctx.start, interval: ctx.interval, n: ctx.n, offset: sel.offset };
+  const lo = ctx.steps[0]! - sel.offset;
+  const hi = ctx.steps[ctx.n - 1]! - sel.offset;
+  let part: PartialAggregate;
+  try {
+    part = await q.selectAggregate(sel.matchers, { start: lo - what.range + 1, end: hi, deadline: ctx.deadline }, plan);
+  } catch (err) {
+    if (err instanceof DeadlineExceededError) throw new QueryError("timeout", "query timed out in expression evaluation");
+    throw err;
+  }
+  if (part.declined === true) return null;
+  // The inner expression's samples count against query.max-samples as if held.
+  ctx.addSamples(part.samples);
+  ctx.releaseSamples(part.samples);
+  return part;
+}
+
+/** The series a shard sent whole, in label order. */
+function candidateSeries(part: PartialAggregate, fn: PushdownPlan["fn"]): StepSeries[] {
+  return (part.candidates ?? []).map((c): StepSeries => {
+    const s: StepSeries = { labels: labelsFromKey(c.key), vs: c.vs, has: c.has };
+    // The inner function's result loses the name at the end of the query.
+    if (fn !== "") s.dropName = true;
+    return s;
+  });
 }

@@ -67,9 +67,14 @@ const QUERIES = [
   "topk without (instance, le) (2, increase(req_total[2m] offset 1m))",
   "limitk by (le) (2, delta({__name__=~\".+_total\"}[5m]))",
   "topk(1 + (time() % 120 > bool 60) * 2, req_total)",
+  "rate(req_total[5m])",
+  "increase(req_total[2m] offset 1m)",
+  "delta(other_total[5m]) > 10",
+  "max_over_time(rate(req_total[1m])[30m:1m])",
+  "rate(req_total[5m] @ 600)",
 ];
 
-describe("aggregations pushed into storage", () => {
+describe("aggregations and range functions pushed into storage", () => {
   it("answer exactly what the engine answers from raw samples", async () => {
     const st = await seeded(7);
     const engine = new Engine();
@@ -103,6 +108,11 @@ describe("aggregations pushed into storage", () => {
       "max without (i) (m_total)",
       "min(delta(m_total[1m]))",
       "count by (job) (m_total offset 1m)",
+      "rate(m_total[2m])",
+      "increase(m_total[3m] offset 30s)",
+      "delta(m_total[90s]) / K",
+      "max_over_time(rate(m_total[1m])[3m:20s])",
+      "sum_over_time(increase(m_total[50s])[2m:K0s] offset 10s)",
     );
     await fc.assert(
       fc.asyncProperty(fc.array(series, { minLength: 1, maxLength: 12 }), shape, fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 3 }), async (list, q, k, shards) => {
