@@ -12,6 +12,15 @@ export interface CachedSeries {
   /** The label_limit/label_*_length_limit error this series raises, "" if none. */
   readonly limitError: string;
   lastSeen: number;
+  /** Shared by every entry with this key, so that a scrape notices a series it
+   * already appended (two lines relabelled alike) without a set of keys; set by
+   * ScrapeCache.add. */
+  mark?: SeriesMark;
+}
+
+/** The last scrape (ScrapeCache.scrape) that appended a series. */
+export interface SeriesMark {
+  appendedIn: number;
 }
 
 /** Scrapes an entry may go unseen before it is evicted: a series that blinks out for
@@ -41,6 +50,7 @@ function known(series: string, entry: CachedSeries): Known {
  */
 export class ScrapeCache implements SeriesSequence {
   private readonly entries = new Map<string, Known>();
+  private readonly marks = new Map<string, SeriesMark>();
   /** Storage's references to the target's series, as Prometheus' cache keeps head
    * series refs: they survive a settings change, since they belong to the series. */
   readonly refs = new SeriesRefs();
@@ -64,6 +74,7 @@ export class ScrapeCache implements SeriesSequence {
     ].join("\u0000");
     if (settings !== this.settings || target.metricRelabel !== this.relabel) {
       this.entries.clear();
+      this.marks.clear();
       this.previous = [];
       this.settings = settings;
       this.relabel = target.metricRelabel;
@@ -97,16 +108,34 @@ export class ScrapeCache implements SeriesSequence {
 
   add(series: string, entry: CachedSeries): void {
     entry.lastSeen = this.iteration;
+    if (entry.labels !== null) {
+      let mark = this.marks.get(entry.key);
+      if (mark === undefined) this.marks.set(entry.key, (mark = { appendedIn: 0 }));
+      entry.mark = mark;
+    }
     this.entries.set(series, known(series, entry));
+  }
+
+  /** The running scrape's number, for SeriesMark (never 0). */
+  get scrape(): number {
+    return this.iteration;
   }
 
   /** Ends a scrape: evicts what has not been seen for CACHE_KEEP_SCRAPES scrapes. */
   end(): void {
     this.previous = this.order.map((e) => (typeof e === "string" ? this.entries.get(e) : e));
     this.order = [];
+    let evicted = false;
     for (const [k, e] of this.entries) {
-      if (this.iteration - e.entry.lastSeen >= CACHE_KEEP_SCRAPES) this.entries.delete(k);
+      if (this.iteration - e.entry.lastSeen >= CACHE_KEEP_SCRAPES) {
+        this.entries.delete(k);
+        evicted = true;
+      }
     }
+    if (!evicted) return;
+    const live = new Set<string>();
+    for (const e of this.entries.values()) live.add(e.entry.key);
+    for (const k of this.marks.keys()) if (!live.has(k)) this.marks.delete(k);
   }
 
   get size(): number {

@@ -160,6 +160,50 @@ describe("ScrapeScheduler", () => {
     expect(names(t.series)).toEqual(["a", "c"]);
   });
 
+  it("writes a target's metadata only when it changes, and reads it back after a restart", async () => {
+    await env.CONFIG.put("regions/sched-f/prometheus.yml", CONFIG);
+    const stub = env.SCHEDULER.get(env.SCHEDULER.idFromName("sched-f/scheduler"));
+    let body = "# HELP a First help.\n# TYPE a counter\na 1\n";
+    const got = await runInDurableObject(stub, async (_obj, state) => {
+      const scrapeNow = async (s: ScrapeScheduler) => {
+        (s as unknown as { nextDue: Map<string, number> }).nextDue.clear();
+        await s.alarm();
+      };
+      // The row's rowid changes when INSERT OR REPLACE rewrites it.
+      const metadataRow = () => state.storage.sql.exec<{ rowid: number; metadata: string }>("SELECT rowid, metadata FROM scrape_target_metadata").toArray();
+      const first = new ScrapeScheduler(state, env, wiring("sched-f", () => Promise.resolve(new Response(body))));
+      await first.reload();
+      await scrapeNow(first);
+      const afterFirst = metadataRow();
+      await scrapeNow(first);
+      const afterSame = metadataRow();
+      body = "# HELP a Second help.\n# TYPE a counter\na 2\n";
+      await scrapeNow(first);
+      const afterChange = metadataRow();
+      const second = new ScrapeScheduler(state, env, wiring("sched-f", () => Promise.resolve(new Response(body))));
+      const restarted = (await second.status()).active[0]!.state.metadata;
+      // A row written before the metadata table held its metadata in the state.
+      const id = state.storage.sql.exec<{ id: string }>("SELECT id FROM scrape_targets").one().id;
+      const legacy = { metadata: { old: { type: "gauge", help: "Kept in the state.", unit: "" } }, health: "up", lastError: "", lastScrape: 1, lastScrapeDurationMs: 2, skewedSamples: 0, maxSkewMs: 0 };
+      state.storage.sql.exec("DELETE FROM scrape_target_metadata");
+      state.storage.sql.exec("UPDATE scrape_targets SET state = ? WHERE id = ?", JSON.stringify(legacy), id);
+      const third = new ScrapeScheduler(state, env, wiring("sched-f", () => Promise.resolve(new Response(body))));
+      const fromLegacy = (await third.status()).active[0]!.state.metadata;
+      // The next scrape moves the metadata to its table, even though it is unchanged.
+      body = "# HELP old Kept in the state.\n# TYPE old gauge\nold 1\n";
+      await scrapeNow(third);
+      const moved = metadataRow();
+      return { afterFirst, afterSame, afterChange, restarted, fromLegacy, moved, stateRow: state.storage.sql.exec<{ state: string }>("SELECT state FROM scrape_targets").one().state };
+    });
+    expect(JSON.parse(got.afterFirst[0]!.metadata)).toEqual({ a: { type: "counter", help: "First help.", unit: "" } });
+    expect(got.afterSame).toEqual(got.afterFirst);
+    expect(JSON.parse(got.afterChange[0]!.metadata)).toEqual({ a: { type: "counter", help: "Second help.", unit: "" } });
+    expect(got.restarted).toEqual({ a: { type: "counter", help: "Second help.", unit: "" } });
+    expect(got.fromLegacy).toEqual({ old: { type: "gauge", help: "Kept in the state.", unit: "" } });
+    expect(got.moved.map((r) => JSON.parse(r.metadata))).toEqual([{ old: { type: "gauge", help: "Kept in the state.", unit: "" } }]);
+    expect(JSON.parse(got.stateRow)).not.toHaveProperty("metadata");
+  });
+
   it("takes over target states an older version kept in the key-value API", async () => {
     await env.CONFIG.put("regions/sched-e/prometheus.yml", CONFIG);
     const stub = env.SCHEDULER.get(env.SCHEDULER.idFromName("sched-e/scheduler"));
