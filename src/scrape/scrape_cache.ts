@@ -32,11 +32,22 @@ interface Known extends PreviousSeries {
   readonly entry: CachedSeries;
 }
 
-function known(series: string, entry: CachedSeries): Known {
+function known(series: string, entry: CachedSeries, names: Map<string, string>): Known {
   const nul = series.indexOf("\u0000");
   const text = nul < 0 ? series : series.slice(0, nul);
-  const name = /^[^\s{]*/.exec(text)![0];
-  return { text, name, normalised: nul < 0 ? undefined : series.slice(nul + 1), series, entry };
+  let name = /^[^\s{]*/.exec(text)![0];
+  // One instance per name, so the parser's checks of a run of one metric's lines
+  // compare references.
+  const interned = names.get(name);
+  if (interned === undefined) names.set(name, name);
+  else name = interned;
+  return { text: flat(text), name, normalised: nul < 0 ? undefined : series.slice(nul + 1), series, entry };
+}
+
+/** A copy of `s` in its own memory: a slice of a body chunk would otherwise keep the
+ * chunk alive and cost an indirection on every character the parser compares. */
+function flat(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 /**
@@ -51,6 +62,7 @@ function known(series: string, entry: CachedSeries): Known {
 export class ScrapeCache implements SeriesSequence {
   private readonly entries = new Map<string, Known>();
   private readonly marks = new Map<string, SeriesMark>();
+  private readonly names = new Map<string, string>();
   /** Storage's references to the target's series, as Prometheus' cache keeps head
    * series refs: they survive a settings change, since they belong to the series. */
   readonly refs = new SeriesRefs();
@@ -75,6 +87,7 @@ export class ScrapeCache implements SeriesSequence {
     if (settings !== this.settings || target.metricRelabel !== this.relabel) {
       this.entries.clear();
       this.marks.clear();
+      this.names.clear();
       this.previous = [];
       this.settings = settings;
       this.relabel = target.metricRelabel;
@@ -113,7 +126,7 @@ export class ScrapeCache implements SeriesSequence {
       if (mark === undefined) this.marks.set(entry.key, (mark = { appendedIn: 0 }));
       entry.mark = mark;
     }
-    this.entries.set(series, known(series, entry));
+    this.entries.set(series, known(series, entry, this.names));
   }
 
   /** The running scrape's number, for SeriesMark (never 0). */
@@ -134,8 +147,13 @@ export class ScrapeCache implements SeriesSequence {
     }
     if (!evicted) return;
     const live = new Set<string>();
-    for (const e of this.entries.values()) live.add(e.entry.key);
+    const names = new Set<string>();
+    for (const e of this.entries.values()) {
+      live.add(e.entry.key);
+      names.add(e.name);
+    }
     for (const k of this.marks.keys()) if (!live.has(k)) this.marks.delete(k);
+    for (const k of this.names.keys()) if (!names.has(k)) this.names.delete(k);
   }
 
   get size(): number {
