@@ -1,7 +1,8 @@
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-/** One row per active target: its last scrape's health, error, timings and metadata
- * (JSON), rewritten after every scrape. */
+/** One row per active target: its last scrape's health, error and timings (JSON),
+ * rewritten after every scrape. Rows written before scrape_target_metadata existed
+ * also hold the metadata. */
 export const scrapeTargets = sqliteTable("scrape_targets", {
   id: text("id").primaryKey(),
   state: text("state").notNull(),
@@ -20,3 +21,11 @@ export const scrapeTargetSeries = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.id, t.seq] })],
 );
+
+/** A target's metric metadata (TYPE, HELP, UNIT by family, JSON) from its last good
+ * scrape: tens of KB for a typical exporter, and rewritten only when it changes,
+ * which in steady state it does not. */
+export const scrapeTargetMetadata = sqliteTable("scrape_target_metadata", {
+  id: text("id").primaryKey(),
+  metadata: text("metadata").notNull(),
+});

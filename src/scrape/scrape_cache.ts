@@ -12,6 +12,15 @@ export interface CachedSeries {
   /** The label_limit/label_*_length_limit error this series raises, "" if none. */
   readonly limitError: string;
   lastSeen: number;
+  /** Shared by every entry with this key, so that a scrape notices a series it
+   * already appended (two lines relabelled alike) without a set of keys; set by
+   * ScrapeCache.add. */
+  mark?: SeriesMark;
+}
+
+/** The last scrape (ScrapeCache.scrape) that appended a series. */
+export interface SeriesMark {
+  appendedIn: number;
 }
 
 /** Scrapes an entry may go unseen before it is evicted: a series that blinks out for
@@ -23,11 +32,22 @@ interface Known extends PreviousSeries {
   readonly entry: CachedSeries;
 }
 
-function known(series: string, entry: CachedSeries): Known {
+function known(series: string, entry: CachedSeries, names: Map<string, string>): Known {
   const nul = series.indexOf("\u0000");
   const text = nul < 0 ? series : series.slice(0, nul);
-  const name = /^[^\s{]*/.exec(text)![0];
-  return { text, name, normalised: nul < 0 ? undefined : series.slice(nul + 1), series, entry };
+  let name = /^[^\s{]*/.exec(text)![0];
+  // One instance per name, so the parser's checks of a run of one metric's lines
+  // compare references.
+  const interned = names.get(name);
+  if (interned === undefined) names.set(name, name);
+  else name = interned;
+  return { text: flat(text), name, normalised: nul < 0 ? undefined : series.slice(nul + 1), series, entry };
+}
+
+/** A copy of `s` in its own memory: a slice of a body chunk would otherwise keep the
+ * chunk alive and cost an indirection on every character the parser compares. */
+function flat(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 /**
@@ -41,6 +61,8 @@ function known(series: string, entry: CachedSeries): Known {
  */
 export class ScrapeCache implements SeriesSequence {
   private readonly entries = new Map<string, Known>();
+  private readonly marks = new Map<string, SeriesMark>();
+  private readonly names = new Map<string, string>();
   /** Storage's references to the target's series, as Prometheus' cache keeps head
    * series refs: they survive a settings change, since they belong to the series. */
   readonly refs = new SeriesRefs();
@@ -64,6 +86,8 @@ export class ScrapeCache implements SeriesSequence {
     ].join("\u0000");
     if (settings !== this.settings || target.metricRelabel !== this.relabel) {
       this.entries.clear();
+      this.marks.clear();
+      this.names.clear();
       this.previous = [];
       this.settings = settings;
       this.relabel = target.metricRelabel;
@@ -97,16 +121,39 @@ export class ScrapeCache implements SeriesSequence {
 
   add(series: string, entry: CachedSeries): void {
     entry.lastSeen = this.iteration;
-    this.entries.set(series, known(series, entry));
+    if (entry.labels !== null) {
+      let mark = this.marks.get(entry.key);
+      if (mark === undefined) this.marks.set(entry.key, (mark = { appendedIn: 0 }));
+      entry.mark = mark;
+    }
+    this.entries.set(series, known(series, entry, this.names));
+  }
+
+  /** The running scrape's number, for SeriesMark (never 0). */
+  get scrape(): number {
+    return this.iteration;
   }
 
   /** Ends a scrape: evicts what has not been seen for CACHE_KEEP_SCRAPES scrapes. */
   end(): void {
     this.previous = this.order.map((e) => (typeof e === "string" ? this.entries.get(e) : e));
     this.order = [];
+    let evicted = false;
     for (const [k, e] of this.entries) {
-      if (this.iteration - e.entry.lastSeen >= CACHE_KEEP_SCRAPES) this.entries.delete(k);
+      if (this.iteration - e.entry.lastSeen >= CACHE_KEEP_SCRAPES) {
+        this.entries.delete(k);
+        evicted = true;
+      }
     }
+    if (!evicted) return;
+    const live = new Set<string>();
+    const names = new Set<string>();
+    for (const e of this.entries.values()) {
+      live.add(e.entry.key);
+      names.add(e.name);
+    }
+    for (const k of this.marks.keys()) if (!live.has(k)) this.marks.delete(k);
+    for (const k of this.names.keys()) if (!names.has(k)) this.names.delete(k);
   }
 
   get size(): number {

@@ -1,6 +1,6 @@
 import { LabelsBuilder, labelsFromKey, labelsKey, METRIC_NAME, sortLabels, type Label, type Labels } from "../model/labels.js";
 import { STALE_NAN } from "../model/sample.js";
-import type { MetricMetadata } from "../model/metadata.js";
+import { sameMetadata, type MetricMetadata } from "../model/metadata.js";
 import type { Appender, Storage } from "../storage/storage.js";
 import type { CachedSeries, ScrapeCache } from "./scrape_cache.js";
 import { ProtobufError } from "../encoding/protobuf.js";
@@ -92,7 +92,10 @@ export async function scrapeOnce(
 ): Promise<TargetState> {
   const started = Date.now();
   const app = storage.appender(cache?.refs);
-  const seen = new Set<string>();
+  // The keys appended, in order; duplicates are caught by the cache's marks, or for
+  // lines it does not know (protobuf, no cache) by `seen`.
+  let keys: string[] = [];
+  let seen: Set<string> | undefined;
   let scraped = 0;
   let afterRelabel = 0;
   let skewed = 0;
@@ -108,11 +111,11 @@ export async function scrapeOnce(
     if (res.body === null) throw new ScrapeError("empty response body");
     const contentType = res.headers.get("content-type");
     const format = formatForContentType(contentType);
-    const body = target.bodySizeLimit > 0 ? limitBody(res.body, target.bodySizeLimit) : res.body;
+    const stream = () => (target.bodySizeLimit > 0 ? limitBody(res.body!, target.bodySizeLimit) : res.body!);
     cache?.begin(target, format);
     const batches = isDelimitedProtobuf(contentType)
-      ? parseProtobufBatches(body, { nativeHistograms: target.nativeHistograms === true, classicHistograms: target.classicHistograms === true })
-      : parseExpositionBatches(body, format, cache?.lookup);
+      ? parseProtobufBatches(stream(), { nativeHistograms: target.nativeHistograms === true, classicHistograms: target.classicHistograms === true })
+      : parseExpositionBatches(wholeBodyFits(res, target) ? wholeText(res) : stream(), format, cache?.lookup);
     for await (const batch of batches) {
       for (const e of batch) {
         if (e.kind !== "sample") {
@@ -138,8 +141,21 @@ export async function scrapeOnce(
           throw new ScrapeError(`sample limit exceeded (limit: ${target.sampleLimit})`);
         }
         const key = s.key;
-        if (seen.has(key)) continue;
-        seen.add(key);
+        const mark = s.mark;
+        if (mark !== undefined) {
+          if (mark.appendedIn === cache!.scrape) continue;
+          mark.appendedIn = cache!.scrape;
+          if (seen !== undefined) {
+            if (seen.has(key)) continue;
+            seen.add(key);
+          }
+        } else {
+          // From here on every key goes into the set, the ones appended so far first.
+          seen ??= new Set(keys);
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        keys.push(key);
         let t = now;
         if (target.honorTimestamps && e.timestamp !== undefined) {
           t = e.timestamp;
@@ -158,17 +174,23 @@ export async function scrapeOnce(
     }
   } catch (e) {
     app.rollback();
-    seen.clear();
+    keys = [];
     error = describeError(e, target);
   }
   cache?.end();
   const duration = Date.now() - started;
-  const before = new Set(state.series);
   let added = 0;
-  for (const k of seen) if (!before.has(k)) added++;
-  // Stale markers for what the last scrape had and this one does not.
-  for (const key of state.series) {
-    if (!seen.has(key)) appendKey(app, key, now, STALE_NAN);
+  // A steady target writes the same series in the same order: nothing added, nothing
+  // stale, and the previous list stands.
+  if (sameKeys(state.series, keys)) keys = state.series;
+  else {
+    const before = new Set(state.series);
+    for (const k of keys) if (!before.has(k)) added++;
+    // Stale markers for what the last scrape had and this one does not.
+    const current = new Set(keys);
+    for (const key of state.series) {
+      if (!current.has(key)) appendKey(app, key, now, STALE_NAN);
+    }
   }
   const up = error === "" ? 1 : 0;
   appendReport(app, target, now, {
@@ -187,8 +209,9 @@ export async function scrapeOnce(
     error = `${result.rejected} samples rejected by storage (first: ${r.reason}, ${Math.round(r.skewMs / 1000)}s behind)`;
   }
   return {
-    series: [...seen],
-    metadata: error === "" ? metadata : state.metadata,
+    series: keys,
+    // The previous object when nothing changed, which tells storing it can be skipped.
+    metadata: error === "" && !sameMetadata(state.metadata, metadata) ? metadata : state.metadata,
     health: up === 1 ? "up" : "down",
     lastError: error,
     lastScrape: now,
@@ -302,6 +325,12 @@ function appendExemplar(app: Appender, series: Labels, ex: Exemplar, t: number):
   app.appendExemplar!(series, { labels, t: ex.timestamp ?? t, v: ex.value });
 }
 
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function appendKey(app: Appender, key: string, t: number, v: number): void {
   app.append(labelsFromKey(key), t, v, key);
 }
@@ -310,6 +339,22 @@ function appendReport(app: Appender, target: ScrapeTarget, t: number, values: Re
   for (const [name, v] of Object.entries(values)) {
     app.append(new LabelsBuilder(target.labels).set(METRIC_NAME, name).labels(), t, v);
   }
+}
+
+/** Bodies up to this size, when their size is known up front, are read in one piece
+ * (as Prometheus reads every body): the runtime then fetches and decodes them
+ * without a round trip through JavaScript per network chunk. */
+const WHOLE_BODY_BYTES = 4 << 20;
+
+function wholeBodyFits(res: Response, target: ScrapeTarget): boolean {
+  // A compressed body's length says nothing about the text it holds.
+  if (res.headers.get("content-encoding") !== null) return false;
+  const length = Number(res.headers.get("content-length") ?? NaN);
+  return length >= 0 && length <= WHOLE_BODY_BYTES && (target.bodySizeLimit === 0 || length <= target.bodySizeLimit);
+}
+
+async function* wholeText(res: Response): AsyncGenerator<string> {
+  yield await res.text();
 }
 
 /** Fails the read once more than `limit` bytes arrive. */

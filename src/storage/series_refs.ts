@@ -5,6 +5,10 @@ export interface SeriesRef {
   readonly ref: number;
   readonly epoch: number;
   lastUsed: number;
+  /** The batch of the running commit that holds this series, and its slot there
+   * (see ShardBatch): a known series is found without a lookup by key. */
+  batch?: object | undefined;
+  slot?: number | undefined;
 }
 
 /** Commits a reference may go unused before it is forgotten. */

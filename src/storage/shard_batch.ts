@@ -1,5 +1,6 @@
 import type { AppendBatch } from "../tsdb/rpc.js";
 import type { MixedSample } from "../tsdb/histogram_record.js";
+import type { SeriesRef } from "./series_refs.js";
 
 /** No reference: the series goes by its labels. */
 const BY_LABELS = -1;
@@ -23,17 +24,24 @@ export class ShardBatch {
   private vs = new Float64Array(256);
   private n = 0;
 
-  /** Adds a sample of series `key`; `ref`/`epoch` when the shard gave it a reference. */
-  push(key: string, t: number, v: number, ref?: number, epoch?: number): void {
-    let slot = this.slotOf.get(key);
+  /** Adds a sample of series `key`; `ref` when the shard gave it a reference. A
+   * series comes with its reference every time or never within one batch (a commit's
+   * references do not change while it is filled): one with a reference keeps its
+   * slot on it, the others are found by key. */
+  push(key: string, t: number, v: number, ref?: SeriesRef): void {
+    let slot = ref === undefined ? this.slotOf.get(key) : ref.batch === this ? ref.slot : undefined;
     if (slot === undefined) {
       slot = this.keys.length;
-      this.slotOf.set(key, slot);
+      if (ref === undefined) this.slotOf.set(key, slot);
+      else {
+        ref.batch = this;
+        ref.slot = slot;
+      }
       this.keys.push(key);
       // One batch carries one epoch; a reference from another goes by labels.
-      if (ref !== undefined && (this.epoch === undefined || this.epoch === epoch)) {
-        this.epoch = epoch;
-        this.refs.push(ref);
+      if (ref !== undefined && (this.epoch === undefined || this.epoch === ref.epoch)) {
+        this.epoch = ref.epoch;
+        this.refs.push(ref.ref);
       } else this.refs.push(BY_LABELS);
     }
     if (this.n === this.ts.length) this.grow();
@@ -44,8 +52,8 @@ export class ShardBatch {
 
   /** Removes series `key`'s samples from the batch and returns them in order. */
   take(key: string): MixedSample[] {
-    const slot = this.slotOf.get(key);
-    if (slot === undefined || this.refs[slot] === MOVED) return [];
+    const slot = this.slotOf.get(key) ?? this.keys.indexOf(key);
+    if (slot < 0 || this.refs[slot] === MOVED) return [];
     this.refs[slot] = MOVED;
     const out: MixedSample[] = [];
     for (let i = 0; i < this.n; i++) if (this.slots[i] === slot) out.push({ t: this.ts[i]!, v: this.vs[i]! });

@@ -140,6 +140,9 @@ function sumResults(results: readonly AppendResult[]): AppendResult {
 
 class ShardedAppender implements Appender {
   private batches = new Map<number, ShardBatch>();
+  /** The batch the last sample went to: consecutive samples mostly share a shard. */
+  private lastShard = -1;
+  private lastBatch: ShardBatch | undefined;
   private exemplars = new Map<number, ExemplarAppend[]>();
   /** Series with histograms in this commit: all their samples, in append order. */
   private histograms = new Map<number, Map<string, MixedSample[]>>();
@@ -181,9 +184,14 @@ class ShardedAppender implements Appender {
         return;
       }
     }
-    let batch = this.batches.get(shard);
-    if (batch === undefined) this.batches.set(shard, (batch = new ShardBatch()));
-    batch.push(key, t, v, ref?.ref, ref?.epoch);
+    let batch = this.lastBatch;
+    if (shard !== this.lastShard || batch === undefined) {
+      batch = this.batches.get(shard);
+      if (batch === undefined) this.batches.set(shard, (batch = new ShardBatch()));
+      this.lastShard = shard;
+      this.lastBatch = batch;
+    }
+    batch.push(key, t, v, ref);
   }
 
   async commit(): Promise<AppendResult> {
@@ -191,6 +199,7 @@ class ShardedAppender implements Appender {
     const exemplars = this.exemplars;
     const histograms = this.histograms;
     this.batches = new Map();
+    this.lastBatch = undefined;
     this.exemplars = new Map();
     this.histograms = new Map();
     // Samples first: an exemplar is about a sample, and is worthless when they fail.
@@ -204,6 +213,7 @@ class ShardedAppender implements Appender {
 
   rollback(): void {
     this.batches = new Map();
+    this.lastBatch = undefined;
     this.exemplars = new Map();
     this.histograms = new Map();
   }

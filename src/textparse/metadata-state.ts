@@ -24,6 +24,11 @@ export class MetadataState {
 
   private family = "";
   private familyType: MetricType = "unknown";
+  // The last name checked against the open family, and the answer: a family's samples
+  // come in runs, and a scrape cache hands the same name instance to the whole run.
+  private checkedName = "";
+  private checkedFamily = "";
+  private checkedIn = true;
   private blockSeen = new Set<MetadataKind>();
   private blockSampled = false;
 
@@ -58,7 +63,7 @@ export class MetadataState {
   sample(name: string): void {
     // A sample outside the open family closes it: metadata that follows describes a
     // new block, and no normalisation applies to this sample.
-    if (name.startsWith(this.family)) this.blockSampled = true;
+    if (this.inFamily(name)) this.blockSampled = true;
     else this.family = "";
     if (!this.pageWide || name === this.lastSampled) return;
     this.lastSampled = name;
@@ -69,8 +74,17 @@ export class MetadataState {
    * sample: `le` in histograms, `quantile` in summaries; so `le="1"` and
    * `le="1.0"` name the same series whatever the exporter printed. */
   normalisedLabel(sampleName: string): string | undefined {
-    if (this.family === "" || !sampleName.startsWith(this.family)) return undefined;
+    if (this.family === "" || !this.inFamily(sampleName)) return undefined;
     return this.familyType === "histogram" ? "le" : this.familyType === "summary" ? "quantile" : undefined;
+  }
+
+  private inFamily(name: string): boolean {
+    if (name !== this.checkedName || this.family !== this.checkedFamily) {
+      this.checkedName = name;
+      this.checkedFamily = this.family;
+      this.checkedIn = name.startsWith(this.family);
+    }
+    return this.checkedIn;
   }
 
   private meta(kind: MetadataKind, name: string): string | undefined {

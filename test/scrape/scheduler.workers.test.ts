@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigLoader } from "../../src/config/index.js";
 import { labelsKey } from "../../src/model/labels.js";
 import { ScrapeScheduler, type SchedulerWiring } from "../../src/scrape/scheduler.js";
+import { STATE_REFRESH_MS } from "../../src/scrape/target_state_rows.js";
 import { tierOf } from "../../src/workers/tier.js";
 
 // The ScrapeScheduler Durable Object in workerd, on a real object's storage, with the
@@ -45,6 +46,12 @@ function wiring(tierName: string, fetch: SchedulerWiring["targetFetch"], over: P
     logs,
     ...over,
   };
+}
+
+/** Runs an alarm with every target due now, whatever its offset. */
+async function scrapeNow(s: ScrapeScheduler): Promise<void> {
+  (s as unknown as { nextDue: Map<string, number> }).nextDue.clear();
+  await s.alarm();
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 50));
@@ -121,11 +128,6 @@ describe("ScrapeScheduler", () => {
     const stub = env.SCHEDULER.get(env.SCHEDULER.idFromName("sched-d/scheduler"));
     let body = "a 1\nb 1\n";
     const got = await runInDurableObject(stub, async (_obj, state) => {
-      const scrapeNow = async (s: ScrapeScheduler) => {
-        // Every target is due now, whatever its offset.
-        (s as unknown as { nextDue: Map<string, number> }).nextDue.clear();
-        await s.alarm();
-      };
       const seriesRows = () => state.storage.sql.exec<{ keys: string }>("SELECT keys FROM scrape_target_series").toArray();
       const first = new ScrapeScheduler(state, env, wiring("sched-d", () => Promise.resolve(new Response(body))));
       const written = async () => (await first.usage()).rowsWritten;
@@ -150,14 +152,93 @@ describe("ScrapeScheduler", () => {
     expect(names(JSON.parse(got.afterFirst[0]!.keys))).toEqual(["a", "b"]);
     expect(got.afterSame).toEqual(got.afterFirst);
     expect(names(JSON.parse(got.afterChange[0]!.keys))).toEqual(["a", "c"]);
-    // The same series again: only the target's state row is written; a changed set
-    // rewrites its series row too.
-    expect(got.sameWrote).toBeGreaterThan(0);
-    expect(got.changeWrote).toBeGreaterThan(got.sameWrote);
+    // The same series, health and error again: nothing is written; a changed set
+    // rewrites its series row.
+    expect(got.sameWrote).toBe(0);
+    expect(got.changeWrote).toBeGreaterThan(0);
     const t = got.status.active[0]!.state;
     expect(t.health).toBe("up");
     expect(t.lastScrape).toBeGreaterThan(0);
     expect(names(t.series)).toEqual(["a", "c"]);
+  });
+
+  it("rewrites a steady target's state row when its health changes, and at least every minute", async () => {
+    await env.CONFIG.put("regions/sched-g/prometheus.yml", CONFIG);
+    const stub = env.SCHEDULER.get(env.SCHEDULER.idFromName("sched-g/scheduler"));
+    let status = 200;
+    const got = await runInDurableObject(stub, async (_obj, state) => {
+      const stateRow = () => JSON.parse(state.storage.sql.exec<{ state: string }>("SELECT state FROM scrape_targets").one().state) as { health: string; lastScrape: number };
+      const s = new ScrapeScheduler(state, env, wiring("sched-g", () => Promise.resolve(new Response("a 1\n", { status }))));
+      await s.reload();
+      await scrapeNow(s);
+      const first = stateRow();
+      await scrapeNow(s);
+      const steady = stateRow();
+      status = 500;
+      await scrapeNow(s);
+      const down = stateRow();
+      status = 200;
+      await scrapeNow(s);
+      const up = stateRow();
+      // A minute on, the next scrape of the steady target writes its row again.
+      const realNow = Date.now;
+      Date.now = () => realNow() + STATE_REFRESH_MS;
+      try {
+        await scrapeNow(s);
+      } finally {
+        Date.now = realNow;
+      }
+      const later = stateRow();
+      const status_ = (await s.status()).active[0]!.state;
+      return { first, steady, down, up, later, shown: status_.lastScrape };
+    });
+    expect(got.steady).toEqual(got.first);
+    expect(got.down.health).toBe("down");
+    expect(got.up.health).toBe("up");
+    expect(got.up.lastScrape).toBeGreaterThan(got.down.lastScrape - 1);
+    expect(got.later.lastScrape).toBeGreaterThanOrEqual(got.up.lastScrape + STATE_REFRESH_MS);
+    // What the running scheduler shows is always its last scrape, stored or not.
+    expect(got.shown).toBe(got.later.lastScrape);
+  });
+
+  it("writes a target's metadata only when it changes, and reads it back after a restart", async () => {
+    await env.CONFIG.put("regions/sched-f/prometheus.yml", CONFIG);
+    const stub = env.SCHEDULER.get(env.SCHEDULER.idFromName("sched-f/scheduler"));
+    let body = "# HELP a First help.\n# TYPE a counter\na 1\n";
+    const got = await runInDurableObject(stub, async (_obj, state) => {
+      // The row's rowid changes when INSERT OR REPLACE rewrites it.
+      const metadataRow = () => state.storage.sql.exec<{ rowid: number; metadata: string }>("SELECT rowid, metadata FROM scrape_target_metadata").toArray();
+      const first = new ScrapeScheduler(state, env, wiring("sched-f", () => Promise.resolve(new Response(body))));
+      await first.reload();
+      await scrapeNow(first);
+      const afterFirst = metadataRow();
+      await scrapeNow(first);
+      const afterSame = metadataRow();
+      body = "# HELP a Second help.\n# TYPE a counter\na 2\n";
+      await scrapeNow(first);
+      const afterChange = metadataRow();
+      const second = new ScrapeScheduler(state, env, wiring("sched-f", () => Promise.resolve(new Response(body))));
+      const restarted = (await second.status()).active[0]!.state.metadata;
+      // A row written before the metadata table held its metadata in the state.
+      const id = state.storage.sql.exec<{ id: string }>("SELECT id FROM scrape_targets").one().id;
+      const legacy = { metadata: { old: { type: "gauge", help: "Kept in the state.", unit: "" } }, health: "up", lastError: "", lastScrape: 1, lastScrapeDurationMs: 2, skewedSamples: 0, maxSkewMs: 0 };
+      state.storage.sql.exec("DELETE FROM scrape_target_metadata");
+      state.storage.sql.exec("UPDATE scrape_targets SET state = ? WHERE id = ?", JSON.stringify(legacy), id);
+      const third = new ScrapeScheduler(state, env, wiring("sched-f", () => Promise.resolve(new Response(body))));
+      const fromLegacy = (await third.status()).active[0]!.state.metadata;
+      // The next scrape moves the metadata to its table, even though it is unchanged.
+      body = "# HELP old Kept in the state.\n# TYPE old gauge\nold 1\n";
+      await scrapeNow(third);
+      const moved = metadataRow();
+      return { afterFirst, afterSame, afterChange, restarted, fromLegacy, moved, stateRow: state.storage.sql.exec<{ state: string }>("SELECT state FROM scrape_targets").one().state };
+    });
+    expect(JSON.parse(got.afterFirst[0]!.metadata)).toEqual({ a: { type: "counter", help: "First help.", unit: "" } });
+    expect(got.afterSame).toEqual(got.afterFirst);
+    expect(JSON.parse(got.afterChange[0]!.metadata)).toEqual({ a: { type: "counter", help: "Second help.", unit: "" } });
+    expect(got.restarted).toEqual({ a: { type: "counter", help: "Second help.", unit: "" } });
+    expect(got.fromLegacy).toEqual({ old: { type: "gauge", help: "Kept in the state.", unit: "" } });
+    expect(got.moved.map((r) => JSON.parse(r.metadata))).toEqual([{ old: { type: "gauge", help: "Kept in the state.", unit: "" } }]);
+    expect(JSON.parse(got.stateRow)).not.toHaveProperty("metadata");
   });
 
   it("takes over target states an older version kept in the key-value API", async () => {

@@ -82,6 +82,8 @@ ts{a="b"} 8 1700000000000
   // prefix of a name, a bare name before `name {...}`, `le` normalised or not.
   { body: `# TYPE h histogram\nh_bucket{le="1.0"} 1\nfoo 1\nfoo_bar{a="b"} 2\nbar 3\n` },
   { body: `h_bucket{le="1.0"} 1\nfoo_bar 1\nfoo {a="b"} 2\nbar\t4\n` },
+  // Two lines that the 'labeldrop' config relabels into one series.
+  { body: `dup{x="1"} 1\ndup{x="2"} 2\nplain 3\n` },
 ];
 
 function configs(): ScrapeTarget[] {
@@ -105,6 +107,9 @@ ${extra}`).scrapeConfigs[0]!;
     yaml(`    label_value_length_limit: 30
     metric_relabel_configs:
       - {source_labels: [__name__], regex: "keep", target_label: kept, replacement: "other"}`),
+    // Drops the label that tells the 'dup' lines apart.
+    yaml(`    metric_relabel_configs:
+      - {regex: x, action: labeldrop}`),
   ];
   return variants.map((sc) => {
     const r = resolveTargets(sc, [targetGroupFromRaw({ targets: ["t:1"], labels: {} }, "static")]);
@@ -155,6 +160,20 @@ describe("scrape cache", () => {
     expect(uncached.log.some((l) => l.endsWith(" stale"))).toBe(true);
     expect(uncached.log.some((l) => l.includes("dropme"))).toBe(false);
     expect((uncached.outcomes as { lastError: string }[]).map((o) => o.lastError).filter((e) => e !== "").length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("appends the first of two lines relabelled into one series, cached or not", async () => {
+    const targets = configs();
+    const dupPage = PAGES.length - 1;
+    const dropConfig = targets.length - 1;
+    const steps: [number, number][] = [[dupPage, dropConfig], [dupPage, dropConfig], [0, dropConfig], [dupPage, dropConfig]];
+    const { cached, uncached } = await bothWays(steps, targets);
+    expect(cached.log).toEqual(uncached.log);
+    expect(cached.outcomes).toEqual(uncached.outcomes);
+    const commits = uncached.log.join("\n").split("--commit");
+    for (const c of [commits[0]!, commits[1]!, commits[3]!]) {
+      expect(c.split("\n").filter((l) => l.startsWith('{__name__="dup"'))).toEqual([expect.stringMatching(/ 1$/)]);
+    }
   });
 
   it("is rebuilt when the target's configuration changes", async () => {

@@ -13,6 +13,7 @@ import { DELIMITED_PROTOBUF_TYPE, encodeDelimitedFamilies } from "../../src/text
 
 /** A target server whose /<name> paths each misbehave in their own way. */
 let server: Server;
+const UTF8_PAGE = '\ufeff# HELP u Ünïcode help.\nu{v="ä€𝄞"} 1\nu{v="plain"} 2\n';
 let base = "";
 let omPage = "";
 let protoPage: Uint8Array = new Uint8Array(0);
@@ -45,6 +46,20 @@ beforeAll(async () => {
         res.on("drain", write);
         req.on("close", () => res.destroy());
         write();
+        return;
+      }
+      case "/sized":
+        // Node sends a Content-Length for a body given whole.
+        res.setHeader("content-type", "text/plain; version=0.0.4");
+        res.end(Buffer.from(UTF8_PAGE, "utf8"));
+        return;
+      case "/chunked": {
+        // The same bytes without a length, cut inside a multi-byte character.
+        res.setHeader("content-type", "text/plain; version=0.0.4");
+        const bytes = Buffer.from(UTF8_PAGE, "utf8");
+        const cut = bytes.indexOf(0xc3) + 1;
+        res.write(bytes.subarray(0, cut));
+        setTimeout(() => res.end(bytes.subarray(cut)), 10).unref();
         return;
       }
       case "/dups":
@@ -158,6 +173,26 @@ describe("scrapeOnce", () => {
   it("stops an endless body at the body size limit", async () => {
     const s = await scrapeOnce(target("/endless", { bodySizeLimit: 100_000, timeoutMs: 5000 }), new MemoryStorage(), newTargetState(), fetch, T);
     expect(s.lastError).toMatch(/body size limit exceeded/);
+  });
+
+  it("reads a body of known length in one piece as it reads a streamed one, within the body size limit", async () => {
+    const results = [];
+    for (const path of ["/sized", "/chunked"]) {
+      const st = new MemoryStorage();
+      const s = await scrapeOnce(target(path), st, newTargetState(), fetch, T);
+      results.push({ error: s.lastError, metadata: s.metadata, u: await latest(st, "u", T) });
+    }
+    expect(results[0]).toEqual(results[1]);
+    expect(results[0]!.error).toBe("");
+    expect(results[0]!.metadata).toEqual({ u: { type: "unknown", help: "Ünïcode help.", unit: "" } });
+    expect(Object.keys(results[0]!.u).map((k) => (JSON.parse(k) as { v: string }).v).sort()).toEqual(["plain", "ä€𝄞"]);
+    const length = Buffer.byteLength(UTF8_PAGE, "utf8");
+    for (const path of ["/sized", "/chunked"]) {
+      const over = await scrapeOnce(target(path, { bodySizeLimit: length - 1 }), new MemoryStorage(), newTargetState(), fetch, T);
+      expect(over.lastError).toMatch(/body size limit exceeded/);
+      const exact = await scrapeOnce(target(path, { bodySizeLimit: length }), new MemoryStorage(), newTargetState(), fetch, T);
+      expect(exact.lastError).toBe("");
+    }
   });
 
   it("marks a failed scrape's previous series stale", async () => {
