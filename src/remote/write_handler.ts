@@ -1,11 +1,10 @@
 import { readBodyLimited, textResponse } from "../encoding/body.js";
-import { formatSeries, metricName, sortLabels } from "../model/labels.js";
+import { metricName, sortLabels } from "../model/labels.js";
 import { DEFAULT_LIMITS, labelLimitError, type InputLimits } from "../model/limits.js";
-import { ingestedHistogram } from "../model/histogram_validation.js";
-import { describeRejection } from "../storage/rejection.js";
 import type { Storage } from "../storage/storage.js";
 import { V2_MESSAGE, writeMessage } from "./write_headers.js";
 import { remoteWriteV2 } from "./write_handler_v2.js";
+import { WriteProblems } from "./write_problems.js";
 import { decodeRemoteWriteBody, isRemoteDecodeError, sortedLabels } from "./write_request.js";
 
 export interface RemoteWriteOptions {
@@ -14,9 +13,6 @@ export interface RemoteWriteOptions {
   /** Label limits; a request with a series beyond them is rejected whole. */
   limits?: InputLimits;
 }
-
-/** Series named in one answer at most. */
-const MAX_NAMED = 10;
 
 /** POST /api/v1/write: Prometheus remote write 1.0 (2.0 bodies go to remoteWriteV2).
  * Every valid sample of the request is stored; rejected ones are named in a 400 so the
@@ -41,28 +37,17 @@ export async function remoteWriteHandler(req: Request, storage: Storage, opts: R
     if (err !== undefined) return textResponse(400, `request rejected, nothing was written: ${err}`);
   }
   const app = storage.appender();
-  const invalid: string[] = [];
-  let invalidHistograms = 0;
-  const unnamed: string[] = [];
-  let unnamedSamples = 0;
+  const problems = new WriteProblems();
   wr.timeseries.forEach((ts, i) => {
     const labels = labelSets[i]!;
-    // Prometheus skips series without a metric name; the answer names them too.
     if (ts.samples.length + ts.histograms.length > 0 && metricName(labels) === "") {
-      unnamedSamples += ts.samples.length + ts.histograms.length;
-      if (unnamed.length < MAX_NAMED) unnamed.push(formatSeries(labels));
+      problems.unnamedSeries(labels, ts.samples.length + ts.histograms.length);
       return;
     }
     for (const s of ts.samples) app.append(labels, s.t, s.v);
     for (const x of ts.histograms) {
-      // As Prometheus: an invalid histogram is refused alone, the rest is stored.
-      const h = app.appendHistogram === undefined ? "this storage does not keep native histograms" : ingestedHistogram(x.h, x.integer);
-      if (typeof h === "string") {
-        invalidHistograms++;
-        if (invalid.length < MAX_NAMED) invalid.push(`${formatSeries(labels)} at ${x.t}: ${h}`);
-        continue;
-      }
-      app.appendHistogram!(labels, x.t, h);
+      const h = problems.histogram(labels, x, app.appendHistogram !== undefined);
+      if (h !== undefined) app.appendHistogram!(labels, x.t, h);
     }
     // Prometheus stores exemplars on a best-effort basis: refused ones are logged,
     // never a reason to fail the request.
@@ -70,11 +55,7 @@ export async function remoteWriteHandler(req: Request, storage: Storage, opts: R
       for (const e of ts.exemplars) app.appendExemplar(labels, { labels: [...sortLabels(e.labels)], t: e.t, v: e.v });
     }
   });
-  const res = await app.commit();
-  const problems: string[] = [];
-  if (res.rejected > 0) problems.push(`${res.rejected} samples rejected: ${res.rejections.map(describeRejection).join("; ")}`);
-  if (unnamedSamples > 0) problems.push(`${unnamedSamples} samples dropped: series without a metric name: ${unnamed.join(", ")}`);
-  if (invalidHistograms > 0) problems.push(`${invalidHistograms} native histogram samples rejected: ${invalid.join("; ")}`);
-  if (problems.length > 0) return textResponse(400, problems.join("\n"));
+  const messages = problems.messages(await app.commit());
+  if (messages.length > 0) return textResponse(400, messages.join("\n"));
   return new Response(null, { status: 204 });
 }

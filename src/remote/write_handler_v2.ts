@@ -1,15 +1,11 @@
 import { textResponse } from "../encoding/body.js";
-import { ingestedHistogram } from "../model/histogram_validation.js";
-import { formatSeries, metricName, sortLabels, type Labels } from "../model/labels.js";
+import { metricName, sortLabels, type Labels } from "../model/labels.js";
 import { DEFAULT_LIMITS, labelLimitError, type InputLimits } from "../model/limits.js";
-import { describeRejection } from "../storage/rejection.js";
 import type { AppendResult, Storage } from "../storage/storage.js";
 import { snappyDecompress } from "./snappy.js";
 import { isRemoteDecodeError, sortedLabels } from "./write_request.js";
+import { WriteProblems } from "./write_problems.js";
 import { decodeWriteRequestV2, type WriteRequestV2 } from "./write_request_v2.js";
-
-/** Series named in one answer at most. */
-const MAX_NAMED = 10;
 
 export const SAMPLES_WRITTEN = "X-Prometheus-Remote-Write-Samples-Written";
 export const HISTOGRAMS_WRITTEN = "X-Prometheus-Remote-Write-Histograms-Written";
@@ -46,26 +42,17 @@ export async function remoteWriteV2(body: Uint8Array, storage: Storage, opts: { 
   let samples = 0;
   let histograms = 0;
   let exemplars = 0;
-  const unnamed: string[] = [];
-  let unnamedCount = 0;
-  const invalid: string[] = [];
-  let invalidHistograms = 0;
+  const problems = new WriteProblems();
   wr.timeseries.forEach((ts, i) => {
     const labels: Labels = labelSets[i]!;
     if (metricName(labels) === "") {
-      unnamedCount += ts.samples.length + ts.histograms.length;
-      if (unnamed.length < MAX_NAMED) unnamed.push(formatSeries(labels));
+      problems.unnamedSeries(labels, ts.samples.length + ts.histograms.length);
       return;
     }
     for (const s of ts.samples) floats.append(labels, s.t, s.v);
     for (const x of ts.histograms) {
-      // As Prometheus: an invalid histogram is refused alone, the rest is stored.
-      const h = ingestedHistogram(x.h, x.integer);
-      if (typeof h === "string") {
-        invalidHistograms++;
-        if (invalid.length < MAX_NAMED) invalid.push(`${formatSeries(labels)} at ${x.t}: ${h}`);
-        continue;
-      }
+      const h = problems.histogram(labels, x, true);
+      if (h === undefined) continue;
       hists.appendHistogram!(labels, x.t, h);
       histograms++;
     }
@@ -78,12 +65,8 @@ export async function remoteWriteV2(body: Uint8Array, storage: Storage, opts: { 
   // Separate commits so that refusals are counted against the right header.
   const fr: AppendResult = await floats.commit();
   const hr: AppendResult = histograms > 0 ? await hists.commit() : (hists.rollback(), { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [] });
-  const problems: string[] = [];
-  const rejected = fr.rejected + hr.rejected;
-  if (rejected > 0) problems.push(`${rejected} samples rejected: ${[...fr.rejections, ...hr.rejections].map(describeRejection).join("; ")}`);
-  if (unnamedCount > 0) problems.push(`${unnamedCount} samples dropped: series without a metric name: ${unnamed.join(", ")}`);
-  if (invalidHistograms > 0) problems.push(`${invalidHistograms} native histogram samples rejected: ${invalid.join("; ")}`);
-  const res = problems.length > 0 ? textResponse(400, problems.join("\n")) : new Response(null, { status: 204 });
+  const messages = problems.messages(fr, hr);
+  const res = messages.length > 0 ? textResponse(400, messages.join("\n")) : new Response(null, { status: 204 });
   return written(res, samples - fr.rejected, histograms - hr.rejected, exemplars);
 }
 
