@@ -55,14 +55,15 @@ export class XorValue {
       this.lead = lead;
       this.trail = tr;
     }
+    const p = peek32(buf, pos);
     let hi: number;
     let lo: number;
     if (sig > 32) {
-      hi = peek32(buf, pos) >>> (64 - sig);
+      hi = p >>> (64 - sig);
       lo = peek32(buf, pos + sig - 32);
     } else {
       hi = 0;
-      lo = peek32(buf, pos) >>> (32 - sig);
+      lo = p >>> (32 - sig);
     }
     if (tr >= 32) {
       hi = lo << (tr - 32);
