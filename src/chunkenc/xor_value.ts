@@ -17,7 +17,8 @@ export class XorValue {
    * Prometheus' does, sets lead and trail to 0. */
   lead = 0xff;
   trail = 0;
-  /** Width of the last field read: 1 for "unchanged", else its significant bits. */
+  /** Width of the last field read: 64 for a raw value, 1 for "unchanged", else its
+   * significant bits (XorState.lastFieldBits). */
   bits = 0;
 
   /** Writes the value hi:lo (uint32 or int32 halves) as its raw 64 bits (a chunk's
