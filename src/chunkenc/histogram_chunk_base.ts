@@ -93,13 +93,30 @@ export class HistogramWriter implements BitSink {
   put(v: number, n: number): void {
     if (n === 0) return;
     this.w.writeBits(v, n);
-    this.wrote(n);
-  }
-
-  /** Records that the last field written to `w` directly was n bits wide. */
-  wrote(n: number): void {
     this.padByte = n % 8 === 0 && (this.w.bitLength() & 7) === 0;
   }
+
+  /** Writes the low n bits (n <= 64) of hi:lo as one field. */
+  put64(hi: number, lo: number, n: number): void {
+    if (n > 32) {
+      this.w.writeBits(hi >>> 0, n - 32);
+      this.w.writeBits(lo >>> 0, 32);
+    } else {
+      this.w.writeBits(lo >>> 0, n);
+    }
+    this.padByte = n % 8 === 0 && (this.w.bitLength() & 7) === 0;
+  }
+}
+
+/** (hi:lo) >>> s as a (hi, lo) pair. */
+function shr64(hi: number, lo: number, s: number): [number, number] {
+  if (s === 0) return [hi >>> 0, lo >>> 0];
+  if (s >= 32) return [0, hi >>> (s - 32)];
+  return [hi >>> s, ((lo >>> s) | (hi << (32 - s))) >>> 0];
+}
+
+function ctz32(x: number): number {
+  return 31 - Math.clz32(x & -x);
 }
 
 /**
@@ -130,13 +147,49 @@ export class XorFields {
   /** Writes v's 64 bits as they are (a chunk's first sample). */
   putRaw(w: HistogramWriter, i: number, v: number): void {
     splitFloat(v);
-    w.wrote(this.f[i]!.writeRaw(w.w, hiBits(), loBits()));
+    const hi = hiBits();
+    const lo = loBits();
+    w.put(hi, 32);
+    w.put(lo, 32);
+    const f = this.f[i]!;
+    // int32, as XorValue keeps them: one number representation for readers and writers.
+    f.hi = hi | 0;
+    f.lo = lo | 0;
   }
 
   /** Writes v XORed against field i's previous value. */
   put(w: HistogramWriter, i: number, v: number): void {
     splitFloat(v);
-    w.wrote(this.f[i]!.write(w.w, hiBits(), loBits()));
+    const hi = hiBits();
+    const lo = loBits();
+    const f = this.f[i]!;
+    const dh = (hi ^ f.hi) >>> 0;
+    const dl = (lo ^ f.lo) >>> 0;
+    f.hi = hi | 0;
+    f.lo = lo | 0;
+    if ((dh | dl) === 0) {
+      w.put(0, 1);
+      return;
+    }
+    let lead = dh !== 0 ? Math.clz32(dh) : 32 + Math.clz32(dl);
+    if (lead > 31) lead = 31;
+    const trail = dl !== 0 ? ctz32(dl) : 32 + ctz32(dh);
+    const L = f.lead;
+    const T = f.trail;
+    if (L !== 0xff && lead >= L && trail >= T) {
+      w.put(0b10, 2);
+      const [sh, sl] = shr64(dh, dl, T);
+      w.put64(sh, sl, 64 - L - T);
+      return;
+    }
+    f.lead = lead;
+    f.trail = trail;
+    const sig = 64 - lead - trail;
+    w.put(0b11, 2);
+    w.put(lead, 5);
+    w.put(sig & 63, 6);
+    const [sh, sl] = shr64(dh, dl, trail);
+    w.put64(sh, sl, sig);
   }
 
   readRaw(r: BitReader, i: number): void {

@@ -28,7 +28,6 @@
 import { BitWriter, writeUvarint, writeVarint } from "./bstream.js";
 import { XorIterator } from "./iterator.js";
 import { hiBits, loBits, splitFloat } from "./floatbits.js";
-import { XorValue } from "./xor_value.js";
 
 /** The 2-byte header caps a chunk's sample count. */
 export const MAX_SAMPLES_PER_CHUNK = 0xffff;
@@ -50,7 +49,10 @@ export class XorChunk {
   private firstT = 0;
   private t = 0;
   private tDelta = 0;
-  private val = new XorValue();
+  private vhi = 0;
+  private vlo = 0;
+  private leading = 0xff;
+  private trailing = 0;
   /** Whether Prometheus' writer would end this stream with an empty byte. */
   private padByte = false;
 
@@ -73,10 +75,10 @@ export class XorChunk {
     c.firstT = st.firstT;
     c.t = st.t;
     c.tDelta = st.tDelta;
-    c.val.hi = st.vhi | 0;
-    c.val.lo = st.vlo | 0;
-    c.val.lead = st.leading;
-    c.val.trail = st.trailing;
+    c.vhi = st.vhi;
+    c.vlo = st.vlo;
+    c.leading = st.leading;
+    c.trailing = st.trailing;
     c.padByte = st.num > 0 && st.lastFieldBits % 8 === 0 && st.bitPos % 8 === 0;
     return c;
   }
@@ -114,7 +116,8 @@ export class XorChunk {
     const w = this.w;
     if (num === 0) {
       writeVarint(w, t);
-      this.val.writeRaw(w, hi, lo);
+      w.writeBits(hi, 32);
+      w.writeBits(lo, 32);
       this.firstT = t;
       this.padByte = true;
     } else {
@@ -143,11 +146,55 @@ export class XorChunk {
         }
       }
       this.tDelta = delta;
-      const bits = this.val.write(w, hi, lo);
+      const bits = this.writeValue(hi, lo);
       this.padByte = (bits & 7) === 0 && (w.bitLength() & 7) === 0;
     }
     this.t = t;
+    this.vhi = hi;
+    this.vlo = lo;
     this.num = num + 1;
+  }
+
+  /** Writes the XOR of the value with the previous one; returns the width of the last
+   * field written (1 for "unchanged", else the significant bits). */
+  private writeValue(hi: number, lo: number): number {
+    const w = this.w;
+    const dh = hi ^ this.vhi;
+    const dl = lo ^ this.vlo;
+    if ((dh | dl) === 0) {
+      w.writeBits(0, 1);
+      return 1;
+    }
+    let lead = dh !== 0 ? Math.clz32(dh) : 32 + Math.clz32(dl);
+    if (lead > 31) lead = 31;
+    const trail = dl !== 0 ? 31 - Math.clz32(dl & -dl) : 63 - Math.clz32(dh & -dh);
+    let tr: number;
+    let sig: number;
+    if (this.leading !== 0xff && lead >= this.leading && trail >= this.trailing) {
+      tr = this.trailing;
+      sig = 64 - this.leading - tr;
+      if (sig <= 30) {
+        // Control bits and payload in one write.
+        w.writeBits((2 << sig) | shiftedLow(dh, dl, tr), sig + 2);
+        return sig;
+      }
+      w.writeBits(2, 2);
+    } else {
+      this.leading = lead;
+      this.trailing = trail;
+      tr = trail;
+      sig = 64 - lead - trail;
+      w.writeBits(0x1800 | (lead << 6) | (sig & 63), 13);
+    }
+    if (sig > 32) {
+      // (dh:dl) >> tr with more than 32 bits left, so tr < 32.
+      const sl = tr === 0 ? dl >>> 0 : ((dl >>> tr) | (dh << (32 - tr))) >>> 0;
+      w.writeBits(dh >>> tr, sig - 32);
+      w.writeBits(sl, 32);
+    } else {
+      w.writeBits(shiftedLow(dh, dl, tr), sig);
+    }
+    return sig;
   }
 
   /**
@@ -165,4 +212,11 @@ export class XorChunk {
   iterator(): XorIterator {
     return new XorIterator(this.bytes());
   }
+}
+
+/** Low 32 bits of the 64-bit (dh:dl) >>> tr, for results known to fit 32 bits. */
+function shiftedLow(dh: number, dl: number, tr: number): number {
+  if (tr === 0) return dl >>> 0;
+  if (tr >= 32) return dh >>> (tr - 32);
+  return ((dl >>> tr) | (dh << (32 - tr))) >>> 0;
 }
