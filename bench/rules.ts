@@ -9,7 +9,7 @@
  * seconds, less than the 15 s interval: each evaluation would then first reload both
  * shards from SQLite, which Prometheus' head never does and which an object that gets
  * a request every 15 s on Cloudflare does not either. `--evictable` measures that
- * case instead.
+ * case instead. The first two evaluations on each side are a warm-up, not measured.
  *
  * Run alone with `npx tsx bench/rules.ts [--quick] [--evaluations N] [--evictable]`; `npx tsx
  * --experimental-websocket bench/rules.ts --quick --profile out.cpuprofile` (the flag
@@ -31,6 +31,9 @@ export interface RulesBenchOptions {
   rules: number;
   /** Evaluations measured after the data is in. */
   evaluations: number;
+  /** Evaluations before those, not measured on either side: the first ones create the
+   * recorded series and run the Worker's code before V8 has optimised it. */
+  warmup?: number;
   intervalSeconds: number;
   /** Writes a CPU profile of the region over the measured evaluations to this file. */
   profile?: string;
@@ -99,8 +102,10 @@ async function group(base: string, log: (s: string) => void): Promise<GroupStatu
   }
 }
 
-/** Evaluation times of the next `n` evaluations that start after `after`. */
-async function evaluationTimes(base: string, after: number, n: number, intervalSeconds: number, name: string, log: (s: string) => void): Promise<number[]> {
+/** Evaluation times of the next `n` evaluations that start after `after`, the first
+ * `skip` of them left out. */
+async function evaluationTimes(base: string, after: number, n: number, skip: number, intervalSeconds: number, name: string, log: (s: string) => void): Promise<number[]> {
+  n += skip;
   const seen = new Map<string, number>();
   const deadline = Date.now() + (n + 3) * intervalSeconds * 1000 + 120_000;
   while (seen.size < n) {
@@ -110,11 +115,11 @@ async function evaluationTimes(base: string, after: number, n: number, intervalS
       const bad = g.rules.find((r) => r.health !== "ok");
       if (bad !== undefined) throw new Error(`${name}: a rule is unhealthy: ${bad.lastError ?? bad.health}`);
       seen.set(g.lastEvaluation, g.evaluationTime);
-      log(`  rules: ${name} evaluated ${g.rules.length} rules in ${(g.evaluationTime * 1000).toFixed(0)} ms`);
+      log(`  rules: ${name} evaluated ${g.rules.length} rules in ${(g.evaluationTime * 1000).toFixed(0)} ms${seen.size <= skip ? " (warm-up)" : ""}`);
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  return [...seen.values()];
+  return [...seen.values()].slice(skip);
 }
 
 export async function benchRules(opts: RulesBenchOptions): Promise<BenchResult[]> {
@@ -144,8 +149,8 @@ export async function benchRules(opts: RulesBenchOptions): Promise<BenchResult[]
     if (!reload.ok) throw new Error(`reload: ${await reload.text()}`);
     const stopProfile = inspector === undefined ? undefined : await startCpuProfile(inspector);
     const [a, b] = await Promise.all([
-      evaluationTimes(ours, loaded, opts.evaluations, opts.intervalSeconds, "edgeprom", log),
-      evaluationTimes(theirs, loaded, opts.evaluations, opts.intervalSeconds, "prometheus", log),
+      evaluationTimes(ours, loaded, opts.evaluations, opts.warmup ?? 2, opts.intervalSeconds, "edgeprom", log),
+      evaluationTimes(theirs, loaded, opts.evaluations, opts.warmup ?? 2, opts.intervalSeconds, "prometheus", log),
     ]);
     if (stopProfile !== undefined) log((await stopProfile(opts.profile!, 50)).join("\n"));
     const ms = (xs: number[]) => median(xs) * 1000;
