@@ -26,6 +26,8 @@ export async function startBenchRegion(
   files: Record<string, string> = {},
   /** Opens workerd's V8 inspector on this port (bench/query_profile.ts, bench/scrape.ts --profile). */
   inspectorPort?: number,
+  /** Keeps every Durable Object in memory while the region runs (see bench/rules.ts). */
+  preventEviction = false,
 ): Promise<BenchRegion> {
   const scriptPath = (await workerBundles()).scripts.region;
   const mf = new Miniflare({
@@ -37,13 +39,11 @@ export async function startBenchRegion(
     compatibilityFlags: ["nodejs_compat"],
     // The benches reload rules through /-/reload, which is off unless enabled.
     bindings: { TIER: "bench", SHARDS: String(shards), ENABLE_LIFECYCLE: "true" },
-    durableObjects: {
-      SERIES: { className: "SeriesStore", useSQLite: true },
-      SCHEDULER: { className: "ScrapeScheduler", useSQLite: true },
-      REMOTE_WRITE: { className: "RemoteWriteQueue", useSQLite: true },
-      PUSHGATEWAY: { className: "PushGateway", useSQLite: true },
-      RULES: { className: "RuleEvaluator", useSQLite: true },
-    },
+    durableObjects: Object.fromEntries(
+      Object.entries({ SERIES: "SeriesStore", SCHEDULER: "ScrapeScheduler", REMOTE_WRITE: "RemoteWriteQueue", PUSHGATEWAY: "PushGateway", RULES: "RuleEvaluator" }).map(
+        ([binding, className]) => [binding, { className, useSQLite: true, unsafePreventEviction: preventEviction }],
+      ),
+    ),
     kvNamespaces: { CONFIG: "CONFIG" },
     durableObjectsPersist: join(dir, "do"),
     ...(inspectorPort === undefined ? {} : { inspectorPort }),

@@ -3,7 +3,17 @@
  * workerd) and into Prometheus 2.42, the same group of recording rules in both, and
  * the time each takes to evaluate the whole group (its `evaluationTime` in
  * /api/v1/rules, median over several intervals) with the ratio.
- * Run alone with `npx tsx bench/rules.ts [--quick] [--evaluations N]`.
+ *
+ * The region's Durable Objects stay in memory while the bench runs. Nothing but the
+ * rules touches the shards here, and workerd evicts an object after a few idle
+ * seconds, less than the 15 s interval: each evaluation would then first reload both
+ * shards from SQLite, which Prometheus' head never does and which an object that gets
+ * a request every 15 s on Cloudflare does not either. `--evictable` measures that
+ * case instead. The first two evaluations on each side are a warm-up, not measured.
+ *
+ * Run alone with `npx tsx bench/rules.ts [--quick] [--evaluations N] [--evictable]`; `npx tsx
+ * --experimental-websocket bench/rules.ts --quick --profile out.cpuprofile` (the flag
+ * only on Node 20) also profiles the region's Worker over the measured evaluations.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,13 +23,22 @@ import { isMainModule, rng, type BenchResult } from "./chunkenc.js";
 import { median, postRemoteWrite } from "./process_stats.js";
 import { startBenchRegion } from "./region.js";
 import { startPrometheus } from "../test/e2e/support/peers.js";
+import { freePort } from "../test/e2e/support/processes.js";
+import { startCpuProfile } from "./cpu_profile.js";
 
 export interface RulesBenchOptions {
   series: number;
   rules: number;
   /** Evaluations measured after the data is in. */
   evaluations: number;
+  /** Evaluations before those, not measured on either side: the first ones create the
+   * recorded series and run the Worker's code before V8 has optimised it. */
+  warmup?: number;
   intervalSeconds: number;
+  /** Writes a CPU profile of the region over the measured evaluations to this file. */
+  profile?: string;
+  /** Lets workerd evict idle Durable Objects (see above). */
+  evictable?: boolean;
   log?: (s: string) => void;
 }
 
@@ -83,8 +102,10 @@ async function group(base: string, log: (s: string) => void): Promise<GroupStatu
   }
 }
 
-/** Evaluation times of the next `n` evaluations that start after `after`. */
-async function evaluationTimes(base: string, after: number, n: number, intervalSeconds: number, name: string, log: (s: string) => void): Promise<number[]> {
+/** Evaluation times of the next `n` evaluations that start after `after`, the first
+ * `skip` of them left out. */
+async function evaluationTimes(base: string, after: number, n: number, skip: number, intervalSeconds: number, name: string, log: (s: string) => void): Promise<number[]> {
+  n += skip;
   const seen = new Map<string, number>();
   const deadline = Date.now() + (n + 3) * intervalSeconds * 1000 + 120_000;
   while (seen.size < n) {
@@ -94,11 +115,11 @@ async function evaluationTimes(base: string, after: number, n: number, intervalS
       const bad = g.rules.find((r) => r.health !== "ok");
       if (bad !== undefined) throw new Error(`${name}: a rule is unhealthy: ${bad.lastError ?? bad.health}`);
       seen.set(g.lastEvaluation, g.evaluationTime);
-      log(`  rules: ${name} evaluated ${g.rules.length} rules in ${(g.evaluationTime * 1000).toFixed(0)} ms`);
+      log(`  rules: ${name} evaluated ${g.rules.length} rules in ${(g.evaluationTime * 1000).toFixed(0)} ms${seen.size <= skip ? " (warm-up)" : ""}`);
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  return [...seen.values()];
+  return [...seen.values()].slice(skip);
 }
 
 export async function benchRules(opts: RulesBenchOptions): Promise<BenchResult[]> {
@@ -109,7 +130,8 @@ export async function benchRules(opts: RulesBenchOptions): Promise<BenchResult[]
   await writeFile(rulesPath, rules);
   const config = `global:\n  evaluation_interval: ${opts.intervalSeconds}s\nrule_files: ["${rulesPath}"]\n`;
   const prom = await startPrometheus(config, ["--web.enable-remote-write-receiver"], join(dir, "prom"));
-  const region = await startBenchRegion(dir, 2, config, { [rulesPath]: rules });
+  const inspector = opts.profile === undefined ? undefined : await freePort();
+  const region = await startBenchRegion(dir, 2, config, { [rulesPath]: rules }, inspector, opts.evictable !== true);
   try {
     const ours = region.url;
     const theirs = prom.url;
@@ -125,10 +147,12 @@ export async function benchRules(opts: RulesBenchOptions): Promise<BenchResult[]
     const loaded = Date.now();
     const reload = await fetch(`${ours}/-/reload`, { method: "POST" });
     if (!reload.ok) throw new Error(`reload: ${await reload.text()}`);
+    const stopProfile = inspector === undefined ? undefined : await startCpuProfile(inspector);
     const [a, b] = await Promise.all([
-      evaluationTimes(ours, loaded, opts.evaluations, opts.intervalSeconds, "edgeprom", log),
-      evaluationTimes(theirs, loaded, opts.evaluations, opts.intervalSeconds, "prometheus", log),
+      evaluationTimes(ours, loaded, opts.evaluations, opts.warmup ?? 2, opts.intervalSeconds, "edgeprom", log),
+      evaluationTimes(theirs, loaded, opts.evaluations, opts.warmup ?? 2, opts.intervalSeconds, "prometheus", log),
     ]);
+    if (stopProfile !== undefined) log((await stopProfile(opts.profile!, 50)).join("\n"));
     const ms = (xs: number[]) => median(xs) * 1000;
     const name = `rules.${opts.rules} recording rules over ${opts.series} series`;
     return [
@@ -148,7 +172,9 @@ if (isMainModule(import.meta.url)) {
   // --evaluations N: more evaluations measured, for a steadier median on a busy machine.
   const ei = process.argv.indexOf("--evaluations");
   const evaluations = ei >= 0 ? Number(process.argv[ei + 1]) : quick ? 2 : 3;
-  void benchRules({ series: quick ? 1000 : 10_000, rules: quick ? 200 : 1000, evaluations, intervalSeconds: quick ? 15 : 30, log: console.log }).then((rs) => {
+  const pi = process.argv.indexOf("--profile");
+  const profile = pi > 0 ? (process.argv[pi + 1] ?? "rules.cpuprofile") : undefined;
+  void benchRules({ series: quick ? 1000 : 10_000, rules: quick ? 200 : 1000, evaluations, intervalSeconds: quick ? 15 : 30, profile, evictable: process.argv.includes("--evictable"), log: console.log }).then((rs) => {
     for (const r of rs) console.log(`${r.name.padEnd(70)} ${r.value.toPrecision(4).padStart(10)} ${r.unit}`);
   });
 }

@@ -1,7 +1,7 @@
 import { labelsKey, labelsToRecord, METRIC_NAME, type Labels } from "../model/labels.js";
 import { isStaleNaN, STALE_NAN } from "../model/sample.js";
 import type { Alert as NotifierAlert } from "../notifier/notifier.js";
-import type { Storage } from "../storage/storage.js";
+import { SeriesRefs, type Storage } from "../storage/storage.js";
 import type { RejectReason } from "../tsdb/rpc.js";
 import { isZeroTime, ZERO_TIME } from "./alert.js";
 import { AlertingRule } from "./alerting_rule.js";
@@ -107,6 +107,9 @@ export class Group {
   /** Evaluations left before the `for` state is restored; 0 when done. */
   restoreCountdown: number;
   private readonly offsetNs: bigint;
+  /** The shards' references of the series the rules write, as a scrape target keeps
+   * them: a steady evaluation appends by reference, without sending labels. */
+  private readonly refs = new SeriesRefs();
   /** Rule indexes in runs that may be evaluated together. */
   private readonly runs: number[][];
 
@@ -224,7 +227,7 @@ export class Group {
       }
     });
 
-    const app = this.env.storage.appender();
+    const app = this.env.storage.appender(this.refs);
     const returned = run.map(() => new Map<string, Labels>());
     const owner = new Map<string, number>();
     let samples = 0;
@@ -265,7 +268,7 @@ export class Group {
 
     // Stale markers go in their own batch: a rejection there is expected (another
     // rule may write the series) and says nothing about a rule's health.
-    const stale = this.env.storage.appender();
+    const stale = this.env.storage.appender(this.refs);
     let nStale = 0;
     results.forEach((vector, k) => {
       if (vector === null) return;

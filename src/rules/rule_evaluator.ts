@@ -155,28 +155,27 @@ export class RuleEvaluator extends DurableObject {
     }
     this.configText = text;
 
-    const rules = await loadRuleFiles(config.ruleFiles, kvRuleFilesIO(this.tier.kv));
+    const settings: RuleSettings = {
+      evaluationIntervalMs: config.global.evaluationInterval,
+      queryOffsetMs: config.global.ruleQueryOffset,
+      externalLabels: config.global.externalLabels,
+      externalURL: this.tier.externalURL,
+    };
+    const settingsFingerprint = JSON.stringify(settings);
+    const unchangedSince = this.manager !== null && settingsFingerprint === this.settingsFingerprint ? this.rulesFingerprint : undefined;
+    const rules = await loadRuleFiles(config.ruleFiles, kvRuleFilesIO(this.tier.kv), unchangedSince);
     if (rules.errors.length > 0) {
       errors.push(`error loading rules, previous rule set restored: ${rules.errors.join("; ")}`);
-    } else {
-      const settings: RuleSettings = {
-        evaluationIntervalMs: config.global.evaluationInterval,
-        queryOffsetMs: config.global.ruleQueryOffset,
-        externalLabels: config.global.externalLabels,
-        externalURL: this.tier.externalURL,
-      };
-      const settingsFingerprint = JSON.stringify(settings);
-      if (this.manager === null || rules.fingerprint !== this.rulesFingerprint || settingsFingerprint !== this.settingsFingerprint) {
-        const storage = await this.tier.appendStorage();
-        const m = this.manager ?? new RuleManager({ storage, engine: this.tier.engine, notify: (alerts) => this.notifier.send(alerts), log: (e) => this.log(e) });
-        m.useStorage(storage);
-        const first = m.update(rules.files, settings);
-        if (first) await this.saved.restore(m, Date.now());
-        this.manager = m;
-        this.rulesFingerprint = rules.fingerprint;
-        this.settingsFingerprint = settingsFingerprint;
-        this.log({ event: "rules_loaded", files: rules.files.length, groups: m.list().length });
-      }
+    } else if (!rules.unchanged) {
+      const storage = await this.tier.appendStorage();
+      const m = this.manager ?? new RuleManager({ storage, engine: this.tier.engine, notify: (alerts) => this.notifier.send(alerts), log: (e) => this.log(e) });
+      m.useStorage(storage);
+      const first = m.update(rules.files, settings);
+      if (first) await this.saved.restore(m, Date.now());
+      this.manager = m;
+      this.rulesFingerprint = rules.fingerprint;
+      this.settingsFingerprint = settingsFingerprint;
+      this.log({ event: "rules_loaded", files: rules.files.length, groups: m.list().length });
     }
     this.loadError = errors.join("; ");
     if (this.loadError !== "") this.log({ event: "rules_load_error", error: this.loadError });

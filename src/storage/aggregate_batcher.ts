@@ -9,10 +9,12 @@ interface Waiting {
 
 /**
  * Shares a shard's round trips between concurrent pushed-down aggregations (the
- * rules of a group, a dashboard's panels): a request goes out at once when none is
- * in flight to the shard; those arriving meanwhile wait for it and then go together
- * in one selectAggregates call. The shard answers requests one after another either
- * way, so waiting costs nothing, and a lone query never waits at all.
+ * rules of a group, a dashboard's panels): requests made in the same turn of the
+ * event loop go together in one selectAggregates call, and those arriving while one
+ * is in flight wait for it and go together in the next. Waiting for the turn to end
+ * costs one pass of the event loop; without it the first of a group's concurrent
+ * rules went alone and every batch took two round trips. The shard answers requests
+ * one after another either way, so waiting for a round trip costs nothing.
  */
 export class AggregateBatcher {
   private queue: Waiting[] = [];
@@ -26,36 +28,40 @@ export class AggregateBatcher {
   run(req: AggregateRequest): Promise<PartialAggregate> {
     return new Promise((resolve, reject) => {
       this.queue.push({ req, resolve, reject });
-      if (!this.busy) void this.drain();
+      if (!this.busy) this.sendAfterTurn();
     });
   }
 
-  private async drain(): Promise<void> {
+  private sendAfterTurn(): void {
     this.busy = true;
+    setTimeout(() => void this.send(), 0);
+  }
+
+  /** Sends what is queued in one call; then the next batch, if any, a turn later
+   * (so that the callers just answered can add to it). */
+  private async send(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
-        if (batch.length === 1) {
-          const w = batch[0]!;
-          await this.one(w.req).then(w.resolve, w.reject);
-          continue;
-        }
-        let answers: AggregateAnswer[];
+      if (batch.length === 1) {
+        const w = batch[0]!;
+        await this.one(w.req).then(w.resolve, w.reject);
+      } else {
+        let answers: AggregateAnswer[] | undefined;
         try {
           answers = await this.many(batch.map((w) => w.req));
         } catch (e) {
           for (const w of batch) w.reject(e);
-          continue;
         }
-        batch.forEach((w, i) => {
-          const a = answers[i]!;
+        answers?.forEach((a, i) => {
+          const w = batch[i]!;
           if ("ok" in a) w.resolve(a.ok);
           else w.reject(new Error(a.error));
         });
       }
     } finally {
-      this.busy = false;
+      if (this.queue.length > 0) this.sendAfterTurn();
+      else this.busy = false;
     }
   }
 }

@@ -33,14 +33,36 @@ function shard() {
 }
 
 describe("AggregateBatcher", () => {
-  it("sends a lone request at once and those arriving meanwhile together", async () => {
+  it("sends the requests of one turn together, and those arriving meanwhile in the next call", async () => {
     const s = shard();
     const b = new AggregateBatcher(s.one, s.many);
-    const results = await Promise.all([1, 2, 3, 4].map((n) => b.run(request(n))));
-    expect(results.map((r) => r.n)).toEqual([1, 2, 3, 4]);
-    expect(s.calls).toEqual([[1], [2, 3, 4]]);
-    await b.run(request(5));
-    expect(s.calls.at(-1)).toEqual([5]);
+    const first = [1, 2, 3].map((n) => b.run(request(n)));
+    // Made a turn later, while the first call is in flight: they wait for it.
+    await new Promise((r) => setTimeout(r, 1));
+    const second = [4, 5].map((n) => b.run(request(n)));
+    const results = await Promise.all([...first, ...second]);
+    expect(results.map((r) => r.n)).toEqual([1, 2, 3, 4, 5]);
+    expect(s.calls).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
+    await b.run(request(6));
+    expect(s.calls.at(-1)).toEqual([6]);
+  });
+
+  it("lets the callers a call answered add their next requests to the following call", async () => {
+    const s = shard();
+    const b = new AggregateBatcher(s.one, s.many);
+    // Two callers, each asking again as soon as it is answered, as a group's rules do.
+    const caller = async (a: number, c: number) => [(await b.run(request(a))).n, (await b.run(request(c))).n];
+    expect(await Promise.all([caller(1, 3), caller(2, 4)])).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
+    expect(s.calls).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 
   it("fails only the requests of a batch that failed", async () => {
