@@ -131,10 +131,11 @@ export class PushdownAccumulator {
   /** "each": every series with a value, in label order. */
   private readonly each: Candidate[] = [];
 
-  add(labels: Labels, ts: Float64Array, vs: Float64Array): void {
+  /** `key`, when the caller has it, is labelsKey(labels). */
+  add(labels: Labels, ts: Float64Array, vs: Float64Array, key?: string): void {
     if (!this.evaluate(ts, vs)) return;
     if (this.plan.op === "each") {
-      this.each.push({ key: labelsKey(labels), vs: this.step.slice(), has: this.has.slice() });
+      this.each.push({ key: key ?? labelsKey(labels), vs: this.step.slice(), has: this.has.slice() });
       return;
     }
     const g = this.group(labels);

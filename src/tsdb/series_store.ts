@@ -40,6 +40,7 @@ import { decodeSnapshotPart, encodeSnapshot, type HeadEntry, type Snapshot } fro
 import { convertLegacyRows } from "./legacy_rows.js";
 import { readChunks, type SampleArrays } from "./chunk_reader.js";
 import { DecodedHeads } from "./decoded_heads.js";
+import { DecodedChunks } from "./decoded_chunks.js";
 import { PushdownAccumulator, type PartialAggregate, type PushdownPlan } from "./pushdown.js";
 import { SeriesCatalog } from "./series_catalog.js";
 import type { AggregateAnswer, AggregateRequest, StorageLayout } from "./rpc.js";
@@ -67,6 +68,9 @@ const SORTED_CACHE_MAX_IDS = 1 << 16;
 /** Heads a shard keeps decoded for pushed-down reads (DecodedHeads): at most about
  * 16 MiB of samples. */
 const DECODED_HEADS = 8192;
+/** Sealed chunks a shard keeps decoded for pushed-down reads (DecodedChunks): 16 MiB,
+ * a million samples. */
+const DECODED_CHUNK_BYTES = 16 << 20;
 /** Largest WAL row; SQLite in a Durable Object refuses strings and blobs over 2 MB. */
 const WAL_ROW_BYTES = 1 << 20;
 
@@ -140,6 +144,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   /** Series created by the running append, written to SQLite at its end. */
   private newSeries: MemSeries[] = [];
   private readonly decodedHeads = new DecodedHeads(DECODED_HEADS);
+  private readonly decodedChunks = new DecodedChunks(DECODED_CHUNK_BYTES);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -754,7 +759,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
       const { ts, vs, hs } = this.samplesOf(s, mint, maxt);
       // Histogram aggregation has its own rules and annotations: the engine's.
       if (hs !== undefined && hs.some((h) => h !== undefined)) return { ...acc.result(), declined: true };
-      if (ts.length > 0) acc.add(s.labels, ts, vs);
+      if (ts.length > 0) acc.add(s.labels, ts, vs, s.key);
     }
     return acc.result();
   }
@@ -901,9 +906,11 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
 
   /** s's samples in [mint, maxt], its open head read from the decoded heads. */
   private samplesOf(s: MemSeries, mint: number, maxt: number): SampleArrays {
-    const head = s.head !== null && s.maxT >= mint && s.headMinT <= maxt ? this.decodedHeads.read(s) : null;
-    if (head === null) return readChunks(this.chunksOf(s, mint, maxt), mint, maxt);
-    return readChunks(this.chunksOf(s, mint, maxt, false), mint, maxt, head);
+    const inHead = s.head !== null && s.maxT >= mint && s.headMinT <= maxt;
+    const head = inHead ? this.decodedHeads.read(s) : null;
+    if (inHead && head === null) return readChunks(this.chunksOf(s, mint, maxt), mint, maxt);
+    // Without the open head's bytes, every in-order XOR chunk given is sealed.
+    return readChunks(this.chunksOf(s, mint, maxt, false), mint, maxt, head ?? undefined, this.decodedChunks);
   }
 
   private chunksOf(s: MemSeries, mint: number, maxt: number, withHead = true): ChunkData[] {
