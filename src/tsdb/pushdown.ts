@@ -42,6 +42,15 @@ export interface Candidate {
   has: Uint8Array;
 }
 
+/** Candidates in columns, in label order: series i is keys[i] with its step values at
+ * vs[i * n + step], where has[i * n + step] is 1. Three objects cross RPC instead of
+ * three per series. */
+export interface CandidateColumns {
+  keys: string[];
+  vs: Float64Array;
+  has: Uint8Array;
+}
+
 /** Per group (label key) and step, in columns of groups.length * n values. */
 export interface PartialAggregate {
   /** The storage met samples it cannot fold (native histograms, whose aggregation
@@ -60,7 +69,10 @@ export interface PartialAggregate {
   samples: number;
   /** Selection ops: the candidates, in label order, and each group's first series
    * (without values where it is no candidate) so that groups keep their order. */
-  candidates?: Candidate[];
+  candidates?: CandidateColumns;
+  /** The candidates' labels, where merging the shards' answers parsed their keys
+   * (never sent over RPC). */
+  candidateLabels?: Labels[];
   /** Per group, the label key of its first series: the engine's groups come in the
    * order of their first series, and merged shards' groups must too. */
   firsts?: string[];
@@ -129,13 +141,13 @@ export class PushdownAccumulator {
   }
 
   /** "each": every series with a value, in label order. */
-  private readonly each: Candidate[] = [];
+  private readonly each = new ColumnsBuilder();
 
   /** `key`, when the caller has it, is labelsKey(labels). */
   add(labels: Labels, ts: Float64Array, vs: Float64Array, key?: string): void {
     if (!this.evaluate(ts, vs)) return;
     if (this.plan.op === "each") {
-      this.each.push({ key: key ?? labelsKey(labels), vs: this.step.slice(), has: this.has.slice() });
+      this.each.push(key ?? labelsKey(labels), this.step, this.has);
       return;
     }
     const g = this.group(labels);
@@ -199,7 +211,7 @@ export class PushdownAccumulator {
   }
 
   result(): PartialAggregate {
-    if (this.plan.op === "each") return this.series(this.each);
+    if (this.plan.op === "each") return this.series(this.each.build());
     if (isSelectionOp(this.plan.op)) return this.selection();
     const len = this.groups.size * this.plan.n;
     return {
@@ -229,10 +241,12 @@ export class PushdownAccumulator {
       }
     }
     for (const o of this.firstOrds) if (!out.has(o)) out.set(o, { key: labelsKey(this.kept[o]!.labels), vs: new Float64Array(n), has: new Uint8Array(n) });
-    return this.series([...out].sort((a, b) => a[0] - b[0]).map(([, c]) => c));
+    const cols = new ColumnsBuilder();
+    for (const [, c] of [...out].sort((a, b) => a[0] - b[0])) cols.push(c.key, c.vs, c.has);
+    return this.series(cols.build());
   }
 
-  private series(candidates: Candidate[]): PartialAggregate {
+  private series(candidates: CandidateColumns): PartialAggregate {
     const none = new Float64Array(0);
     return { n: this.plan.n, groups: [], value: none, comp: none, count: none, samples: this.samples, candidates };
   }
@@ -313,10 +327,9 @@ export function mergePartials(op: PushdownOp, parts: readonly PartialAggregate[]
   if (op === "avg" && parts.some((p) => p.value.some((x) => x === Infinity || x === -Infinity))) return { ...parts[0]!, declined: true };
   if (keepsSeries(op)) {
     // A series lives in one shard: merging the candidates is restoring label order.
-    const all = parts.flatMap((p) => (p.candidates ?? []).map((c) => ({ c, labels: labelsFromKey(c.key) })));
-    all.sort((a, b) => compareLabels(a.labels, b.labels));
     const none = new Float64Array(0);
-    return { n, groups: [], value: none, comp: none, count: none, samples: parts.reduce((a, p) => a + p.samples, 0), candidates: all.map((x) => x.c) };
+    const { candidates, labels } = mergeCandidates(parts, n);
+    return { n, groups: [], value: none, comp: none, count: none, samples: parts.reduce((a, p) => a + p.samples, 0), candidates, candidateLabels: labels };
   }
   // Groups in the order of their first series over all shards, as one pass would.
   const first = new Map<string, Labels>();
@@ -364,4 +377,62 @@ export function mergePartials(op: PushdownOp, parts: readonly PartialAggregate[]
     });
   }
   return out;
+}
+
+/** Grows candidate columns series by series. */
+class ColumnsBuilder {
+  private readonly keys: string[] = [];
+  private vs = new Float64Array(0);
+  private has = new Uint8Array(0);
+  private used = 0;
+
+  push(key: string, vs: Float64Array, has: Uint8Array): void {
+    const n = vs.length;
+    if (this.used + n > this.vs.length) {
+      const size = Math.max(this.used + n, this.vs.length * 2, 64);
+      const v = new Float64Array(size);
+      v.set(this.vs.subarray(0, this.used));
+      const h = new Uint8Array(size);
+      h.set(this.has.subarray(0, this.used));
+      this.vs = v;
+      this.has = h;
+    }
+    this.vs.set(vs, this.used);
+    this.has.set(has, this.used);
+    this.used += n;
+    this.keys.push(key);
+  }
+
+  build(): CandidateColumns {
+    // Exact lengths: a view would carry its whole buffer over RPC.
+    return { keys: this.keys, vs: this.vs.slice(0, this.used), has: this.has.slice(0, this.used) };
+  }
+}
+
+/** Shards' candidates (each in label order) merged into label order, their keys
+ * parsed once. */
+function mergeCandidates(parts: readonly PartialAggregate[], n: number): { candidates: CandidateColumns; labels: Labels[] } {
+  const lists = parts.map((p) => p.candidates ?? { keys: [], vs: new Float64Array(0), has: new Uint8Array(0) });
+  const parsed = lists.map((c) => c.keys.map(labelsFromKey));
+  let total = 0;
+  for (const c of lists) total += c.keys.length;
+  const keys = new Array<string>(total);
+  const labels = new Array<Labels>(total);
+  const vs = new Float64Array(total * n);
+  const has = new Uint8Array(total * n);
+  const at = lists.map(() => 0);
+  for (let o = 0; o < total; o++) {
+    let best = -1;
+    for (let k = 0; k < lists.length; k++) {
+      if (at[k]! >= lists[k]!.keys.length) continue;
+      if (best < 0 || compareLabels(parsed[k]![at[k]!]!, parsed[best]![at[best]!]!) < 0) best = k;
+    }
+    const i = at[best]!++;
+    const c = lists[best]!;
+    keys[o] = c.keys[i]!;
+    labels[o] = parsed[best]![i]!;
+    vs.set(c.vs.subarray(i * n, i * n + n), o * n);
+    has.set(c.has.subarray(i * n, i * n + n), o * n);
+  }
+  return { candidates: { keys, vs, has }, labels };
 }

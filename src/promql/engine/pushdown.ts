@@ -125,10 +125,16 @@ async function evaluateInShards(
 
 /** The series a shard sent whole, in label order. */
 function candidateSeries(part: PartialAggregate, fn: PushdownPlan["fn"]): StepSeries[] {
-  return (part.candidates ?? []).map((c): StepSeries => {
-    const s: StepSeries = { labels: labelsFromKey(c.key), vs: c.vs, has: c.has };
+  const c = part.candidates;
+  if (c === undefined) return [];
+  const n = part.n;
+  const out = new Array<StepSeries>(c.keys.length);
+  for (let i = 0; i < c.keys.length; i++) {
+    // Views of the columns: step values are never written in place (see mergeSameLabels).
+    const s: StepSeries = { labels: part.candidateLabels?.[i] ?? labelsFromKey(c.keys[i]!), vs: c.vs.subarray(i * n, i * n + n), has: c.has.subarray(i * n, i * n + n) };
     // The inner function's result loses the name at the end of the query.
     if (fn !== "") s.dropName = true;
-    return s;
-  });
+    out[i] = s;
+  }
+  return out;
 }
