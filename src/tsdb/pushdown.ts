@@ -1,6 +1,6 @@
 import { compareLabels, labelsFromKey, labelsKey, METRIC_NAME, type Labels } from "../model/labels.js";
 import { isStaleNaN } from "../model/sample.js";
-import { extrapolatedDelta, kahanAdd, windowBounds, withoutStale } from "../model/window_math.js";
+import { extrapolatedDelta, kahanAdd, maxOf, minOf, windowBounds, withoutStale } from "../model/window_math.js";
 
 /**
  * Query pushdown: the part of a PromQL aggregation a shard can evaluate next to its
@@ -16,6 +16,16 @@ export type PushdownOp = "sum" | "avg" | "count" | "min" | "max" | SelectionOp |
  * return its candidates (the best k of each group at each step), the engine picks. */
 export type SelectionOp = "topk" | "bottomk" | "limitk";
 export type PushdownFn = "" | "rate" | "increase" | "delta";
+/** Functions of a subquery over a pushed-down inner expression (PushdownPlan.outer). */
+export type OverTimeFn = "max_over_time" | "min_over_time";
+
+/** `fn(inner[range:step])` at each of `ends`: the window (end - range, end] of the inner
+ * expression's step values, which are the plan's step grid. */
+export interface OuterPlan {
+  fn: OverTimeFn;
+  range: number;
+  ends: number[];
+}
 
 export interface PushdownPlan {
   op: PushdownOp;
@@ -32,6 +42,9 @@ export interface PushdownPlan {
   offset: number;
   /** topk/bottomk/limitk: the largest k asked for at any step. */
   k?: number;
+  /** "each" only: the series' values are `outer.fn` over the inner values, one per
+   * outer.ends, instead of the inner values at each step. */
+  outer?: OuterPlan;
 }
 
 /** A series a shard offers to a selection: its inner value at the steps where it is
@@ -67,6 +80,9 @@ export interface PartialAggregate {
   /** What the engine would have held for the inner expression (points of a
    * selector, samples of a range), for the query's sample budget. */
   samples: number;
+  /** With an outer function: the inner expression's points, which the engine would
+   * have held as the subquery's range. */
+  points?: number;
   /** Selection ops: the candidates, in label order, and each group's first series
    * (without values where it is no candidate) so that groups keep their order. */
   candidates?: CandidateColumns;
@@ -147,7 +163,9 @@ export class PushdownAccumulator {
   add(labels: Labels, ts: Float64Array, vs: Float64Array, key?: string): void {
     if (!this.evaluate(ts, vs)) return;
     if (this.plan.op === "each") {
-      this.each.push(key ?? labelsKey(labels), this.step, this.has);
+      const outer = this.plan.outer;
+      if (outer === undefined) this.each.push(key ?? labelsKey(labels), this.step, this.has);
+      else if (this.overTime(outer)) this.each.push(key ?? labelsKey(labels), this.outerVs!, this.outerHas!);
       return;
     }
     const g = this.group(labels);
@@ -248,7 +266,47 @@ export class PushdownAccumulator {
 
   private series(candidates: CandidateColumns): PartialAggregate {
     const none = new Float64Array(0);
-    return { n: this.plan.n, groups: [], value: none, comp: none, count: none, samples: this.samples, candidates };
+    const outer = this.plan.outer;
+    if (outer === undefined) return { n: this.plan.n, groups: [], value: none, comp: none, count: none, samples: this.samples, candidates };
+    return { n: outer.ends.length, groups: [], value: none, comp: none, count: none, samples: this.samples, points: this.points, candidates };
+  }
+
+  /** Outer function values, per outer.ends (see overTime). */
+  private outerVs: Float64Array | undefined;
+  private outerHas: Uint8Array | undefined;
+  private points = 0;
+
+  /** outer.fn over the inner values in step/has, as the engine's subquery and range
+   * function would compute them, into outerVs/outerHas; false if none. */
+  private overTime(outer: OuterPlan): boolean {
+    const { n, start, interval } = this.plan;
+    const m = outer.ends.length;
+    const outVs = (this.outerVs ??= new Float64Array(m));
+    const outHas = (this.outerHas ??= new Uint8Array(m));
+    // The subquery's points: the steps with a value.
+    let c = 0;
+    for (let i = 0; i < n; i++) if (this.has[i]) c++;
+    const ts = new Float64Array(c);
+    const vs = new Float64Array(c);
+    c = 0;
+    for (let i = 0; i < n; i++) {
+      if (!this.has[i]) continue;
+      ts[c] = start + i * interval;
+      vs[c++] = this.step[i]!;
+    }
+    this.points += c;
+    const fold = outer.fn === "max_over_time" ? maxOf : minOf;
+    let any = false;
+    let hint = 0;
+    for (let j = 0; j < m; j++) {
+      const [lo, hi] = windowBounds(ts, outer.ends[j]!, outer.range, hint);
+      hint = lo;
+      outHas[j] = hi > lo ? 1 : 0;
+      if (hi <= lo) continue;
+      outVs[j] = fold(vs, lo, hi);
+      any = true;
+    }
+    return any;
   }
 
   /** The inner expression's value at every step into step/has; false if none. */
@@ -329,7 +387,9 @@ export function mergePartials(op: PushdownOp, parts: readonly PartialAggregate[]
     // A series lives in one shard: merging the candidates is restoring label order.
     const none = new Float64Array(0);
     const { candidates, labels } = mergeCandidates(parts, n);
-    return { n, groups: [], value: none, comp: none, count: none, samples: parts.reduce((a, p) => a + p.samples, 0), candidates, candidateLabels: labels };
+    const merged: PartialAggregate = { n, groups: [], value: none, comp: none, count: none, samples: parts.reduce((a, p) => a + p.samples, 0), candidates, candidateLabels: labels };
+    if (parts[0]!.points !== undefined) merged.points = parts.reduce((a, p) => a + (p.points ?? 0), 0);
+    return merged;
   }
   // Groups in the order of their first series over all shards, as one pass would.
   const first = new Map<string, Labels>();
@@ -431,8 +491,11 @@ function mergeCandidates(parts: readonly PartialAggregate[], n: number): { candi
     const c = lists[best]!;
     keys[o] = c.keys[i]!;
     labels[o] = parsed[best]![i]!;
-    vs.set(c.vs.subarray(i * n, i * n + n), o * n);
-    has.set(c.has.subarray(i * n, i * n + n), o * n);
+    // A loop: views for set() cost more than the few values of a step grid.
+    for (let j = 0; j < n; j++) {
+      vs[o * n + j] = c.vs[i * n + j]!;
+      has[o * n + j] = c.has[i * n + j]!;
+    }
   }
   return { candidates: { keys, vs, has }, labels };
 }
