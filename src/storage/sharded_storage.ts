@@ -328,26 +328,17 @@ async function shardLatest(shard: ShardClient, m: MatcherSpec[], hints: SelectHi
     if (page.cursor === undefined) break;
     page = await call(shard.select(m, hints.start, hints.end, page.cursor, "latest", hints.deadline));
   }
-  const tv = pages.length === 1 ? pages[0]! : concatFloats(pages);
+  // Pages of [t, v] pairs into the two columns; typed arrays keep stale markers' bits.
   const ts = new Float64Array(labels.length);
   const vs = new Float64Array(labels.length);
-  for (let i = 0; i < labels.length; i++) {
-    ts[i] = tv[2 * i]!;
-    vs[i] = tv[2 * i + 1]!;
+  let o = 0;
+  for (const tv of pages) {
+    for (let i = 0; i + 1 < tv.length; i += 2, o++) {
+      ts[o] = tv[i]!;
+      vs[o] = tv[i + 1]!;
+    }
   }
   return hs === undefined ? { labels, ts, vs } : { labels, ts, vs, hs };
-}
-
-function concatFloats(parts: readonly Float64Array[]): Float64Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Float64Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** Shards' newest samples merged into label order; shards hold disjoint series. */
