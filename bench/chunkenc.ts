@@ -6,6 +6,8 @@
 import { pathToFileURL } from "node:url";
 import { XorChunk, XorIterator, decodeXorInto } from "../src/chunkenc/index.js";
 import { HistogramChunkState } from "../src/chunkenc/histogram_chunk_state.js";
+import { ChunkEncoding } from "../src/chunkenc/histogram_chunk_base.js";
+import { histogramIterator } from "../src/chunkenc/histogram_chunks.js";
 import { FloatHistogram } from "../src/model/histogram.js";
 
 export interface BenchResult {
@@ -229,8 +231,11 @@ export async function benchChunkenc(): Promise<BenchResult[]> {
     perKind.set(k, e);
   });
 
+  const hist: HistogramChunkBytes = { float: [], int: [] };
+  const histSizes = histogramSizes(3, "chunkenc.histogram", hist);
+
   return [
-    ...histogramSizes(3, "chunkenc.histogram"),
+    ...histSizes,
     ...histogramSizes(1, "chunkenc.histogram.schema1"),
     ...[...perKind].map(([k, [b, n]]) => ({ name: `chunkenc.bytes_per_sample_aligned_ts.${k}`, value: b / n, unit: "B/sample" })),
     { name: "chunkenc.bytes_per_sample", value: bytesOf(jChunks) / total, unit: "B/sample" },
@@ -238,7 +243,31 @@ export async function benchChunkenc(): Promise<BenchResult[]> {
     { name: "chunkenc.encode", value: total / (encMs / 1000), unit: "samples/s" },
     { name: "chunkenc.decode_bulk", value: total / (bulkMs / 1000), unit: "samples/s" },
     { name: "chunkenc.decode_iterator", value: total / (iterMs / 1000), unit: "samples/s" },
+    { name: "chunkenc.histogram.decode_float", value: histogramDecodeRate(ChunkEncoding.FloatHistogram, hist.float), unit: "samples/s" },
+    { name: "chunkenc.histogram.decode_int", value: histogramDecodeRate(ChunkEncoding.Histogram, hist.int), unit: "samples/s" },
   ];
+}
+
+/** Encoded histogram chunks as the head cuts them, float and integer. */
+interface HistogramChunkBytes {
+  float: Uint8Array[];
+  int: Uint8Array[];
+}
+
+/** Histograms per second the iterator decodes (every field, without building
+ * FloatHistogram objects, which would dominate the figure). */
+function histogramDecodeRate(enc: ChunkEncoding.Histogram | ChunkEncoding.FloatHistogram, chunks: readonly Uint8Array[]): number {
+  const total = chunks.reduce((a, c) => a + ((c[0]! << 8) | c[1]!), 0);
+  const run = () => {
+    let n = 0;
+    for (const c of chunks) {
+      const it = histogramIterator(enc, c);
+      while (it.next()) n++;
+    }
+    if (n !== total) throw new Error("decoded histogram count mismatch");
+  };
+  for (let i = 0; i < 3; i++) run();
+  return total / (timeIt(9, run) / 1000);
 }
 
 /**
@@ -250,7 +279,7 @@ export async function benchChunkenc(): Promise<BenchResult[]> {
  * sample are Prometheus' for the same data. The comparison is with the same buckets
  * stored as a classic histogram (one XOR series per bucket, plus _count and _sum).
  */
-function histogramSizes(schema: number, prefix: string): BenchResult[] {
+function histogramSizes(schema: number, prefix: string, keep?: HistogramChunkBytes): BenchResult[] {
   const r = rng(7);
   const SERIES = 50;
   const PER = 480; // 2 h at 15 s
@@ -287,14 +316,22 @@ function histogramSizes(schema: number, prefix: string): BenchResult[] {
         last = x;
       }
       const sealed = state.append(t0 + i * 15_000, h);
-      if (sealed !== null) histBytes += sealed.size();
+      if (sealed !== null) {
+        histBytes += sealed.size();
+        keep?.float.push(sealed.bytes().slice());
+      }
       const scraped = Object.assign(h.copy(), { integer: true });
       const sealedInt = intState.append(t0 + i * 15_000, scraped);
-      if (sealedInt !== null) intBytes += sealedInt.size();
+      if (sealedInt !== null) {
+        intBytes += sealedInt.size();
+        keep?.int.push(sealedInt.bytes().slice());
+      }
       samples.push(h);
     }
     histBytes += state.chunk!.size();
     intBytes += intState.chunk!.size();
+    keep?.float.push(state.chunk!.bytes().slice());
+    keep?.int.push(intState.chunk!.bytes().slice());
     // The classic equivalent: cumulative counts per final bucket bound, _count, _sum.
     const bounds = [...counts.keys()].sort((a, b) => a - b);
     buckets += bounds.length;

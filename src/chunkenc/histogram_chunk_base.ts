@@ -25,6 +25,7 @@ import { CounterResetHint, FloatHistogram, type Span, isCustomSchema } from "../
 import { type HistogramLayout, countSpans, putLayout, readLayout, spanIndices, spansOf } from "./histogram_layout.js";
 import { type BitSink, putVarbitInt, readVarbitInt } from "./varbit.js";
 import { OutOfOrderSampleError } from "./xor.js";
+import { XorValue } from "./xor_value.js";
 import { STALE_NAN } from "../model/sample.js";
 
 export const HISTOGRAM_HEADER_BYTES = 3;
@@ -123,28 +124,24 @@ function ctz32(x: number): number {
  * previous value's bits and the last leading/trailing zero window per field.
  */
 export class XorFields {
-  vhi: Uint32Array;
-  vlo: Uint32Array;
-  private lead: Uint8Array;
-  private trail: Uint8Array;
+  private readonly f: XorValue[];
 
   constructor(n: number) {
-    this.vhi = new Uint32Array(n);
-    this.vlo = new Uint32Array(n);
-    this.lead = new Uint8Array(n).fill(0xff);
-    this.trail = new Uint8Array(n);
+    this.f = Array.from({ length: n }, () => new XorValue());
   }
 
   get length(): number {
-    return this.vhi.length;
+    return this.f.length;
   }
 
   value(i: number): number {
-    return floatFromBits(this.vhi[i]!, this.vlo[i]!);
+    const f = this.f[i]!;
+    return floatFromBits(f.hi, f.lo);
   }
 
   isStale(i: number): boolean {
-    return isStaleBits(this.vhi[i]!, this.vlo[i]!);
+    const f = this.f[i]!;
+    return isStaleBits(f.hi, f.lo);
   }
 
   /** Writes v's 64 bits as they are (a chunk's first sample). */
@@ -154,19 +151,23 @@ export class XorFields {
     const lo = loBits();
     w.put(hi, 32);
     w.put(lo, 32);
-    this.vhi[i] = hi;
-    this.vlo[i] = lo;
+    const f = this.f[i]!;
+    // int32, as XorValue keeps them: one number representation for readers and writers.
+    f.hi = hi | 0;
+    f.lo = lo | 0;
   }
 
   /** Writes v XORed against field i's previous value. */
+  // Repeats XorChunk.writeValue: moving both into XorValue slowed float encode in bench/chunkenc.ts.
   put(w: HistogramWriter, i: number, v: number): void {
     splitFloat(v);
     const hi = hiBits();
     const lo = loBits();
-    const dh = (hi ^ this.vhi[i]!) >>> 0;
-    const dl = (lo ^ this.vlo[i]!) >>> 0;
-    this.vhi[i] = hi;
-    this.vlo[i] = lo;
+    const f = this.f[i]!;
+    const dh = (hi ^ f.hi) >>> 0;
+    const dl = (lo ^ f.lo) >>> 0;
+    f.hi = hi | 0;
+    f.lo = lo | 0;
     if ((dh | dl) === 0) {
       w.put(0, 1);
       return;
@@ -174,16 +175,16 @@ export class XorFields {
     let lead = dh !== 0 ? Math.clz32(dh) : 32 + Math.clz32(dl);
     if (lead > 31) lead = 31;
     const trail = dl !== 0 ? ctz32(dl) : 32 + ctz32(dh);
-    const L = this.lead[i]!;
-    const T = this.trail[i]!;
+    const L = f.lead;
+    const T = f.trail;
     if (L !== 0xff && lead >= L && trail >= T) {
       w.put(0b10, 2);
       const [sh, sl] = shr64(dh, dl, T);
       w.put64(sh, sl, 64 - L - T);
       return;
     }
-    this.lead[i] = lead;
-    this.trail[i] = trail;
+    f.lead = lead;
+    f.trail = trail;
     const sig = 64 - lead - trail;
     w.put(0b11, 2);
     w.put(lead, 5);
@@ -193,49 +194,16 @@ export class XorFields {
   }
 
   readRaw(r: BitReader, i: number): void {
-    this.vhi[i] = r.readBits(32);
-    this.vlo[i] = r.readBits(32);
-    // A reader starts with no window open (leading and trailing 0, as Prometheus).
-    this.lead[i] = 0;
-    this.trail[i] = 0;
+    const f = this.f[i]!;
+    r.pos = f.readRaw(r.buf, r.pos);
+    // A window before any was opened is 64 bits wide (leading and trailing 0), as
+    // Prometheus reads it: its appenders reopened from bytes write such fields.
+    f.lead = 0;
+    f.trail = 0;
   }
 
   read(r: BitReader, i: number): void {
-    if (r.readBit() === 0) return;
-    let sig: number;
-    let tr: number;
-    if (r.readBit() === 0) {
-      // A window before any was opened is 64 bits wide (leading and trailing 0), as
-      // Prometheus reads it: its appenders reopened from bytes write such fields.
-      tr = this.trail[i]!;
-      sig = 64 - this.lead[i]! - tr;
-    } else {
-      const lead = r.readBits(5);
-      sig = r.readBits(6);
-      if (sig === 0) sig = 64;
-      tr = 64 - lead - sig;
-      if (tr < 0) throw new ChunkCorruptError(`XOR window of ${lead}+${sig} bits exceeds 64`);
-      this.lead[i] = lead;
-      this.trail[i] = tr;
-    }
-    let hi: number;
-    let lo: number;
-    if (sig > 32) {
-      hi = r.readBits(sig - 32);
-      lo = r.readBits(32);
-    } else {
-      hi = 0;
-      lo = r.readBits(sig);
-    }
-    if (tr >= 32) {
-      hi = lo << (tr - 32);
-      lo = 0;
-    } else if (tr > 0) {
-      hi = (hi << tr) | (lo >>> (32 - tr));
-      lo = lo << tr;
-    }
-    this.vhi[i] = (this.vhi[i]! ^ hi) >>> 0;
-    this.vlo[i] = (this.vlo[i]! ^ lo) >>> 0;
+    r.pos = this.f[i]!.read(r.buf, r.pos);
   }
 }
 

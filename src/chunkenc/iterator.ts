@@ -6,6 +6,7 @@
 import type { Sample } from "../model/sample.js";
 import { BitReader, ChunkCorruptError, peek32, readUvarint, readVarint } from "./bstream.js";
 import { HI, LO, floatFromBits } from "./floatbits.js";
+import { XorValue } from "./xor_value.js";
 
 const TWO_32 = 4294967296;
 
@@ -46,14 +47,7 @@ export class XorIterator {
   private _t = 0;
   private _v = 0;
   private tDelta = 0;
-  private vhi = 0;
-  private vlo = 0;
-  private leading = 0xff;
-  private trailing = 0;
-  /** Significant bits of the current XOR window; 0 until a window was opened. */
-  private sig = 0;
-  /** See XorState.lastFieldBits. */
-  private lastFieldBits = 0;
+  private readonly val = new XorValue();
 
   constructor(bytes: Uint8Array) {
     this.total = xorNumSamples(bytes);
@@ -84,12 +78,11 @@ export class XorIterator {
   next(): boolean {
     if (this.numRead >= this.total) return false;
     const r = this.r;
+    const val = this.val;
     if (this.numRead === 0) {
       this._t = readVarint(r);
-      this.vhi = r.readBits(32);
-      this.vlo = r.readBits(32);
-      this._v = floatFromBits(this.vhi, this.vlo);
-      this.lastFieldBits = 64;
+      r.pos = val.readRaw(r.buf, r.pos);
+      this._v = floatFromBits(val.hi, val.lo);
     } else {
       if (this.numRead === 1) {
         this.tDelta = readUvarint(r);
@@ -97,7 +90,10 @@ export class XorIterator {
         this.tDelta += this.readDod();
       }
       this._t += this.tDelta;
-      this.readValue();
+      const at = r.pos;
+      r.pos = val.read(r.buf, at);
+      // An unchanged value is one bit: skip rebuilding the float.
+      if (r.pos !== at + 1) this._v = floatFromBits(val.hi, val.lo);
     }
     if (r.overrun()) throw new ChunkCorruptError(`chunk truncated at sample ${this.numRead}`);
     this.numRead++;
@@ -150,54 +146,6 @@ export class XorIterator {
     return dod64(hi, lo);
   }
 
-  private readValue(): void {
-    const r = this.r;
-    const w = peek32(r.buf, r.pos);
-    if (w >= 0) {
-      r.pos += 1;
-      this.lastFieldBits = 1;
-      return;
-    }
-    let sig: number;
-    let tr: number;
-    if ((w & 0x40000000) === 0) {
-      r.pos += 2;
-      sig = this.sig;
-      tr = this.trailing;
-      if (sig === 0) throw new ChunkCorruptError("XOR window reused before one was set");
-    } else {
-      const lead = (w >>> 25) & 31;
-      sig = (w >>> 19) & 63;
-      if (sig === 0) sig = 64;
-      tr = 64 - lead - sig;
-      if (tr < 0) throw new ChunkCorruptError(`XOR window of ${lead}+${sig} bits exceeds 64`);
-      r.pos += 13;
-      this.leading = lead;
-      this.trailing = tr;
-      this.sig = sig;
-    }
-    this.lastFieldBits = sig;
-    let hi: number;
-    let lo: number;
-    if (sig > 32) {
-      hi = r.readBits(sig - 32);
-      lo = r.readBits(32);
-    } else {
-      hi = 0;
-      lo = r.readBits(sig);
-    }
-    if (tr >= 32) {
-      hi = lo << (tr - 32);
-      lo = 0;
-    } else if (tr > 0) {
-      hi = (hi << tr) | (lo >>> (32 - tr));
-      lo = lo << tr;
-    }
-    this.vhi = (this.vhi ^ hi) >>> 0;
-    this.vlo = (this.vlo ^ lo) >>> 0;
-    this._v = floatFromBits(this.vhi, this.vlo);
-  }
-
   /** @internal Decodes a fresh iterator's whole chunk and returns the encoder state at
    * its end. */
   endState(): XorState {
@@ -212,12 +160,12 @@ export class XorIterator {
       firstT,
       t: this._t,
       tDelta: this.tDelta,
-      vhi: this.vhi,
-      vlo: this.vlo,
-      leading: this.leading,
-      trailing: this.trailing,
+      vhi: this.val.hi >>> 0,
+      vlo: this.val.lo >>> 0,
+      leading: this.val.lead,
+      trailing: this.val.trail,
       bitPos: this.r.pos,
-      lastFieldBits: this.lastFieldBits,
+      lastFieldBits: this.val.bits,
     };
   }
 }
@@ -259,24 +207,21 @@ export function decodeXorInto(bytes: Uint8Array, ts: Float64Array, vs: Float64Ar
   const vbits = new Uint32Array(vs.buffer, vs.byteOffset, vs.length * 2);
   const r = new BitReader(bytes, 16);
   const bitLen = r.bitLen;
+  const val = new XorValue();
   let t = readVarint(r);
-  let vhi = r.readBits(32);
-  let vlo = r.readBits(32);
+  r.pos = val.readRaw(bytes, r.pos);
   ts[offset] = t;
   let k = offset * 2;
-  vbits[k + HI] = vhi;
-  vbits[k + LO] = vlo;
+  vbits[k + HI] = val.hi;
+  vbits[k + LO] = val.lo;
   if (r.pos > bitLen) throw new ChunkCorruptError("chunk truncated at sample 0");
   if (n === 1) return 1;
 
   let tDelta = readUvarint(r);
   let pos = r.pos;
-  let sig = 0;
-  let trailing = 0;
   for (let i = 1; i < n; i++) {
-    let w: number;
     if (i > 1) {
-      w = peek32(bytes, pos);
+      const w = peek32(bytes, pos);
       if (w >= 0) {
         pos += 1;
       } else if ((w & 0x40000000) === 0) {
@@ -302,50 +247,10 @@ export function decodeXorInto(bytes: Uint8Array, ts: Float64Array, vs: Float64Ar
     t += tDelta;
     ts[offset + i] = t;
 
-    w = peek32(bytes, pos);
-    if (w < 0) {
-      let tr: number;
-      let s: number;
-      if ((w & 0x40000000) === 0) {
-        pos += 2;
-        s = sig;
-        tr = trailing;
-        if (s === 0) throw new ChunkCorruptError("XOR window reused before one was set");
-      } else {
-        const lead = (w >>> 25) & 31;
-        s = (w >>> 19) & 63;
-        if (s === 0) s = 64;
-        tr = 64 - lead - s;
-        if (tr < 0) throw new ChunkCorruptError(`XOR window of ${lead}+${s} bits exceeds 64`);
-        pos += 13;
-        sig = s;
-        trailing = tr;
-      }
-      let hi: number;
-      let lo: number;
-      if (s > 32) {
-        hi = peek32(bytes, pos) >>> (64 - s);
-        lo = peek32(bytes, pos + s - 32);
-      } else {
-        hi = 0;
-        lo = peek32(bytes, pos) >>> (32 - s);
-      }
-      pos += s;
-      if (tr >= 32) {
-        hi = lo << (tr - 32);
-        lo = 0;
-      } else if (tr > 0) {
-        hi = (hi << tr) | (lo >>> (32 - tr));
-        lo = lo << tr;
-      }
-      vhi ^= hi;
-      vlo ^= lo;
-    } else {
-      pos += 1;
-    }
+    pos = val.read(bytes, pos);
     k = (offset + i) * 2;
-    vbits[k + HI] = vhi;
-    vbits[k + LO] = vlo;
+    vbits[k + HI] = val.hi;
+    vbits[k + LO] = val.lo;
     if (pos > bitLen) throw new ChunkCorruptError(`chunk truncated at sample ${i}`);
   }
   return n;

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { CONFIG_TTL_MS, type Config, type ConfigLoader } from "../config/index.js";
+import { CONFIG_TTL_MS, type Config, type ConfigLoader, type ScrapeConfig } from "../config/index.js";
 import { configToYaml } from "../config/print.js";
 import { DiscoveryManager } from "../discovery/manager.js";
 import { drizzle } from "drizzle-orm/durable-sqlite";
@@ -83,6 +83,10 @@ export class ScrapeScheduler extends DurableObject {
    * as storing it with the state would cost more than it saves. */
   private caches = new Map<string, ScrapeCache>();
   private nextDue = new Map<string, number>();
+  /** Per scrape config, the groups its targets were last resolved from and the
+   * result: an alarm comes per target, and discovery mostly hands back the same
+   * groups, so targets are relabelled again only when a job's groups changed. */
+  private readonly resolved = new WeakMap<ScrapeConfig, { groups: readonly (readonly TargetGroup[])[]; result: ReturnType<typeof resolveTargets> }>();
 
   /** Requests, stored rows and busy time: a scrape's share of the bill. */
   readonly meter = new UsageMeter();
@@ -240,12 +244,8 @@ export class ScrapeScheduler extends DurableObject {
         this.managers.set(sc.jobName, m);
       }
       const statuses = await m.refresh();
-      const groups: TargetGroup[] = [];
-      for (const st of statuses) {
-        groups.push(...st.groups);
-        if (st.error !== undefined) errors.push(`${sc.jobName}/${st.name}: ${st.error}`);
-      }
-      const r = resolveTargets(sc, groups);
+      for (const st of statuses) if (st.error !== undefined) errors.push(`${sc.jobName}/${st.name}: ${st.error}`);
+      const r = this.resolve(sc, statuses.map((st) => st.groups));
       active.push(...r.active);
       dropped.push(...r.dropped);
       errors.push(...r.errors.map((e) => `${sc.jobName}: ${e}`));
@@ -258,6 +258,16 @@ export class ScrapeScheduler extends DurableObject {
     this.active = active;
     this.dropped = dropped;
     this.discoveryErrors = errors;
+  }
+
+  /** The job's targets from its providers' groups; the last result while every
+   * provider still holds the very groups it was computed from. */
+  private resolve(sc: ScrapeConfig, groups: readonly (readonly TargetGroup[])[]): ReturnType<typeof resolveTargets> {
+    const last = this.resolved.get(sc);
+    if (last !== undefined && last.groups.length === groups.length && last.groups.every((g, i) => g === groups[i])) return last.result;
+    const result = resolveTargets(sc, groups.flat());
+    this.resolved.set(sc, { groups, result });
+    return result;
   }
 
   private async endTargets(gone: ActiveTarget[], now: number): Promise<void> {

@@ -19,10 +19,19 @@ export class ShardBatch {
   private readonly refs: number[] = [];
   /** The epoch of the references in this batch (see SeriesRefs). */
   private epoch: number | undefined;
-  private slots = new Uint32Array(256);
-  private ts = new Float64Array(256);
-  private vs = new Float64Array(256);
+  private slots: Uint32Array;
+  private ts: Float64Array;
+  private vs: Float64Array;
   private n = 0;
+
+  /** `expected`: the samples the caller expects (a scrape's last size), so that a
+   * steady commit fills its columns without growing them. */
+  constructor(expected = 0) {
+    const size = Math.max(256, expected);
+    this.slots = new Uint32Array(size);
+    this.ts = new Float64Array(size);
+    this.vs = new Float64Array(size);
+  }
 
   /** Adds a sample of series `key`; `ref` when the shard gave it a reference. A
    * series comes with its reference every time or never within one batch (a commit's

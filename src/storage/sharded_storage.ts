@@ -187,11 +187,16 @@ class ShardedAppender implements Appender {
     let batch = this.lastBatch;
     if (shard !== this.lastShard || batch === undefined) {
       batch = this.batches.get(shard);
-      if (batch === undefined) this.batches.set(shard, (batch = new ShardBatch()));
+      if (batch === undefined) this.batches.set(shard, (batch = new ShardBatch(this.expectedPerShard())));
       this.lastShard = shard;
       this.lastBatch = batch;
     }
     batch.push(key, t, v, ref);
+  }
+
+  /** A shard's share of the series this caller appended lately, with some room. */
+  private expectedPerShard(): number {
+    return this.refs === undefined ? 0 : Math.ceil((this.refs.size * 1.25) / this.storage.shardCount);
   }
 
   async commit(): Promise<AppendResult> {

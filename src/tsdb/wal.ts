@@ -2,7 +2,9 @@
  * float64s: [seriesId, n, t1, v1, ..., tn, vn]*, or for native histograms
  * [-seriesId, byteLength, bytes...] with the bytes of histogram_record.ts padded to
  * whole float64s, or for consecutive series with one sample each at the same time (a
- * scrape) [0, n, t, id1, v1, ..., idn, vn], half the size; a batch larger than one SQLite row
+ * scrape) [0, n, t, id1, v1, ..., idn, vn], half the size, and when those series' ids
+ * follow each other (a steady scrape's series, created in the order it appends them)
+ * [0, -n, t, id1, v1, ..., vn], a quarter; a batch larger than one SQLite row
  * allows is written as several records (rows) of one transaction. Float64 keeps every value bit-exact
  * (stale markers included) and encodes with a single copy; the WAL only lives until
  * the next checkpoint, so its size matters less than its cost on the append path. */
@@ -58,16 +60,43 @@ export class WalWriter {
     }
     const id = buf[at]!;
     const v = buf[at + 3]!;
+    const t = buf[at + 2]!;
     if (buf[prev] === SHARED_TIME) {
-      buf[prev + 1]! += 1;
+      const count = buf[prev + 1]!;
+      if (count < 0) {
+        // A run takes the next id as one more value; any other id starts a record.
+        if (id !== buf[prev + 3]! - count) {
+          this.openAt = at;
+          return;
+        }
+        buf[prev + 1] = count - 1;
+        buf[at] = v;
+        this.len = at + 1;
+        return;
+      }
+      if (id === buf[at - 2]! + 1) {
+        // [0, n, t, ..., id0, v0][id, 1, t, v] -> [0, n-1, t, ...][0, -2, t, id0, v0, v]
+        const from = at - 2;
+        const id0 = buf[from]!;
+        const v0 = buf[from + 1]!;
+        buf[prev + 1] = count - 1;
+        this.writeRun(from, t, id0, v0, v);
+        return;
+      }
+      buf[prev + 1] = count + 1;
       buf[at] = id;
       buf[at + 1] = v;
       this.len = at + 2;
       return;
     }
-    // [id0, 1, t, v0][id, 1, t, v] -> [0, 2, t, id0, v0, id, v]
     const id0 = buf[prev]!;
     const v0 = buf[prev + 3]!;
+    if (id === id0 + 1) {
+      // [id0, 1, t, v0][id0+1, 1, t, v] -> [0, -2, t, id0, v0, v]
+      this.writeRun(prev, t, id0, v0, v);
+      return;
+    }
+    // [id0, 1, t, v0][id, 1, t, v] -> [0, 2, t, id0, v0, id, v]
     buf[prev] = SHARED_TIME;
     buf[prev + 1] = 2;
     buf[prev + 3] = id0;
@@ -75,6 +104,19 @@ export class WalWriter {
     buf[prev + 5] = id;
     buf[prev + 6] = v;
     this.len = prev + 7;
+  }
+
+  /** Writes the run record [0, -2, t, id0, v0, v] at `at` and leaves it open. */
+  private writeRun(at: number, t: number, id0: number, v0: number, v: number): void {
+    const buf = this.buf;
+    buf[at] = SHARED_TIME;
+    buf[at + 1] = -2;
+    buf[at + 2] = t;
+    buf[at + 3] = id0;
+    buf[at + 4] = v0;
+    buf[at + 5] = v;
+    this.len = at + 6;
+    this.openAt = at;
   }
 
   /** A record of native histogram samples (encoded by histogram_record.ts). */
@@ -126,6 +168,13 @@ export function* readWalRecord(data: Uint8Array): Generator<WalRecord> {
   while (i + 1 < f.length) {
     const id = f[i]!;
     const n = f[i + 1]!;
+    if (id === SHARED_TIME && n < 0) {
+      const t = f[i + 2]!;
+      const id0 = f[i + 3]!;
+      for (let k = 0; k < -n; k++) yield { id: id0 + k, ts: Float64Array.of(t), vs: Float64Array.of(f[i + 4 + k]!) };
+      i += 4 - n;
+      continue;
+    }
     if (id === SHARED_TIME) {
       const t = f[i + 2]!;
       for (let k = 0; k < n; k++) yield { id: f[i + 3 + 2 * k]!, ts: Float64Array.of(t), vs: Float64Array.of(f[i + 4 + 2 * k]!) };

@@ -123,6 +123,37 @@ describe("ScrapeScheduler", () => {
     expect(got.status.active.map((a) => a.url)).toEqual(["http://slow.test:9100/metrics"]);
   });
 
+  it("follows file_sd: a changed file's targets are relabelled and scraped from the next alarm after its refresh", async () => {
+    const config = `
+scrape_configs:
+  - job_name: files
+    scrape_interval: 1m
+    file_sd_configs: [{files: ["sched-sd/targets.json"], refresh_interval: 1s}]
+    relabel_configs: [{source_labels: [team], target_label: owner}]
+`;
+    const file = (host: string, team: string) => JSON.stringify([{ targets: [`${host}:9100`], labels: { team } }]);
+    await env.CONFIG.put("regions/sched-sd/prometheus.yml", config);
+    await env.CONFIG.put("sched-sd/targets.json", file("one.test", "x"));
+    const stub = env.SCHEDULER.get(env.SCHEDULER.idFromName("sched-sd/scheduler"));
+    const scraped: string[] = [];
+    const got = await runInDurableObject(stub, async (_obj, state) => {
+      const s = new ScrapeScheduler(state, env, wiring("sched-sd", (url) => (scraped.push(url), Promise.resolve(new Response("m 1\n")))));
+      await s.reload();
+      await scrapeNow(s);
+      // Alarms before the file's refresh is due keep the targets they had.
+      await scrapeNow(s);
+      const before = await s.status();
+      await env.CONFIG.put("sched-sd/targets.json", file("two.test", "y"));
+      await new Promise((r) => setTimeout(r, 1100));
+      await scrapeNow(s);
+      return { before, after: await s.status() };
+    });
+    const view = (st: typeof got.before) => st.active.map((a) => ({ url: a.url, owner: a.labels.find((l) => l.name === "owner")?.value }));
+    expect(view(got.before)).toEqual([{ url: "http://one.test:9100/metrics", owner: "x" }]);
+    expect(view(got.after)).toEqual([{ url: "http://two.test:9100/metrics", owner: "y" }]);
+    expect(scraped).toEqual(["http://one.test:9100/metrics", "http://one.test:9100/metrics", "http://two.test:9100/metrics"]);
+  });
+
   it("keeps each target's state in its tables across a restart, writing the series list only when it changes", async () => {
     await env.CONFIG.put("regions/sched-d/prometheus.yml", CONFIG);
     const stub = env.SCHEDULER.get(env.SCHEDULER.idFromName("sched-d/scheduler"));

@@ -129,6 +129,28 @@ describe("SeriesStore", () => {
     });
   });
 
+  it("recovers scrapes (one sample per series at one time, series created in a row) from the WAL, stale markers and gaps included", async () => {
+    const stub = freshStore();
+    const names = Array.from({ length: 60 }, (_, i) => `m${String(i).padStart(2, "0")}`);
+    // Each scrape's series in one order; the third leaves some out and marks one stale,
+    // so its WAL record breaks the run of ids.
+    const scrape = (k: number, value: (i: number) => number, keep = (_i: number) => true) =>
+      stub.append(names.flatMap((n, i) => (keep(i) ? [series({ __name__: n }, [[T0 + k * 15_000, value(i)]])] : [])));
+    await scrape(0, (i) => i);
+    await scrape(1, (i) => i + 0.5);
+    await scrape(2, (i) => (i === 7 ? STALE_NAN : -i), (i) => i % 11 !== 3);
+
+    await runInDurableObject(stub, async (_instance, state) => {
+      const reborn = new SeriesStore(state, env);
+      const got = await readAll(new ShardedStorage([reborn]), [{ type: "=~", name: "__name__", value: "m.*" }]);
+      expect(got.map((g) => labelsKey(g.labels))).toEqual(names.map((n) => labelsKey(labelsFromRecord({ __name__: n }))));
+      got.forEach((g, i) => {
+        const third = i % 11 === 3 ? [] : [[T0 + 30_000, i === 7 ? "stale" : -i]];
+        expect([...g.ts].map((t, k) => [t, isStaleNaN(g.vs[k]!) ? "stale" : g.vs[k]])).toEqual([[T0, i], [T0 + 15_000, i + 0.5], ...third]);
+      });
+    });
+  });
+
   it("deletes data older than the retention and the series left empty", async () => {
     const stub = freshStore();
     await stub.append([series({ __name__: "old" }, regular(T0, 130, (i) => i)), series({ __name__: "new" }, [[NOW, 1]])]);

@@ -43,10 +43,32 @@ describe("WAL records", () => {
     );
   });
 
-  it("stores a scrape (one sample per series, one time) in half the bytes, stale markers intact", () => {
-    const recs: Rec[] = Array.from({ length: 1000 }, (_, i) => ({ id: i + 1, samples: [[5000, i === 7 ? STALE_NAN : i * 1.5]] }));
+  it("reads back series whose ids mostly follow each other (runs, broken anywhere)", () => {
+    // Steps of 1 make runs; others (back, forward, the same id) break them.
+    const step = fc.oneof({ arbitrary: fc.constant(1), weight: 2 }, { arbitrary: fc.integer({ min: -3, max: 4 }), weight: 1 });
+    // Mostly one sample at one time, the case records merge.
+    const sample = fc.tuple(fc.constantFrom(1000, 1000, 1000, 2000), fc.double({ noNaN: true }));
+    const rec = fc.tuple(step, fc.oneof({ arbitrary: fc.array(sample, { minLength: 1, maxLength: 1 }), weight: 4 }, { arbitrary: fc.array(sample, { minLength: 2, maxLength: 2 }), weight: 1 }));
+    fc.assert(
+      fc.property(fc.array(rec, { maxLength: 60 }), (steps) => {
+        let id = 10;
+        const recs: Rec[] = steps.map(([d, samples]) => ({ id: (id = Math.max(1, id + d)), samples }));
+        expect(read(write(recs))).toEqual(recs);
+      }),
+    );
+  });
+
+  it("stores a scrape of series with scattered ids (one sample each, one time) in half the bytes", () => {
+    const recs: Rec[] = Array.from({ length: 1000 }, (_, i) => ({ id: 3 * i + 1, samples: [[5000, i * 1.5]] }));
     const data = write(recs);
     expect(data.byteLength).toBe((3 + 2 * 1000) * 8);
+    expect(read(data)).toEqual(recs);
+  });
+
+  it("stores a steady scrape (ids in a row, one sample each, one time) in a quarter of the bytes, stale markers intact", () => {
+    const recs: Rec[] = Array.from({ length: 1000 }, (_, i) => ({ id: i + 1, samples: [[5000, i === 7 ? STALE_NAN : i * 1.5]] }));
+    const data = write(recs);
+    expect(data.byteLength).toBe((4 + 1000) * 8);
     const back = read(data);
     expect(back.length).toBe(1000);
     const seventh = back[7] as { samples: [number, number][] };
