@@ -62,6 +62,20 @@ export function extrapolatedDelta(
   return result * factor;
 }
 
+/** max_over_time of vs[lo, hi) (hi > lo): NaN only where every value is NaN. */
+export function maxOf(vs: Float64Array, lo: number, hi: number): number {
+  let m = vs[lo]!;
+  for (let k = lo + 1; k < hi; k++) if (vs[k]! > m || Number.isNaN(m)) m = vs[k]!;
+  return m;
+}
+
+/** min_over_time of vs[lo, hi) (hi > lo), as maxOf. */
+export function minOf(vs: Float64Array, lo: number, hi: number): number {
+  let m = vs[lo]!;
+  for (let k = lo + 1; k < hi; k++) if (vs[k]! < m || Number.isNaN(m)) m = vs[k]!;
+  return m;
+}
+
 /** Index range [lo, hi) of the samples of `ts` inside the left-open window (end - range, end]. */
 export function windowBounds(ts: Float64Array, end: number, range: number, hint: number): [number, number] {
   const start = end - range;

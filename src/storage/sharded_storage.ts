@@ -14,7 +14,7 @@ import { SampleBuffer } from "../model/sample_buffer.js";
 import { ShardBatch } from "./shard_batch.js";
 import type { SeriesRefs } from "./series_refs.js";
 import { mergeSeriesStreams } from "./series_merge.js";
-import type { Appender, DeleteResult, Querier, SelectHints, Series, Storage } from "./storage.js";
+import type { Appender, DeleteResult, LatestSamples, Querier, SelectHints, Series, Storage } from "./storage.js";
 
 /** The slice of a SeriesStore stub that storage uses; a stub from the namespace or
  * the object itself in tests. */
@@ -236,6 +236,13 @@ class ShardedQuerier implements Querier {
     yield* mergeSeriesStreams(streams);
   }
 
+  /** Every shard's newest samples, in columns, merged into label order in one pass. */
+  async selectLatest(matchers: readonly Matcher[], hints: SelectHints): Promise<LatestSamples> {
+    const m = specs(matchers);
+    const parts = await Promise.all(this.shards.map((s) => shardLatest(s, m, hints)));
+    return mergeLatest(parts);
+  }
+
   /** Each shard aggregates its own series; only per-group partials cross RPC. */
   async selectAggregate(matchers: readonly Matcher[], hints: SelectHints, plan: PushdownPlan): Promise<PartialAggregate> {
     const m = specs(matchers);
@@ -278,6 +285,10 @@ async function* shardSeries(shard: ShardClient, m: MatcherSpec[], hints: SelectH
   const mode: SelectMode = hints.latestOnly ? "latest" : "chunks";
   let page = await call(shard.select(m, hints.start, hints.end, undefined, mode, hints.deadline));
   for (;;) {
+    const cols = page.latest;
+    if (cols !== undefined) {
+      for (let i = 0; i < cols.keys.length; i++) yield { labels: labelsFromKey(cols.keys[i]!), ts: cols.tv.subarray(2 * i, 2 * i + 1), vs: cols.tv.subarray(2 * i + 1, 2 * i + 2) };
+    }
     for (const s of page.series) {
       if (s.latest !== undefined) {
         yield { labels: labelsFromKey(s.key), ts: s.latest.subarray(0, 1), vs: s.latest.subarray(1, 2) };
@@ -289,6 +300,74 @@ async function* shardSeries(shard: ShardClient, m: MatcherSpec[], hints: SelectH
     if (page.cursor === undefined) return;
     page = await call(shard.select(m, hints.start, hints.end, page.cursor, mode, hints.deadline));
   }
+}
+
+/** One shard's newest samples: its pages in columns, or series by series where a
+ * page holds native histograms. */
+async function shardLatest(shard: ShardClient, m: MatcherSpec[], hints: SelectHints): Promise<LatestSamples> {
+  const labels: Labels[] = [];
+  const pages: Float64Array[] = [];
+  let hs: (FloatHistogram | undefined)[] | undefined;
+  const one = (t: number, v: number, h?: FloatHistogram) => {
+    pages.push(Float64Array.of(t, v));
+    if (h !== undefined) (hs ??= [])[labels.length - 1] = h;
+  };
+  let page = await call(shard.select(m, hints.start, hints.end, undefined, "latest", hints.deadline));
+  for (;;) {
+    if (page.latest !== undefined) {
+      for (const key of page.latest.keys) labels.push(labelsFromKey(key));
+      pages.push(page.latest.tv);
+    }
+    for (const s of page.series) {
+      if (s.latest !== undefined) {
+        labels.push(labelsFromKey(s.key));
+        one(s.latest[0]!, s.latest[1]!);
+        continue;
+      }
+      const { ts, vs, hs: shs } = readChunks(s.chunks, hints.start, hints.end);
+      const j = ts.length - 1;
+      if (j < 0) continue;
+      labels.push(labelsFromKey(s.key));
+      one(ts[j]!, vs[j]!, shs?.[j]);
+    }
+    if (page.cursor === undefined) break;
+    page = await call(shard.select(m, hints.start, hints.end, page.cursor, "latest", hints.deadline));
+  }
+  // Pages of [t, v] pairs into the two columns; typed arrays keep stale markers' bits.
+  const ts = new Float64Array(labels.length);
+  const vs = new Float64Array(labels.length);
+  let o = 0;
+  for (const tv of pages) {
+    for (let i = 0; i + 1 < tv.length; i += 2, o++) {
+      ts[o] = tv[i]!;
+      vs[o] = tv[i + 1]!;
+    }
+  }
+  return hs === undefined ? { labels, ts, vs } : { labels, ts, vs, hs };
+}
+
+/** Shards' newest samples merged into label order; shards hold disjoint series. */
+function mergeLatest(parts: readonly LatestSamples[]): LatestSamples {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.labels.length;
+  const out: LatestSamples = { labels: new Array<Labels>(n), ts: new Float64Array(n), vs: new Float64Array(n) };
+  const at = parts.map(() => 0);
+  for (let o = 0; o < n; o++) {
+    let best = -1;
+    for (let k = 0; k < parts.length; k++) {
+      if (at[k]! >= parts[k]!.labels.length) continue;
+      if (best < 0 || compareLabels(parts[k]!.labels[at[k]!]!, parts[best]!.labels[at[best]!]!) < 0) best = k;
+    }
+    const p = parts[best]!;
+    const i = at[best]!++;
+    out.labels[o] = p.labels[i]!;
+    out.ts[o] = p.ts[i]!;
+    out.vs[o] = p.vs[i]!;
+    const h = p.hs?.[i];
+    if (h !== undefined) (out.hs ??= [])[o] = h;
+  }
+  return out;
 }
 
 function sortedUnion(lists: string[][]): string[] {

@@ -35,9 +35,22 @@ export interface Series {
   hs?: (FloatHistogram | undefined)[];
 }
 
+/** Each selected series' newest sample at or before the select's end, in columns:
+ * series i is labels[i] with the sample (ts[i], vs[i]), or the histogram hs[i] when
+ * that is set. Sorted by labels. */
+export interface LatestSamples {
+  labels: Labels[];
+  ts: Float64Array;
+  vs: Float64Array;
+  hs?: (FloatHistogram | undefined)[];
+}
+
 /** What the query side of edgeprom sees of storage. Series arrive sorted by labels. */
 export interface Querier {
   select(matchers: readonly Matcher[], hints: SelectHints): AsyncIterable<Series>;
+  /** Optional: what select with `latestOnly` yields, all at once in columns, for
+   * instant selectors over many series without a step per series. */
+  selectLatest?(matchers: readonly Matcher[], hints: SelectHints): Promise<LatestSamples>;
   /** Label sets only, without reading samples (the series API). */
   series(matchers: readonly Matcher[], hints: SelectHints): AsyncIterable<Labels>;
   labelNames(matchers: readonly Matcher[], hints: SelectHints): Promise<string[]>;

@@ -2,6 +2,7 @@ import { decodeXor } from "../chunkenc/iterator.js";
 import { type HistogramEncoding, decodeHistograms } from "../chunkenc/histogram_chunks.js";
 import type { FloatHistogram } from "../model/histogram.js";
 import type { ChunkData } from "./rpc.js";
+import type { DecodedChunks } from "./decoded_chunks.js";
 
 export interface SampleArrays {
   ts: Float64Array;
@@ -14,12 +15,13 @@ export interface SampleArrays {
  * In-order chunks never overlap and arrive sorted, so they are concatenated;
  * out-of-order chunks overlap anything and force a merge that keeps the first value
  * seen for a timestamp (in-order data wins, as in Prometheus' head). `head` is the
- * series' open head chunk's samples when the caller holds them decoded. */
-export function readChunks(chunks: readonly ChunkData[], mint: number, maxt: number, head?: SampleArrays): SampleArrays {
+ * series' open head chunk's samples when the caller holds them decoded; `sealed`, when
+ * every in-order XOR chunk given is sealed (no open head among them), keeps them decoded. */
+export function readChunks(chunks: readonly ChunkData[], mint: number, maxt: number, head?: SampleArrays, sealed?: DecodedChunks): SampleArrays {
   const inOrder: SampleArrays[] = [];
   const ooo: SampleArrays[] = [];
   for (const c of chunks) {
-    const d = clip(c.enc !== undefined ? histogramArrays(c.enc, c.data) : decodeXor(c.data), mint, maxt);
+    const d = clip(c.enc !== undefined ? histogramArrays(c.enc, c.data) : sealed !== undefined && !c.ooo ? sealed.decode(c.data) : decodeXor(c.data), mint, maxt);
     if (d.ts.length > 0) (c.ooo ? ooo : inOrder).push(d);
   }
   // An open head already decoded: newer than every in-order chunk given.

@@ -1,6 +1,6 @@
 import { compareLabels, labelsFromKey, labelsKey, METRIC_NAME, type Labels } from "../model/labels.js";
 import { isStaleNaN } from "../model/sample.js";
-import { extrapolatedDelta, kahanAdd, windowBounds, withoutStale } from "../model/window_math.js";
+import { extrapolatedDelta, kahanAdd, maxOf, minOf, windowBounds, withoutStale } from "../model/window_math.js";
 
 /**
  * Query pushdown: the part of a PromQL aggregation a shard can evaluate next to its
@@ -16,6 +16,16 @@ export type PushdownOp = "sum" | "avg" | "count" | "min" | "max" | SelectionOp |
  * return its candidates (the best k of each group at each step), the engine picks. */
 export type SelectionOp = "topk" | "bottomk" | "limitk";
 export type PushdownFn = "" | "rate" | "increase" | "delta";
+/** Functions of a subquery over a pushed-down inner expression (PushdownPlan.outer). */
+export type OverTimeFn = "max_over_time" | "min_over_time";
+
+/** `fn(inner[range:step])` at each of `ends`: the window (end - range, end] of the inner
+ * expression's step values, which are the plan's step grid. */
+export interface OuterPlan {
+  fn: OverTimeFn;
+  range: number;
+  ends: number[];
+}
 
 export interface PushdownPlan {
   op: PushdownOp;
@@ -32,12 +42,24 @@ export interface PushdownPlan {
   offset: number;
   /** topk/bottomk/limitk: the largest k asked for at any step. */
   k?: number;
+  /** "each" only: the series' values are `outer.fn` over the inner values, one per
+   * outer.ends, instead of the inner values at each step. */
+  outer?: OuterPlan;
 }
 
 /** A series a shard offers to a selection: its inner value at the steps where it is
  * among its group's best k there. */
 export interface Candidate {
   key: string;
+  vs: Float64Array;
+  has: Uint8Array;
+}
+
+/** Candidates in columns, in label order: series i is keys[i] with its step values at
+ * vs[i * n + step], where has[i * n + step] is 1. Three objects cross RPC instead of
+ * three per series. */
+export interface CandidateColumns {
+  keys: string[];
   vs: Float64Array;
   has: Uint8Array;
 }
@@ -58,9 +80,15 @@ export interface PartialAggregate {
   /** What the engine would have held for the inner expression (points of a
    * selector, samples of a range), for the query's sample budget. */
   samples: number;
+  /** With an outer function: the inner expression's points, which the engine would
+   * have held as the subquery's range. */
+  points?: number;
   /** Selection ops: the candidates, in label order, and each group's first series
    * (without values where it is no candidate) so that groups keep their order. */
-  candidates?: Candidate[];
+  candidates?: CandidateColumns;
+  /** The candidates' labels, where merging the shards' answers parsed their keys
+   * (never sent over RPC). */
+  candidateLabels?: Labels[];
   /** Per group, the label key of its first series: the engine's groups come in the
    * order of their first series, and merged shards' groups must too. */
   firsts?: string[];
@@ -129,12 +157,15 @@ export class PushdownAccumulator {
   }
 
   /** "each": every series with a value, in label order. */
-  private readonly each: Candidate[] = [];
+  private readonly each = new ColumnsBuilder();
 
-  add(labels: Labels, ts: Float64Array, vs: Float64Array): void {
+  /** `key`, when the caller has it, is labelsKey(labels). */
+  add(labels: Labels, ts: Float64Array, vs: Float64Array, key?: string): void {
     if (!this.evaluate(ts, vs)) return;
     if (this.plan.op === "each") {
-      this.each.push({ key: labelsKey(labels), vs: this.step.slice(), has: this.has.slice() });
+      const outer = this.plan.outer;
+      if (outer === undefined) this.each.push(key ?? labelsKey(labels), this.step, this.has);
+      else if (this.overTime(outer)) this.each.push(key ?? labelsKey(labels), this.outerVs!, this.outerHas!);
       return;
     }
     const g = this.group(labels);
@@ -198,7 +229,7 @@ export class PushdownAccumulator {
   }
 
   result(): PartialAggregate {
-    if (this.plan.op === "each") return this.series(this.each);
+    if (this.plan.op === "each") return this.series(this.each.build());
     if (isSelectionOp(this.plan.op)) return this.selection();
     const len = this.groups.size * this.plan.n;
     return {
@@ -228,12 +259,54 @@ export class PushdownAccumulator {
       }
     }
     for (const o of this.firstOrds) if (!out.has(o)) out.set(o, { key: labelsKey(this.kept[o]!.labels), vs: new Float64Array(n), has: new Uint8Array(n) });
-    return this.series([...out].sort((a, b) => a[0] - b[0]).map(([, c]) => c));
+    const cols = new ColumnsBuilder();
+    for (const [, c] of [...out].sort((a, b) => a[0] - b[0])) cols.push(c.key, c.vs, c.has);
+    return this.series(cols.build());
   }
 
-  private series(candidates: Candidate[]): PartialAggregate {
+  private series(candidates: CandidateColumns): PartialAggregate {
     const none = new Float64Array(0);
-    return { n: this.plan.n, groups: [], value: none, comp: none, count: none, samples: this.samples, candidates };
+    const outer = this.plan.outer;
+    if (outer === undefined) return { n: this.plan.n, groups: [], value: none, comp: none, count: none, samples: this.samples, candidates };
+    return { n: outer.ends.length, groups: [], value: none, comp: none, count: none, samples: this.samples, points: this.points, candidates };
+  }
+
+  /** Outer function values, per outer.ends (see overTime). */
+  private outerVs: Float64Array | undefined;
+  private outerHas: Uint8Array | undefined;
+  private points = 0;
+
+  /** outer.fn over the inner values in step/has, as the engine's subquery and range
+   * function would compute them, into outerVs/outerHas; false if none. */
+  private overTime(outer: OuterPlan): boolean {
+    const { n, start, interval } = this.plan;
+    const m = outer.ends.length;
+    const outVs = (this.outerVs ??= new Float64Array(m));
+    const outHas = (this.outerHas ??= new Uint8Array(m));
+    // The subquery's points: the steps with a value.
+    let c = 0;
+    for (let i = 0; i < n; i++) if (this.has[i]) c++;
+    const ts = new Float64Array(c);
+    const vs = new Float64Array(c);
+    c = 0;
+    for (let i = 0; i < n; i++) {
+      if (!this.has[i]) continue;
+      ts[c] = start + i * interval;
+      vs[c++] = this.step[i]!;
+    }
+    this.points += c;
+    const fold = outer.fn === "max_over_time" ? maxOf : minOf;
+    let any = false;
+    let hint = 0;
+    for (let j = 0; j < m; j++) {
+      const [lo, hi] = windowBounds(ts, outer.ends[j]!, outer.range, hint);
+      hint = lo;
+      outHas[j] = hi > lo ? 1 : 0;
+      if (hi <= lo) continue;
+      outVs[j] = fold(vs, lo, hi);
+      any = true;
+    }
+    return any;
   }
 
   /** The inner expression's value at every step into step/has; false if none. */
@@ -312,10 +385,11 @@ export function mergePartials(op: PushdownOp, parts: readonly PartialAggregate[]
   if (op === "avg" && parts.some((p) => p.value.some((x) => x === Infinity || x === -Infinity))) return { ...parts[0]!, declined: true };
   if (keepsSeries(op)) {
     // A series lives in one shard: merging the candidates is restoring label order.
-    const all = parts.flatMap((p) => (p.candidates ?? []).map((c) => ({ c, labels: labelsFromKey(c.key) })));
-    all.sort((a, b) => compareLabels(a.labels, b.labels));
     const none = new Float64Array(0);
-    return { n, groups: [], value: none, comp: none, count: none, samples: parts.reduce((a, p) => a + p.samples, 0), candidates: all.map((x) => x.c) };
+    const { candidates, labels } = mergeCandidates(parts, n);
+    const merged: PartialAggregate = { n, groups: [], value: none, comp: none, count: none, samples: parts.reduce((a, p) => a + p.samples, 0), candidates, candidateLabels: labels };
+    if (parts[0]!.points !== undefined) merged.points = parts.reduce((a, p) => a + (p.points ?? 0), 0);
+    return merged;
   }
   // Groups in the order of their first series over all shards, as one pass would.
   const first = new Map<string, Labels>();
@@ -363,4 +437,65 @@ export function mergePartials(op: PushdownOp, parts: readonly PartialAggregate[]
     });
   }
   return out;
+}
+
+/** Grows candidate columns series by series. */
+class ColumnsBuilder {
+  private readonly keys: string[] = [];
+  private vs = new Float64Array(0);
+  private has = new Uint8Array(0);
+  private used = 0;
+
+  push(key: string, vs: Float64Array, has: Uint8Array): void {
+    const n = vs.length;
+    if (this.used + n > this.vs.length) {
+      const size = Math.max(this.used + n, this.vs.length * 2, 64);
+      const v = new Float64Array(size);
+      v.set(this.vs.subarray(0, this.used));
+      const h = new Uint8Array(size);
+      h.set(this.has.subarray(0, this.used));
+      this.vs = v;
+      this.has = h;
+    }
+    this.vs.set(vs, this.used);
+    this.has.set(has, this.used);
+    this.used += n;
+    this.keys.push(key);
+  }
+
+  build(): CandidateColumns {
+    // Exact lengths: a view would carry its whole buffer over RPC.
+    return { keys: this.keys, vs: this.vs.slice(0, this.used), has: this.has.slice(0, this.used) };
+  }
+}
+
+/** Shards' candidates (each in label order) merged into label order, their keys
+ * parsed once. */
+function mergeCandidates(parts: readonly PartialAggregate[], n: number): { candidates: CandidateColumns; labels: Labels[] } {
+  const lists = parts.map((p) => p.candidates ?? { keys: [], vs: new Float64Array(0), has: new Uint8Array(0) });
+  const parsed = lists.map((c) => c.keys.map(labelsFromKey));
+  let total = 0;
+  for (const c of lists) total += c.keys.length;
+  const keys = new Array<string>(total);
+  const labels = new Array<Labels>(total);
+  const vs = new Float64Array(total * n);
+  const has = new Uint8Array(total * n);
+  const at = lists.map(() => 0);
+  for (let o = 0; o < total; o++) {
+    let best = -1;
+    for (let k = 0; k < lists.length; k++) {
+      if (at[k]! >= lists[k]!.keys.length) continue;
+      if (best < 0 || compareLabels(parsed[k]![at[k]!]!, parsed[best]![at[best]!]!) < 0) best = k;
+    }
+    const i = at[best]!++;
+    const c = lists[best]!;
+    keys[o] = c.keys[i]!;
+    labels[o] = parsed[best]![i]!;
+    // A loop: views for set() cost more than the few values of a step grid.
+    for (let j = 0; j < n; j++) {
+      vs[o * n + j] = c.vs[i * n + j]!;
+      has[o * n + j] = c.has[i * n + j]!;
+    }
+  }
+  return { candidates: { keys, vs, has }, labels };
 }

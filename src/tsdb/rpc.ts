@@ -122,6 +122,11 @@ export interface SeriesChunks {
   latest?: Float64Array;
 }
 
+export interface LatestColumns {
+  keys: string[];
+  tv: Float64Array;
+}
+
 /** What a select returns per series: its chunks over the range, only its labels, or
  * (for instant selectors and /federate) just what is needed for the newest sample at
  * or before the range's end. */
@@ -129,6 +134,11 @@ export type SelectMode = "chunks" | "labels" | "latest";
 
 export interface SelectPage {
   series: SeriesChunks[];
+  /** "latest" mode, when every series of the page has a float as its newest sample:
+   * the page in columns instead of `series` (then empty), series i being keys[i] with
+   * that sample as [tv[2i], tv[2i+1]]. Two objects cross RPC instead of one per series;
+   * a typed array keeps a stale marker's NaN bits. */
+  latest?: LatestColumns;
   /** Present when more series match; pass back to get the next page. */
   cursor?: SelectCursor;
 }

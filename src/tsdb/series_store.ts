@@ -20,6 +20,7 @@ import type {
   ExemplarAppend,
   ExemplarAppendResult,
   HistogramBatch,
+  LatestColumns,
   MatcherSpec,
   Rejection,
   SelectCursor,
@@ -39,6 +40,7 @@ import { decodeSnapshotPart, encodeSnapshot, type HeadEntry, type Snapshot } fro
 import { convertLegacyRows } from "./legacy_rows.js";
 import { readChunks, type SampleArrays } from "./chunk_reader.js";
 import { DecodedHeads } from "./decoded_heads.js";
+import { DecodedChunks } from "./decoded_chunks.js";
 import { PushdownAccumulator, type PartialAggregate, type PushdownPlan } from "./pushdown.js";
 import { SeriesCatalog } from "./series_catalog.js";
 import type { AggregateAnswer, AggregateRequest, StorageLayout } from "./rpc.js";
@@ -59,9 +61,16 @@ const MAX_REJECTIONS_PER_BATCH = 10;
 const RECENT_REJECTIONS = 50;
 const QUERY_CACHE_TTL_MS = 60_000;
 const DEFAULT_PAGE = 1000;
+/** Matcher sets whose label order a shard keeps (sortedResolved), and the largest
+ * list it keeps: at most about 64 x 64K ids. */
+const SORTED_CACHE_ENTRIES = 64;
+const SORTED_CACHE_MAX_IDS = 1 << 16;
 /** Heads a shard keeps decoded for pushed-down reads (DecodedHeads): at most about
  * 16 MiB of samples. */
 const DECODED_HEADS = 8192;
+/** Sealed chunks a shard keeps decoded for pushed-down reads (DecodedChunks): 16 MiB,
+ * a million samples. */
+const DECODED_CHUNK_BYTES = 16 << 20;
 /** Largest WAL row; SQLite in a Durable Object refuses strings and blobs over 2 MB. */
 const WAL_ROW_BYTES = 1 << 20;
 
@@ -110,6 +119,9 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   private epoch = 0;
   private walBytes = 0;
   private readonly queries = new Map<string, { ids: number[]; mint: number; maxt: number; expires: number }>();
+  /** sortedResolved's answers by matcher set, valid while `version` (epoch and next
+   * series id) stays the same. */
+  private readonly sortedCache = new Map<string, { version: string; ids: number[] }>();
   private readonly blocks: BlockStore;
   private readonly catalog: SeriesCatalog;
   /** Chunks sealed since the last checkpoint, by series: durable through the WAL
@@ -132,6 +144,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   /** Series created by the running append, written to SQLite at its end. */
   private newSeries: MemSeries[] = [];
   private readonly decodedHeads = new DecodedHeads(DECODED_HEADS);
+  private readonly decodedChunks = new DecodedChunks(DECODED_CHUNK_BYTES);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -719,9 +732,11 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
       if (mode === "latest") series.push(this.latestOf(s, mint, maxt));
       else series.push({ key: s.key, chunks: mode === "labels" ? [] : this.chunksOf(s, mint, maxt) });
     }
+    const latest = mode === "latest" ? this.latestColumns(series, mint, maxt) : undefined;
+    const page: SelectPage = latest === undefined ? { series } : { series: [], latest };
     if (end >= ids.length) {
       if (queryId !== "") this.queries.delete(queryId);
-      return { series };
+      return page;
     }
     if (queryId === "") {
       queryId = crypto.randomUUID();
@@ -729,7 +744,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
       this.expireQueries();
     }
     // The last id of the page always exists: deletes clear the cache synchronously.
-    return { series, cursor: { queryId, offset: end, after: this.byId.get(ids[end - 1]!)!.key } };
+    return { ...page, cursor: { queryId, offset: end, after: this.byId.get(ids[end - 1]!)!.key } };
   }
 
   /** Evaluates a pushed-down aggregation over the matching series in [mint, maxt]
@@ -744,7 +759,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
       const { ts, vs, hs } = this.samplesOf(s, mint, maxt);
       // Histogram aggregation has its own rules and annotations: the engine's.
       if (hs !== undefined && hs.some((h) => h !== undefined)) return { ...acc.result(), declined: true };
-      if (ts.length > 0) acc.add(s.labels, ts, vs);
+      if (ts.length > 0) acc.add(s.labels, ts, vs, s.key);
     }
     return acc.result();
   }
@@ -811,13 +826,44 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
 
   /** Matching ids in label order, only those sorting after `after` when given. */
   private sortedMatches(ms: Matcher[], mint: number, maxt: number, deadline: Deadline, after?: Labels): number[] {
+    const out: number[] = [];
+    for (const id of this.sortedResolved(ms, deadline)) {
+      deadline.tick();
+      const s = this.byId.get(id);
+      if (s !== undefined && overlaps(s, mint, maxt) && (after === undefined || compareLabels(s.labels, after) > 0)) out.push(id);
+    }
+    return out;
+  }
+
+  /** The ids the matchers select, in label order. Sorting by labels is most of a
+   * large select's work in the shard, and dashboards and rule groups ask the same
+   * selectors again and again while the set of series stays the same: the order is
+   * kept until a series is created (a new id) or dropped (a new epoch). */
+  private sortedResolved(ms: Matcher[], deadline: Deadline): readonly number[] {
+    const version = `${this.epoch}/${this.nextSeriesId}`;
+    let key = "";
+    for (const m of ms) key += `${m.type}\u0000${m.name}\u0000${m.value}\u0001`;
+    const hit = this.sortedCache.get(key);
+    if (hit !== undefined && hit.version === version) {
+      // Most recently used last, so that the first one is the one to evict.
+      this.sortedCache.delete(key);
+      this.sortedCache.set(key, hit);
+      return hit.ids;
+    }
     const list: MemSeries[] = [];
-    for (const id of this.matching(ms, mint, maxt, deadline)) {
-      const s = this.byId.get(id)!;
-      if (after === undefined || compareLabels(s.labels, after) > 0) list.push(s);
+    for (const id of this.postings.resolve(ms, deadline)) {
+      deadline.tick();
+      const s = this.byId.get(id);
+      if (s !== undefined) list.push(s);
     }
     list.sort((a, b) => compareLabels(a.labels, b.labels));
-    return list.map((s) => s.id);
+    const ids = list.map((s) => s.id);
+    this.sortedCache.delete(key);
+    if (ids.length <= SORTED_CACHE_MAX_IDS) {
+      this.sortedCache.set(key, { version, ids });
+      if (this.sortedCache.size > SORTED_CACHE_ENTRIES) this.sortedCache.delete(this.sortedCache.keys().next().value!);
+    }
+    return ids;
   }
 
   /** The newest sample in [mint, maxt] as it is when the open head holds it (the
@@ -829,11 +875,42 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     return { key: s.key, chunks: [], latest: Float64Array.of(s.maxT, s.lastV) };
   }
 
+  /** A "latest" page in columns: each series' newest sample in [mint, maxt], read
+   * here from its chunks when the head does not hold it; undefined when one of them is
+   * a native histogram, which goes in chunks. */
+  private latestColumns(page: readonly SeriesChunks[], mint: number, maxt: number): LatestColumns | undefined {
+    const keys: string[] = [];
+    const tv = new Float64Array(page.length * 2);
+    for (const p of page) {
+      let t: number;
+      let v: number;
+      if (p.latest !== undefined) {
+        t = p.latest[0]!;
+        v = p.latest[1]!;
+      } else {
+        if (p.chunks.length === 0) continue;
+        const { ts, vs, hs } = readChunks(p.chunks, mint, maxt);
+        const j = ts.length - 1;
+        if (j < 0) continue;
+        if (hs?.[j] !== undefined) return undefined;
+        t = ts[j]!;
+        v = vs[j]!;
+      }
+      tv[keys.length * 2] = t;
+      tv[keys.length * 2 + 1] = v;
+      keys.push(p.key);
+    }
+    // A view would still carry its whole buffer over RPC.
+    return { keys, tv: keys.length === page.length ? tv : tv.slice(0, keys.length * 2) };
+  }
+
   /** s's samples in [mint, maxt], its open head read from the decoded heads. */
   private samplesOf(s: MemSeries, mint: number, maxt: number): SampleArrays {
-    const head = s.head !== null && s.maxT >= mint && s.headMinT <= maxt ? this.decodedHeads.read(s) : null;
-    if (head === null) return readChunks(this.chunksOf(s, mint, maxt), mint, maxt);
-    return readChunks(this.chunksOf(s, mint, maxt, false), mint, maxt, head);
+    const inHead = s.head !== null && s.maxT >= mint && s.headMinT <= maxt;
+    const head = inHead ? this.decodedHeads.read(s) : null;
+    if (inHead && head === null) return readChunks(this.chunksOf(s, mint, maxt), mint, maxt);
+    // Without the open head's bytes, every in-order XOR chunk given is sealed.
+    return readChunks(this.chunksOf(s, mint, maxt, false), mint, maxt, head ?? undefined, this.decodedChunks);
   }
 
   private chunksOf(s: MemSeries, mint: number, maxt: number, withHead = true): ChunkData[] {

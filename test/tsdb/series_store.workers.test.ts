@@ -277,9 +277,16 @@ describe("SeriesStore", () => {
     expect(now.map((s) => [...s.ts])).toEqual([[last[0]], [end - 15_000]]);
     expect(now[0]!.vs[0]).toBe(last[1]);
     expect(isStaleNaN(now[1]!.vs[0]!)).toBe(true);
-    // Asked about the past, the store falls back to the chunks over that range.
+    // Asked about the past, the store reads the newest sample in range from the chunks.
     const past = await read(T0 + 15_000 * 10, T0 + 15_000 * 20);
-    expect([...past[0]!.ts]).toEqual(samples.slice(10, 21).map((x) => x[0]));
+    expect([...past[0]!.ts]).toEqual([samples[20]![0]]);
+    expect(past[0]!.vs[0]).toBe(samples[20]![1]);
+    // selectLatest answers the same in columns.
+    const cols = await storage.querier().selectLatest!([{ type: "=", name: "__name__", value: "lat" }], { start: last[0] - 300_000, end: last[0] + 60_000 });
+    expect(cols.labels).toEqual(now.map((s) => s.labels));
+    expect([...cols.ts]).toEqual([last[0], end - 15_000]);
+    expect(cols.vs[0]).toBe(last[1]);
+    expect(isStaleNaN(cols.vs[1]!)).toBe(true);
   });
 
   it("pages large selects and merges shards back into label order", async () => {

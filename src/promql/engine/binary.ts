@@ -1,5 +1,5 @@
 import { CounterResetHint, HistogramError, type FloatHistogram } from "../../model/histogram.js";
-import { LabelsBuilder, labelsKey, labelsToString, METRIC_NAME, type Labels } from "../../model/labels.js";
+import { compareLabels, LabelsBuilder, labelsKey, labelsToString, METRIC_NAME, type Labels } from "../../model/labels.js";
 import type { BinaryExpr, BinaryOp, VectorMatching } from "../parser/ast.js";
 import type { EvalContext } from "./context.js";
 import { newSeries, type StepScalar, type StepSeries, type StepVector } from "./step_values.js";
@@ -206,6 +206,9 @@ function effective(s: StepSeries): Labels {
 /** Series that ended up with the same labels (after dropping the metric name) become
  * one, unless two of them have a value at the same step, which Prometheus rejects. */
 export function mergeSameLabels(v: StepVector): StepVector {
+  // Series in strictly increasing label order (a selector's, a pushed-down function's)
+  // are all distinct: nothing to merge, and no key to build for each.
+  if (strictlyIncreasing(v.series)) return v;
   const byKey = new Map<string, StepSeries>();
   const copied = new Set<string>();
   for (const s of v.series) {
@@ -230,6 +233,11 @@ export function mergeSameLabels(v: StepVector): StepVector {
     byKey.set(key, into);
   }
   return copied.size > 0 ? { kind: "vector", series: [...byKey.values()] } : v;
+}
+
+function strictlyIncreasing(series: readonly StepSeries[]): boolean {
+  for (let i = 1; i < series.length; i++) if (compareLabels(series[i - 1]!.labels, series[i]!.labels) >= 0) return false;
+  return true;
 }
 
 /** and / or / unless, matched per step on the signature of on(...) / ignoring(...). */

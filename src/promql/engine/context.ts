@@ -1,4 +1,4 @@
-import { DeadlineExceededError, type Querier, type Series, type SelectHints } from "../../storage/storage.js";
+import { DeadlineExceededError, type LatestSamples, type Querier, type Series, type SelectHints } from "../../storage/storage.js";
 import type { Matcher } from "../../model/matchers.js";
 import { QueryError } from "./value.js";
 
@@ -107,6 +107,16 @@ export class EvalContext {
 
   checkDeadline(): void {
     if ((++this.checks & 1023) === 0 && Date.now() > this.deadline) throw queryTimeout();
+  }
+
+  /** The storage's selectLatest with the query's deadline, as select. */
+  async selectLatest(matchers: readonly Matcher[], hints: SelectHints): Promise<LatestSamples> {
+    try {
+      return await this.querier.selectLatest!(matchers, { ...hints, deadline: this.deadline });
+    } catch (e) {
+      if (e instanceof DeadlineExceededError) throw queryTimeout();
+      throw e;
+    }
   }
 
   /** The storage select with the query's deadline, which the shards enforce too. */

@@ -3,8 +3,9 @@ import { aggregate, type AggregateParam } from "./aggregate.js";
 import { mergeSameLabels, scalarScalar, setOp, vectorScalar, vectorVector } from "./binary.js";
 import type { EvalContext } from "./context.js";
 import { FUNCTIONS } from "./functions/index.js";
-import { pushedAggregate, pushedRangeFunction } from "./pushdown.js";
-import { atTime, evalMatrixSelector, evalVectorSelector } from "./selectors.js";
+import { pushedAggregate, pushedOverTime, pushedRangeFunction } from "./pushdown.js";
+import { subqueryGrid } from "./subquery_grid.js";
+import { evalMatrixSelector, evalVectorSelector } from "./selectors.js";
 import { CounterResetHint, type FloatHistogram } from "../../model/histogram.js";
 import { newSeries, type StepSeries, type RangeSeries, type StepRange, type StepScalar, type StepValue, type StepVector } from "./step_values.js";
 import { QueryError } from "./value.js";
@@ -105,7 +106,7 @@ export class Evaluator {
   private async call(e: Call): Promise<StepValue> {
     const impl = FUNCTIONS[e.func.name];
     if (impl === undefined) throw new QueryError("execution", `function "${e.func.name}" is not supported`);
-    const pushed = await pushedRangeFunction(this.ctx, e);
+    const pushed = (await pushedOverTime(this.ctx, e)) ?? (await pushedRangeFunction(this.ctx, e));
     if (pushed !== null) return this.held([], pushed);
     const args: StepValue[] = [];
     for (const a of e.args) args.push(await this.eval(a));
@@ -116,20 +117,7 @@ export class Evaluator {
    * subquery step from the epoch, and hands its points to the consumer as raw samples. */
   private async subquery(e: SubqueryExpr): Promise<StepRange> {
     const ctx = this.ctx;
-    const step = e.step > 0 ? e.step : ctx.defaultSubqueryStep;
-    const fixed = atTime(ctx, e.at);
-    const windowEnds = new Float64Array(ctx.n);
-    let minEnd = Infinity;
-    let maxEnd = -Infinity;
-    for (let i = 0; i < ctx.n; i++) {
-      const end = (fixed ?? ctx.steps[i]!) - e.offset;
-      windowEnds[i] = end;
-      if (end < minEnd) minEnd = end;
-      if (end > maxEnd) maxEnd = end;
-    }
-    const lowest = minEnd - e.range;
-    let start = Math.trunc(lowest / step) * step;
-    if (start <= lowest) start += step;
+    const { start, end: maxEnd, step, windowEnds } = subqueryGrid(ctx, e);
     const series: RangeSeries[] = [];
     if (start <= maxEnd) {
       const inner = ctx.child(start, maxEnd, step);

@@ -1,6 +1,7 @@
 import { labelsFromKey, METRIC_NAME } from "../../model/labels.js";
 import { DeadlineExceededError, type PushdownPlan } from "../../storage/storage.js";
-import { isSelectionOp, type PartialAggregate } from "../../tsdb/pushdown.js";
+import { isSelectionOp, type OverTimeFn, type PartialAggregate } from "../../tsdb/pushdown.js";
+import { subqueryGrid } from "./subquery_grid.js";
 import type { AggregateExpr, Call, Expr, VectorSelector } from "../parser/ast.js";
 import { aggregate, type AggregateParam } from "./aggregate.js";
 import type { EvalContext } from "./context.js";
@@ -96,13 +97,42 @@ export async function pushedRangeFunction(ctx: EvalContext, e: Call): Promise<St
   return part === null ? null : { kind: "vector", series: candidateSeries(part, fn) };
 }
 
+/** Range functions of a subquery the shards can evaluate over a pushed-down inner
+ * expression. */
+const OVER_TIME = new Set<string>(["max_over_time", "min_over_time"] satisfies OverTimeFn[]);
+
+/** `max|min_over_time(rate|increase|delta(selector[range])[range:step])`: the shards
+ * evaluate the inner function on the subquery's grid, as the ordinary evaluation
+ * would push it down, and the outer function too, so one value per series and
+ * step comes back instead of every inner point. Null when not allowed, as above. */
+export async function pushedOverTime(ctx: EvalContext, e: Call): Promise<StepVector | null> {
+  if (!OVER_TIME.has(e.func.name) || e.args.length !== 1) return null;
+  const sq = e.args[0]!;
+  if (sq.type !== "SubqueryExpr" || sq.at !== null) return null;
+  const inner = unwrap(sq.expr);
+  if (inner.type !== "Call" || !RANGE_FNS.has(inner.func.name) || inner.args.length !== 1) return null;
+  const ms = inner.args[0]!;
+  if (ms.type !== "MatrixSelector") return null;
+  const grid = subqueryGrid(ctx, sq);
+  if (grid.start > grid.end) return null;
+  const fn = inner.func.name as PushdownPlan["fn"];
+  const child = ctx.child(grid.start, grid.end, grid.step);
+  const outer = { fn: e.func.name as OverTimeFn, range: sq.range, ends: Array.from(grid.windowEnds) };
+  const part = await evaluateInShards(child, ms.vectorSelector, { op: "each", grouping: [], without: false, fn, range: ms.range, outer });
+  if (part === null) return null;
+  // The subquery's points were held as a range before the function consumed them.
+  ctx.addSamples(part.points ?? 0);
+  ctx.releaseSamples(part.points ?? 0);
+  return { kind: "vector", series: candidateSeries(part, fn) };
+}
+
 /** Runs a plan over the query's step grid in the storage; null when the storage cannot
  * or declines (histograms), an @ modifier pins the selector, or per-step statistics
  * are asked for. */
 async function evaluateInShards(
   ctx: EvalContext,
   sel: VectorSelector,
-  what: Pick<PushdownPlan, "op" | "grouping" | "without" | "fn" | "range" | "k">,
+  what: Pick<PushdownPlan, "op" | "grouping" | "without" | "fn" | "range" | "k" | "outer">,
 ): Promise<PartialAggregate | null> {
   const q = ctx.querier;
   if (q.selectAggregate === undefined || ctx.queryable !== null || sel.at !== null) return null;
@@ -125,10 +155,16 @@ async function evaluateInShards(
 
 /** The series a shard sent whole, in label order. */
 function candidateSeries(part: PartialAggregate, fn: PushdownPlan["fn"]): StepSeries[] {
-  return (part.candidates ?? []).map((c): StepSeries => {
-    const s: StepSeries = { labels: labelsFromKey(c.key), vs: c.vs, has: c.has };
+  const c = part.candidates;
+  if (c === undefined) return [];
+  const n = part.n;
+  const out = new Array<StepSeries>(c.keys.length);
+  for (let i = 0; i < c.keys.length; i++) {
+    // Views of the columns: step values are never written in place (see mergeSameLabels).
+    const s: StepSeries = { labels: part.candidateLabels?.[i] ?? labelsFromKey(c.keys[i]!), vs: c.vs.subarray(i * n, i * n + n), has: c.has.subarray(i * n, i * n + n) };
     // The inner function's result loses the name at the end of the query.
     if (fn !== "") s.dropName = true;
-    return s;
-  });
+    out[i] = s;
+  }
+  return out;
 }

@@ -40,6 +40,7 @@ export async function evalVectorSelector(ctx: EvalContext, sel: VectorSelector):
   // One step (an instant query, or a pinned @) needs only each series' newest sample.
   const latestOnly = lo === hi;
   const stats = ctx.queryable !== null;
+  if (latestOnly && ctx.querier.selectLatest !== undefined) return latestVector(ctx, sel, refs);
   for await (const s of ctx.select(sel.matchers, { start: lo - ctx.lookbackDelta + 1, end: hi, latestOnly })) {
     ctx.checkDeadline();
     const ss = newSeries(s.labels, n);
@@ -70,6 +71,32 @@ export async function evalVectorSelector(ctx: EvalContext, sel: VectorSelector):
     ctx.addSamples(count);
     out.series.push(ss);
   }
+  return out;
+}
+
+/** evalVectorSelector where every step reads at one time, from storage's columns:
+ * the same values without a select stream and a scan per series. */
+async function latestVector(ctx: EvalContext, sel: VectorSelector, refs: Float64Array): Promise<StepVector> {
+  const ref = refs[0]!;
+  const n = ctx.n;
+  const got = await ctx.selectLatest(sel.matchers, { start: ref - ctx.lookbackDelta + 1, end: ref, latestOnly: true });
+  const out: StepVector = { kind: "vector", series: [] };
+  const { ts, vs, hs } = got;
+  for (let k = 0; k < got.labels.length; k++) {
+    const t = ts[k]!;
+    if (t > ref || t <= ref - ctx.lookbackDelta) continue;
+    const h = hs?.[k];
+    const v = vs[k]!;
+    if (h !== undefined ? isStaleNaN(h.sum) : v !== v && isStaleNaN(v)) continue;
+    const ss = newSeries(got.labels[k]!, n);
+    if (h !== undefined) ss.hs = new Array<FloatHistogram | undefined>(n).fill(h);
+    ss.vs.fill(v);
+    ss.has.fill(1);
+    ss.ts = new Float64Array(n).fill(t);
+    out.series.push(ss);
+    for (let i = 0; i < n; i++) ctx.countQueryable(i, 1);
+  }
+  ctx.addSamples(out.series.length * n);
   return out;
 }
 

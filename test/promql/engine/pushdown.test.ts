@@ -71,6 +71,7 @@ const QUERIES = [
   "increase(req_total[2m] offset 1m)",
   "delta(other_total[5m]) > 10",
   "max_over_time(rate(req_total[1m])[30m:1m])",
+  "min_over_time((increase(req_total[2m] offset 1m))[20m:45s] offset 2m)",
   "rate(req_total[5m] @ 600)",
 ];
 
@@ -112,6 +113,8 @@ describe("aggregations and range functions pushed into storage", () => {
       "increase(m_total[3m] offset 30s)",
       "delta(m_total[90s]) / K",
       "max_over_time(rate(m_total[1m])[3m:20s])",
+      "min_over_time(delta(m_total[90s])[2m:K0s] offset 10s)",
+      "max_over_time((increase(m_total[1m] offset 20s))[150s:30s])",
       "sum_over_time(increase(m_total[50s])[2m:K0s] offset 10s)",
     );
     await fc.assert(

@@ -8,7 +8,7 @@ import type { EvalContext } from "../context.js";
 import type { StepValue } from "../step_values.js";
 import { QueryError } from "../value.js";
 import type { FunctionImpl } from "./function.js";
-import { extrapolatedDelta } from "../../../model/window_math.js";
+import { extrapolatedDelta, maxOf, minOf } from "../../../model/window_math.js";
 import { asRange, asScalar, overWindows, splitWindow, type Window } from "./helpers.js";
 
 /** Annotations of range functions over native histograms, positioned at the range
@@ -380,16 +380,8 @@ export const rangeFunctions: Record<string, FunctionImpl> = {
     return Number.isFinite(s) ? s + c : s;
   }),
   count_over_time: overTime((w) => w.hi - w.lo),
-  min_over_time: windowsOf(floatsOnly(1, false, (w) => {
-    let m = w.vs[w.lo]!;
-    for (let k = w.lo + 1; k < w.hi; k++) if (w.vs[k]! < m || Number.isNaN(m)) m = w.vs[k]!;
-    return m;
-  })),
-  max_over_time: windowsOf(floatsOnly(1, false, (w) => {
-    let m = w.vs[w.lo]!;
-    for (let k = w.lo + 1; k < w.hi; k++) if (w.vs[k]! > m || Number.isNaN(m)) m = w.vs[k]!;
-    return m;
-  })),
+  min_over_time: windowsOf(floatsOnly(1, false, (w) => minOf(w.vs, w.lo, w.hi))),
+  max_over_time: windowsOf(floatsOnly(1, false, (w) => maxOf(w.vs, w.lo, w.hi))),
   last_over_time: overTime((w) => w.hs?.[w.hi - 1] ?? w.vs[w.hi - 1]!, true),
   first_over_time: overTime((w) => w.hs?.[w.lo] ?? w.vs[w.lo]!, true),
   ts_of_last_over_time: overTime((w) => w.ts[w.hi - 1]! / 1000),
