@@ -19,8 +19,14 @@ const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
  * dropped), UTC. */
 export function goTime(ms: number): string {
   if (isZeroTime(ms)) return GO_ZERO_TIME;
+  // toISOString always ends in ".mmmZ"; the route formats a time per rule on every
+  // poll, so the zeros are cut by arithmetic rather than a regular expression.
   const iso = new Date(ms).toISOString();
-  return iso.replace(/\.(\d*?)0*Z$/, (_, frac: string) => (frac === "" ? "Z" : `.${frac}Z`));
+  const frac = ((Math.trunc(ms) % 1000) + 1000) % 1000;
+  if (frac === 0) return `${iso.slice(0, -5)}Z`;
+  if (frac % 100 === 0) return `${iso.slice(0, -3)}Z`;
+  if (frac % 10 === 0) return `${iso.slice(0, -2)}Z`;
+  return iso;
 }
 
 /** strconv.FormatFloat(v, 'e', -1, 64): the shortest exact digits, exponent with
@@ -45,17 +51,19 @@ function alertJSON(a: AlertView): Record<string, unknown> {
   return out;
 }
 
+/** The fields every rule ends with, after its type's own. */
+function ruleTail(r: RuleView, x: Record<string, unknown>): Record<string, unknown> {
+  x["health"] = r.health;
+  if (r.lastError !== "") x["lastError"] = r.lastError;
+  x["evaluationTime"] = r.evaluationTimeMs / 1000;
+  x["lastEvaluation"] = goTime(r.lastEvaluation);
+  x["type"] = r.type;
+  return x;
+}
+
 function ruleJSON(r: RuleView, excludeAlerts: boolean): Record<string, unknown> {
-  const tail = (x: Record<string, unknown>) => {
-    x["health"] = r.health;
-    if (r.lastError !== "") x["lastError"] = r.lastError;
-    x["evaluationTime"] = r.evaluationTimeMs / 1000;
-    x["lastEvaluation"] = goTime(r.lastEvaluation);
-    x["type"] = r.type;
-    return x;
-  };
   if (r.type === "alerting") {
-    return tail({
+    return ruleTail(r, {
       state: r.state,
       name: r.name,
       query: r.query,
@@ -66,7 +74,7 @@ function ruleJSON(r: RuleView, excludeAlerts: boolean): Record<string, unknown> 
       alerts: excludeAlerts ? null : r.alerts.map(alertJSON),
     });
   }
-  return tail({ name: r.name, query: r.query, labels: labelsToRecord(r.labels) });
+  return ruleTail(r, { name: r.name, query: r.query, labels: labelsToRecord(r.labels) });
 }
 
 /** Go's strconv.ParseBool. */

@@ -76,14 +76,15 @@ export function minOf(vs: Float64Array, lo: number, hi: number): number {
   return m;
 }
 
-/** Index range [lo, hi) of the samples of `ts` inside the left-open window (end - range, end]. */
-export function windowBounds(ts: Float64Array, end: number, range: number, hint: number): [number, number] {
+/** Index range [lo, hi) of the samples of `ts` inside the left-open window (end - range, end],
+ * looking only at ts[from, to). */
+export function windowBounds(ts: Float64Array, end: number, range: number, hint: number, from = 0, to = ts.length): [number, number] {
   const start = end - range;
-  let lo = Math.min(hint, ts.length);
-  while (lo > 0 && ts[lo - 1]! > start) lo--;
-  while (lo < ts.length && ts[lo]! <= start) lo++;
+  let lo = Math.max(from, Math.min(hint, to));
+  while (lo > from && ts[lo - 1]! > start) lo--;
+  while (lo < to && ts[lo]! <= start) lo++;
   let hi = lo;
-  while (hi < ts.length && ts[hi]! <= end) hi++;
+  while (hi < to && ts[hi]! <= end) hi++;
   return [lo, hi];
 }
 

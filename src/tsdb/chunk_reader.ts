@@ -51,10 +51,10 @@ function clip(d: SampleArrays, mint: number, maxt: number): SampleArrays {
   return out;
 }
 
-/** The first index from `from` on whose time is >= t (> t when `after`). */
-function searchTime(ts: Float64Array, t: number, from: number, after: boolean): number {
+/** The first index in [from, to) whose time is >= t (> t when `after`), else `to`. */
+export function searchTime(ts: Float64Array, t: number, from: number, after: boolean, to = ts.length): number {
   let lo = from;
-  let hi = ts.length;
+  let hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (ts[mid]! < t || (after && ts[mid] === t)) lo = mid + 1;

@@ -57,6 +57,8 @@ export class MemSeries {
   /** The open XOR head's samples, decoded (see decodedHead); appends keep them
    * current, anything else that changes the head drops them. */
   private decoded: SampleBuffer | null = null;
+  /** When the decoded head was last read, on DecodedHeads' clock. */
+  headReadAt = 0;
 
   constructor(
     readonly id: number,
@@ -202,9 +204,15 @@ export class MemSeries {
    * head), decoded on the first call. Reads near "now" land in the head, and queries
    * and rule evaluations read the same heads again and again between appends. */
   decodedHead(): { ts: Float64Array; vs: Float64Array } | null {
+    const d = this.decodedHeadBuffer();
+    return d === null ? null : { ts: d.ts.subarray(0, d.n), vs: d.vs.subarray(0, d.n) };
+  }
+
+  /** As decodedHead, the samples being ts/vs[0, n) of the buffer: no views made for
+   * a reader that takes an index range anyway. */
+  decodedHeadBuffer(): SampleBuffer | null {
     if (this.head === null) return null;
-    const d = (this.decoded ??= decodeHead(this.head.bytes()));
-    return { ts: d.ts.subarray(0, d.n), vs: d.vs.subarray(0, d.n) };
+    return (this.decoded ??= decodeHead(this.head.bytes()));
   }
 
   /** Whether decodedHead would answer without decoding. */

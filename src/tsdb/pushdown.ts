@@ -1,4 +1,4 @@
-import { compareLabels, labelsFromKey, labelsKey, METRIC_NAME, type Labels } from "../model/labels.js";
+import { compareLabels, labelsFromKey, labelsKey, METRIC_NAME, type Label, type Labels } from "../model/labels.js";
 import { isStaleNaN } from "../model/sample.js";
 import { extrapolatedDelta, kahanAdd, maxOf, minOf, windowBounds, withoutStale } from "../model/window_math.js";
 
@@ -115,6 +115,44 @@ function ranksBefore(a: number, b: number, top: boolean): boolean {
   return top ? a > b : a < b;
 }
 
+/** Each series of a list's group, as slots: the group key of series i is
+ * keys[slots[i]], every key once. A shard keeps them with the label order of a matcher
+ * set's series (they change only when its series do), so that an evaluation that asks
+ * the same aggregation again finds each series' group without building its key. */
+export interface GroupSlots {
+  slots: Int32Array;
+  keys: string[];
+}
+
+/** The group slots of `series`, for the grouping of `plan`. */
+export function groupSlots(series: readonly { labels: Labels }[], plan: Pick<PushdownPlan, "grouping" | "without">): GroupSlots {
+  const names = new Set(plan.grouping);
+  const slots = new Int32Array(series.length);
+  const index = new Map<string, number>();
+  for (let i = 0; i < series.length; i++) {
+    const key = groupKey(series[i]!.labels, names, plan.without);
+    let slot = index.get(key);
+    if (slot === undefined) index.set(key, (slot = index.size));
+    slots[i] = slot;
+  }
+  return { slots, keys: [...index.keys()] };
+}
+
+/** The label key of a series' group. A loop, not filter(): the bundle names each
+ * closure it creates (esbuild's keepNames), which costs more than this per series. */
+function groupKey(labels: Labels, names: ReadonlySet<string>, without: boolean): string {
+  const kept: Label[] = [];
+  for (const l of labels) if (without ? l.name !== METRIC_NAME && !names.has(l.name) : names.has(l.name)) kept.push(l);
+  return labelsKey(kept);
+}
+
+/** Whether vs[lo, hi) holds a NaN, which may be a stale marker: most windows hold
+ * none, and then nothing needs copying. */
+function anyNaN(vs: Float64Array, lo: number, hi: number): boolean {
+  for (let i = lo; i < hi; i++) if (vs[i] !== vs[i]) return true;
+  return false;
+}
+
 /** Whether a sum overflows depends on the order of its summands once they come near
  * the largest double; the shards' partial sums add them in another order than one
  * pass would, so sums with such summands are left to the engine. Below this bound
@@ -142,6 +180,10 @@ export class PushdownAccumulator {
   private readonly firsts: Labels[] = [];
   /** Selection ops: each group's first series' ordinal in kept. */
   private readonly firstOrds: number[] = [];
+  /** With group slots (useSlots): the slots, and each slot's group, -1 until its
+   * first series with a value. */
+  private slots: GroupSlots = { slots: new Int32Array(0), keys: [] };
+  private slotGroup = new Int32Array(0);
 
   constructor(private readonly plan: PushdownPlan) {
     const n = plan.n;
@@ -159,16 +201,34 @@ export class PushdownAccumulator {
   /** "each": every series with a value, in label order. */
   private readonly each = new ColumnsBuilder();
 
+  /** Series given to addRange with an index are those of `slots`' list. */
+  useSlots(slots: GroupSlots): void {
+    this.slots = slots;
+    this.slotGroup = new Int32Array(slots.keys.length).fill(-1);
+  }
+
   /** `key`, when the caller has it, is labelsKey(labels). */
   add(labels: Labels, ts: Float64Array, vs: Float64Array, key?: string): void {
-    if (!this.evaluate(ts, vs)) return;
+    this.addRange(labels, ts, vs, 0, ts.length, key, -1);
+  }
+
+  /** As add, for the samples ts/vs[lo, hi); `at` is the series' index in the list of
+   * the group slots given to useSlots, or -1. */
+  addRange(labels: Labels, ts: Float64Array, vs: Float64Array, lo: number, hi: number, key: string | undefined, at: number): void {
+    if (!this.evaluate(ts, vs, lo, hi)) return;
     if (this.plan.op === "each") {
       const outer = this.plan.outer;
       if (outer === undefined) this.each.push(key ?? labelsKey(labels), this.step, this.has);
       else if (this.overTime(outer)) this.each.push(key ?? labelsKey(labels), this.outerVs!, this.outerHas!);
       return;
     }
-    const g = this.group(labels);
+    const slot = at >= 0 ? this.slots.slots[at]! : -1;
+    const g = slot >= 0 ? this.slotGroup[slot]! : -1;
+    return this.fold(g >= 0 ? g : this.group(labels, slot), labels);
+  }
+
+  /** Folds the series' step values (step/has) into group g. */
+  private fold(g: number, labels: Labels): void {
     if (isSelectionOp(this.plan.op)) return this.offer(g, labels);
     const n = this.plan.n;
     const op = this.plan.op;
@@ -309,18 +369,19 @@ export class PushdownAccumulator {
     return any;
   }
 
-  /** The inner expression's value at every step into step/has; false if none. */
-  private evaluate(ts: Float64Array, vs: Float64Array): boolean {
+  /** The inner expression's value at every step, over the samples ts/vs[lo, hi),
+   * into step/has; false if none. */
+  private evaluate(ts: Float64Array, vs: Float64Array, lo: number, hi: number): boolean {
     const { n, fn, range } = this.plan;
     const refs = this.refs;
     this.has.fill(0);
     let any = false;
     if (fn === "") {
-      let j = -1;
+      let j = lo - 1;
       for (let i = 0; i < n; i++) {
         const ref = refs[i]!;
-        while (j + 1 < ts.length && ts[j + 1]! <= ref) j++;
-        if (j < 0 || ts[j]! <= ref - range) continue;
+        while (j + 1 < hi && ts[j + 1]! <= ref) j++;
+        if (j < lo || ts[j]! <= ref - range) continue;
         const v = vs[j]!;
         if (v !== v && isStaleNaN(v)) continue;
         this.step[i] = v;
@@ -330,16 +391,22 @@ export class PushdownAccumulator {
       }
       return any;
     }
-    const clean = withoutStale(ts, vs);
-    this.samples += clean.ts.length;
+    if (anyNaN(vs, lo, hi)) {
+      const clean = withoutStale(ts.subarray(lo, hi), vs.subarray(lo, hi));
+      ts = clean.ts;
+      vs = clean.vs;
+      lo = 0;
+      hi = ts.length;
+    }
+    this.samples += hi - lo;
     const isCounter = fn !== "delta";
     const isRate = fn === "rate";
-    let hint = 0;
+    let hint = lo;
     for (let i = 0; i < n; i++) {
       const end = refs[i]!;
-      const [lo, hi] = windowBounds(clean.ts, end, range, hint);
-      hint = lo;
-      const v = extrapolatedDelta(clean.ts, clean.vs, lo, hi, end - range, end, range, isCounter, isRate);
+      const [a, b] = windowBounds(ts, end, range, hint, lo, hi);
+      hint = a;
+      const v = extrapolatedDelta(ts, vs, a, b, end - range, end, range, isCounter, isRate);
       if (v === undefined) continue;
       this.step[i] = v;
       this.has[i] = 1;
@@ -348,11 +415,9 @@ export class PushdownAccumulator {
     return any;
   }
 
-  private group(labels: Labels): number {
-    const { without } = this.plan;
-    const names = this.names;
-    const gl = without ? labels.filter((l) => l.name !== METRIC_NAME && !names.has(l.name)) : labels.filter((l) => names.has(l.name));
-    const key = labelsKey(gl);
+  /** The group of a series (its first series `labels`), made on its first value. */
+  private group(labels: Labels, slot: number): number {
+    const key = slot >= 0 ? this.slots.keys[slot]! : groupKey(labels, this.names, this.plan.without);
     let g = this.groups.get(key);
     if (g === undefined) {
       g = this.groups.size;
@@ -370,6 +435,7 @@ export class PushdownAccumulator {
         this.count = grow(this.count);
       }
     }
+    if (slot >= 0) this.slotGroup[slot] = g;
     return g;
   }
 }

@@ -38,10 +38,10 @@ import { partitionOf } from "./block.js";
 import { BlockStore } from "./block_store.js";
 import { decodeSnapshotPart, encodeSnapshot, type HeadEntry, type Snapshot } from "./head_snapshot.js";
 import { convertLegacyRows } from "./legacy_rows.js";
-import { readChunks, type SampleArrays } from "./chunk_reader.js";
+import { readChunks, searchTime, type SampleArrays } from "./chunk_reader.js";
 import { DecodedHeads } from "./decoded_heads.js";
 import { DecodedChunks } from "./decoded_chunks.js";
-import { PushdownAccumulator, type PartialAggregate, type PushdownPlan } from "./pushdown.js";
+import { groupSlots, PushdownAccumulator, type GroupSlots, type PartialAggregate, type PushdownPlan } from "./pushdown.js";
 import { SeriesCatalog } from "./series_catalog.js";
 import type { AggregateAnswer, AggregateRequest, StorageLayout } from "./rpc.js";
 import { rearmingAlarm } from "../durable/alarm.js";
@@ -65,6 +65,17 @@ const DEFAULT_PAGE = 1000;
  * list it keeps: at most about 64 x 64K ids. */
 const SORTED_CACHE_ENTRIES = 64;
 const SORTED_CACHE_MAX_IDS = 1 << 16;
+/** Groupings whose group slots a kept matcher set keeps (SortedSelection.slots). */
+const GROUP_SLOT_ENTRIES = 8;
+
+/** A matcher set's series in label order (sortedResolved), and what pushed-down reads
+ * of them keep: the series themselves and their groups by grouping. */
+interface SortedSelection {
+  version: string;
+  ids: number[];
+  series?: MemSeries[];
+  slots?: Map<string, GroupSlots>;
+}
 /** Heads a shard keeps decoded for pushed-down reads (DecodedHeads): at most about
  * 16 MiB of samples. */
 const DECODED_HEADS = 8192;
@@ -121,7 +132,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   private readonly queries = new Map<string, { ids: number[]; mint: number; maxt: number; expires: number }>();
   /** sortedResolved's answers by matcher set, valid while `version` (epoch and next
    * series id) stays the same. */
-  private readonly sortedCache = new Map<string, { version: string; ids: number[] }>();
+  private readonly sortedCache = new Map<string, SortedSelection>();
   private readonly blocks: BlockStore;
   private readonly catalog: SeriesCatalog;
   /** Chunks sealed since the last checkpoint, by series: durable through the WAL
@@ -753,15 +764,62 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     const dl = new Deadline(deadline);
     dl.check();
     const acc = new PushdownAccumulator(plan);
-    for (const id of this.sortedMatches(toMatchers(specs), mint, maxt, dl)) {
+    const sel = this.sortedSelection(toMatchers(specs), dl);
+    const series = (sel.series ??= this.seriesOf(sel.ids));
+    if (plan.op !== "each") acc.useSlots(this.groupSlotsOf(sel, series, plan));
+    for (let i = 0; i < series.length; i++) {
       dl.tick();
-      const s = this.byId.get(id)!;
+      const s = series[i]!;
+      if (!overlaps(s, mint, maxt)) continue;
+      const head = this.headWindow(s, mint, maxt);
+      if (head !== null) {
+        acc.addRange(s.labels, head.ts, head.vs, head.lo, head.hi, s.key, i);
+        continue;
+      }
       const { ts, vs, hs } = this.samplesOf(s, mint, maxt);
       // Histogram aggregation has its own rules and annotations: the engine's.
       if (hs !== undefined && hs.some((h) => h !== undefined)) return { ...acc.result(), declined: true };
-      if (ts.length > 0) acc.add(s.labels, ts, vs, s.key);
+      if (ts.length > 0) acc.addRange(s.labels, ts, vs, 0, ts.length, s.key, i);
     }
     return acc.result();
+  }
+
+  /** The series of kept ids (which all exist while the selection's version holds). */
+  private seriesOf(ids: readonly number[]): MemSeries[] {
+    const out: MemSeries[] = [];
+    for (const id of ids) {
+      const s = this.byId.get(id);
+      if (s !== undefined) out.push(s);
+    }
+    return out;
+  }
+
+  /** The groups of a selection's series for the plan's grouping, kept with it. */
+  private groupSlotsOf(sel: SortedSelection, series: readonly MemSeries[], plan: PushdownPlan): GroupSlots {
+    const key = `${plan.without ? "without" : "by"}\u0000${plan.grouping.join("\u0000")}`;
+    const slots = (sel.slots ??= new Map());
+    let hit = slots.get(key);
+    if (hit === undefined) {
+      hit = groupSlots(series, plan);
+      if (slots.size >= GROUP_SLOT_ENTRIES) slots.clear();
+      slots.set(key, hit);
+    }
+    return hit;
+  }
+
+  /**
+   * s's samples in [mint, maxt] as an index range of its decoded head, when the head
+   * holds all of them: no sealed chunk can (they end before the head starts), no
+   * out-of-order samples overlap, and the head is XOR. A rule's window near "now" is
+   * the usual case, and then there is no chunk list, join or view to make per series.
+   */
+  private headWindow(s: MemSeries, mint: number, maxt: number): { ts: Float64Array; vs: Float64Array; lo: number; hi: number } | null {
+    if (s.head === null || s.hasOOOChunks || mint < s.headMinT || s.histHead !== null) return null;
+    if (s.oooLen > 0 && s.oooMaxT() >= mint && s.oooMinT() <= maxt) return null;
+    const d = this.decodedHeads.buffer(s);
+    if (d === null) return null;
+    const lo = searchTime(d.ts, mint, 0, false, d.n);
+    return { ts: d.ts, vs: d.vs, lo, hi: searchTime(d.ts, maxt, lo, true, d.n) };
   }
 
   selectAggregates(requests: AggregateRequest[]): AggregateAnswer[] {
@@ -840,6 +898,11 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
    * selectors again and again while the set of series stays the same: the order is
    * kept until a series is created (a new id) or dropped (a new epoch). */
   private sortedResolved(ms: Matcher[], deadline: Deadline): readonly number[] {
+    return this.sortedSelection(ms, deadline).ids;
+  }
+
+  /** sortedResolved's selection, kept (when not too large) while the version holds. */
+  private sortedSelection(ms: Matcher[], deadline: Deadline): SortedSelection {
     const version = `${this.epoch}/${this.nextSeriesId}`;
     let key = "";
     for (const m of ms) key += `${m.type}\u0000${m.name}\u0000${m.value}\u0001`;
@@ -848,7 +911,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
       // Most recently used last, so that the first one is the one to evict.
       this.sortedCache.delete(key);
       this.sortedCache.set(key, hit);
-      return hit.ids;
+      return hit;
     }
     const list: MemSeries[] = [];
     for (const id of this.postings.resolve(ms, deadline)) {
@@ -857,13 +920,13 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
       if (s !== undefined) list.push(s);
     }
     list.sort((a, b) => compareLabels(a.labels, b.labels));
-    const ids = list.map((s) => s.id);
+    const sel: SortedSelection = { version, ids: list.map((s) => s.id), series: list };
     this.sortedCache.delete(key);
-    if (ids.length <= SORTED_CACHE_MAX_IDS) {
-      this.sortedCache.set(key, { version, ids });
+    if (sel.ids.length <= SORTED_CACHE_MAX_IDS) {
+      this.sortedCache.set(key, sel);
       if (this.sortedCache.size > SORTED_CACHE_ENTRIES) this.sortedCache.delete(this.sortedCache.keys().next().value!);
     }
-    return ids;
+    return sel;
   }
 
   /** The newest sample in [mint, maxt] as it is when the open head holds it (the

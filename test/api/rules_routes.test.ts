@@ -59,6 +59,9 @@ describe("Go formatting", () => {
     expect(goTime(T0)).toBe("2026-01-01T00:00:00Z");
     expect(goTime(T0 + 500)).toBe("2026-01-01T00:00:00.5Z");
     expect(goTime(T0 + 123)).toBe("2026-01-01T00:00:00.123Z");
+    expect(goTime(T0 + 120)).toBe("2026-01-01T00:00:00.12Z");
+    expect(goTime(T0 + 3)).toBe("2026-01-01T00:00:00.003Z");
+    expect(goTime(T0 - 10)).toBe("2025-12-31T23:59:59.99Z");
   });
 });
 
