@@ -5,7 +5,11 @@ import { workerBundles } from "../scripts/start/bundles.js";
 import type { StorageLayout } from "../src/tsdb/rpc.js";
 
 export interface BenchRegion {
+  /** Through Miniflare's entry worker, as `npm start` serves it. */
   url: string;
+  /** Straight to the region Worker's own socket: no Miniflare entry worker in between
+   * (about 0.6-1.2 ms a request locally), as requests reach a Worker on Cloudflare. */
+  directUrl: string;
   stop(): Promise<void>;
   /** RPC stubs of the tier's SeriesStore shards, for figures the HTTP API does not show. */
   shards(): Promise<BenchShard[]>;
@@ -47,12 +51,14 @@ export async function startBenchRegion(
     kvNamespaces: { CONFIG: "CONFIG" },
     durableObjectsPersist: join(dir, "do"),
     ...(inspectorPort === undefined ? {} : { inspectorPort }),
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
     handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       stdout.resume();
       stderr.resume();
     },
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
+  const directUrl = (await mf.unsafeGetDirectURL()).toString().replace(/\/$/, "");
   if (config !== undefined) {
     const kv = await mf.getKVNamespace("CONFIG");
     for (const [key, text] of Object.entries(files)) await kv.put(key, text);
@@ -64,5 +70,5 @@ export async function startBenchRegion(
     const ns = await mf.getDurableObjectNamespace("SERIES");
     return Array.from({ length: shards }, (_, i) => ns.get(ns.idFromName(`bench/shard-${i}`)) as unknown as BenchShard);
   };
-  return { url, stop: () => mf.dispose(), shards: shardStubs };
+  return { url, directUrl, stop: () => mf.dispose(), shards: shardStubs };
 }

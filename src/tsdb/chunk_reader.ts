@@ -16,8 +16,17 @@ export interface SampleArrays {
  * out-of-order chunks overlap anything and force a merge that keeps the first value
  * seen for a timestamp (in-order data wins, as in Prometheus' head). `head` is the
  * series' open head chunk's samples when the caller holds them decoded; `sealed`, when
- * every in-order XOR chunk given is sealed (no open head among them), keeps them decoded. */
-export function readChunks(chunks: readonly ChunkData[], mint: number, maxt: number, head?: SampleArrays, sealed?: DecodedChunks): SampleArrays {
+ * every in-order XOR chunk given is sealed (no open head among them), keeps them decoded;
+ * `into`, when the caller is done with the run before its next read, holds the run
+ * when chunks have to be joined (a window across a sealed chunk and the head). */
+export function readChunks(
+  chunks: readonly ChunkData[],
+  mint: number,
+  maxt: number,
+  head?: SampleArrays,
+  sealed?: DecodedChunks,
+  into?: SampleBuffer,
+): SampleArrays {
   const inOrder: SampleArrays[] = [];
   const ooo: SampleArrays[] = [];
   for (const c of chunks) {
@@ -31,7 +40,7 @@ export function readChunks(chunks: readonly ChunkData[], mint: number, maxt: num
   }
   let total = 0;
   for (const d of inOrder) total += d.ts.length;
-  const base = concat(inOrder, ooo.length === 0 ? total : undefined);
+  const base = concat(inOrder, total, ooo.length === 0 ? into : undefined);
   if (ooo.length === 0) return base;
   return ooo.reduce(mergeSorted, base);
 }
@@ -63,12 +72,30 @@ export function searchTime(ts: Float64Array, t: number, from: number, after: boo
   return lo;
 }
 
-function concat(parts: SampleArrays[], total?: number): SampleArrays {
+/**
+ * Arrays one reader fills again and again: a shard evaluating a pushed-down read joins
+ * a sealed chunk with the head for every series whose window spans both, and
+ * allocating two typed arrays per series was a third of that read's time. What
+ * readChunks returns through it stays valid only until the buffer's next use.
+ */
+export class SampleBuffer {
+  private ts = new Float64Array(0);
+  private vs = new Float64Array(0);
+
+  take(n: number): SampleArrays {
+    if (this.ts.length < n) {
+      const size = Math.max(n, 2 * this.ts.length, 256);
+      this.ts = new Float64Array(size);
+      this.vs = new Float64Array(size);
+    }
+    return { ts: this.ts.subarray(0, n), vs: this.vs.subarray(0, n) };
+  }
+}
+
+function concat(parts: SampleArrays[], n: number, into?: SampleBuffer): SampleArrays {
   if (parts.length === 1) return parts[0]!;
-  const n = total ?? parts.reduce((a, p) => a + p.ts.length, 0);
-  const ts = new Float64Array(n);
-  const vs = new Float64Array(n);
   const withHs = parts.some((p) => p.hs !== undefined);
+  const { ts, vs } = into !== undefined && !withHs ? into.take(n) : { ts: new Float64Array(n), vs: new Float64Array(n) };
   const hs: (FloatHistogram | undefined)[] | undefined = withHs ? new Array(n) : undefined;
   let o = 0;
   for (const p of parts) {

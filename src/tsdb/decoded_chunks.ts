@@ -10,9 +10,9 @@ import type { SampleArrays } from "./chunk_reader.js";
  * stale. Entries hold no reference to the buffer, which a block cache may drop.
  */
 export class DecodedChunks {
-  private readonly byBuffer = new WeakMap<ArrayBufferLike, Map<string, SampleArrays>>();
+  private readonly byBuffer = new WeakMap<ArrayBufferLike, Map<number, SampleArrays>>();
   /** Least recently used first: each entry's place in its buffer's map. */
-  private readonly order = new Map<SampleArrays, { map: Map<string, SampleArrays>; place: string }>();
+  private readonly order = new Map<SampleArrays, { map: Map<number, SampleArrays>; place: number }>();
   private bytes = 0;
 
   constructor(private readonly budgetBytes: number) {}
@@ -20,7 +20,9 @@ export class DecodedChunks {
   /** The samples of a sealed chunk's bytes; the arrays are shared and never changed. */
   decode(data: Uint8Array): SampleArrays {
     let map = this.byBuffer.get(data.buffer);
-    const place = `${data.byteOffset}:${data.byteLength}`;
+    // A number rather than a string made per lookup: a block row is at most a few MiB
+    // (SQLite's row limit) and a chunk far below 2^24 bytes, so this is exact.
+    const place = data.byteOffset * 2 ** 24 + data.byteLength;
     const hit = map?.get(place);
     if (hit !== undefined) {
       const e = this.order.get(hit)!;

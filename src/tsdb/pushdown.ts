@@ -335,6 +335,8 @@ export class PushdownAccumulator {
   private outerVs: Float64Array | undefined;
   private outerHas: Uint8Array | undefined;
   private points = 0;
+  private pointTs: Float64Array | undefined;
+  private pointVs: Float64Array | undefined;
 
   /** outer.fn over the inner values in step/has, as the engine's subquery and range
    * function would compute them, into outerVs/outerHas; false if none. */
@@ -344,16 +346,17 @@ export class PushdownAccumulator {
     const outVs = (this.outerVs ??= new Float64Array(m));
     const outHas = (this.outerHas ??= new Uint8Array(m));
     // The subquery's points: the steps with a value.
+    // Filled again for every series rather than allocated per series.
+    const pointTs = (this.pointTs ??= new Float64Array(n));
+    const pointVs = (this.pointVs ??= new Float64Array(n));
     let c = 0;
-    for (let i = 0; i < n; i++) if (this.has[i]) c++;
-    const ts = new Float64Array(c);
-    const vs = new Float64Array(c);
-    c = 0;
     for (let i = 0; i < n; i++) {
       if (!this.has[i]) continue;
-      ts[c] = start + i * interval;
-      vs[c++] = this.step[i]!;
+      pointTs[c] = start + i * interval;
+      pointVs[c++] = this.step[i]!;
     }
+    const ts = pointTs.subarray(0, c);
+    const vs = pointVs.subarray(0, c);
     this.points += c;
     const fold = outer.fn === "max_over_time" ? maxOf : minOf;
     let any = false;

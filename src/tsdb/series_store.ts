@@ -38,7 +38,7 @@ import { partitionOf } from "./block.js";
 import { BlockStore } from "./block_store.js";
 import { decodeSnapshotPart, encodeSnapshot, type HeadEntry, type Snapshot } from "./head_snapshot.js";
 import { convertLegacyRows } from "./legacy_rows.js";
-import { readChunks, searchTime, type SampleArrays } from "./chunk_reader.js";
+import { readChunks, SampleBuffer, searchTime, type SampleArrays } from "./chunk_reader.js";
 import { DecodedHeads } from "./decoded_heads.js";
 import { DecodedChunks } from "./decoded_chunks.js";
 import { groupSlots, PushdownAccumulator, type GroupSlots, type PartialAggregate, type PushdownPlan } from "./pushdown.js";
@@ -156,6 +156,8 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   private newSeries: MemSeries[] = [];
   private readonly decodedHeads = new DecodedHeads(DECODED_HEADS);
   private readonly decodedChunks = new DecodedChunks(DECODED_CHUNK_BYTES);
+  /** samplesOf's joined runs, used up by the caller before its next read. */
+  private readonly sampleBuffer = new SampleBuffer();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -967,13 +969,14 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     return { keys, tv: keys.length === page.length ? tv : tv.slice(0, keys.length * 2) };
   }
 
-  /** s's samples in [mint, maxt], its open head read from the decoded heads. */
+  /** s's samples in [mint, maxt], its open head read from the decoded heads; valid
+   * until the next call (they may be in the shard's sample buffer). */
   private samplesOf(s: MemSeries, mint: number, maxt: number): SampleArrays {
     const inHead = s.head !== null && s.maxT >= mint && s.headMinT <= maxt;
     const head = inHead ? this.decodedHeads.read(s) : null;
-    if (inHead && head === null) return readChunks(this.chunksOf(s, mint, maxt), mint, maxt);
+    if (inHead && head === null) return readChunks(this.chunksOf(s, mint, maxt), mint, maxt, undefined, undefined, this.sampleBuffer);
     // Without the open head's bytes, every in-order XOR chunk given is sealed.
-    return readChunks(this.chunksOf(s, mint, maxt, false), mint, maxt, head ?? undefined, this.decodedChunks);
+    return readChunks(this.chunksOf(s, mint, maxt, false), mint, maxt, head ?? undefined, this.decodedChunks, this.sampleBuffer);
   }
 
   private chunksOf(s: MemSeries, mint: number, maxt: number, withHead = true): ChunkData[] {

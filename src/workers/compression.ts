@@ -1,13 +1,17 @@
 import type { MiddlewareHandler } from "hono";
 
+import { SHORT_ANSWER_BYTES } from "../api/responses.js";
+
 /**
- * Gzips JSON answers for clients that accept it, as Prometheus does for its API. The
+ * Gzips JSON answers for clients that accept it, as Prometheus does for its API, except
+ * answers that say they are shorter than `minBytes` (responses.ts): Prometheus gzips
+ * those too, but for them the gzip stream costs more time than it saves. The
  * Workers runtime compresses a body itself when a response names its Content-Encoding,
  * so this only sets the header (compressing here as well would encode twice).
  * Deployed, Cloudflare's edge also compresses for browsers; this covers workerd locally
  * and Worker-to-Worker calls.
  */
-export function gzipJson(minBytes = 1024): MiddlewareHandler {
+export function gzipJson(minBytes = SHORT_ANSWER_BYTES): MiddlewareHandler {
   return async (c, next) => {
     await next();
     const res = c.res;

@@ -174,5 +174,21 @@ describe("region HTTP API", () => {
     expect(plain.headers.get("content-encoding")).toBeNull();
     expect(((await plain.json()) as { data: unknown[] }).data).toHaveLength(60);
   });
+
+  it("sends answers under 1 KiB as they are, with their length in bytes (Prometheus gzips those too)", async () => {
+    expect((await write([{ labels: { __name__: "short_test", city: "Zürich" }, samples: [[NOW, 1]] }])).status).toBe(204);
+    const gzip = { headers: { "accept-encoding": "gzip" } };
+    const short = await SELF.fetch(`http://region/api/v1/series?match[]=short_test`, gzip);
+    expect(short.headers.get("content-encoding")).toBeNull();
+    const bytes = new Uint8Array(await short.arrayBuffer());
+    expect(short.headers.get("content-length")).toBe(String(bytes.length));
+    // "ü" is two bytes: the length counts bytes, not characters.
+    const text = new TextDecoder().decode(bytes);
+    expect(bytes.length).toBe(text.length + 1);
+    expect(JSON.parse(text)).toEqual({ status: "success", data: [{ __name__: "short_test", city: "Zürich" }] });
+    const error = await SELF.fetch(`http://region/api/v1/query?query=${encodeURIComponent("sum(")}`, gzip);
+    expect([error.status, error.headers.get("content-encoding")]).toEqual([400, null]);
+    expect(((await error.json()) as { errorType: string }).errorType).toBe("bad_data");
+  });
 });
 
