@@ -1,6 +1,7 @@
 import { labelsKey, type Labels } from "../model/labels.js";
 import type { ExpositionFormat, PreviousSeries, SeriesLookup, SeriesSequence } from "../textparse/index.js";
 import { SeriesRefs } from "../storage/storage.js";
+import type { MetricMetadata } from "../model/metadata.js";
 import type { ScrapeTarget } from "./scrape_loop.js";
 
 /** What the scrape loop worked out for one series text the last time it saw it. */
@@ -21,6 +22,25 @@ export interface CachedSeries {
 /** The last scrape (ScrapeCache.scrape) that appended a series. */
 export interface SeriesMark {
   appendedIn: number;
+}
+
+/** What a good scrape of a body with an entity tag appended (floats only), for the
+ * next scrape of the same target to append again at its own time when the target
+ * answers 304 Not Modified: the same bytes give the same samples, as Prometheus
+ * would parse them again. */
+export interface ScrapeReplay {
+  readonly etag: string;
+  /** The target as it was scraped: other settings (a reload) parse again. */
+  readonly target: ScrapeTarget;
+  readonly labels: Labels[];
+  /** labelsKey of each sample's labels, in append order (also the series list). */
+  keys: string[];
+  /** Explicit timestamps; NaN where the sample takes the scrape's time. */
+  readonly ts: number[];
+  readonly vs: number[];
+  scraped: number;
+  afterRelabel: number;
+  readonly metadata: Record<string, MetricMetadata>;
 }
 
 /** Scrapes an entry may go unseen before it is evicted: a series that blinks out for
@@ -66,6 +86,8 @@ export class ScrapeCache implements SeriesSequence {
   /** Storage's references to the target's series, as Prometheus' cache keeps head
    * series refs: they survive a settings change, since they belong to the series. */
   readonly refs = new SeriesRefs();
+  /** The last scrape's samples while its body's entity tag may still be current. */
+  replay: ScrapeReplay | undefined;
   private iteration = 0;
   private relabel: ScrapeTarget["metricRelabel"] | undefined;
   private settings = "";
@@ -94,6 +116,11 @@ export class ScrapeCache implements SeriesSequence {
     }
     this.order = [];
     this.iteration++;
+  }
+
+  /** The last scrape's samples if they were scraped with `target`'s very settings. */
+  replayFor(target: ScrapeTarget): ScrapeReplay | undefined {
+    return this.replay?.target === target ? this.replay : undefined;
   }
 
   /** The parser's SeriesLookup: marks the entry seen in this scrape. */
