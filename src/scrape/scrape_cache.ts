@@ -1,5 +1,5 @@
 import { labelsKey, type Labels } from "../model/labels.js";
-import type { ExpositionFormat, PreviousSeries, SeriesLookup, SeriesSequence } from "../textparse/index.js";
+import type { ExpositionFormat, MetadataSequence, PreviousMetadata, PreviousSeries, SeriesLookup, SeriesSequence } from "../textparse/index.js";
 import { SeriesRefs } from "../storage/storage.js";
 import type { MetricMetadata } from "../model/metadata.js";
 import type { ScrapeTarget } from "./scrape_loop.js";
@@ -95,6 +95,10 @@ export class ScrapeCache implements SeriesSequence {
    * lookup time (added later). */
   private order: (Known | string)[] = [];
   private previous: (Known | undefined)[] = [];
+  /** The metadata lines of the last scrapes, by position (MetadataSequence). */
+  private metadataLines: PreviousMetadata[] = [];
+  /** How many of them this scrape has reached. */
+  private metadataReached = 0;
 
   /** Starts a scrape of `target` whose body is in `format`. */
   begin(target: ScrapeTarget, format: ExpositionFormat): void {
@@ -111,10 +115,12 @@ export class ScrapeCache implements SeriesSequence {
       this.marks.clear();
       this.names.clear();
       this.previous = [];
+      this.metadataLines = [];
       this.settings = settings;
       this.relabel = target.metricRelabel;
     }
     this.order = [];
+    this.metadataReached = 0;
     this.iteration++;
   }
 
@@ -132,8 +138,21 @@ export class ScrapeCache implements SeriesSequence {
       e.entry.lastSeen = this.iteration;
       return e.entry;
     },
-    { previous: this as SeriesSequence },
+    { previous: this as SeriesSequence, metadata: this.metadataSequence() },
   );
+
+  private metadataSequence(): MetadataSequence {
+    return {
+      at: (k) => {
+        if (k >= this.metadataReached) this.metadataReached = k + 1;
+        return this.metadataLines[k];
+      },
+      set: (k, m) => {
+        if (k >= this.metadataReached) this.metadataReached = k + 1;
+        this.metadataLines[k] = { line: flat(m.line), nameAt: m.nameAt, entry: m.entry };
+      },
+    };
+  }
 
   at(k: number): PreviousSeries | undefined {
     return this.previous[k];
@@ -165,6 +184,7 @@ export class ScrapeCache implements SeriesSequence {
   end(): void {
     this.previous = this.order.map((e) => (typeof e === "string" ? this.entries.get(e) : e));
     this.order = [];
+    if (this.metadataLines.length > this.metadataReached) this.metadataLines.length = this.metadataReached;
     let evicted = false;
     for (const [k, e] of this.entries) {
       if (this.iteration - e.entry.lastSeen >= CACHE_KEEP_SCRAPES) {
