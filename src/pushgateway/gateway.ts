@@ -18,6 +18,9 @@ export class Gateway {
   readonly store = new MetricStore(OWN_FAMILIES);
   readonly own: OwnMetrics;
   readonly startTime = Date.now();
+  /** Tells this instance's revisions from those of any earlier or later instance. */
+  private readonly instance = crypto.randomUUID();
+  private changes = 0;
 
   constructor(
     private readonly persistence: GroupPersistence,
@@ -32,6 +35,7 @@ export class Gateway {
     // Persist first: a write that throws leaves the served group as it was.
     this.persistence.save(p.group);
     this.store.commit(p);
+    this.changes++;
     return p;
   }
 
@@ -40,10 +44,17 @@ export class Gateway {
     if (!this.store.has(key)) return;
     this.persistence.remove(key);
     this.store.delete(labels);
+    this.changes++;
   }
 
   wipe(): void {
     for (const g of [...this.store.groups()]) this.delete(g.labels);
+  }
+
+  /** Changes whenever what gather() returns does: a scrape that saw this revision
+   * may be told nothing changed (an entity tag) instead of reading it all again. */
+  get revision(): string {
+    return `${this.instance}.${this.changes}.${this.own.changes}`;
   }
 
   gather(): DtoFamily[] {

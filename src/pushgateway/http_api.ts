@@ -44,7 +44,7 @@ export function gatewayApp(gw: Gateway, opts: GatewayApiOptions): Hono {
 
   app.get("/-/healthy", counted("healthy"), (c) => c.text("OK"));
   app.get("/-/ready", counted("ready"), (c) => c.text("OK"));
-  app.get("/metrics", (c) => exposition(c.req.raw, gw.gather()));
+  app.get("/metrics", (c) => exposition(c.req.raw, gw));
   for (const method of ["PUT", "POST", "DELETE"] as const) {
     const handler = method === "DELETE" ? "delete" : "push";
     const write = async (c: Context): Promise<Response> => {
@@ -125,13 +125,19 @@ function limitError(families: DtoFamily[], grouping: Record<string, string>, lim
 }
 
 /** The exposition the region's scrape (and anyone else) reads: delimited protobuf
- * when asked for, the text format otherwise. */
-function exposition(req: Request, families: DtoFamily[]): Response {
+ * when asked for, the text format otherwise. Its entity tag is the gateway's revision
+ * and the format, so a scrape of an unchanged gateway is answered 304 Not Modified
+ * without gathering or encoding anything (the scrape loop then re-appends what it
+ * parsed last time). */
+function exposition(req: Request, gw: Gateway): Response {
   const accept = req.headers.get("accept") ?? "";
-  if (accept.split(",").some((part) => isDelimitedProtobuf(part))) {
-    return new Response(encodeDelimitedFamilies(families), { headers: { "content-type": DELIMITED_PROTOBUF_TYPE } });
-  }
-  return new Response(writeText(dtoToFamilies(families)), { headers: { "content-type": TEXT_CONTENT_TYPE } });
+  const proto = accept.split(",").some((part) => isDelimitedProtobuf(part));
+  const etag = `"${gw.revision}.${proto ? "pb" : "txt"}"`;
+  const type = proto ? DELIMITED_PROTOBUF_TYPE : TEXT_CONTENT_TYPE;
+  if (req.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers: { etag, "content-type": type } });
+  const families = gw.gather();
+  const body = proto ? encodeDelimitedFamilies(families) : writeText(dtoToFamilies(families));
+  return new Response(body, { headers: { "content-type": type, etag } });
 }
 
 /** A push body as families, or the 400 the real gateway answers. Gzip bodies are

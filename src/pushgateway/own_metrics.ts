@@ -16,10 +16,13 @@ export const OWN_FAMILIES: OwnFamilies = new Map<string, { type: DtoType; help: 
  * like a process's counters). */
 export class OwnMetrics {
   private readonly requests = new Map<string, { code: string; handler: string; method: string; n: number }>();
+  /** Counts calls of count(), each a change of families(). */
+  changes = 0;
 
   constructor(private readonly version: string) {}
 
   count(handler: string, method: string, code: number): void {
+    this.changes++;
     const key = `${handler}\xff${method}\xff${code}`;
     const r = this.requests.get(key);
     if (r !== undefined) r.n++;

@@ -17,6 +17,7 @@ import { meterMethods, UsageMeter, type Usage } from "../tsdb/usage_meter.js";
 import { newTargetState, REPORT_SERIES, scrapeOnce, type TargetState } from "./scrape_loop.js";
 import { pushgatewayJob } from "./pushgateway_job.js";
 import { ScrapeCache } from "./scrape_cache.js";
+import { scrapeOffsets } from "./scrape_offsets.js";
 import { TargetStateRows } from "./target_state_rows.js";
 import { resolveTargets, type ActiveTarget, type DroppedTarget } from "./target_set.js";
 
@@ -83,6 +84,10 @@ export class ScrapeScheduler extends DurableObject {
    * as storing it with the state would cost more than it saves. */
   private caches = new Map<string, ScrapeCache>();
   private nextDue = new Map<string, number>();
+  /** Each active target's offset in its interval (scrapeOffsets), and the target list
+   * it was computed for. */
+  private offsets = new Map<string, number>();
+  private offsetsOf: readonly ActiveTarget[] = [];
   /** Per scrape config, the groups its targets were last resolved from and the
    * result: an alarm comes per target, and discovery mostly hands back the same
    * groups, so targets are relabelled again only when a job's groups changed. */
@@ -196,12 +201,16 @@ export class ScrapeScheduler extends DurableObject {
         }),
       );
     }
-    for (const a of due) this.nextDue.set(a.id, nextAfter(now, a.target.intervalMs, a.offsetMs));
+    for (const a of due) this.nextDue.set(a.id, nextAfter(now, a.target.intervalMs, this.offsetOf(a)));
     let next = now + CONFIG_TTL_MS;
     for (const a of this.active) next = Math.min(next, this.nextDue.get(a.id) ?? now);
     // Left-over due targets continue in the next invocation right away.
     const soonest = allDue.length > due.length ? Date.now() : Date.now() + 250;
     return Math.max(next, soonest);
+  }
+
+  private offsetOf(a: ActiveTarget): number {
+    return this.offsets.get(a.id) ?? a.offsetMs;
   }
 
   private stateOf(id: string): TargetState | undefined {
@@ -254,7 +263,12 @@ export class ScrapeScheduler extends DurableObject {
     const keep = new Set(active.map((a) => a.id));
     const gone = this.active.filter((a) => !keep.has(a.id));
     if (gone.length > 0) await this.endTargets(gone, now);
-    for (const a of active) if (!this.nextDue.has(a.id)) this.nextDue.set(a.id, nextAfter(now - a.target.intervalMs, a.target.intervalMs, a.offsetMs));
+    // resolve() hands back the very targets while a job's groups stay the same.
+    if (active.length !== this.offsetsOf.length || active.some((a, i) => a !== this.offsetsOf[i])) {
+      this.offsets = scrapeOffsets(active, this.tier.name, MAX_CONCURRENT_SCRAPES);
+      this.offsetsOf = active;
+    }
+    for (const a of active) if (!this.nextDue.has(a.id)) this.nextDue.set(a.id, nextAfter(now - a.target.intervalMs, a.target.intervalMs, this.offsetOf(a)));
     this.active = active;
     this.dropped = dropped;
     this.discoveryErrors = errors;

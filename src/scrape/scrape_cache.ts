@@ -1,6 +1,7 @@
 import { labelsKey, type Labels } from "../model/labels.js";
-import type { ExpositionFormat, PreviousSeries, SeriesLookup, SeriesSequence } from "../textparse/index.js";
+import type { ExpositionFormat, MetadataSequence, PreviousMetadata, PreviousSeries, SeriesLookup, SeriesSequence } from "../textparse/index.js";
 import { SeriesRefs } from "../storage/storage.js";
+import type { MetricMetadata } from "../model/metadata.js";
 import type { ScrapeTarget } from "./scrape_loop.js";
 
 /** What the scrape loop worked out for one series text the last time it saw it. */
@@ -21,6 +22,25 @@ export interface CachedSeries {
 /** The last scrape (ScrapeCache.scrape) that appended a series. */
 export interface SeriesMark {
   appendedIn: number;
+}
+
+/** What a good scrape of a body with an entity tag appended (floats only), for the
+ * next scrape of the same target to append again at its own time when the target
+ * answers 304 Not Modified: the same bytes give the same samples, as Prometheus
+ * would parse them again. */
+export interface ScrapeReplay {
+  readonly etag: string;
+  /** The target as it was scraped: other settings (a reload) parse again. */
+  readonly target: ScrapeTarget;
+  readonly labels: Labels[];
+  /** labelsKey of each sample's labels, in append order (also the series list). */
+  keys: string[];
+  /** Explicit timestamps; NaN where the sample takes the scrape's time. */
+  readonly ts: number[];
+  readonly vs: number[];
+  scraped: number;
+  afterRelabel: number;
+  readonly metadata: Record<string, MetricMetadata>;
 }
 
 /** Scrapes an entry may go unseen before it is evicted: a series that blinks out for
@@ -66,6 +86,8 @@ export class ScrapeCache implements SeriesSequence {
   /** Storage's references to the target's series, as Prometheus' cache keeps head
    * series refs: they survive a settings change, since they belong to the series. */
   readonly refs = new SeriesRefs();
+  /** The last scrape's samples while its body's entity tag may still be current. */
+  replay: ScrapeReplay | undefined;
   private iteration = 0;
   private relabel: ScrapeTarget["metricRelabel"] | undefined;
   private settings = "";
@@ -73,6 +95,10 @@ export class ScrapeCache implements SeriesSequence {
    * lookup time (added later). */
   private order: (Known | string)[] = [];
   private previous: (Known | undefined)[] = [];
+  /** The metadata lines of the last scrapes, by position (MetadataSequence). */
+  private metadataLines: PreviousMetadata[] = [];
+  /** How many of them this scrape has reached. */
+  private metadataReached = 0;
 
   /** Starts a scrape of `target` whose body is in `format`. */
   begin(target: ScrapeTarget, format: ExpositionFormat): void {
@@ -89,11 +115,18 @@ export class ScrapeCache implements SeriesSequence {
       this.marks.clear();
       this.names.clear();
       this.previous = [];
+      this.metadataLines = [];
       this.settings = settings;
       this.relabel = target.metricRelabel;
     }
     this.order = [];
+    this.metadataReached = 0;
     this.iteration++;
+  }
+
+  /** The last scrape's samples if they were scraped with `target`'s very settings. */
+  replayFor(target: ScrapeTarget): ScrapeReplay | undefined {
+    return this.replay?.target === target ? this.replay : undefined;
   }
 
   /** The parser's SeriesLookup: marks the entry seen in this scrape. */
@@ -105,8 +138,21 @@ export class ScrapeCache implements SeriesSequence {
       e.entry.lastSeen = this.iteration;
       return e.entry;
     },
-    { previous: this as SeriesSequence },
+    { previous: this as SeriesSequence, metadata: this.metadataSequence() },
   );
+
+  private metadataSequence(): MetadataSequence {
+    return {
+      at: (k) => {
+        if (k >= this.metadataReached) this.metadataReached = k + 1;
+        return this.metadataLines[k];
+      },
+      set: (k, m) => {
+        if (k >= this.metadataReached) this.metadataReached = k + 1;
+        this.metadataLines[k] = { line: flat(m.line), nameAt: m.nameAt, entry: m.entry };
+      },
+    };
+  }
 
   at(k: number): PreviousSeries | undefined {
     return this.previous[k];
@@ -138,6 +184,7 @@ export class ScrapeCache implements SeriesSequence {
   end(): void {
     this.previous = this.order.map((e) => (typeof e === "string" ? this.entries.get(e) : e));
     this.order = [];
+    if (this.metadataLines.length > this.metadataReached) this.metadataLines.length = this.metadataReached;
     let evicted = false;
     for (const [k, e] of this.entries) {
       if (this.iteration - e.entry.lastSeen >= CACHE_KEEP_SCRAPES) {

@@ -2,7 +2,7 @@ import { LabelsBuilder, labelsFromKey, labelsKey, METRIC_NAME, sortLabels, type 
 import { STALE_NAN } from "../model/sample.js";
 import { sameMetadata, type MetricMetadata } from "../model/metadata.js";
 import type { Appender, Storage } from "../storage/storage.js";
-import type { CachedSeries, ScrapeCache } from "./scrape_cache.js";
+import type { CachedSeries, ScrapeCache, ScrapeReplay } from "./scrape_cache.js";
 import { ProtobufError } from "../encoding/protobuf.js";
 import {
   formatForContentType,
@@ -101,9 +101,34 @@ export async function scrapeOnce(
   let skewed = 0;
   let maxSkew = 0;
   let error = "";
-  const metadata: Record<string, MetricMetadata> = {};
+  let metadata: Record<string, MetricMetadata> = {};
+  const last = cache?.replayFor(target);
+  // What this scrape appends, kept for the next one when the body has an entity tag.
+  let record: ScrapeReplay | undefined;
   try {
-    const res = await fetchTarget(target, fetchFn);
+    const res = await fetchTarget(target, fetchFn, last?.etag);
+    if (res.status === 304 && last !== undefined) {
+      // The very body parsed last time: its samples again, at this scrape's time.
+      await res.body?.cancel();
+      const { labels, keys: lastKeys, ts, vs } = last;
+      for (let i = 0; i < lastKeys.length; i++) {
+        let t = ts[i]!;
+        if (Number.isNaN(t)) t = now;
+        else {
+          const skew = Math.abs(t - now);
+          if (skew > SKEW_REPORT_MS) {
+            skewed++;
+            if (skew > maxSkew) maxSkew = skew;
+          }
+        }
+        app.append(labels[i]!, t, vs[i]!, lastKeys[i]);
+      }
+      keys = lastKeys;
+      scraped = last.scraped;
+      afterRelabel = last.afterRelabel;
+      metadata = last.metadata;
+      record = last;
+    } else {
     if (res.status !== 200) {
       await res.body?.cancel();
       throw new ScrapeError(`server returned HTTP status ${res.status} ${res.statusText}`.trim());
@@ -113,6 +138,8 @@ export async function scrapeOnce(
     const format = formatForContentType(contentType);
     const stream = () => (target.bodySizeLimit > 0 ? limitBody(res.body!, target.bodySizeLimit) : res.body!);
     cache?.begin(target, format);
+    const etag = res.headers.get("etag");
+    if (cache !== undefined && etag !== null) record = { etag, target, labels: [], keys: [], ts: [], vs: [], scraped: 0, afterRelabel: 0, metadata };
     const batches = isDelimitedProtobuf(contentType)
       ? parseProtobufBatches(stream(), { nativeHistograms: target.nativeHistograms === true, classicHistograms: target.classicHistograms === true })
       : parseExpositionBatches(wholeBodyFits(res, target) ? wholeText(res) : stream(), format, cache?.lookup);
@@ -157,8 +184,9 @@ export async function scrapeOnce(
         }
         keys.push(key);
         let t = now;
-        if (target.honorTimestamps && e.timestamp !== undefined) {
-          t = e.timestamp;
+        const explicit = target.honorTimestamps && e.timestamp !== undefined;
+        if (explicit) {
+          t = e.timestamp!;
           const skew = Math.abs(t - now);
           if (skew > SKEW_REPORT_MS) {
             skewed++;
@@ -170,14 +198,30 @@ export async function scrapeOnce(
         else throw new ScrapeError("native histogram scraped, but this storage does not keep native histograms");
         if (e.exemplar !== undefined && app.appendExemplar !== undefined) appendExemplar(app, ls, e.exemplar, t);
         for (const x of e.exemplars ?? []) if (app.appendExemplar !== undefined) appendExemplar(app, ls, x, t);
+        if (record !== undefined) {
+          // Histograms and exemplars are not replayed: such a body is parsed every time.
+          if (e.histogram !== undefined || e.exemplar !== undefined || (e.exemplars?.length ?? 0) > 0) record = undefined;
+          else {
+            record.labels.push(ls);
+            record.ts.push(explicit ? t : NaN);
+            record.vs.push(e.value);
+          }
+        }
       }
+    }
+    if (record !== undefined) {
+      record.keys = keys;
+      record.scraped = scraped;
+      record.afterRelabel = afterRelabel;
+    }
     }
   } catch (e) {
     app.rollback();
     keys = [];
+    record = undefined;
     error = describeError(e, target);
   }
-  cache?.end();
+  if (last === undefined || record !== last) cache?.end();
   const duration = Date.now() - started;
   let added = 0;
   // A steady target writes the same series in the same order: nothing added, nothing
@@ -201,6 +245,8 @@ export async function scrapeOnce(
     scrape_series_added: error === "" ? added : 0,
   });
   const result = await app.commit();
+  // Kept only once stored: a failed commit throws, and the next scrape parses again.
+  if (cache !== undefined) cache.replay = record;
   if (skewed > 0 && error === "") {
     error = `${skewed} samples have timestamps up to ${Math.round(maxSkew / 1000)}s away from the scrape time (clock skew?)`;
   }
@@ -225,7 +271,7 @@ const MAX_REDIRECTS = 10;
 
 /** GETs the target, following redirects by hand so that its credentials are sent to
  * its own origin only (and not at all past a redirect elsewhere). */
-async function fetchTarget(target: ScrapeTarget, fetchFn: Fetch): Promise<Response> {
+async function fetchTarget(target: ScrapeTarget, fetchFn: Fetch, etag: string | undefined): Promise<Response> {
   const signal = AbortSignal.timeout(target.timeoutMs);
   const origin = new URL(target.url).origin;
   let url = target.url;
@@ -236,6 +282,7 @@ async function fetchTarget(target: ScrapeTarget, fetchFn: Fetch): Promise<Respon
       "x-prometheus-scrape-timeout-seconds": String(target.timeoutMs / 1000),
       ...(sameOrigin ? target.headers : {}),
     };
+    if (etag !== undefined && hop === 0) headers["if-none-match"] = etag;
     const res = await fetchFn(url, { headers, signal, redirect: "manual" });
     const location = res.headers.get("location");
     if (res.status < 300 || res.status >= 400 || location === null || !target.followRedirects) return res;

@@ -1,6 +1,6 @@
 export type { Entry, ExpositionFormat, Exemplar, HelpEntry, MetadataEntry, SampleEntry, TypeEntry, UnitEntry } from "./entry.js";
 export { ParseError } from "./errors.js";
-export type { PreviousSeries, SeriesLookup, SeriesSequence } from "./line-parser.js";
+export type { MetadataSequence, PreviousMetadata, PreviousSeries, SeriesLookup, SeriesSequence } from "./line-parser.js";
 export { ExpositionParser, iterateExposition, parseExposition } from "./parser.js";
 export { parseExpositionBatches, parseExpositionStream, type ExpositionSource } from "./stream.js";
 export { belongsToFamily, FAMILY_SUFFIXES, groupFamilies, type FamilySample, type MetricFamily } from "./family.js";

@@ -1,6 +1,6 @@
 import { METRIC_NAME, type Label, type Labels } from "../model/labels.js";
 import type { MetricType } from "../model/metadata.js";
-import type { Entry, Exemplar, SampleEntry } from "./entry.js";
+import type { Entry, Exemplar, MetadataEntry, SampleEntry } from "./entry.js";
 import { ParseError } from "./errors.js";
 import { formatOpenMetricsFloat, parseGoFloat, parseGoInt64, secondsToMillis } from "./float.js";
 import type { MetadataState } from "./metadata-state.js";
@@ -14,6 +14,27 @@ export interface SeriesLookup {
   (series: string): unknown;
   /** The caller's memory of the previous exposition's sample lines, in order. */
   readonly previous?: SeriesSequence;
+  /** And of its metadata lines. */
+  readonly metadata?: MetadataSequence;
+}
+
+/**
+ * The metadata lines (HELP, TYPE, UNIT) of a previous exposition by position, as
+ * SeriesSequence is for sample lines: a line equal to the k-th metadata line of last
+ * time is last time's entry, without slicing or unescaping anything again (its
+ * checks against the rest of the exposition still run).
+ */
+export interface MetadataSequence {
+  at(k: number): PreviousMetadata | undefined;
+  /** The k-th metadata line of this exposition (from its "#") was parsed into `entry`. */
+  set(k: number, metadata: PreviousMetadata): void;
+}
+
+export interface PreviousMetadata {
+  readonly line: string;
+  /** Where the metric name starts in `line`. */
+  readonly nameAt: number;
+  readonly entry: MetadataEntry;
 }
 
 /**
@@ -113,6 +134,8 @@ export class LineParser {
   private prevExemplarNames: string[] = [];
   /** Lookups so far: the position of the next sample line in `lookup.previous`. */
   private looked = 0;
+  /** Metadata lines so far: the position of the next in `lookup.metadata`. */
+  private metaSeen = 0;
 
   constructor(
     private readonly om: boolean,
@@ -388,6 +411,17 @@ export class LineParser {
   private parseComment(hash: number): Entry | typeof EOF_LINE | null {
     const src = this.src;
     const end = this.end;
+    const known = this.lookup?.metadata;
+    if (known !== undefined) {
+      const last = known.at(this.metaSeen);
+      if (last !== undefined && end - hash === last.line.length && src.startsWith(last.line, hash)) {
+        this.metaSeen++;
+        const e = last.entry;
+        const reason = e.kind === "help" ? this.state.help(e.name) : e.kind === "type" ? this.state.type(e.name, e.type) : this.state.unit(e.name);
+        if (reason !== undefined) this.fail(reason, hash + last.nameAt);
+        return e;
+      }
+    }
     let p = hash + 1;
     if (!this.om) {
       // Only "#", blanks, HELP or TYPE, blanks makes metadata; anything else is a
@@ -398,7 +432,7 @@ export class LineParser {
       const wordEnd = this.wordEnd(p);
       const word = src.slice(p, wordEnd);
       if ((word !== "HELP" && word !== "TYPE") || wordEnd === end || !isBlank(src.charCodeAt(wordEnd))) return null;
-      return this.parseMetadata(word, this.skipBlanks(wordEnd));
+      return this.metadataLine(hash, word, this.skipBlanks(wordEnd));
     }
     if (p >= end || src.charCodeAt(p) !== SP) this.fail(this.expected(`space after "#"`, p), p);
     p++;
@@ -412,10 +446,18 @@ export class LineParser {
       this.fail(this.expected("HELP, TYPE, UNIT or EOF", p), p);
     }
     if (wordEnd >= end || src.charCodeAt(wordEnd) !== SP) this.fail(this.expected("space", wordEnd), wordEnd);
-    return this.parseMetadata(word, wordEnd + 1);
+    return this.metadataLine(hash, word, wordEnd + 1);
   }
 
-  private parseMetadata(word: "HELP" | "TYPE" | "UNIT", p: number): Entry {
+  /** parseMetadata, remembered for the next exposition when the caller keeps lines. */
+  private metadataLine(hash: number, word: "HELP" | "TYPE" | "UNIT", p: number): Entry {
+    const entry = this.parseMetadata(word, p);
+    const known = this.lookup?.metadata;
+    if (known !== undefined) known.set(this.metaSeen++, { line: this.src.slice(hash, this.end), nameAt: p - hash, entry });
+    return entry;
+  }
+
+  private parseMetadata(word: "HELP" | "TYPE" | "UNIT", p: number): MetadataEntry {
     const src = this.src;
     const end = this.end;
     const nameStart = p;

@@ -73,6 +73,33 @@ describe("the region's Pushgateway", () => {
     expect(after).toContain('kept_metric_sum{instance="x",job="durable"} 9');
   });
 
+  it("answers an unchanged exposition 304 Not Modified for its entity tag, and a changed one in full", async () => {
+    await push("PUT", "/metrics/job/tagged", "tagged_metric 1\n");
+    const first = await SELF.fetch(GW + "/metrics");
+    const tag = first.headers.get("etag")!;
+    expect(tag).toMatch(/^".+"$/);
+    const again = await SELF.fetch(GW + "/metrics", { headers: { "if-none-match": tag } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe("");
+    // Another format is another body.
+    const proto = await SELF.fetch(GW + "/metrics", { headers: { "if-none-match": tag, accept: DELIMITED_PROTOBUF_TYPE } });
+    expect(proto.status).toBe(200);
+    expect(proto.headers.get("etag")).not.toBe(tag);
+    // A push changes the exposition, and so does a counted request (the gateway's own counters).
+    await push("PUT", "/metrics/job/tagged", "tagged_metric 2\n");
+    const pushed = await SELF.fetch(GW + "/metrics", { headers: { "if-none-match": tag } });
+    expect(pushed.status).toBe(200);
+    expect(await pushed.text()).toContain('tagged_metric{instance="",job="tagged"} 2');
+    const tag2 = pushed.headers.get("etag")!;
+    await SELF.fetch(GW + "/-/healthy");
+    expect((await SELF.fetch(GW + "/metrics", { headers: { "if-none-match": tag2 } })).status).toBe(200);
+    // A restarted instance never takes an earlier instance's tag for its own.
+    const stub = env.PUSHGATEWAY!.get(env.PUSHGATEWAY!.idFromName(pushgatewayObjectName(env.TIER)));
+    const tag3 = (await SELF.fetch(GW + "/metrics")).headers.get("etag")!;
+    const fresh = await runInDurableObject(stub, async (_obj, state) => (await new PushGateway(state, env).fetch(new Request(GW + "/metrics", { headers: { "if-none-match": tag3 } }))).status);
+    expect(fresh).toBe(200);
+  });
+
   it("asks for the write token on writes only when one is configured", async () => {
     // The test worker has no WRITE_TOKEN: writes are open, and reads always are.
     expect((await SELF.fetch(GW + "/api/v1/status")).status).toBe(200);

@@ -5,6 +5,9 @@ import { labelsKey } from "../../src/model/labels.js";
 import { ScrapeScheduler, type SchedulerWiring } from "../../src/scrape/scheduler.js";
 import { STATE_REFRESH_MS } from "../../src/scrape/target_state_rows.js";
 import { tierOf } from "../../src/workers/tier.js";
+import { PUSHGATEWAY_HOST } from "../../src/scrape/pushgateway_job.js";
+import { isStaleNaN } from "../../src/model/sample.js";
+import { newMatcher } from "../../src/model/matchers.js";
 
 // The ScrapeScheduler Durable Object in workerd, on a real object's storage, with the
 // tier's real storage and configuration from KV; only the scrape target is played by
@@ -288,5 +291,46 @@ scrape_configs:
     expect(got.kv).toBe(0);
     const t = got.status.active[0]!.state;
     expect([t.health, t.lastError, t.series]).toEqual(["down", "before the upgrade", ["\uffff__name__\uffffold_metric\uffff"]]);
+  });
+
+  it("scrapes an unchanged Pushgateway from its last parse: every series at every scrape, a new push at the next", async () => {
+    await env.CONFIG.put("regions/sched-p/prometheus.yml", "global:\n  scrape_interval: 1m\n");
+    const tier = tierOf(env);
+    const gw = (path: string, body: string) => tier.pushgateway()!.fetch(`http://${PUSHGATEWAY_HOST}/pushgateway/metrics/job/sched_p${path}`, { method: "PUT", body });
+    expect((await gw("", "sched_p_metric{a=\"1\"} 5\nsched_p_other 1\n")).status).toBe(200);
+    const statuses: number[] = [];
+    const fetchAndNote: SchedulerWiring["targetFetch"] = async (u, i) => {
+      const res = await tier.targetFetch(u, i);
+      statuses.push(res.status);
+      return res;
+    };
+    const stub = env.SCHEDULER.get(env.SCHEDULER.idFromName("sched-p/scheduler"));
+    await runInDurableObject(stub, async (_obj, state) => {
+      const s = new ScrapeScheduler(state, env, wiring("sched-p", fetchAndNote, { hasPushgateway: true }));
+      await s.reload();
+      for (let i = 0; i < 4; i++) {
+        if (i === 3) expect((await gw("", "sched_p_metric{a=\"1\"} 6\n")).status).toBe(200);
+        await scrapeNow(s);
+        await settle();
+      }
+    });
+    expect(statuses).toEqual([200, 304, 304, 200]);
+    const samples = async (name: string) => {
+      const out: [number, number][] = [];
+      for await (const x of tier.storage().querier().select([newMatcher("=", "__name__", name), newMatcher("=", "job", "sched_p")], { start: 0, end: Date.now() + 1 })) {
+        x.ts.forEach((t, j) => out.push([t, x.vs[j]!]));
+      }
+      return out;
+    };
+    const metric = await samples("sched_p_metric");
+    expect(metric.map(([, v]) => v)).toEqual([5, 5, 5, 6]);
+    const times = metric.map(([t]) => t);
+    expect(new Set(times).size).toBe(4);
+    // push_time_seconds was re-appended at each scrape's time too; the series the new push dropped went stale.
+    expect((await samples("push_time_seconds")).map(([t]) => t)).toEqual(times);
+    const other = await samples("sched_p_other");
+    expect(other.map(([t]) => t)).toEqual(times);
+    expect(other.slice(0, 3).map(([, v]) => v)).toEqual([1, 1, 1]);
+    expect(isStaleNaN(other[3]![1])).toBe(true);
   });
 });

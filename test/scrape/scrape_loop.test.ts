@@ -18,6 +18,9 @@ let base = "";
 let omPage = "";
 let protoPage: Uint8Array = new Uint8Array(0);
 let page = "# TYPE a_total counter\na_total 1\nb{x=\"1\"} 2\nb{x=\"2\"} 3\n";
+let taggedPage = "# TYPE g gauge\ng{x=\"1\"} 1\ng{x=\"2\"} 2\nts 7 1699999999000\n";
+let taggedVersion = 1;
+let notModified = 0;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -96,6 +99,20 @@ beforeAll(async () => {
         res.setHeader("content-type", DELIMITED_PROTOBUF_TYPE);
         res.end(protoPage);
         return;
+      case "/tagged": {
+        // A page with an entity tag, answering 304 when the client has it.
+        const etag = `"v${taggedVersion}"`;
+        res.setHeader("etag", etag);
+        res.setHeader("content-type", "text/plain; version=0.0.4");
+        if (req.headers["if-none-match"] === etag) {
+          notModified++;
+          res.statusCode = 304;
+          res.end();
+          return;
+        }
+        res.end(taggedPage);
+        return;
+      }
     }
     res.statusCode = 404;
     res.end();
@@ -121,6 +138,60 @@ async function latest(st: MemoryStorage, name: string, t: number): Promise<Recor
 const T = 1_700_000_000_000;
 
 describe("scrapeOnce", () => {
+  it("appends an unchanged (304) page's samples again at every scrape's time, and a changed page's at the next scrape", async () => {
+    const cached = new MemoryStorage();
+    const plain = new MemoryStorage();
+    const cache = new ScrapeCache();
+    const t = target("/tagged");
+    let withCache = newTargetState();
+    let without = newTargetState();
+    const states = [];
+    notModified = 0;
+    try {
+      for (let i = 0; i < 5; i++) {
+        if (i === 3) {
+          taggedPage = '# TYPE g gauge\ng{x="1"} 10\ng{x="3"} 30\nts 8 1700000001000\n';
+          taggedVersion++;
+        }
+        withCache = await scrapeOnce(t, cached, withCache, fetch, T + i * 15_000, cache);
+        without = await scrapeOnce(t, plain, without, fetch, T + i * 15_000);
+        states.push([withCache, without]);
+      }
+    } finally {
+      taggedPage = '# TYPE g gauge\ng{x="1"} 1\ng{x="2"} 2\nts 7 1699999999000\n';
+      taggedVersion = 1;
+    }
+    // Scrapes 2, 3 and 5 were answered 304 from the cache's tag; the uncached scrapes never send one.
+    expect(notModified).toBe(3);
+    for (const [a, b] of states) {
+      expect(a).toMatchObject({ health: "up", lastError: "", series: b!.series, metadata: b!.metadata });
+    }
+    expect(states[4]![0]!.metadata).toEqual({ g: { type: "gauge", help: "", unit: "" } });
+    const all = async (st: MemoryStorage) => {
+      const out: Record<string, [number, number][]> = {};
+      for await (const s of st.querier().select([newMatcher("=~", "__name__", ".+")], { start: 0, end: T + 100_000 })) {
+        out[JSON.stringify(labelsToRecord(s.labels))] = [...s.ts].map((ts, j) => [ts, s.vs[j]!]);
+      }
+      return out;
+    };
+    const got = await all(cached);
+    // Every series of the unchanged page at every scrape's time; the explicit timestamp stays as written.
+    const g1 = got[JSON.stringify({ __name__: "g", instance: "t:1", job: "test", x: "1" })]!;
+    expect(g1.map(([ts]) => ts)).toEqual([0, 1, 2, 3, 4].map((i) => T + i * 15_000));
+    expect(g1.map(([, v]) => v)).toEqual([1, 1, 1, 10, 10]);
+    expect(got[JSON.stringify({ __name__: "ts", instance: "t:1", job: "test" })]).toEqual([
+      [1699999999000, 7],
+      [1700000001000, 8],
+    ]);
+    const g2 = got[JSON.stringify({ __name__: "g", instance: "t:1", job: "test", x: "2" })]!;
+    expect(g2.slice(0, 3).map(([, v]) => v)).toEqual([2, 2, 2]);
+    expect(isStaleNaN(g2[3]![1])).toBe(true);
+    // The same samples as parsing every body, but for scrape_duration_seconds.
+    const norm = (o: Record<string, [number, number][]>) =>
+      Object.fromEntries(Object.entries(o).filter(([k]) => !k.includes("scrape_duration_seconds")).map(([k, v]) => [k, v.map(([ts, x]) => [ts, Number.isNaN(x) ? "NaN" : x])]));
+    expect(norm(got)).toEqual(norm(await all(plain)));
+  });
+
   it("stores every sample with the target's labels and reports up and the scrape figures", async () => {
     const st = new MemoryStorage();
     const s = await scrapeOnce(target("/metrics"), st, newTargetState(), fetch, T);
