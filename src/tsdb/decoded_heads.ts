@@ -2,7 +2,7 @@ import type { MemSeries } from "./mem_series.js";
 import type { SampleBuffer } from "../model/sample_buffer.js";
 
 /**
- * Which series keep their head decoded (MemSeries.decodedHead), least recently read
+ * Which series keep their head decoded (MemSeries.decodedHeadBuffer), least recently read
  * first out: a decoded head costs 16 bytes a sample against the chunk's one or two,
  * so a shard keeps at most `limit` of them (about 2 KiB each when full) and the
  * heads it reads most stay decoded.

@@ -54,7 +54,7 @@ export class MemSeries {
   readonly hist = new HistogramChunkState();
   /** The newest sample when it is a histogram, for duplicate checks. */
   lastH: FloatHistogram | null = null;
-  /** The open XOR head's samples, decoded (see decodedHead); appends keep them
+  /** The open XOR head's samples, decoded (see decodedHeadBuffer); appends keep them
    * current, anything else that changes the head drops them. */
   private decoded: SampleBuffer | null = null;
   /** When the decoded head was last read, on DecodedHeads' clock. */
@@ -200,22 +200,16 @@ export class MemSeries {
     return this.head === null ? null : this.head.bytes();
   }
 
-  /** The open XOR head's samples as arrays (views valid until the next change to the
-   * head), decoded on the first call. Reads near "now" land in the head, and queries
-   * and rule evaluations read the same heads again and again between appends. */
-  decodedHead(): { ts: Float64Array; vs: Float64Array } | null {
-    const d = this.decodedHeadBuffer();
-    return d === null ? null : { ts: d.ts.subarray(0, d.n), vs: d.vs.subarray(0, d.n) };
-  }
-
-  /** As decodedHead, the samples being ts/vs[0, n) of the buffer: no views made for
-   * a reader that takes an index range anyway. */
+  /** The open XOR head's samples, ts/vs[0, n) of the buffer (valid until the next
+   * change to the head), decoded on the first call. Reads near "now" land in the head,
+   * and queries and rule evaluations read the same heads again and again between
+   * appends; readers take an index range, so no views are made here. */
   decodedHeadBuffer(): SampleBuffer | null {
     if (this.head === null) return null;
     return (this.decoded ??= decodeHead(this.head.bytes()));
   }
 
-  /** Whether decodedHead would answer without decoding. */
+  /** Whether decodedHeadBuffer would answer without decoding. */
   hasDecodedHead(): boolean {
     return this.decoded !== null;
   }

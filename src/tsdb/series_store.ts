@@ -73,7 +73,7 @@ const GROUP_SLOT_ENTRIES = 8;
 interface SortedSelection {
   version: string;
   ids: number[];
-  series?: MemSeries[];
+  series: MemSeries[];
   slots?: Map<string, GroupSlots>;
 }
 /** Heads a shard keeps decoded for pushed-down reads (DecodedHeads): at most about
@@ -767,7 +767,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     dl.check();
     const acc = new PushdownAccumulator(plan);
     const sel = this.sortedSelection(toMatchers(specs), dl);
-    const series = (sel.series ??= this.seriesOf(sel.ids));
+    const series = sel.series;
     if (plan.op !== "each") acc.useSlots(this.groupSlotsOf(sel, series, plan));
     for (let i = 0; i < series.length; i++) {
       dl.tick();
@@ -784,16 +784,6 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
       if (ts.length > 0) acc.addRange(s.labels, ts, vs, 0, ts.length, s.key, i);
     }
     return acc.result();
-  }
-
-  /** The series of kept ids (which all exist while the selection's version holds). */
-  private seriesOf(ids: readonly number[]): MemSeries[] {
-    const out: MemSeries[] = [];
-    for (const id of ids) {
-      const s = this.byId.get(id);
-      if (s !== undefined) out.push(s);
-    }
-    return out;
   }
 
   /** The groups of a selection's series for the plan's grouping, kept with it. */
