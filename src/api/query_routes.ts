@@ -6,7 +6,7 @@ import { checkResolution, type Engine } from "../promql/engine/engine.js";
 import { QueryError, type QueryOptions, type QueryResult, type QueryStats, type Value } from "../promql/engine/value.js";
 import { ParseError } from "../promql/parser/errors.js";
 import { formatExpr } from "../promql/parser/printer.js";
-import { parseExpr } from "../promql/parser/parser.js";
+import { ParseCache } from "../promql/parser/parse_cache.js";
 import type { Querier } from "../storage/storage.js";
 import { Params } from "./params.js";
 import { goJsonNumber, goJsonString, goHistogram, goSampleValue, goTimestamp, RawJson, TimestampMemo } from "./go_json.js";
@@ -26,6 +26,15 @@ export function queryRoutes(deps: QueryDeps): Hono {
   const app = new Hono();
   const now = deps.now ?? (() => Date.now());
   const maxLength = deps.maxQueryLength ?? 0;
+  const trees = new ParseCache();
+  const parseOrFail = (q: string, prefix: string) => {
+    try {
+      return trees.parse(q);
+    } catch (e) {
+      if (e instanceof ParseError) throw new ApiError("bad_data", prefix + e.message);
+      throw e;
+    }
+  };
   const required = (p: Params, name: string): string => {
     const q = requiredParam(p, name);
     if (maxLength > 0 && q.length > maxLength) throw new ApiError("bad_data", `invalid parameter "${name}": the query is ${q.length} characters long, more than the limit of ${maxLength}`);
@@ -90,15 +99,6 @@ function duration(p: Params, name: string): number {
     return parseDurationParam(v);
   } catch (e) {
     if (e instanceof TimeParseError) throw new ApiError("bad_data", `invalid parameter "${name}": ${e.message}`);
-    throw e;
-  }
-}
-
-function parseOrFail(q: string, prefix: string) {
-  try {
-    return parseExpr(q);
-  } catch (e) {
-    if (e instanceof ParseError) throw new ApiError("bad_data", prefix + e.message);
     throw e;
   }
 }

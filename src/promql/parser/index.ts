@@ -7,6 +7,7 @@ export { EXPERIMENTAL_AGGREGATIONS, EXPERIMENTAL_FUNCTIONS, FUNCTIONS, getFuncti
 export { Lexer, describeToken, type Token, type TokenType } from "./lexer.js";
 export { formatDurationMs, formatFloat } from "./literals.js";
 export { parseExpr, parseMetricSelector, type ParseOptions } from "./parser.js";
+export { ParseCache } from "./parse_cache.js";
 export { formatExpr } from "./printer.js";
 export { parseSeriesSelector } from "./selector.js";
 export { exprChildren, extractSelectors } from "./walk.js";
