@@ -24,20 +24,11 @@ export class ApiError extends Error {
   }
 }
 
-/** Answers shorter than this (in UTF-8 bytes) say their length, and so are sent as
- * they are (compression.ts gzips only what is at least this long). Prometheus gzips
- * every answer; for a few hundred bytes on a local or edge connection the gzip stream
- * costs more time (about 0.5 ms a request under workerd) than the bytes it saves. */
-export const SHORT_ANSWER_BYTES = 1024;
-
-const encoder = new TextEncoder();
-
+/** The answer as it leaves the Worker: uncompressed, whatever the client accepts.
+ * Prometheus gzips its API answers itself; a Worker has the platform in front of it
+ * to do that (see app.ts), and the runtime gives a fixed body its Content-Length. */
 function json(body: string, status = 200): Response {
-  // UTF-8 takes at least one byte per UTF-16 unit: a longer string is no short answer,
-  // and large answers are not encoded twice just to be measured.
-  if (body.length >= SHORT_ANSWER_BYTES) return new Response(body, { status, headers: { "content-type": "application/json" } });
-  const length = encoder.encode(body).length;
-  return new Response(body, { status, headers: { "content-type": "application/json", "content-length": String(length) } });
+  return new Response(body, { status, headers: { "content-type": "application/json" } });
 }
 
 export function success(data: unknown, warnings: string[] = [], infos: string[] = []): Response {
