@@ -31,6 +31,8 @@ export function extrapolatedDelta(
   rangeMs: number,
   isCounter: boolean,
   isRate: boolean,
+  /** False when the caller knows vs[lo, hi) has no counter reset to look for. */
+  resets = isCounter,
 ): number | undefined {
   const n = hi - lo;
   if (n < 2) return undefined;
@@ -38,7 +40,7 @@ export function extrapolatedDelta(
   const lastT = ts[hi - 1]!;
   const first = vs[lo]!;
   let result = vs[hi - 1]! - first;
-  if (isCounter) {
+  if (isCounter && resets) {
     let prev = first;
     for (let k = lo + 1; k < hi; k++) {
       const cur = vs[k]!;

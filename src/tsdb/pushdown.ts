@@ -404,12 +404,21 @@ export class PushdownAccumulator {
     this.samples += hi - lo;
     const isCounter = fn !== "delta";
     const isRate = fn === "rate";
-    let hint = lo;
+    // A counter with no reset in the whole run has none in any window of it: each
+    // window's delta then skips the scan for resets (a range query's windows overlap
+    // many times over), with the same result.
+    let resets = false;
+    if (isCounter) for (let k = lo + 1; k < hi && !resets; k++) resets = vs[k]! < vs[k - 1]!;
+    // The step times only grow, so both window edges only move forward.
+    let a = lo;
+    let b = lo;
     for (let i = 0; i < n; i++) {
       const end = refs[i]!;
-      const [a, b] = windowBounds(ts, end, range, hint, lo, hi);
-      hint = a;
-      const v = extrapolatedDelta(ts, vs, a, b, end - range, end, range, isCounter, isRate);
+      const start = end - range;
+      while (a < hi && ts[a]! <= start) a++;
+      if (b < a) b = a;
+      while (b < hi && ts[b]! <= end) b++;
+      const v = extrapolatedDelta(ts, vs, a, b, start, end, range, isCounter, isRate, resets);
       if (v === undefined) continue;
       this.step[i] = v;
       this.has[i] = 1;
