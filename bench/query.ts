@@ -2,11 +2,14 @@
  * PromQL latency side by side: the same data remote-written into a region (under
  * workerd) and into Prometheus 2.42 (Debian's package, --web.enable-remote-write-receiver),
  * the same queries against both, median latency of each and the ratio.
- * Our side is timed twice: through Miniflare's URL (as `npm start` serves it, with
- * Miniflare's entry worker in front, 0.6-1.2 ms a request on this machine) and through
- * the region Worker's own socket (as a request reaches a Worker on Cloudflare, where
- * there is no such entry worker), so that our Worker's latency and the local
- * plumbing's show side by side.
+ * Our side is timed twice: through Miniflare's URL (Miniflare's entry worker in front,
+ * 0.6-1.2 ms a request on this machine, and gzipping every JSON answer as Cloudflare's
+ * edge would) and through the region Worker's own socket (as `npm start` serves it and
+ * as a request reaches a Worker on Cloudflare), so that our Worker's latency and the
+ * local plumbing's show side by side. The Worker leaves compression to the platform, so
+ * its own socket answers uncompressed; Prometheus is timed twice too, asked for gzip
+ * (as fetch asks by default) and for identity, and the direct figure is compared with
+ * the identity one, like for like.
  * Run alone with `npx tsx bench/query.ts [--quick] [--runs N]`.
  */
 import { postRemoteWrite, median } from "./process_stats.js";
@@ -90,11 +93,11 @@ export function benchQueries(end: number): [string, string][] {
   ];
 }
 
-async function timeQuery(url: string, runs: number): Promise<number> {
+async function timeQuery(url: string, runs: number, headers: Record<string, string> = {}): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs + 1; i++) {
     const t0 = performance.now();
-    const res = await fetch(url);
+    const res = await fetch(url, { headers });
     const body = (await res.json()) as { status: string; error?: string };
     if (body.status !== "success") throw new Error(`${url}: ${body.error}`);
     if (i > 0) times.push(performance.now() - t0);
@@ -127,15 +130,17 @@ export async function benchQuery(opts: QueryBenchOptions): Promise<BenchResult[]
       const u1 = await readUsage(ours);
       const d = await timeQuery(`${region.directUrl}/api/v1/${path}`, opts.runs);
       const b = await timeQuery(`${theirs}/api/v1/${path}`, opts.runs);
+      const p = await timeQuery(`${theirs}/api/v1/${path}`, opts.runs, { "accept-encoding": "identity" });
       log(
-        `  query: ${name}: edgeprom ${a.toFixed(2)} ms (${(a / b).toFixed(2)}x) through Miniflare, ${d.toFixed(2)} ms (${(d / b).toFixed(2)}x) direct; prometheus ${b.toFixed(2)} ms`,
+        `  query: ${name}: edgeprom ${a.toFixed(2)} ms (${(a / b).toFixed(2)}x) through Miniflare, ${d.toFixed(2)} ms (${(d / p).toFixed(2)}x) direct; prometheus ${b.toFixed(2)} ms gzip, ${p.toFixed(2)} ms identity`,
       );
       out.push(
         { name: `query.${name}.edgeprom`, value: a, unit: "ms (median, through Miniflare's entry worker)" },
         { name: `query.${name}.edgeprom.direct`, value: d, unit: "ms (median, the Worker's own socket)" },
-        { name: `query.${name}.prometheus`, value: b, unit: "ms (median)" },
-        { name: `query.${name}.ratio`, value: a / b, unit: "x (edgeprom through Miniflare / prometheus)" },
-        { name: `query.${name}.ratio.direct`, value: d / b, unit: "x (edgeprom direct / prometheus)" },
+        { name: `query.${name}.prometheus`, value: b, unit: "ms (median, gzip)" },
+        { name: `query.${name}.prometheus.identity`, value: p, unit: "ms (median, uncompressed)" },
+        { name: `query.${name}.ratio`, value: a / b, unit: "x (edgeprom through Miniflare / prometheus, both gzipped)" },
+        { name: `query.${name}.ratio.direct`, value: d / p, unit: "x (edgeprom direct / prometheus, both uncompressed)" },
         // timeQuery runs it runs + 1 times; the second usage read's getStats (one
         // request per shard) is no part of the query.
         ...queryCost(`query.${name}.cost`, withoutStatsRead(usageDelta(u0, u1, ["SeriesStore"]), SHARDS), opts.runs + 1),

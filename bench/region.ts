@@ -5,10 +5,11 @@ import { workerBundles } from "../scripts/start/bundles.js";
 import type { StorageLayout } from "../src/tsdb/rpc.js";
 
 export interface BenchRegion {
-  /** Through Miniflare's entry worker, as `npm start` serves it. */
+  /** Through Miniflare's entry worker (which gzips JSON answers, as Cloudflare's edge does). */
   url: string;
   /** Straight to the region Worker's own socket: no Miniflare entry worker in between
-   * (about 0.6-1.2 ms a request locally), as requests reach a Worker on Cloudflare. */
+   * (about 0.6-1.2 ms a request locally), as `npm start` serves a tier and as requests
+   * reach a Worker on Cloudflare. */
   directUrl: string;
   stop(): Promise<void>;
   /** RPC stubs of the tier's SeriesStore shards, for figures the HTTP API does not show. */
