@@ -82,7 +82,8 @@ export class MetadataState {
     if (name !== this.checkedName || this.family !== this.checkedFamily) {
       this.checkedName = name;
       this.checkedFamily = this.family;
-      this.checkedIn = name.startsWith(this.family);
+      // Not startsWith: see LineParser on comparing text.
+      this.checkedIn = name.length >= this.family.length && name.slice(0, this.family.length) === this.family;
     }
     return this.checkedIn;
   }
