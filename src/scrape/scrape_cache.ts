@@ -161,7 +161,7 @@ export class ScrapeCache implements SeriesSequence {
       },
       set: (k, m) => {
         if (k >= this.metadataReached) this.metadataReached = k + 1;
-        this.metadataLines[k] = { line: flat(m.line), nameAt: m.nameAt, entry: m.entry };
+        this.metadataLines[k] = { line: flat(m.line), nameAt: m.nameAt, entry: m.entry, sampleNames: m.sampleNames };
       },
     };
   }

@@ -3,7 +3,7 @@ import type { MetricType } from "../model/metadata.js";
 import type { Entry, Exemplar, MetadataEntry, SampleEntry } from "./entry.js";
 import { ParseError } from "./errors.js";
 import { formatOpenMetricsFloat, parseGoFloat, parseGoInt64, secondsToMillis } from "./float.js";
-import type { MetadataState } from "./metadata-state.js";
+import { familySampleNames, type MetadataState } from "./metadata-state.js";
 
 /** Consulted for each sample line with its series text: `name{labels}` exactly as
  * written, followed by a NUL and the label name when the line's family normalises
@@ -35,6 +35,8 @@ export interface PreviousMetadata {
   /** Where the metric name starts in `line`. */
   readonly nameAt: number;
   readonly entry: MetadataEntry;
+  /** A TYPE line's familySampleNames, for its check against earlier samples. */
+  readonly sampleNames?: readonly string[] | undefined;
 }
 
 /**
@@ -424,7 +426,7 @@ export class LineParser {
       if (last !== undefined && end - hash === last.line.length && src.slice(hash, end) === last.line) {
         this.metaSeen++;
         const e = last.entry;
-        const reason = e.kind === "help" ? this.state.help(e.name) : e.kind === "type" ? this.state.type(e.name, e.type) : this.state.unit(e.name);
+        const reason = e.kind === "help" ? this.state.help(e.name) : e.kind === "type" ? this.state.type(e.name, e.type, last.sampleNames) : this.state.unit(e.name);
         if (reason !== undefined) this.fail(reason, hash + last.nameAt);
         return e;
       }
@@ -460,7 +462,10 @@ export class LineParser {
   private metadataLine(hash: number, word: "HELP" | "TYPE" | "UNIT", p: number): Entry {
     const entry = this.parseMetadata(word, p);
     const known = this.lookup?.metadata;
-    if (known !== undefined) known.set(this.metaSeen++, { line: this.src.slice(hash, this.end), nameAt: p - hash, entry });
+    if (known !== undefined) {
+      const sampleNames = entry.kind === "type" ? familySampleNames(entry.name, entry.type) : undefined;
+      known.set(this.metaSeen++, { line: this.src.slice(hash, this.end), nameAt: p - hash, entry, sampleNames });
+    }
     return entry;
   }
 
