@@ -10,9 +10,10 @@
  */
 import { labelsFromRecord } from "../src/model/labels.js";
 import { ScrapeCache } from "../src/scrape/scrape_cache.js";
-import { newTargetState, scrapeOnce, type ScrapeTarget, type TargetState } from "../src/scrape/scrape_loop.js";
+import { newTargetState, scrapeOnce, type TargetState } from "../src/scrape/scrape_loop.js";
 import { ShardedStorage, type ShardClient } from "../src/storage/sharded_storage.js";
 import type { AppendAnswer, AppendBatch } from "../src/tsdb/rpc.js";
+import { scrapeTarget } from "../test/scrape/scrape_target.js";
 import { isMainModule, type BenchResult } from "./chunkenc.js";
 import { movedValues } from "./scrape.js";
 import { nodeExporterPage } from "./textparse.js";
@@ -37,23 +38,7 @@ export async function benchScrapeLoop(rounds: number): Promise<BenchResult[]> {
   const base = nodeExporterPage("text");
   const bodies = Array.from({ length: 16 }, (_, n) => movedValues(base, n));
   const storage = new ShardedStorage([standInShard()]);
-  const target: ScrapeTarget = {
-    pool: "t0",
-    url: "http://127.0.0.1:9100/metrics",
-    labels: labelsFromRecord({ instance: "127.0.0.1:9100", job: "t0" }),
-    intervalMs: 1000,
-    timeoutMs: 900,
-    honorLabels: false,
-    honorTimestamps: true,
-    followRedirects: true,
-    headers: {},
-    bodySizeLimit: 0,
-    sampleLimit: 0,
-    labelLimit: 0,
-    labelNameLengthLimit: 0,
-    labelValueLengthLimit: 0,
-    metricRelabel: null,
-  };
+  const target = scrapeTarget("http://127.0.0.1:9100/metrics", { pool: "t0", labels: labelsFromRecord({ instance: "127.0.0.1:9100", job: "t0" }), intervalMs: 1000, timeoutMs: 900 });
   let served = 0;
   const fetchFn = async () => {
     const body = bodies[served++ % bodies.length]!;
