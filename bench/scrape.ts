@@ -32,6 +32,12 @@ export interface ScrapeBenchOptions {
 
 
 
+/** The page a live exporter would serve at its n-th request: every plain value moved
+ * by n, as counters move between scrapes. */
+export function movedValues(page: string, n: number): string {
+  return page.replace(/ (\d+(?:\.\d+)?)(\n)/g, (_m, v: string, nl: string) => ` ${Number(v) + n}${nl}`);
+}
+
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(url)).text();
   let sum = 0;
@@ -48,7 +54,7 @@ export async function benchScrape(opts: ScrapeBenchOptions): Promise<BenchResult
   const server = createServer((_req, res) => {
     n++;
     res.setHeader("content-type", "text/plain; version=0.0.4");
-    res.end(base.replace(/ (\d+(?:\.\d+)?)(\n)/g, (_m, v: string, nl: string) => ` ${Number(v) + n}${nl}`));
+    res.end(movedValues(base, n));
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const target = `127.0.0.1:${(server.address() as AddressInfo).port}`;

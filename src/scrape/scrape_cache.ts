@@ -1,5 +1,5 @@
 import { labelsKey, type Labels } from "../model/labels.js";
-import type { ExpositionFormat, MetadataSequence, PreviousMetadata, PreviousSeries, SeriesLookup, SeriesSequence } from "../textparse/index.js";
+import type { ExpositionFormat, MetadataEntry, MetadataSequence, PreviousMetadata, PreviousSeries, SeriesLookup, SeriesSequence } from "../textparse/index.js";
 import { SeriesRefs } from "../storage/storage.js";
 import type { MetricMetadata } from "../model/metadata.js";
 import type { ScrapeTarget } from "./scrape_loop.js";
@@ -40,7 +40,7 @@ export interface ScrapeReplay {
   readonly vs: number[];
   scraped: number;
   afterRelabel: number;
-  readonly metadata: Record<string, MetricMetadata>;
+  metadata: Record<string, MetricMetadata>;
 }
 
 /** Scrapes an entry may go unseen before it is evicted: a series that blinks out for
@@ -92,9 +92,17 @@ export class ScrapeCache implements SeriesSequence {
   private relabel: ScrapeTarget["metricRelabel"] | undefined;
   private settings = "";
   /** This scrape's looked-up lines in order: entries, or series texts not known at
-   * lookup time (added later). */
+   * lookup time (added later). Left empty while every line so far was the previous
+   * scrape's line at its position (`taken` of them), as in a steady scrape. */
   private order: (Known | string)[] = [];
+  private taken = 0;
+  private diverged = false;
   private previous: (Known | undefined)[] = [];
+  /** Entries seen in this scrape: when that is all of them, none is evicted. */
+  private seen = 0;
+  /** The metadata lines of the last scrape and the record made of them. */
+  private metadataEntries: readonly MetadataEntry[] = [];
+  private metadataRecord: Record<string, MetricMetadata> | undefined;
   /** The metadata lines of the last scrapes, by position (MetadataSequence). */
   private metadataLines: PreviousMetadata[] = [];
   /** How many of them this scrape has reached. */
@@ -120,6 +128,9 @@ export class ScrapeCache implements SeriesSequence {
       this.relabel = target.metricRelabel;
     }
     this.order = [];
+    this.taken = 0;
+    this.diverged = false;
+    this.seen = 0;
     this.metadataReached = 0;
     this.iteration++;
   }
@@ -133,9 +144,10 @@ export class ScrapeCache implements SeriesSequence {
   readonly lookup: SeriesLookup = Object.assign(
     (series: string): CachedSeries | undefined => {
       const e = this.entries.get(series);
+      this.diverge();
       this.order.push(e ?? series);
       if (e === undefined) return undefined;
-      e.entry.lastSeen = this.iteration;
+      this.markSeen(e.entry);
       return e.entry;
     },
     { previous: this as SeriesSequence, metadata: this.metadataSequence() },
@@ -149,7 +161,7 @@ export class ScrapeCache implements SeriesSequence {
       },
       set: (k, m) => {
         if (k >= this.metadataReached) this.metadataReached = k + 1;
-        this.metadataLines[k] = { line: flat(m.line), nameAt: m.nameAt, entry: m.entry };
+        this.metadataLines[k] = { line: flat(m.line), nameAt: m.nameAt, entry: m.entry, sampleNames: m.sampleNames };
       },
     };
   }
@@ -160,12 +172,40 @@ export class ScrapeCache implements SeriesSequence {
 
   take(k: number): CachedSeries {
     const e = this.previous[k]!;
-    this.order.push(e);
-    e.entry.lastSeen = this.iteration;
+    if (this.diverged) this.order.push(e);
+    else this.taken++;
+    this.markSeen(e.entry);
     return e.entry;
   }
 
+  /** The record `build` makes of this scrape's metadata lines; the last scrape's
+   * when they are its very entries (the parser hands back an unchanged line's entry,
+   * see MetadataSequence), so an unchanged page's metadata is neither built nor
+   * compared again. */
+  metadataOf(lines: readonly MetadataEntry[], build: (lines: readonly MetadataEntry[]) => Record<string, MetricMetadata>): Record<string, MetricMetadata> {
+    const last = this.metadataEntries;
+    if (this.metadataRecord !== undefined && lines.length === last.length && lines.every((e, i) => e === last[i])) return this.metadataRecord;
+    this.metadataEntries = lines;
+    return (this.metadataRecord = build(lines));
+  }
+
+  private markSeen(entry: CachedSeries): void {
+    if (entry.lastSeen !== this.iteration) {
+      entry.lastSeen = this.iteration;
+      this.seen++;
+    }
+  }
+
+  /** From here on this scrape's lines are listed one by one. */
+  private diverge(): void {
+    if (this.diverged) return;
+    this.diverged = true;
+    this.order = this.previous.slice(0, this.taken) as Known[];
+  }
+
   add(series: string, entry: CachedSeries): void {
+    // A page repeating a line adds its text twice: the entry replaced was counted.
+    if (!this.entries.has(series)) this.seen++;
     entry.lastSeen = this.iteration;
     if (entry.labels !== null) {
       let mark = this.marks.get(entry.key);
@@ -182,9 +222,12 @@ export class ScrapeCache implements SeriesSequence {
 
   /** Ends a scrape: evicts what has not been seen for CACHE_KEEP_SCRAPES scrapes. */
   end(): void {
-    this.previous = this.order.map((e) => (typeof e === "string" ? this.entries.get(e) : e));
+    // Not diverged: this scrape's lines were the previous ones up to `taken`.
+    if (!this.diverged) this.previous.length = this.taken;
+    else this.previous = this.order.map((e) => (typeof e === "string" ? this.entries.get(e) : e));
     this.order = [];
     if (this.metadataLines.length > this.metadataReached) this.metadataLines.length = this.metadataReached;
+    if (this.seen === this.entries.size) return;
     let evicted = false;
     for (const [k, e] of this.entries) {
       if (this.iteration - e.entry.lastSeen >= CACHE_KEEP_SCRAPES) {

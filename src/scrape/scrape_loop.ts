@@ -12,6 +12,7 @@ import {
   parseProtobufBatches,
   SCRAPE_ACCEPT_HEADER,
   type Exemplar,
+  type MetadataEntry,
 } from "../textparse/index.js";
 
 /** One target as the scrape loop needs it, resolved from config, discovery and
@@ -140,16 +141,14 @@ export async function scrapeOnce(
     cache?.begin(target, format);
     const etag = res.headers.get("etag");
     if (cache !== undefined && etag !== null) record = { etag, target, labels: [], keys: [], ts: [], vs: [], scraped: 0, afterRelabel: 0, metadata };
+    const metadataLines: MetadataEntry[] = [];
     const batches = isDelimitedProtobuf(contentType)
       ? parseProtobufBatches(stream(), { nativeHistograms: target.nativeHistograms === true, classicHistograms: target.classicHistograms === true })
       : parseExpositionBatches(wholeBodyFits(res, target) ? wholeText(res) : stream(), format, cache?.lookup);
     for await (const batch of batches) {
       for (const e of batch) {
         if (e.kind !== "sample") {
-          const m = (metadata[e.name] ??= { type: "unknown", help: "", unit: "" });
-          if (e.kind === "type") m.type = e.type;
-          else if (e.kind === "help") m.help = e.help;
-          else m.unit = e.unit;
+          metadataLines.push(e);
           continue;
         }
         scraped++;
@@ -197,7 +196,7 @@ export async function scrapeOnce(
         else if (app.appendHistogram !== undefined) app.appendHistogram(ls, t, e.histogram);
         else throw new ScrapeError("native histogram scraped, but this storage does not keep native histograms");
         if (e.exemplar !== undefined && app.appendExemplar !== undefined) appendExemplar(app, ls, e.exemplar, t);
-        for (const x of e.exemplars ?? []) if (app.appendExemplar !== undefined) appendExemplar(app, ls, x, t);
+        if (e.exemplars !== undefined && app.appendExemplar !== undefined) for (const x of e.exemplars) appendExemplar(app, ls, x, t);
         if (record !== undefined) {
           // Histograms and exemplars are not replayed: such a body is parsed every time.
           if (e.histogram !== undefined || e.exemplar !== undefined || (e.exemplars?.length ?? 0) > 0) record = undefined;
@@ -209,10 +208,12 @@ export async function scrapeOnce(
         }
       }
     }
+    metadata = cache === undefined ? metadataOf(metadataLines) : cache.metadataOf(metadataLines, metadataOf);
     if (record !== undefined) {
       record.keys = keys;
       record.scraped = scraped;
       record.afterRelabel = afterRelabel;
+      record.metadata = metadata;
     }
     }
   } catch (e) {
@@ -370,6 +371,18 @@ function appendExemplar(app: Appender, series: Labels, ex: Exemplar, t: number):
   const labels: Label[] = ex.labels.filter((l) => l.value !== "");
   sortLabels(labels);
   app.appendExemplar!(series, { labels, t: ex.timestamp ?? t, v: ex.value });
+}
+
+/** Metric metadata by family from a page's HELP, TYPE and UNIT lines. */
+function metadataOf(lines: readonly MetadataEntry[]): Record<string, MetricMetadata> {
+  const out: Record<string, MetricMetadata> = {};
+  for (const e of lines) {
+    const m = (out[e.name] ??= { type: "unknown", help: "", unit: "" });
+    if (e.kind === "type") m.type = e.type;
+    else if (e.kind === "help") m.help = e.help;
+    else m.unit = e.unit;
+  }
+  return out;
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {

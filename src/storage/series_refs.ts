@@ -27,13 +27,38 @@ export class SeriesRefs {
   private epochs: (number | undefined)[] = [];
   private shardCount = 0;
   private commits = 0;
+  /** The keys get() was asked in the last commit, in order, with what it found, and
+   * this commit's so far: a steady caller asks the same keys in the same order every
+   * commit, so the next one of last time is compared (the same string, mostly) before
+   * the map is searched. */
+  private lastKeys: string[] = [];
+  private lastFound: SeriesRef[] = [];
+  private keys: string[] = [];
+  private found: SeriesRef[] = [];
+  private cursor = 0;
 
   /** The live reference of series `key`, undefined when it must go by labels. */
   get(key: string, shards: number): SeriesRef | undefined {
     if (shards !== this.shardCount) this.reset(shards);
-    const r = this.byKey.get(key);
+    let r: SeriesRef | undefined;
+    const at = this.cursor;
+    if (this.lastKeys[at] === key) {
+      r = this.lastFound[at]!;
+      this.cursor = at + 1;
+      // Learnt anew since (the shard's epoch changed): the map has the current one.
+      if (r.epoch !== this.epochs[r.shard]) r = this.byKey.get(key);
+    } else {
+      r = this.byKey.get(key);
+      // A series gone since last time: the order goes on after it.
+      if (this.lastKeys[at + 1] === key) this.cursor = at + 2;
+    }
     if (r === undefined || r.epoch !== this.epochs[r.shard]) return undefined;
     r.lastUsed = this.commits;
+    // Bounded, for a caller whose commits keep failing (endCommit never comes).
+    if (this.keys.length <= this.byKey.size) {
+      this.keys.push(key);
+      this.found.push(r);
+    }
     return r;
   }
 
@@ -55,6 +80,11 @@ export class SeriesRefs {
 
   /** Ends a commit: series not appended for a few commits stop costing memory. */
   endCommit(): void {
+    this.lastKeys = this.keys;
+    this.lastFound = this.found;
+    this.keys = [];
+    this.found = [];
+    this.cursor = 0;
     if (++this.commits % KEEP_COMMITS !== 0) return;
     for (const [k, r] of this.byKey) {
       if (this.commits - r.lastUsed > KEEP_COMMITS || r.epoch !== this.epochs[r.shard]) this.byKey.delete(k);
@@ -67,6 +97,10 @@ export class SeriesRefs {
 
   private reset(shards: number): void {
     this.byKey.clear();
+    this.lastKeys = [];
+    this.lastFound = [];
+    this.keys = [];
+    this.found = [];
     this.epochs = [];
     this.shardCount = shards;
   }

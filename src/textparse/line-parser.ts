@@ -3,7 +3,7 @@ import type { MetricType } from "../model/metadata.js";
 import type { Entry, Exemplar, MetadataEntry, SampleEntry } from "./entry.js";
 import { ParseError } from "./errors.js";
 import { formatOpenMetricsFloat, parseGoFloat, parseGoInt64, secondsToMillis } from "./float.js";
-import type { MetadataState } from "./metadata-state.js";
+import { familySampleNames, type MetadataState } from "./metadata-state.js";
 
 /** Consulted for each sample line with its series text: `name{labels}` exactly as
  * written, followed by a NUL and the label name when the line's family normalises
@@ -35,6 +35,8 @@ export interface PreviousMetadata {
   /** Where the metric name starts in `line`. */
   readonly nameAt: number;
   readonly entry: MetadataEntry;
+  /** A TYPE line's familySampleNames, for its check against earlier samples. */
+  readonly sampleNames?: readonly string[] | undefined;
 }
 
 /**
@@ -63,6 +65,11 @@ export interface PreviousSeries {
 }
 
 const NO_LABELS: Labels = Object.freeze([]);
+
+/** Integers below 2^53 and powers of ten up to 1e22 are exact doubles. */
+const MAX_EXACT_MANTISSA = 2 ** 53;
+const MAX_EXACT_POW10 = 22;
+const POW10 = Array.from({ length: MAX_EXACT_POW10 + 1 }, (_, i) => Number(`1e${i}`));
 
 const TAB = 9;
 const SP = 32;
@@ -115,7 +122,9 @@ function isMetricNameChar(c: number): boolean {
  * format: the text format allows runs of blanks and tabs between tokens, blank
  * lines and free comments; OpenMetrics wants exactly one space and nothing else.
  * Scanning is by index over the caller's string, so a line costs one substring per
- * name and value it yields and no per-character work beyond the scan. */
+ * name it yields and no per-character work beyond the scan. Text is compared with
+ * `slice(...) === text`, never `startsWith`: V8 compares the slice in one block
+ * (2-5x faster than startsWith's per-character loop, in Node and workerd alike). */
 export class LineParser {
   private src = "";
   private end = 0;
@@ -171,7 +180,7 @@ export class LineParser {
       if (
         after < this.end &&
         (c === SP || (c === TAB && !this.om)) &&
-        this.src.startsWith(last.text, start) &&
+        this.src.slice(start, after) === last.text &&
         (labelled || this.src.charCodeAt(this.skipBlanks(after)) !== LBRACE)
       ) {
         this.state.sample(last.name);
@@ -187,7 +196,7 @@ export class LineParser {
     let p = this.scanMetricName(start);
     if (p === start) this.fail(this.expected("metric name", start), start);
     const prev = this.prevMetric;
-    const name = p - start === prev.length && src.startsWith(prev, start) ? prev : (this.prevMetric = src.slice(start, p));
+    const name = p - start === prev.length && src.slice(start, p) === prev ? prev : (this.prevMetric = src.slice(start, p));
     this.state.sample(name);
 
     const nameEnd = p;
@@ -351,7 +360,7 @@ export class LineParser {
       if (p === nameStart) this.fail(this.expected("label name", p), p);
       const known = prevNames[k];
       let name: string;
-      if (known !== undefined && p - nameStart === known.length && src.startsWith(known, nameStart)) name = known;
+      if (known !== undefined && p - nameStart === known.length && src.slice(nameStart, p) === known) name = known;
       else prevNames[k] = name = src.slice(nameStart, p);
       if (!this.om) p = this.skipBlanks(p);
       if (p >= end || src.charCodeAt(p) !== EQUAL) this.fail(this.expected("equal", p), p);
@@ -414,10 +423,10 @@ export class LineParser {
     const known = this.lookup?.metadata;
     if (known !== undefined) {
       const last = known.at(this.metaSeen);
-      if (last !== undefined && end - hash === last.line.length && src.startsWith(last.line, hash)) {
+      if (last !== undefined && end - hash === last.line.length && src.slice(hash, end) === last.line) {
         this.metaSeen++;
         const e = last.entry;
-        const reason = e.kind === "help" ? this.state.help(e.name) : e.kind === "type" ? this.state.type(e.name, e.type) : this.state.unit(e.name);
+        const reason = e.kind === "help" ? this.state.help(e.name) : e.kind === "type" ? this.state.type(e.name, e.type, last.sampleNames) : this.state.unit(e.name);
         if (reason !== undefined) this.fail(reason, hash + last.nameAt);
         return e;
       }
@@ -453,7 +462,10 @@ export class LineParser {
   private metadataLine(hash: number, word: "HELP" | "TYPE" | "UNIT", p: number): Entry {
     const entry = this.parseMetadata(word, p);
     const known = this.lookup?.metadata;
-    if (known !== undefined) known.set(this.metaSeen++, { line: this.src.slice(hash, this.end), nameAt: p - hash, entry });
+    if (known !== undefined) {
+      const sampleNames = entry.kind === "type" ? familySampleNames(entry.name, entry.type) : undefined;
+      known.set(this.metaSeen++, { line: this.src.slice(hash, this.end), nameAt: p - hash, entry, sampleNames });
+    }
     return entry;
   }
 
@@ -514,29 +526,62 @@ export class LineParser {
     return p;
   }
 
-  /** Reads a sample value token. Most values are plain decimals ("12.5", "-3"),
-   * which Number() converts exactly as Go does; only the rest (exponents, Inf, NaN,
-   * garbage) take the full syntax check. */
+  /** Reads a sample value token. Most values are decimals with at most 15 digits and
+   * a small exponent ("12.5", "-3", "1.2e+09"): their digits make an exact integer
+   * and the power of ten is exact too, so one multiplication or division gives the
+   * correctly rounded double, the very value Number() and Go's ParseFloat give
+   * (Clinger's fast path), without slicing the token. The rest (long mantissas,
+   * large exponents, Inf, NaN, a "+" sign, garbage) takes the full syntax check. */
   private scanValue(p: number): number | undefined {
     const src = this.src;
     const end = this.end;
     let q = p;
-    let plain = true;
+    let c = src.charCodeAt(q);
+    const negative = q < end && c === 45;
+    if (negative) c = src.charCodeAt(++q);
+    let mantissa = 0;
     let digits = 0;
-    let dots = 0;
-    if (q < end && src.charCodeAt(q) === 45) q++;
+    let fraction = -1;
+    for (; q < end; c = src.charCodeAt(++q)) {
+      if (c >= 48 && c <= 57) {
+        mantissa = mantissa * 10 + (c - 48);
+        digits++;
+        if (fraction >= 0) fraction++;
+      } else if (c === 46 && fraction < 0) fraction = 0;
+      else break;
+    }
+    let exponent = 0;
+    if (q < end && (c | 0x20) === 101 && digits > 0) {
+      c = src.charCodeAt(++q);
+      const negativeExponent = q < end && c === 45;
+      if (negativeExponent || (q < end && c === 43)) c = src.charCodeAt(++q);
+      let expDigits = 0;
+      for (; q < end && c >= 48 && c <= 57 && expDigits < 6; c = src.charCodeAt(++q), expDigits++) exponent = exponent * 10 + (c - 48);
+      if (expDigits === 0 || expDigits === 6) return this.slowValue(p, q);
+      if (negativeExponent) exponent = -exponent;
+    }
+    if (q < end && !(c === SP || (c === TAB && !this.om))) return this.slowValue(p, q);
+    this.valueEnd = q;
+    if (digits === 0 || mantissa >= MAX_EXACT_MANTISSA) return this.slowValue(p, q);
+    const e10 = exponent - (fraction > 0 ? fraction : 0);
+    let v: number;
+    if (e10 === 0) v = mantissa;
+    else if (e10 > 0 && e10 <= MAX_EXACT_POW10) v = mantissa * POW10[e10]!;
+    else if (e10 < 0 && e10 >= -MAX_EXACT_POW10) v = mantissa / POW10[-e10]!;
+    else return this.slowValue(p, q);
+    return negative ? -v : v;
+  }
+
+  /** scanValue for what its fast path does not take: from `p`, where the token
+   * starts, with its end searched from `q` on. */
+  private slowValue(p: number, q: number): number | undefined {
+    const src = this.src;
+    const end = this.end;
     for (; q < end; q++) {
       const c = src.charCodeAt(q);
-      if (c >= 48 && c <= 57) digits++;
-      else if (c === 46) dots++;
-      else if (c === SP || (c === TAB && !this.om)) break;
-      else plain = false;
+      if (c === SP || (c === TAB && !this.om)) break;
     }
     this.valueEnd = q;
-    if (plain && digits > 0 && dots <= 1) {
-      const v = +src.slice(p, q);
-      return Number.isFinite(v) ? v : undefined;
-    }
     return parseGoFloat(src.slice(p, q));
   }
 

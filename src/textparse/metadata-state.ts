@@ -3,6 +3,10 @@ import { FAMILY_SUFFIXES } from "./family.js";
 
 type MetadataKind = "HELP" | "TYPE" | "UNIT";
 
+/** A metadata block's kinds seen so far as bits: a block opens per family, so a Set
+ * per block would be an allocation per family. */
+const KIND_BIT: Readonly<Record<MetadataKind, number>> = { HELP: 1, TYPE: 2, UNIT: 4 };
+
 /** What a parser must remember between lines: the family currently open (whose type
  * decides which label values are normalised) and which metadata it has seen.
  *
@@ -29,7 +33,7 @@ export class MetadataState {
   private checkedName = "";
   private checkedFamily = "";
   private checkedIn = true;
-  private blockSeen = new Set<MetadataKind>();
+  private blockSeen = 0;
   private blockSampled = false;
 
   constructor(private readonly pageWide: boolean) {}
@@ -43,11 +47,13 @@ export class MetadataState {
     return this.meta("HELP", name);
   }
 
-  type(name: string, type: MetricType): string | undefined {
+  /** `sampleNames`: familySampleNames(name, type), which a caller seeing the same
+   * line again can keep instead of concatenating the names for every page. */
+  type(name: string, type: MetricType, sampleNames = familySampleNames(name, type)): string | undefined {
     if (this.pageWide) {
       if (this.types.has(name)) return second("TYPE", name);
-      for (const suffix of FAMILY_SUFFIXES[type]) {
-        if (this.sampled.has(name + suffix)) return afterSamples(name);
+      for (const n of sampleNames) {
+        if (this.sampled.has(n)) return afterSamples(name);
       }
       this.types.add(name);
     }
@@ -82,7 +88,8 @@ export class MetadataState {
     if (name !== this.checkedName || this.family !== this.checkedFamily) {
       this.checkedName = name;
       this.checkedFamily = this.family;
-      this.checkedIn = name.startsWith(this.family);
+      // Not startsWith: see LineParser on comparing text.
+      this.checkedIn = name.length >= this.family.length && name.slice(0, this.family.length) === this.family;
     }
     return this.checkedIn;
   }
@@ -91,15 +98,20 @@ export class MetadataState {
     if (name !== this.family || (!this.pageWide && this.blockSampled)) {
       this.family = name;
       this.familyType = "unknown";
-      this.blockSeen = new Set([kind]);
+      this.blockSeen = KIND_BIT[kind];
       this.blockSampled = false;
       return undefined;
     }
-    if (this.blockSeen.has(kind)) return second(kind, name);
+    if ((this.blockSeen & KIND_BIT[kind]) !== 0) return second(kind, name);
     if (kind === "TYPE" && this.blockSampled) return afterSamples(name);
-    this.blockSeen.add(kind);
+    this.blockSeen |= KIND_BIT[kind];
     return undefined;
   }
+}
+
+/** The names of the samples a family of `type` called `name` owns. */
+export function familySampleNames(name: string, type: MetricType): readonly string[] {
+  return FAMILY_SUFFIXES[type].map((suffix) => name + suffix);
 }
 
 function second(kind: MetadataKind, name: string): string {

@@ -128,7 +128,7 @@ function outcome(s: TargetState): unknown {
 
 /** Scrapes the given (page, config) sequence twice, with one cache throughout and with
  * none, and returns both runs' appends and outcomes. */
-async function bothWays(steps: readonly (readonly [number, number])[], targets: ScrapeTarget[]) {
+async function bothWays(steps: readonly (readonly [number, number])[], targets: ScrapeTarget[], pages = PAGES) {
   const runs = [];
   for (const cache of [new ScrapeCache(), undefined]) {
     const st = new RecordingStorage();
@@ -137,7 +137,7 @@ async function bothWays(steps: readonly (readonly [number, number])[], targets: 
     let t = 1_700_000_000_000;
     for (const [page, cfg] of steps) {
       t += 15_000;
-      state = await scrapeOnce(targets[cfg]!, st, state, fetchServing(PAGES[page]!), t, cache);
+      state = await scrapeOnce(targets[cfg]!, st, state, fetchServing(pages[page]!), t, cache);
       outcomes.push(outcome(state));
     }
     runs.push({ log: st.log, outcomes, size: cache?.size ?? 0 });
@@ -276,5 +276,43 @@ describe("scrape cache", () => {
     }
     expect(sizes.slice(0, -1).every((s) => s === full)).toBe(true);
     expect(sizes[sizes.length - 1]).toBe(1);
+  });
+
+  it("forgets the lines a steady page stops sending at its end", async () => {
+    const [target] = configs();
+    const lines = PAGES[0]!.body.split("\n");
+    // The same page less its last two lines ("ts" and "spaced"): every line left is
+    // where it was, so the scrape takes them by position only.
+    const shorter = { body: lines.slice(0, -3).join("\n") + "\n" };
+    const cache = new ScrapeCache();
+    const st = new RecordingStorage();
+    let state = await scrapeOnce(target!, st, newTargetState(), fetchServing(PAGES[0]!), 1, cache);
+    const full = cache.size;
+    const sizes: number[] = [];
+    for (let i = 1; i <= CACHE_KEEP_SCRAPES; i++) {
+      state = await scrapeOnce(target!, st, state, fetchServing(shorter), 1 + i, cache);
+      sizes.push(cache.size);
+    }
+    expect(sizes).toEqual([...Array<number>(CACHE_KEEP_SCRAPES - 1).fill(full), full - 2]);
+    // And the whole page again: its lines are known or learnt anew, as without a cache.
+    state = await scrapeOnce(target!, st, state, fetchServing(PAGES[0]!), 10, cache);
+    expect(cache.size).toBe(full);
+    const again = await bothWays([[0, 0], ...Array.from({ length: CACHE_KEEP_SCRAPES }, () => [1, 0] as const), [0, 0], [0, 0]], configs(), [PAGES[0]!, shorter]);
+    expect(again.cached.log).toEqual(again.uncached.log);
+    expect(again.cached.outcomes).toEqual(again.uncached.outcomes);
+  });
+
+  it("hands back the last metadata record while the page's metadata lines stay the same", async () => {
+    const [target] = configs();
+    const cache = new ScrapeCache();
+    const st = new RecordingStorage();
+    const page = (help: string) => ({ body: `# HELP m ${help}\n# TYPE m counter\nm 1\n# HELP g gauge\n# TYPE g gauge\ng 2\n` });
+    const first = await scrapeOnce(target!, st, newTargetState(), fetchServing(page("one")), 1, cache);
+    const second = await scrapeOnce(target!, st, first, fetchServing(page("one")), 2, cache);
+    expect(second.metadata).toBe(first.metadata);
+    const third = await scrapeOnce(target!, st, second, fetchServing(page("two")), 3, cache);
+    expect(third.metadata).not.toBe(first.metadata);
+    expect(third.metadata).toEqual({ m: { type: "counter", help: "two", unit: "" }, g: { type: "gauge", help: "gauge", unit: "" } });
+    expect(first.metadata).toEqual({ m: { type: "counter", help: "one", unit: "" }, g: { type: "gauge", help: "gauge", unit: "" } });
   });
 });

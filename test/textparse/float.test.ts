@@ -4,8 +4,10 @@ import {
   formatExpositionFloat,
   formatMillisAsSeconds,
   formatOpenMetricsFloat,
+  parseExposition,
   parseGoFloat,
   secondsToMillis,
+  type ExpositionFormat,
 } from "../../src/textparse/index.js";
 import { holds } from "../support/property.js";
 
@@ -72,6 +74,41 @@ describe("exposition floats", () => {
         expect(secondsToMillis(parseGoFloat(formatMillisAsSeconds(ms))!)).toBe(ms);
       }),
       { numRuns: 5000 },
+    );
+  });
+
+  // The parser converts most sample values itself (line-parser.ts, scanValue); any
+  // spelling must give parseGoFloat's double, bit for bit, or the same refusal.
+  it("parse sample values to exactly parseGoFloat's double, in both formats", () => {
+    const digits = (max: number) => fc.string({ unit: fc.constantFrom(..."0123456789"), maxLength: max });
+    const spelled = fc
+      .tuple(
+        fc.constantFrom("", "-", "+", "--"),
+        fc.oneof(digits(4), digits(17), digits(25)),
+        fc.option(fc.tuple(fc.constantFrom(".", ".."), digits(20)), { nil: undefined }),
+        fc.option(fc.tuple(fc.constantFrom("e", "E", "x"), fc.constantFrom("", "+", "-"), digits(7)), { nil: undefined }),
+      )
+      .map(([sign, int, frac, exp]) => sign + int + (frac === undefined ? "" : frac.join("")) + (exp === undefined ? "" : exp.join("")));
+    const token = fc.oneof(
+      { weight: 8, arbitrary: spelled },
+      { weight: 1, arbitrary: fc.constantFrom("Inf", "-Inf", "+inf", "NaN", "nan", "-NaN", "0x1p3", "1_000", "Infinity", "9007199254740993", "9007199254740993e-5", "9007199254740993e3", "900719925474099.3", "4.9e-324", "1e-400", "1.7976931348623157e308", "1e309") },
+      { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(..."0123456789.eE+-xI\t"), maxLength: 12 }) },
+    );
+    holds(
+      fc.property(token, fc.constantFrom<ExpositionFormat>("text", "openmetrics"), (tok, format) => {
+        if (tok === "" || /[\s]/.test(tok)) return;
+        const want = parseGoFloat(tok);
+        const page = format === "text" ? `m ${tok}\n` : `m ${tok}\n# EOF\n`;
+        let got: number | undefined;
+        try {
+          const e = parseExposition(page, format)[0]!;
+          got = e.kind === "sample" ? e.value : undefined;
+        } catch {
+          got = undefined;
+        }
+        expect(got === undefined ? "refused" : Object.is(got, want) || (Number.isNaN(got) && Number.isNaN(want))).toBe(want === undefined ? "refused" : true);
+      }),
+      { numRuns: 20000 },
     );
   });
 });
