@@ -66,8 +66,10 @@ export interface SchedulerStatus {
 /**
  * The region's retrieval half: keeps prometheus.yml from KV, runs discovery, and
  * scrapes every target at its interval from Durable Object alarms (cron triggers only
- * fire once a minute). Each target's last series set is stored, so a restart still
- * writes stale markers for what vanished. Alarms, reloads and reads that load run
+ * fire once a minute). The targets one alarm scrapes commit together: one request
+ * and one SQLite transaction per shard (Storage.appendGroup), each target still
+ * answered with its own rejections. Each target's last series set is stored, so a
+ * restart still writes stale markers for what vanished. Alarms, reloads and reads that load run
  * one at a time: a status read waits for a running alarm instead of seeing (or
  * racing) its half-done target refresh.
  */

@@ -117,9 +117,10 @@ function toMatchers(specs: readonly MatcherSpec[]): Matcher[] {
 }
 
 /**
- * One shard of a tier's series. Every append batch is written to SQLite (WAL row,
- * new series, sealed chunks) inside one synchronous transaction before the RPC
- * returns, so an acknowledged sample survives eviction and restarts. Reads are served
+ * One shard of a tier's series. Every append request (one batch, or the sections of
+ * several callers: a scrape alarm's targets) is written to SQLite (WAL row, new
+ * series, sealed chunks) inside one synchronous transaction before the RPC returns,
+ * so an acknowledged sample survives eviction and restarts. Reads are served
  * from the in-memory postings and head plus sealed chunks read from SQLite.
  */
 export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
