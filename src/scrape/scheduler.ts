@@ -69,9 +69,9 @@ export interface SchedulerStatus {
  * fire once a minute). The targets one alarm scrapes commit together: one request
  * and one SQLite transaction per shard (Storage.appendGroup), each target still
  * answered with its own rejections. Each target's last series set is stored, so a
- * restart still writes stale markers for what vanished. Alarms, reloads and reads that load run
- * one at a time: a status read waits for a running alarm instead of seeing (or
- * racing) its half-done target refresh.
+ * restart still writes stale markers for what vanished. Alarms, reloads and reads
+ * that load run one at a time: a status read waits for a running alarm instead of
+ * seeing (or racing) its half-done target refresh.
  */
 export class ScrapeScheduler extends DurableObject {
   private config: Config | null = null;
