@@ -261,7 +261,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
    * by id, without their labels; references from another epoch refuse the batch. */
   append(input: AppendBatch | AppendSeries[]): AppendAnswer {
     const batch = Array.isArray(input) ? toAppendBatch(input) : input;
-    const answer = this.appendSections([batch])[0]!;
+    const answer = this.appendBatches([batch])[0]!;
     if (answer.error !== undefined) throw new Error(answer.error);
     return answer;
   }
@@ -274,6 +274,11 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
    * others; all are durable once this returns.
    */
   appendSections(batches: AppendBatch[]): AppendAnswer[] {
+    return this.appendBatches(batches);
+  }
+
+  /** append and appendSections, without counting a request (they are the entry points). */
+  private appendBatches(batches: readonly AppendBatch[]): AppendAnswer[] {
     const answers: AppendAnswer[] = [];
     const live: Section[] = [];
     for (const batch of batches) {
