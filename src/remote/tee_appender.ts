@@ -151,10 +151,24 @@ function enqueueTo(t: RemoteWriteTarget, series: Map<string, Buffered>, histogra
 /** `storage` whose appenders tee into the remote_write targets (itself when none). */
 export function teeStorage(storage: Storage, targets: readonly RemoteWriteTarget[]): Storage {
   if (targets.length === 0) return storage;
-  return {
+  const tee: Storage = {
     querier: () => storage.querier(),
     stats: () => storage.stats(),
     deleteSeries: (m, start, end, deadline) => storage.deleteSeries(m, start, end, deadline),
     appender: (refs) => new TeeAppender(storage.appender(refs), targets),
   };
+  const group = storage.appendGroup?.bind(storage);
+  if (group !== undefined) {
+    // Each member's commit is grouped in storage and then enqueued as it is today.
+    tee.appendGroup = (waitMs) => {
+      const g = group(waitMs);
+      return {
+        join: () => {
+          const member = g.join();
+          return { ...teeStorage(member, targets), leave: () => member.leave() };
+        },
+      };
+    };
+  }
+  return tee;
 }

@@ -66,10 +66,12 @@ export interface SchedulerStatus {
 /**
  * The region's retrieval half: keeps prometheus.yml from KV, runs discovery, and
  * scrapes every target at its interval from Durable Object alarms (cron triggers only
- * fire once a minute). Each target's last series set is stored, so a restart still
- * writes stale markers for what vanished. Alarms, reloads and reads that load run
- * one at a time: a status read waits for a running alarm instead of seeing (or
- * racing) its half-done target refresh.
+ * fire once a minute). The targets one alarm scrapes commit together: one request
+ * and one SQLite transaction per shard (Storage.appendGroup), each target still
+ * answered with its own rejections. Each target's last series set is stored, so a
+ * restart still writes stale markers for what vanished. Alarms, reloads and reads
+ * that load run one at a time: a status read waits for a running alarm instead of
+ * seeing (or racing) its half-done target refresh.
  */
 export class ScrapeScheduler extends DurableObject {
   private config: Config | null = null;
@@ -185,14 +187,35 @@ export class ScrapeScheduler extends DurableObject {
     const allDue = this.active.filter((a) => (this.nextDue.get(a.id) ?? 0) <= now);
     const due = allDue.slice(0, MAX_SCRAPES_PER_ALARM);
     const storage = await this.tier.appendStorage();
+    const failed = new Set<string>();
+    let firstError: unknown;
     for (let i = 0; i < due.length; i += MAX_CONCURRENT_SCRAPES) {
+      const batch = due.slice(i, i + MAX_CONCURRENT_SCRAPES);
+      // The targets scraped together commit together: one request and one transaction
+      // per shard for all of them. None waits for the others past the shortest scrape
+      // timeout among them, so a hanging target holds back nobody's samples for
+      // longer than a scrape of theirs could take.
+      const group = storage.appendGroup?.(Math.min(...batch.map((a) => a.target.timeoutMs)));
+      const members = batch.map(() => group?.join());
       await Promise.all(
-        due.slice(i, i + MAX_CONCURRENT_SCRAPES).map(async (a) => {
+        batch.map(async (a, k) => {
+          const member = members[k];
           const stored = this.stateOf(a.id);
           const before = stored ?? newTargetState();
           let cache = this.caches.get(a.id);
           if (cache === undefined) this.caches.set(a.id, (cache = new ScrapeCache()));
-          const after = await scrapeOnce(a.target, storage, before, (u, i) => this.tier.targetFetch(u, i), Date.now(), cache);
+          let after: TargetState;
+          try {
+            after = await scrapeOnce(a.target, member ?? storage, before, (u, i) => this.tier.targetFetch(u, i), Date.now(), cache);
+          } catch (e) {
+            // Its commit failed: nothing of this scrape is stored, so its state stays
+            // and it is scraped again; the others' scrapes stand.
+            failed.add(a.id);
+            firstError ??= e;
+            return;
+          } finally {
+            member?.leave();
+          }
           this.states.set(a.id, after);
           this.rows.put(a.id, after, stored);
           if (after.lastError !== "") {
@@ -201,7 +224,9 @@ export class ScrapeScheduler extends DurableObject {
         }),
       );
     }
-    for (const a of due) this.nextDue.set(a.id, nextAfter(now, a.target.intervalMs, this.offsetOf(a)));
+    for (const a of due) if (!failed.has(a.id)) this.nextDue.set(a.id, nextAfter(now, a.target.intervalMs, this.offsetOf(a)));
+    // The alarm fails (logged, retried soon) with the targets whose commit failed.
+    if (firstError !== undefined) throw firstError;
     let next = now + CONFIG_TTL_MS;
     for (const a of this.active) next = Math.min(next, this.nextDue.get(a.id) ?? now);
     // Left-over due targets continue in the next invocation right away.

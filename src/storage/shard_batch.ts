@@ -23,6 +23,11 @@ export class ShardBatch {
   private ts: Float64Array;
   private vs: Float64Array;
   private n = 0;
+  /** Every sample so far opened its own slot (a scrape: one sample per series), and
+   * no series moved: the columns are already in slot order. */
+  private oneEach = true;
+  /** Slots that go by labels. */
+  private byLabels = 0;
 
   /** `expected`: the samples the caller expects (a scrape's last size), so that a
    * steady commit fills its columns without growing them. */
@@ -51,8 +56,11 @@ export class ShardBatch {
       if (ref !== undefined && (this.epoch === undefined || this.epoch === ref.epoch)) {
         this.epoch = ref.epoch;
         this.refs.push(ref.ref);
-      } else this.refs.push(BY_LABELS);
-    }
+      } else {
+        this.refs.push(BY_LABELS);
+        this.byLabels++;
+      }
+    } else this.oneEach = false;
     if (this.n === this.ts.length) this.grow();
     this.slots[this.n] = slot;
     this.ts[this.n] = t;
@@ -63,7 +71,9 @@ export class ShardBatch {
   take(key: string): MixedSample[] {
     const slot = this.slotOf.get(key) ?? this.keys.indexOf(key);
     if (slot < 0 || this.refs[slot] === MOVED) return [];
+    if (this.refs[slot] === BY_LABELS) this.byLabels--;
     this.refs[slot] = MOVED;
+    this.oneEach = false;
     const out: MixedSample[] = [];
     for (let i = 0; i < this.n; i++) if (this.slots[i] === slot) out.push({ t: this.ts[i]!, v: this.vs[i]! });
     return out;
@@ -77,6 +87,7 @@ export class ShardBatch {
   /** The batch as it crosses RPC: series by labels first, then by reference (all by
    * labels when `byRef` is false), each series' samples consecutive and in order. */
   build(byRef: boolean): AppendBatch {
+    if (this.oneEach && (!byRef || this.byLabels === 0 || this.byLabels === this.n)) return this.buildInOrder(byRef && this.byLabels === 0);
     const nslots = this.keys.length;
     const order = new Int32Array(nslots).fill(-1);
     const keys: string[] = [];
@@ -118,6 +129,18 @@ export class ShardBatch {
     const batch: AppendBatch = { keys, counts, ts, vs };
     if (refs.length > 0) {
       batch.refs = Uint32Array.from(refs);
+      batch.epoch = this.epoch;
+    }
+    return batch;
+  }
+
+  /** build() when sample i is slot i's only sample and all slots go one way: the
+   * columns as they are. */
+  private buildInOrder(allByRef: boolean): AppendBatch {
+    const n = this.n;
+    const batch: AppendBatch = { keys: allByRef ? [] : this.keys.slice(), counts: new Uint32Array(n).fill(1), ts: this.ts.slice(0, n), vs: this.vs.slice(0, n) };
+    if (allByRef && n > 0) {
+      batch.refs = Uint32Array.from(this.refs);
       batch.epoch = this.epoch;
     }
     return batch;

@@ -5,16 +5,17 @@ import { DeadlineExceededError, isDeadlineExceeded } from "../tsdb/deadline.js";
 import type { ExemplarSeries, StoredExemplar } from "../tsdb/exemplar_storage.js";
 import type { FloatHistogram } from "../model/histogram.js";
 import { encodeHistogramSamples, type MixedSample } from "../tsdb/histogram_record.js";
-import type { AppendResult, HistogramBatch, ExemplarAppend, ExemplarAppendResult, MatcherSpec, SelectMode, SelectPage, SeriesStoreRpc, StoreStats } from "../tsdb/rpc.js";
+import type { AppendAnswer, AppendBatch, AppendResult, HistogramBatch, ExemplarAppend, ExemplarAppendResult, MatcherSpec, SelectMode, SelectPage, SeriesStoreRpc, StoreStats } from "../tsdb/rpc.js";
 import { mergePartials, type PartialAggregate, type PushdownPlan } from "../tsdb/pushdown.js";
 import { readChunks } from "../tsdb/chunk_reader.js";
 import { addUsage } from "../tsdb/usage_meter.js";
 import { AggregateBatcher } from "./aggregate_batcher.js";
 import { SampleBuffer } from "../model/sample_buffer.js";
 import { ShardBatch } from "./shard_batch.js";
+import { CommitGroup } from "./commit_group.js";
 import type { SeriesRefs } from "./series_refs.js";
 import { mergeSeriesStreams } from "./series_merge.js";
-import type { Appender, DeleteResult, LatestSamples, Querier, SelectHints, Series, Storage } from "./storage.js";
+import type { AppendGroup, Appender, DeleteResult, LatestSamples, Querier, SelectHints, Series, Storage } from "./storage.js";
 
 /** The slice of a SeriesStore stub that storage uses; a stub from the namespace or
  * the object itself in tests. */
@@ -105,26 +106,80 @@ export class ShardedStorage implements Storage {
     await Promise.all([...byShard].map(([shard, list]) => this.shards[shard]!.appendExemplars(list)));
   }
 
-  /** @internal used by the appender: each shard's batch, by reference where `refs`
-   * has them; a shard that refuses them as stale gets the batch again by labels. */
-  async commitBatches(batches: Map<number, ShardBatch>, refs: SeriesRefs | undefined): Promise<AppendResult> {
-    const results = await Promise.all(
-      [...batches].map(async ([shard, series]) => {
-        const shardClient = this.shards[shard]!;
-        let batch = series.build(refs !== undefined);
-        let ans = await shardClient.append(batch);
-        if (ans.staleRefs === true) {
-          refs!.forget(shard);
-          batch = series.build(false);
-          ans = await shardClient.append(batch);
+  /** Appenders whose commits wait for each other and go to each shard in one
+   * request and one transaction (see CommitGroup); `waitMs` bounds the wait. */
+  appendGroup(waitMs: number): AppendGroup {
+    const group = new CommitGroup<FloatCommit, AppendResult>((items) => this.commitFloats(items), waitMs);
+    return {
+      join: () => {
+        const member = group.join();
+        return {
+          querier: () => this.querier(),
+          stats: () => this.stats(),
+          deleteSeries: (m, start, end, deadline) => this.deleteSeries(m, start, end, deadline),
+          appender: (refs) => new ShardedAppender(this, refs, member.submit),
+          leave: member.leave,
+        };
+      },
+    };
+  }
+
+  /** @internal used by the appender: the float samples of one or more commits. Each
+   * shard gets one request with a section per commit that has samples for it, series
+   * by reference where the commit's `refs` have them; sections a shard refuses as
+   * stale go again by labels. Answers each commit on its own: its sums over the
+   * shards, or the Error that failed it. */
+  async commitFloats(commits: readonly FloatCommit[]): Promise<(AppendResult | Error)[]> {
+    const results: (AppendResult | Error)[] = commits.map(() => ({ appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [] }));
+    const shards = new Set<number>();
+    for (const c of commits) for (const shard of c.batches.keys()) shards.add(shard);
+    await Promise.all(
+      [...shards].map(async (shard) => {
+        const members = commits.flatMap((c, i) => (c.batches.has(shard) ? [i] : []));
+        try {
+          const answers = await this.sendSections(shard, members.map((i) => commits[i]!));
+          members.forEach((i, k) => {
+            const ans = answers[k]!;
+            const r = results[i]!;
+            if (r instanceof Error) return;
+            results[i] = ans.error !== undefined ? new Error(ans.error) : sumResults([r, ans]);
+          });
+        } catch (e) {
+          for (const i of members) results[i] = e instanceof Error ? e : new Error(String(e));
         }
-        refs?.learn(shard, ans.epoch, batch.keys, ans.refs);
-        return ans;
       }),
     );
-    refs?.endCommit();
-    return sumResults(results);
+    for (const c of commits) c.refs?.endCommit();
+    return results;
   }
+
+  /** One shard's sections of `commits`, in one request (`append` for a single one). */
+  private async sendSections(shard: number, commits: readonly FloatCommit[]): Promise<AppendAnswer[]> {
+    const client = this.shards[shard]!;
+    const send = async (batches: AppendBatch[]) => (batches.length === 1 ? [await call(client.append(batches[0]!))] : await call(client.appendSections(batches)));
+    const batches = commits.map((c) => c.batches.get(shard)!.build(c.refs !== undefined));
+    const answers = await send(batches);
+    const stale = commits.flatMap((_, k) => (answers[k]!.staleRefs === true ? [k] : []));
+    if (stale.length > 0) {
+      for (const k of stale) {
+        commits[k]!.refs!.forget(shard);
+        batches[k] = commits[k]!.batches.get(shard)!.build(false);
+      }
+      const again = await send(stale.map((k) => batches[k]!));
+      stale.forEach((k, j) => (answers[k] = again[j]!));
+    }
+    commits.forEach((c, k) => {
+      const ans = answers[k]!;
+      if (ans.error === undefined) c.refs?.learn(shard, ans.epoch, batches[k]!.keys, ans.refs);
+    });
+    return answers;
+  }
+}
+
+/** One appender's float samples, per shard, and the references it keeps. */
+interface FloatCommit {
+  batches: Map<number, ShardBatch>;
+  refs: SeriesRefs | undefined;
 }
 
 function sumResults(results: readonly AppendResult[]): AppendResult {
@@ -150,6 +205,13 @@ class ShardedAppender implements Appender {
   constructor(
     private readonly storage: ShardedStorage,
     private readonly refs: SeriesRefs | undefined,
+    /** Where the float samples of a commit go: the commit group this appender's
+     * caller joined, else storage right away. */
+    private readonly commitFloats: (c: FloatCommit) => Promise<AppendResult> = async (c) => {
+      const [r] = await storage.commitFloats([c]);
+      if (r instanceof Error) throw r;
+      return r!;
+    },
   ) {}
 
   appendHistogram(labels: Labels, t: number, h: FloatHistogram): void {
@@ -210,7 +272,7 @@ class ShardedAppender implements Appender {
     // Samples first: an exemplar is about a sample, and is worthless when they fail.
     // Floats and histograms go in separate calls, each durable when it returns.
     for (const [shard, b] of batches) if (b.isEmpty()) batches.delete(shard);
-    let res = await this.storage.commitBatches(batches, this.refs);
+    let res = await this.commitFloats({ batches, refs: this.refs });
     if (histograms.size > 0) res = sumResults([res, ...(await this.storage.commitHistograms(histograms))]);
     if (exemplars.size > 0) await this.storage.commitExemplars(exemplars);
     return res;

@@ -89,6 +89,17 @@ export interface Storage {
   /** Deletes matching series' samples within [start, end] (the admin API's
    * delete_series); series left empty disappear. */
   deleteSeries(matchers: readonly Matcher[], start: number, end: number, deadline?: number): Promise<DeleteResult>;
+  /** Optional: for callers that commit at the same time (the targets of one scrape
+   * alarm), appenders whose commits storage sends together, once per shard, each
+   * answered as if alone. A member's commit waits until every member has committed or
+   * left, or `waitMs` passed; from then on commits go alone. */
+  appendGroup?(waitMs: number): AppendGroup;
+}
+
+export interface AppendGroup {
+  /** A member: storage whose appenders commit with the group's. It must `leave` once
+   * done (after its commit, or instead of one), or the others wait for it. */
+  join(): Storage & { leave(): void };
 }
 
 export interface DeleteResult {

@@ -44,6 +44,8 @@ export interface AppendAnswer extends AppendResult {
   /** refs[i] is the reference of keys[i] of the batch. */
   refs: Uint32Array;
   staleRefs?: boolean;
+  /** appendSections: why this section was refused whole (nothing of it appended). */
+  error?: string;
 }
 
 export function toAppendBatch(series: readonly AppendSeries[]): AppendBatch {
@@ -212,6 +214,9 @@ export type AggregateAnswer = { ok: PartialAggregate } | { error: string };
  */
 export interface SeriesStoreRpc {
   append(input: AppendBatch): AppendAnswer;
+  /** Several callers' batches in one request and one transaction, answered each on
+   * its own (a scheduler alarm's targets). */
+  appendSections(batches: AppendBatch[]): AppendAnswer[];
   appendHistograms(batch: HistogramBatch): AppendResult;
   select(specs: MatcherSpec[], mint: number, maxt: number, cursor?: SelectCursor, mode?: SelectMode, deadline?: number): SelectPage;
   selectAggregate(specs: MatcherSpec[], plan: PushdownPlan, mint: number, maxt: number, deadline?: number): PartialAggregate;

@@ -85,6 +85,15 @@ const DECODED_CHUNK_BYTES = 16 << 20;
 /** Largest WAL row; SQLite in a Durable Object refuses strings and blobs over 2 MB. */
 const WAL_ROW_BYTES = 1 << 20;
 
+/** One caller's batch within an append transaction: its series sent by reference
+ * (resolved), where the references of its series sent by key go, and its result. */
+interface Section {
+  batch: AppendBatch;
+  byRef: readonly MemSeries[];
+  refs: Uint32Array;
+  result: AppendResult;
+}
+
 /** Storage settings arrive as Worker vars (STORAGE_RETENTION, STORAGE_OOO_WINDOW,
  * STORAGE_RETENTION_SIZE for the whole tier, split over SHARDS), the way Prometheus
  * takes them as flags; an empty var means the default. */
@@ -108,9 +117,10 @@ function toMatchers(specs: readonly MatcherSpec[]): Matcher[] {
 }
 
 /**
- * One shard of a tier's series. Every append batch is written to SQLite (WAL row,
- * new series, sealed chunks) inside one synchronous transaction before the RPC
- * returns, so an acknowledged sample survives eviction and restarts. Reads are served
+ * One shard of a tier's series. Every append request (one batch, or the sections of
+ * several callers: a scrape alarm's targets) is written to SQLite (WAL row, new
+ * series, sealed chunks) inside one synchronous transaction before the RPC returns,
+ * so an acknowledged sample survives eviction and restarts. Reads are served
  * from the in-memory postings and head plus sealed chunks read from SQLite.
  */
 export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
@@ -251,11 +261,50 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
    * by id, without their labels; references from another epoch refuse the batch. */
   append(input: AppendBatch | AppendSeries[]): AppendAnswer {
     const batch = Array.isArray(input) ? toAppendBatch(input) : input;
-    const byRef = this.resolveRefs(batch);
-    const refs = new Uint32Array(batch.keys.length);
-    if (byRef === undefined) return { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [], epoch: this.epoch, refs, staleRefs: true };
-    const result = this.appendCommitted((r) => this.appendTx(batch, byRef, refs, r));
-    return { ...result, epoch: this.epoch, refs };
+    const answer = this.appendBatches([batch])[0]!;
+    if (answer.error !== undefined) throw new Error(answer.error);
+    return answer;
+  }
+
+  /**
+   * Several callers' batches (the targets one scheduler alarm scraped) in one request
+   * and one SQLite transaction, each answered as `append` would answer it alone: its
+   * own counts, rejections and references. A section with stale references or a series
+   * that cannot be stored is refused whole (staleRefs / error) without touching the
+   * others; all are durable once this returns.
+   */
+  appendSections(batches: AppendBatch[]): AppendAnswer[] {
+    return this.appendBatches(batches);
+  }
+
+  /** append and appendSections, without counting a request (they are the entry points). */
+  private appendBatches(batches: readonly AppendBatch[]): AppendAnswer[] {
+    const answers: AppendAnswer[] = [];
+    const live: Section[] = [];
+    for (const batch of batches) {
+      const refs = new Uint32Array(batch.keys.length);
+      const answer: AppendAnswer = { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [], epoch: this.epoch, refs };
+      answers.push(answer);
+      const byRef = this.resolveRefs(batch);
+      if (byRef === undefined) answer.staleRefs = true;
+      else {
+        const error = this.unstorableKey(batch.keys);
+        if (error !== undefined) answer.error = error;
+        else live.push({ batch, byRef, refs, result: answer });
+      }
+    }
+    if (live.length > 0) this.appendCommitted(() => this.appendTx(live));
+    return answers;
+  }
+
+  /** Why one of `keys` cannot become a series, checked before anything is written so
+   * that one caller's bad series does not fail the others of its request. */
+  private unstorableKey(keys: readonly string[]): string | undefined {
+    for (const key of keys) {
+      if (this.byKey.has(key)) continue;
+      if (labelsFromKey(key).length === 0) return "series without labels cannot be stored";
+    }
+    return undefined;
   }
 
   /** The series of the batch's references, undefined when they are not this epoch's. */
@@ -275,10 +324,9 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   }
 
   /** Runs one append transaction; a failed one leaves memory as SQLite has it. */
-  private appendCommitted(tx: (result: AppendResult) => void): AppendResult {
-    const result: AppendResult = { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [] };
+  private appendCommitted(tx: () => void): void {
     try {
-      this.ctx.storage.transactionSync(() => tx(result));
+      this.ctx.storage.transactionSync(tx);
     } catch (e) {
       // Memory may hold half of a batch SQLite rolled back; rebuild it from disk.
       this.newSeries = [];
@@ -286,10 +334,11 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
       throw e;
     }
     if (this.walBytes >= this.opts.checkpointWalBytes) this.checkpoint();
-    return result;
   }
 
-  private appendTx(batch: AppendBatch, byRef: readonly MemSeries[], refs: Uint32Array, result: AppendResult): void {
+  /** The sections' accepted samples go into shared WAL rows (one row for a scrape
+   * alarm's worth), each section counting into its own result. */
+  private appendTx(sections: readonly Section[]): void {
     // A WAL row holds at most WAL_ROW_BYTES (SQLite in a Durable Object refuses rows
     // over 2 MB); a bigger batch takes consecutive sequence numbers, one per row.
     let seq = this.seq + 1;
@@ -298,7 +347,9 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     // batch must land in a later row, or replay would skip it.
     const rowAt = new Set<number>();
     // Two floats per sample at most, plus a record header per series.
-    const wal = new WalWriter(Math.min(WAL_ROW_BYTES / 8 + 64, 2 * batch.ts.length + 2 * batch.counts.length + 8));
+    let floats = 8;
+    for (const { batch } of sections) floats += 2 * batch.ts.length + 2 * batch.counts.length;
+    const wal = new WalWriter(Math.min(WAL_ROW_BYTES / 8 + 64, floats));
     const flush = () => {
       if (!wal.isEmpty()) {
         const data = wal.take();
@@ -311,69 +362,76 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     };
     const sealed: SealedChunk[] = [];
     const minValid = Date.now() - this.opts.retentionMs;
-    const { ts, vs } = batch;
-    let end = 0;
-    const byKey = batch.keys.length;
-    for (let k = 0; k < byKey + byRef.length; k++) {
-      let s: MemSeries;
-      if (k < byKey) refs[k] = (s = this.getOrCreate(batch.keys[k]!)).id;
-      else s = byRef[k - byKey]!;
-      if (rowAt.has(s.id) || wal.byteLength() >= WAL_ROW_BYTES) flush();
-      wal.startSeries(s.id);
-      const start = end;
-      end += batch.counts[k]!;
-      for (let i = start; i < end; i++) {
-        const t = ts[i]!;
-        const v = vs[i]!;
-        if (t < minValid) {
-          this.reject(result, s, t, "too_old", minValid - t);
-          continue;
+    const oooWindow = this.opts.oooWindowMs;
+    for (const { batch, byRef, refs, result } of sections) {
+      const { ts, vs } = batch;
+      let end = 0;
+      const byKey = batch.keys.length;
+      for (let k = 0; k < byKey + byRef.length; k++) {
+        let s: MemSeries;
+        if (k < byKey) refs[k] = (s = this.getOrCreate(batch.keys[k]!)).id;
+        else s = byRef[k - byKey]!;
+        if (rowAt.has(s.id) || wal.byteLength() >= WAL_ROW_BYTES) flush();
+        wal.startSeries(s.id);
+        const start = end;
+        end += batch.counts[k]!;
+        for (let i = start; i < end; i++) {
+          const t = ts[i]!;
+          const v = vs[i]!;
+          if (t < minValid) {
+            this.reject(result, s, t, "too_old", minValid - t);
+            continue;
+          }
+          const outcome = s.append(t, v, oooWindow, sealed);
+          switch (outcome) {
+            case "ok":
+              wal.add(t, v);
+              result.appended++;
+              break;
+            case "ooo":
+              wal.add(t, v);
+              result.appended++;
+              result.outOfOrderAccepted++;
+              break;
+            case "same":
+              break;
+            case "duplicate":
+              this.reject(result, s, t, "duplicate", 0);
+              break;
+            case "out_of_order":
+              this.reject(result, s, t, "out_of_order", s.maxT - t);
+              break;
+          }
+          if (wal.byteLength() >= WAL_ROW_BYTES) {
+            wal.endSeries();
+            flush();
+            wal.startSeries(s.id);
+          }
         }
-        const outcome = s.append(t, v, this.opts.oooWindowMs, sealed);
-        switch (outcome) {
-          case "ok":
-            wal.add(t, v);
-            result.appended++;
-            break;
-          case "ooo":
-            wal.add(t, v);
-            result.appended++;
-            result.outOfOrderAccepted++;
-            break;
-          case "same":
-            break;
-          case "duplicate":
-            this.reject(result, s, t, "duplicate", 0);
-            break;
-          case "out_of_order":
-            this.reject(result, s, t, "out_of_order", s.maxT - t);
-            break;
+        wal.endSeries();
+        if (sealed.length > 0) {
+          this.writeSealed(s, sealed.splice(0), seq);
+          rowAt.add(s.id);
+          lastSeq = seq;
         }
-        if (wal.byteLength() >= WAL_ROW_BYTES) {
-          wal.endSeries();
-          flush();
-          wal.startSeries(s.id);
-        }
-      }
-      wal.endSeries();
-      if (sealed.length > 0) {
-        this.writeSealed(s, sealed.splice(0), seq);
-        rowAt.add(s.id);
-        lastSeq = seq;
       }
     }
     flush();
     this.insertNewSeries();
     this.seq = lastSeq;
-    this.stats.samplesAppended += result.appended;
-    this.stats.outOfOrderAccepted += result.outOfOrderAccepted;
+    for (const { result } of sections) {
+      this.stats.samplesAppended += result.appended;
+      this.stats.outOfOrderAccepted += result.outOfOrderAccepted;
+    }
   }
 
   /** Appends the samples of series with native histograms (and their floats, in
    * order); durable once this returns. Out-of-order histograms are refused;
    * duplicates and samples older than retention are as for floats. */
   appendHistograms(batch: HistogramBatch): AppendResult {
-    return this.appendCommitted((result) => this.appendHistogramsTx(batch, result));
+    const result: AppendResult = { appended: 0, outOfOrderAccepted: 0, rejected: 0, rejections: [] };
+    this.appendCommitted(() => this.appendHistogramsTx(batch, result));
+    return result;
   }
 
   private appendHistogramsTx(batch: HistogramBatch, result: AppendResult): void {
@@ -1016,4 +1074,4 @@ function overlaps(s: MemSeries, mint: number, maxt: number): boolean {
 }
 
 // Internal calls (append -> checkpoint) are not requests, so only entry points count.
-meterMethods(SeriesStore, ["append", "appendHistograms", "select", "selectAggregate", "selectAggregates", "labelNames", "labelValues", "getStats", "storageLayout", "checkpoint", "deleteRange", "appendExemplars", "selectExemplars", "alarm"]);
+meterMethods(SeriesStore, ["append", "appendSections", "appendHistograms", "select", "selectAggregate", "selectAggregates", "labelNames", "labelValues", "getStats", "storageLayout", "checkpoint", "deleteRange", "appendExemplars", "selectExemplars", "alarm"]);

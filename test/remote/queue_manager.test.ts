@@ -3,6 +3,7 @@ import { labelsFromRecord, labelsKey, labelsToRecord } from "../../src/model/lab
 import { backoff, MemorySegmentStore, QueueManager, type QueueBatch, type QueueSettings } from "../../src/remote/queue_manager.js";
 import { decodeRemoteWriteBody } from "../../src/remote/write_request.js";
 import { MemoryStorage } from "../../src/storage/memory_storage.js";
+import type { Storage } from "../../src/storage/storage.js";
 import { remoteWriteTargets, teeStorage, type RemoteWriteTarget } from "../../src/remote/tee_appender.js";
 import { parseConfig } from "../../src/config/index.js";
 
@@ -207,6 +208,32 @@ remote_write:
     expect(got.map((g) => g.name)).toEqual(["t/remote-write/0", "t/remote-write/second"]);
     expect(got[0]!.keys).toEqual([["__name__=keep", "region=own"]]);
     expect(got[1]!.keys).toEqual([["__name__=keep", "region=own"], ["__name__=drop_me", "region=r1"]]);
+  });
+
+  it("keeps storage's commit groups: a member's commit goes through the group, then to the queues", async () => {
+    const enqueued: string[][] = [];
+    const targets = remoteWriteTargets(parseConfig("remote_write:\n  - url: http://a/api/v1/write\n"), "t", () => ({
+      enqueue: async (_s, b) => {
+        enqueued.push(b.keys);
+      },
+    }));
+    const mem = new MemoryStorage();
+    const events: string[] = [];
+    const grouped: Storage = Object.assign(Object.create(mem) as Storage, {
+      appendGroup: () => ({
+        join: () => {
+          events.push("join");
+          return Object.assign(Object.create(mem) as Storage, { leave: () => events.push("leave") });
+        },
+      }),
+    });
+    const member = teeStorage(grouped, targets).appendGroup!(1000).join();
+    const app = member.appender();
+    app.append(labelsFromRecord({ __name__: "g" }), 1, 1);
+    expect((await app.commit()).appended).toBe(1);
+    member.leave();
+    expect(events).toEqual(["join", "leave"]);
+    expect(enqueued).toEqual([[labelsKey(labelsFromRecord({ __name__: "g" }))]]);
   });
 
   it("forwards stale markers with their exact bits", async () => {

@@ -62,4 +62,23 @@ describe("ShardBatch", () => {
     expect([...built.refs!]).toEqual([11]);
     expect(built.epoch).toBe(1);
   });
+
+  it("builds a scrape's batch (one sample per series) in the same shape either way", () => {
+    const b = new ShardBatch();
+    b.push("a", 1, 10, ref(11));
+    b.push("c", 1, 30, ref(12));
+    const built = b.build(true);
+    expect([built.keys, [...built.refs!], built.epoch, [...built.counts], [...built.ts], [...built.vs]]).toEqual([[], [11, 12], 7, [1, 1], [1, 1], [10, 30]]);
+    expect(b.build(false)).toMatchObject({ keys: ["a", "c"], counts: Uint32Array.of(1, 1) });
+    expect(b.build(false).refs).toBeUndefined();
+    // One series by labels among referenced ones: labels first, as in any batch.
+    b.push("x", 1, 20);
+    const mixed = b.build(true);
+    expect([mixed.keys, [...mixed.refs!], [...mixed.vs]]).toEqual([["x"], [11, 12], [20, 10, 30]]);
+    const fresh = new ShardBatch();
+    fresh.push("x", 1, 20);
+    fresh.push("y", 1, 21);
+    expect(fresh.build(true)).toMatchObject({ keys: ["x", "y"], vs: Float64Array.of(20, 21) });
+    expect(fresh.build(true).refs).toBeUndefined();
+  });
 });
