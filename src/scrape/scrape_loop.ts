@@ -156,6 +156,9 @@ export async function scrapeOnce(
         if (s === undefined) {
           let ls: Labels | null = mergeTargetLabels(e.labels, target, e.emptyLabels);
           if (target.metricRelabel !== null) ls = target.metricRelabel(ls);
+          // Relabelling that leaves no label at all drops the sample, as in Prometheus'
+          // scrape loop; storing it would fail the target's whole commit.
+          if (ls !== null && ls.length === 0) ls = null;
           s = ls === null ? { labels: null, key: "", limitError: "", lastSeen: 0 } : { labels: ls, key: labelsKey(ls), limitError: labelLimitError(ls, target), lastSeen: 0 };
           if (cache !== undefined && e.series !== undefined) cache.add(e.series, s);
         }

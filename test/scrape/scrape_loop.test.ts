@@ -8,6 +8,8 @@ import { newTargetState, scrapeOnce, type ScrapeTarget } from "../../src/scrape/
 import { MemoryStorage } from "../../src/storage/memory_storage.js";
 import { ScrapeCache } from "../../src/scrape/scrape_cache.js";
 import { scrapeTarget } from "./scrape_target.js";
+import { compileRelabelConfigs, relabel } from "../../src/relabel/relabel.js";
+import { relabelConfig } from "../../src/relabel/relabel_config.js";
 import { newDtoMetric } from "../../src/textparse/dto.js";
 import { DELIMITED_PROTOBUF_TYPE, encodeDelimitedFamilies } from "../../src/textparse/dto_protobuf.js";
 
@@ -324,6 +326,19 @@ describe("scrapeOnce", () => {
     const skew = await scrapeOnce(target("/skew"), new MemoryStorage(), newTargetState(), fetch, T);
     expect(skew.health).toBe("up");
     expect(skew.lastError).toMatch(/1 samples have timestamps up to \d+s away from the scrape time/);
+  });
+
+  it("drops a sample whose metric relabelling leaves no labels, as Prometheus does, and keeps the rest", async () => {
+    const st = new MemoryStorage();
+    // labeldrop of every label of the b series (target labels included).
+    const cfgs = compileRelabelConfigs([relabelConfig({ action: "labeldrop", regex: "__name__|x|job|instance" })]);
+    const onlyB = (ls: ReturnType<typeof labelsFromRecord>) => (ls.some((l) => l.name === "__name__" && l.value === "b") ? relabel(ls, cfgs) : ls);
+    const state = await scrapeOnce(target("/metrics", { metricRelabel: onlyB }), st, newTargetState(), fetch, T, new ScrapeCache());
+    expect(state.lastError).toBe("");
+    expect(state.health).toBe("up");
+    expect(Object.keys(await latest(st, "a_total", T))).toHaveLength(1);
+    expect(Object.values(await latest(st, "scrape_samples_scraped", T))).toEqual([3]);
+    expect(Object.values(await latest(st, "scrape_samples_post_metric_relabeling", T))).toEqual([1]);
   });
 
   it("stores OpenMetrics exemplars, from cached series too, with the sample's time when they have none", async () => {
