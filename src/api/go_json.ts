@@ -76,14 +76,20 @@ export function goTimestamp(ms: number): string {
 
 /** goTimestamp for answers that repeat the same timestamps at the same positions (the
  * steps of a range query's series, the one time of an instant vector): the text of
- * each position is kept and written again while its timestamp stays the same. */
+ * each position is kept and written again while its timestamp stays the same, with
+ * the JSON around it (`before`, `after`) when given. */
 export class TimestampMemo {
   private readonly ts: number[] = [];
   private readonly text: string[] = [];
 
+  constructor(
+    private readonly before = "",
+    private readonly after = "",
+  ) {}
+
   at(i: number, ms: number): string {
     if (this.ts[i] === ms) return this.text[i]!;
-    const s = goTimestamp(ms);
+    const s = this.before + goTimestamp(ms) + this.after;
     this.ts[i] = ms;
     this.text[i] = s;
     return s;

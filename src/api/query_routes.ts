@@ -155,6 +155,8 @@ function valueJson(v: Value, tail: string): string {
       // A series' points are joined into one flat string: the answer is then a short
       // rope of long pieces, which the Response copies out at little cost.
       const stamps = new TimestampMemo();
+      // A point's text up to its value, per step.
+      const heads = new TimestampMemo("[", ',"');
       let out = '{"resultType":"matrix","result":[';
       for (let k = 0; k < v.series.length; k++) {
         const s = v.series[k]!;
@@ -166,7 +168,7 @@ function valueJson(v: Value, tail: string): string {
         let hists = "";
         for (let i = 0; i < ts.length; i++) {
           const h = hs?.[i];
-          if (h === undefined) floats.push("[" + stamps.at(i, ts[i]!) + ',"' + texts[i]! + '"]');
+          if (h === undefined) floats.push(heads.at(i, ts[i]!) + texts[i]! + '"]');
           else hists += (hists === "" ? "[" : ",[") + stamps.at(i, ts[i]!) + "," + goHistogram(h) + "]";
         }
         const points = floats.join(",");
