@@ -9,7 +9,7 @@ import { formatExpr } from "../promql/parser/printer.js";
 import { ParseCache } from "../promql/parser/parse_cache.js";
 import type { Querier } from "../storage/storage.js";
 import { Params } from "./params.js";
-import { goJsonNumber, goJsonString, goHistogram, goSampleValue, goTimestamp, RawJson, TimestampMemo } from "./go_json.js";
+import { goJsonNumber, goJsonString, goHistogram, goSampleTexts, goSampleValue, goTimestamp, RawJson, TimestampMemo } from "./go_json.js";
 import { ApiError, success } from "./responses.js";
 import { handle } from "./series_routes.js";
 
@@ -152,21 +152,26 @@ function valueJson(v: Value, tail: string): string {
     }
     case "matrix": {
       // A range query's series share the step times: each step's text is written once.
-      // Strings are appended (V8 joins them lazily) rather than collected in arrays.
+      // A series' points are joined into one flat string: the answer is then a short
+      // rope of long pieces, which the Response copies out at little cost.
       const stamps = new TimestampMemo();
+      // A point's text up to its value, per step.
+      const heads = new TimestampMemo("[", ',"');
       let out = '{"resultType":"matrix","result":[';
       for (let k = 0; k < v.series.length; k++) {
         const s = v.series[k]!;
         const { ts, vs, hs } = s;
         // Floats under "values", histograms under "histograms", each key only when
         // the series has such points.
-        let points = "";
+        const texts = goSampleTexts(vs);
+        const floats: string[] = [];
         let hists = "";
         for (let i = 0; i < ts.length; i++) {
           const h = hs?.[i];
-          if (h === undefined) points += (points === "" ? "[" : ",[") + stamps.at(i, ts[i]!) + "," + goSampleValue(vs[i]!) + "]";
+          if (h === undefined) floats.push(heads.at(i, ts[i]!) + texts[i]! + '"]');
           else hists += (hists === "" ? "[" : ",[") + stamps.at(i, ts[i]!) + "," + goHistogram(h) + "]";
         }
+        const points = floats.join(",");
         if (k > 0) out += ",";
         out += '{"metric":' + metricJson(s.labels);
         if (points !== "") out += ',"values":[' + points + "]";

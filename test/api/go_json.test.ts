@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { goJson, goJsonNumber, goJsonString, goSampleValue, goTimestamp, RawJson, TimestampMemo } from "../../src/api/go_json.js";
+import { goJson, goJsonNumber, goJsonString, goSampleTexts, goSampleValue, goTimestamp, RawJson, TimestampMemo } from "../../src/api/go_json.js";
 import { toJson } from "../../src/api/query_routes.js";
 import { labelsFromRecord } from "../../src/model/labels.js";
 
@@ -30,6 +30,20 @@ describe("goJson", () => {
     ]);
     expect([NaN, Infinity, -Infinity].map(goSampleValue)).toEqual(['"NaN"', '"+Inf"', '"-Inf"']);
     expect([1e-7, 123.5, NaN].map(goJsonNumber)).toEqual(["1e-07", "123.5", "null"]);
+  });
+
+  it("writes a column of values as goSampleValue writes each, without the quotes", () => {
+    const vs = Float64Array.of(1e-6, 9.99999e-7, -1e-6, 1e21, 999999999999999900000, -1e21, 5e-324, 0, -0, NaN, Infinity, -Infinity, 7.341666666666667, -2.5, 1e20, 123456789012345680000, 0.1 + 0.2, 1 / 3);
+    expect(goSampleTexts(vs)).toEqual(Array.from(vs, (v) => goSampleValue(v).slice(1, -1)));
+    // Doubles from random bit patterns: every exponent, subnormals, NaN payloads.
+    const bits = new BigUint64Array(10_000);
+    let x = 0x9e3779b97f4a7c15n;
+    for (let i = 0; i < bits.length; i++) bits[i] = x = (x * 6364136223846793005n + 1442695040888963407n) & 0xffffffffffffffffn;
+    const random = new Float64Array(bits.buffer);
+    expect(goSampleTexts(random)).toEqual(Array.from(random, (v) => goSampleValue(v).slice(1, -1)));
+    expect(goSampleTexts(new Float64Array(0))).toEqual([]);
+    // A view of a larger column gives its own values only.
+    expect(goSampleTexts(Float64Array.of(1, 2, 3, 4).subarray(1, 3))).toEqual(["2", "3"]);
   });
 
   it("memoizes timestamps by position only while the time at that position is the same", () => {

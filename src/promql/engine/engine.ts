@@ -80,6 +80,12 @@ export class Engine {
       let n = 0;
       for (let i = 0; i < ctx.n; i++) if (s.has[i]) n++;
       if (n === 0) continue;
+      // A float series with a value at every step (the usual one) is its step values
+      // as they are, at the query's own step times; the answer only reads them.
+      if (n === ctx.n && !("hs" in s && s.hs !== undefined)) {
+        series.push({ labels: s.labels, ts: ctx.steps, vs: s.vs.length === ctx.n ? s.vs : s.vs.subarray(0, ctx.n) });
+        continue;
+      }
       const ts = new Float64Array(n);
       const vs = new Float64Array(n);
       const shs = "hs" in s ? s.hs : undefined;
