@@ -74,6 +74,13 @@ export function goTimestamp(ms: number): string {
   return frac === 0 ? head : `${head}.${String(frac).padStart(3, "0")}`;
 }
 
+/** A millisecond timestamp as Go's JSON writes float64(t)/1000: Prometheus' Scalar,
+ * String and per-step statistics marshal their times so, without goTimestamp's fixed
+ * three fraction digits (1.62, not 1.620). */
+export function goSeconds(ms: number): string {
+  return goJsonNumber(ms / 1000);
+}
+
 /** goTimestamp for answers that repeat the same timestamps at the same positions (the
  * steps of a range query's series, the one time of an instant vector): the text of
  * each position is kept and written again while its timestamp stays the same, with

@@ -9,7 +9,7 @@ import { formatExpr } from "../promql/parser/printer.js";
 import { ParseCache } from "../promql/parser/parse_cache.js";
 import type { Querier } from "../storage/storage.js";
 import { Params } from "./params.js";
-import { goJsonNumber, goJsonString, goHistogram, goSampleTexts, goSampleValue, goTimestamp, RawJson, TimestampMemo } from "./go_json.js";
+import { goJsonNumber, goJsonString, goHistogram, goSampleTexts, goSampleValue, goSeconds, RawJson, TimestampMemo } from "./go_json.js";
 import { ApiError, success } from "./responses.js";
 import { handle } from "./series_routes.js";
 
@@ -134,10 +134,10 @@ function valueJson(v: Value, tail: string): string {
   switch (v.type) {
     case "scalar":
       // Prometheus' Scalar and String have their own MarshalJSON: the scalar's value in
-      // 'f' form (never an exponent), the string's time as a plain float.
-      return `{"resultType":"scalar","result":[${goTimestamp(v.t)},"${formatFloat(v.v)}"]${tail}}`;
+      // 'f' form (never an exponent), the time of both as a plain float.
+      return `{"resultType":"scalar","result":[${goSeconds(v.t)},"${formatFloat(v.v)}"]${tail}}`;
     case "string":
-      return `{"resultType":"string","result":[${goJsonNumber(v.t / 1000)},${goJsonString(v.v)}]${tail}}`;
+      return `{"resultType":"string","result":[${goSeconds(v.t)},${goJsonString(v.v)}]${tail}}`;
     case "vector": {
       // An instant query's samples share one time: its text is written once.
       const stamps = new TimestampMemo();
@@ -210,6 +210,6 @@ function statsJson(st: QueryStats): string {
   const num = goJsonNumber;
   const timings = `{"evalTotalTime":${num(t.evalTotalTime)},"resultSortTime":${num(t.resultSortTime)},"queryPreparationTime":${num(t.queryPreparationTime)},"innerEvalTime":${num(t.innerEvalTime)},"execQueueTime":${num(t.execQueueTime)},"execTotalTime":${num(t.execTotalTime)}}`;
   const s = st.samples;
-  const per = s.totalQueryableSamplesPerStep ? `"totalQueryableSamplesPerStep":[${s.totalQueryableSamplesPerStep.map(([ts, n]) => `[${goTimestamp(ts)},${n}]`).join(",")}],` : "";
+  const per = s.totalQueryableSamplesPerStep ? `"totalQueryableSamplesPerStep":[${s.totalQueryableSamplesPerStep.map(([ts, n]) => `[${goSeconds(ts)},${n}]`).join(",")}],` : "";
   return `{"timings":${timings},"samples":{${per}"totalQueryableSamples":${s.totalQueryableSamples},"peakSamples":${s.peakSamples}}}`;
 }

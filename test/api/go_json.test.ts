@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { goJson, goJsonNumber, goJsonString, goSampleTexts, goSampleValue, goTimestamp, RawJson, TimestampMemo } from "../../src/api/go_json.js";
+import { goJson, goJsonNumber, goJsonString, goSampleTexts, goSampleValue, goSeconds, goTimestamp, RawJson, TimestampMemo } from "../../src/api/go_json.js";
 import { toJson } from "../../src/api/query_routes.js";
 import { labelsFromRecord } from "../../src/model/labels.js";
 
@@ -20,6 +20,16 @@ describe("goJson", () => {
       "1700000000",
       "1700000000.007",
       "-1.500",
+    ]);
+  });
+
+  it("writes a scalar's or a step statistic's time as Go's float, without trailing zeros", () => {
+    expect([goSeconds(1_796_533_656_620), goSeconds(1_700_000_000_500), goSeconds(1_700_000_000_000), goSeconds(1_700_000_000_007), goSeconds(-1500)]).toEqual([
+      "1796533656.62",
+      "1700000000.5",
+      "1700000000",
+      "1700000000.007",
+      "-1.5",
     ]);
   });
 
