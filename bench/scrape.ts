@@ -38,6 +38,19 @@ export function movedValues(page: string, n: number): string {
   return page.replace(/ (\d+(?:\.\d+)?)(\n)/g, (_m, v: string, nl: string) => ` ${Number(v) + n}${nl}`);
 }
 
+/** An exporter on a free local port serving `page` with its values moved at every
+ * request, as a live exporter's counters move. */
+export async function startMovingExporter(page: string): Promise<{ target: string; served(): number; close(): void }> {
+  let n = 0;
+  const server = createServer((_req, res) => {
+    n++;
+    res.setHeader("content-type", "text/plain; version=0.0.4");
+    res.end(movedValues(page, n));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { target: `127.0.0.1:${(server.address() as AddressInfo).port}`, served: () => n, close: () => server.close() };
+}
+
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(url)).text();
   let sum = 0;
@@ -48,16 +61,8 @@ async function metric(url: string, name: string): Promise<number> {
 export async function benchScrape(opts: ScrapeBenchOptions): Promise<BenchResult[]> {
   const log = opts.log ?? (() => {});
   const dir = await mkdtemp(join(tmpdir(), "edgeprom-bench-scrape-"));
-  // Every request gets fresh values, as a live exporter's counters move.
-  const base = nodeExporterPage("text");
-  let n = 0;
-  const server = createServer((_req, res) => {
-    n++;
-    res.setHeader("content-type", "text/plain; version=0.0.4");
-    res.end(movedValues(base, n));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const target = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const exporter = await startMovingExporter(nodeExporterPage("text"));
+  const target = exporter.target;
   const config = [
     "global:",
     "  scrape_interval: 1s",
@@ -90,7 +95,7 @@ export async function benchScrape(opts: ScrapeBenchOptions): Promise<BenchResult
     }
     const s0 = { ours: await metric(`${region.url}/metrics`, "edgeprom_tsdb_samples_appended_total"), prom: await metric(`${promUrl}/metrics`, "prometheus_tsdb_head_samples_appended_total") };
     const c0 = { ours: ours.reduce((a, p) => a + cpuSeconds(p), 0), prom: cpuSeconds(prom.proc.pid!) };
-    const scrapes0 = n;
+    const scrapes0 = exporter.served();
     const u0 = await readUsage(region.url);
     const stopProfile = inspector === undefined ? undefined : await startCpuProfile(inspector);
     log(`  scrape: measuring for ${opts.seconds}s`);
@@ -103,7 +108,7 @@ export async function benchScrape(opts: ScrapeBenchOptions): Promise<BenchResult
     const cpu = { ours: c1.ours - c0.ours, prom: c1.prom - c0.prom };
     const perMillion = { ours: (cpu.ours / samples.ours) * 1e6, prom: (cpu.prom / samples.prom) * 1e6 };
     // Each scrape served went to one of the two; half of them were ours.
-    const ourScrapes = (n - scrapes0) / 2;
+    const ourScrapes = (exporter.served() - scrapes0) / 2;
     const perScrapeMs = (cpu.ours / ourScrapes) * 1000;
     return [
       { name: "scrape.cpu_seconds_per_million_samples.edgeprom", value: perMillion.ours, unit: "CPU s / 1M samples" },
@@ -120,7 +125,7 @@ export async function benchScrape(opts: ScrapeBenchOptions): Promise<BenchResult
   } finally {
     await prom.stop();
     await region.stop();
-    server.close();
+    exporter.close();
     await rm(dir, { recursive: true, force: true });
   }
 }

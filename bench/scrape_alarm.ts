@@ -14,14 +14,12 @@
  * 10 ms ticks, so a window of S seconds resolves 10/S ms per second.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isMainModule, type BenchResult } from "./chunkenc.js";
 import { cpuSeconds, workerdPids } from "./process_stats.js";
 import { startBenchRegion } from "./region.js";
-import { movedValues } from "./scrape.js";
+import { startMovingExporter } from "./scrape.js";
 import { nodeExporterPage } from "./textparse.js";
 
 export type AlarmScenario = "idle" | "pushgateway" | "refused" | "small" | "full";
@@ -44,31 +42,25 @@ function configFor(scenario: AlarmScenario, targets: number, target: string): st
 export async function benchScrapeAlarm(scenario: AlarmScenario, targets: number, seconds: number): Promise<BenchResult[]> {
   const dir = await mkdtemp(join(tmpdir(), "edgeprom-bench-alarm-"));
   const page = scenario === "full" ? nodeExporterPage("text") : "# TYPE x gauge\nx 1\n";
-  let n = 0;
-  const server = createServer((_req, res) => {
-    n++;
-    res.setHeader("content-type", "text/plain; version=0.0.4");
-    res.end(movedValues(page, n));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const exporter = await startMovingExporter(page);
   const before = new Set(workerdPids());
-  const region = await startBenchRegion(dir, 1, configFor(scenario, targets, `127.0.0.1:${(server.address() as AddressInfo).port}`));
+  const region = await startBenchRegion(dir, 1, configFor(scenario, targets, exporter.target));
   const ours = workerdPids().filter((p) => !before.has(p));
   const cpu = () => ours.reduce((a, p) => a + cpuSeconds(p), 0);
   try {
     // Past the first scrapes, which create every series.
     await new Promise((r) => setTimeout(r, 12_000));
     const c0 = cpu();
-    const n0 = n;
+    const n0 = exporter.served();
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const label = scenario === "small" || scenario === "full" ? `${scenario} ${targets}` : scenario;
     return [
       { name: `scrape_alarm.cpu_ms_per_second.${label.replace(" ", "_")}`, value: ((cpu() - c0) * 1000) / seconds, unit: `workerd CPU ms per second (${label}, ±${(10 / seconds).toFixed(2)})` },
-      { name: `scrape_alarm.exporter_scrapes_per_second.${label.replace(" ", "_")}`, value: (n - n0) / seconds, unit: "scrapes / s" },
+      { name: `scrape_alarm.exporter_scrapes_per_second.${label.replace(" ", "_")}`, value: (exporter.served() - n0) / seconds, unit: "scrapes / s" },
     ];
   } finally {
     await region.stop();
-    server.close();
+    exporter.close();
     await rm(dir, { recursive: true, force: true });
   }
 }
