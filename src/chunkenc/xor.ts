@@ -109,7 +109,7 @@ export class XorChunk {
   append(t: number, v: number): void {
     const num = this.num;
     if (num >= MAX_SAMPLES_PER_CHUNK) throw new RangeError(`chunk full (${MAX_SAMPLES_PER_CHUNK} samples)`);
-    if (!Number.isSafeInteger(t)) throw new RangeError(`timestamp ${t} is not a safe integer`);
+    if (!isSafeInteger(t)) throw new RangeError(`timestamp ${t} is not a safe integer`);
     splitFloat(v);
     const hi = hiBits();
     const lo = loBits();
@@ -125,7 +125,7 @@ export class XorChunk {
         throw new OutOfOrderSampleError(`timestamp ${t} is not after the chunk's last timestamp ${this.t}`);
       }
       const delta = t - this.t;
-      if (!Number.isSafeInteger(delta)) throw new RangeError(`timestamp delta ${delta} exceeds 2^53`);
+      if (!isSafeInteger(delta)) throw new RangeError(`timestamp delta ${delta} exceeds 2^53`);
       if (num === 1) {
         writeUvarint(w, delta);
       } else {
@@ -212,6 +212,12 @@ export class XorChunk {
   iterator(): XorIterator {
     return new XorIterator(this.bytes());
   }
+}
+
+/** Number.isSafeInteger as plain comparisons: the builtin is a call on every append
+ * where the engine does not inline it. NaN fails every comparison. */
+function isSafeInteger(x: number): boolean {
+  return x >= -Number.MAX_SAFE_INTEGER && x <= Number.MAX_SAFE_INTEGER && Math.floor(x) === x;
 }
 
 /** Low 32 bits of the 64-bit (dh:dl) >>> tr, for results known to fit 32 bits. */

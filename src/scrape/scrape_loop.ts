@@ -3,6 +3,7 @@ import { STALE_NAN } from "../model/sample.js";
 import { sameMetadata, type MetricMetadata } from "../model/metadata.js";
 import type { Appender, Storage } from "../storage/storage.js";
 import type { CachedSeries, ScrapeCache, ScrapeReplay } from "./scrape_cache.js";
+import { SeriesList } from "./series_list.js";
 import { ProtobufError } from "../encoding/protobuf.js";
 import {
   formatForContentType,
@@ -95,7 +96,7 @@ export async function scrapeOnce(
   const app = storage.appender(cache?.refs);
   // The keys appended, in order; duplicates are caught by the cache's marks, or for
   // lines it does not know (protobuf, no cache) by `seen`.
-  let keys: string[] = [];
+  const keys = new SeriesList(state.series);
   let seen: Set<string> | undefined;
   let scraped = 0;
   let afterRelabel = 0;
@@ -124,7 +125,7 @@ export async function scrapeOnce(
         }
         app.append(labels[i]!, t, vs[i]!, lastKeys[i]);
       }
-      keys = lastKeys;
+      keys.reset(lastKeys);
       scraped = last.scraped;
       afterRelabel = last.afterRelabel;
       metadata = last.metadata;
@@ -180,7 +181,7 @@ export async function scrapeOnce(
           }
         } else {
           // From here on every key goes into the set, the ones appended so far first.
-          seen ??= new Set(keys);
+          seen ??= new Set(keys.keys());
           if (seen.has(key)) continue;
           seen.add(key);
         }
@@ -213,7 +214,7 @@ export async function scrapeOnce(
     }
     metadata = cache === undefined ? metadataOf(metadataLines) : cache.metadataOf(metadataLines, metadataOf);
     if (record !== undefined) {
-      record.keys = keys;
+      record.keys = keys.keys();
       record.scraped = scraped;
       record.afterRelabel = afterRelabel;
       record.metadata = metadata;
@@ -221,21 +222,21 @@ export async function scrapeOnce(
     }
   } catch (e) {
     app.rollback();
-    keys = [];
+    keys.reset([]);
     record = undefined;
     error = describeError(e, target);
   }
   if (last === undefined || record !== last) cache?.end();
   const duration = Date.now() - started;
   let added = 0;
+  const series = keys.keys();
   // A steady target writes the same series in the same order: nothing added, nothing
   // stale, and the previous list stands.
-  if (sameKeys(state.series, keys)) keys = state.series;
-  else {
+  if (series !== state.series) {
     const before = new Set(state.series);
-    for (const k of keys) if (!before.has(k)) added++;
+    for (const k of series) if (!before.has(k)) added++;
     // Stale markers for what the last scrape had and this one does not.
-    const current = new Set(keys);
+    const current = new Set(series);
     for (const key of state.series) {
       if (!current.has(key)) appendKey(app, key, now, STALE_NAN);
     }
@@ -259,7 +260,7 @@ export async function scrapeOnce(
     error = `${result.rejected} samples rejected by storage (first: ${r.reason}, ${Math.round(r.skewMs / 1000)}s behind)`;
   }
   return {
-    series: keys,
+    series,
     // The previous object when nothing changed, which tells storing it can be skipped.
     metadata: error === "" && !sameMetadata(state.metadata, metadata) ? metadata : state.metadata,
     health: up === 1 ? "up" : "down",
@@ -386,12 +387,6 @@ function metadataOf(lines: readonly MetadataEntry[]): Record<string, MetricMetad
     else m.unit = e.unit;
   }
   return out;
-}
-
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function appendKey(app: Appender, key: string, t: number, v: number): void {

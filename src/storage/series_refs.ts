@@ -30,10 +30,11 @@ export class SeriesRefs {
   /** The keys get() was asked in the last commit, in order, with what it found, and
    * this commit's so far: a steady caller asks the same keys in the same order every
    * commit, so the next one of last time is compared (the same string, mostly) before
-   * the map is searched. */
+   * the map is searched. While this commit repeats the last one (`keys` undefined),
+   * its list is the first `cursor` of the last one and nothing is recorded. */
   private lastKeys: string[] = [];
   private lastFound: SeriesRef[] = [];
-  private keys: string[] = [];
+  private keys: string[] | undefined;
   private found: SeriesRef[] = [];
   private cursor = 0;
 
@@ -41,25 +42,39 @@ export class SeriesRefs {
   get(key: string, shards: number): SeriesRef | undefined {
     if (shards !== this.shardCount) this.reset(shards);
     let r: SeriesRef | undefined;
+    let repeated = false;
     const at = this.cursor;
     if (this.lastKeys[at] === key) {
       r = this.lastFound[at]!;
       this.cursor = at + 1;
       // Learnt anew since (the shard's epoch changed): the map has the current one.
       if (r.epoch !== this.epochs[r.shard]) r = this.byKey.get(key);
+      else repeated = true;
     } else {
       r = this.byKey.get(key);
       // A series gone since last time: the order goes on after it.
       if (this.lastKeys[at + 1] === key) this.cursor = at + 2;
     }
-    if (r === undefined || r.epoch !== this.epochs[r.shard]) return undefined;
+    if (r === undefined || r.epoch !== this.epochs[r.shard]) {
+      this.diverge(at);
+      return undefined;
+    }
     r.lastUsed = this.commits;
+    if (repeated && this.keys === undefined) return r;
+    const keys = this.diverge(at);
     // Bounded, for a caller whose commits keep failing (endCommit never comes).
-    if (this.keys.length <= this.byKey.size) {
-      this.keys.push(key);
+    if (keys.length <= this.byKey.size) {
+      keys.push(key);
       this.found.push(r);
     }
     return r;
+  }
+
+  /** This commit's list made explicit: the last commit's first `at`, if it was that. */
+  private diverge(at: number): string[] {
+    if (this.keys !== undefined) return this.keys;
+    this.found = this.lastFound.slice(0, at);
+    return (this.keys = this.lastKeys.slice(0, at));
   }
 
   /** The epoch of `shard` whose references get() hands out. */
@@ -80,9 +95,14 @@ export class SeriesRefs {
 
   /** Ends a commit: series not appended for a few commits stop costing memory. */
   endCommit(): void {
-    this.lastKeys = this.keys;
-    this.lastFound = this.found;
-    this.keys = [];
+    if (this.keys !== undefined) {
+      this.lastKeys = this.keys;
+      this.lastFound = this.found;
+    } else if (this.cursor < this.lastKeys.length) {
+      this.lastKeys = this.lastKeys.slice(0, this.cursor);
+      this.lastFound = this.lastFound.slice(0, this.cursor);
+    }
+    this.keys = undefined;
     this.found = [];
     this.cursor = 0;
     if (++this.commits % KEEP_COMMITS !== 0) return;
@@ -99,8 +119,9 @@ export class SeriesRefs {
     this.byKey.clear();
     this.lastKeys = [];
     this.lastFound = [];
-    this.keys = [];
+    this.keys = undefined;
     this.found = [];
+    this.cursor = 0;
     this.epochs = [];
     this.shardCount = shards;
   }

@@ -46,6 +46,9 @@ export class MemSeries {
   oooLen = 0;
   /** WAL sequence up to which the stored head_chunks row reflects this series. */
   rowSeq = 0;
+  /** The WAL row of the append transaction that last kept sealed chunks of this
+   * series (see SeriesStore.appendTx), 0 when none. */
+  sealedAt = 0;
   dirty = false;
   /** Whether sealed out-of-order chunks exist, which may overlap any time range. */
   hasOOOChunks = false;

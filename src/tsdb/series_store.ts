@@ -131,6 +131,9 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   /** In memory only, as in Prometheus: a restart starts with no exemplars. */
   private readonly exemplars: ExemplarStorage;
   private byId = new Map<number, MemSeries>();
+  /** byId as an array indexed by id, for the references of every append: ids are
+   * small dense integers, so this beats hashing one per series per scrape. */
+  private byRef: (MemSeries | undefined)[] = [];
   private byKey = new Map<string, MemSeries>();
   private postings = new PostingsIndex();
   private seq = 0;
@@ -139,6 +142,8 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
    * changes when the object starts, rebuilds memory or drops series. */
   private epoch = 0;
   private walBytes = 0;
+  /** The float append path's WAL record buffer, kept from one batch to the next. */
+  private readonly wal = new WalWriter();
   private readonly queries = new Map<string, { ids: number[]; mint: number; maxt: number; expires: number }>();
   /** sortedResolved's answers by matcher set, valid while `version` (epoch and next
    * series id) stays the same. */
@@ -190,6 +195,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     this.decodedHeads.clear();
     this.epoch = newEpoch(this.epoch);
     this.byId = new Map();
+    this.byRef = [];
     this.byKey = new Map();
     this.postings = new PostingsIndex();
     this.pending = new Map();
@@ -199,6 +205,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     this.catalog.load((c) => {
       const s = new MemSeries(c.id, c.labels, labelsKey(c.labels));
       this.byId.set(s.id, s);
+      this.byRef[s.id] = s;
       this.byKey.set(s.key, s);
       this.postings.add(s.id, s.labels);
       if (s.id > maxId) maxId = s.id;
@@ -313,8 +320,9 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     if (refs === undefined || refs.length === 0) return [];
     if (batch.epoch !== this.epoch) return undefined;
     const out: MemSeries[] = new Array(refs.length);
+    const byRef = this.byRef;
     for (let i = 0; i < refs.length; i++) {
-      const s = this.byId.get(refs[i]!);
+      const s = byRef[refs[i]!];
       // Ids are never reused and dropping a series changes the epoch, so this is a
       // sender's mistake; refusing keeps it from writing anywhere.
       if (s === undefined) return undefined;
@@ -343,13 +351,14 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     // over 2 MB); a bigger batch takes consecutive sequence numbers, one per row.
     let seq = this.seq + 1;
     let lastSeq = this.seq;
-    // Series whose head row was written at `seq`: a later record of theirs in this
-    // batch must land in a later row, or replay would skip it.
-    const rowAt = new Set<number>();
+    // A series whose sealed chunks were kept at `seq` (MemSeries.sealedAt) must have
+    // any later record of this batch land in a later row, or replay would skip it.
+    // Rows of earlier transactions are at most this.seq, so the mark needs no reset.
     // Two floats per sample at most, plus a record header per series.
     let floats = 8;
     for (const { batch } of sections) floats += 2 * batch.ts.length + 2 * batch.counts.length;
-    const wal = new WalWriter(Math.min(WAL_ROW_BYTES / 8 + 64, floats));
+    const wal = this.wal;
+    wal.reset(Math.min(WAL_ROW_BYTES / 8 + 64, floats));
     const flush = () => {
       if (!wal.isEmpty()) {
         const data = wal.take();
@@ -358,7 +367,6 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
         lastSeq = seq;
       }
       seq++;
-      rowAt.clear();
     };
     const sealed: SealedChunk[] = [];
     const minValid = Date.now() - this.opts.retentionMs;
@@ -371,7 +379,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
         let s: MemSeries;
         if (k < byKey) refs[k] = (s = this.getOrCreate(batch.keys[k]!)).id;
         else s = byRef[k - byKey]!;
-        if (rowAt.has(s.id) || wal.byteLength() >= WAL_ROW_BYTES) flush();
+        if (s.sealedAt === seq || wal.byteLength() >= WAL_ROW_BYTES) flush();
         wal.startSeries(s.id);
         const start = end;
         end += batch.counts[k]!;
@@ -411,7 +419,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
         wal.endSeries();
         if (sealed.length > 0) {
           this.writeSealed(s, sealed.splice(0), seq);
-          rowAt.add(s.id);
+          s.sealedAt = seq;
           lastSeq = seq;
         }
       }
@@ -509,6 +517,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     const s = new MemSeries(this.nextSeriesId++, labels, key);
     this.newSeries.push(s);
     this.byId.set(s.id, s);
+    this.byRef[s.id] = s;
     this.byKey.set(key, s);
     this.postings.add(s.id, labels);
     return s;
@@ -710,6 +719,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     this.catalog.delete(list.map((s) => s.id));
     for (const s of list) {
       this.byId.delete(s.id);
+      this.byRef[s.id] = undefined;
       this.byKey.delete(s.key);
       this.postings.delete(s.id, s.labels);
       this.pending.delete(s.id);

@@ -25,6 +25,15 @@ export class WalWriter {
     this.buf = new Float64Array(Math.max(16, floats));
   }
 
+  /** Empties the writer for a new batch (a failed one may have left a record), with
+   * room for `floats`: one writer serves every batch without a new buffer each. */
+  reset(floats: number): void {
+    this.len = 0;
+    this.countAt = -1;
+    this.openAt = -1;
+    if (this.buf.length < floats) this.buf = new Float64Array(floats);
+  }
+
   startSeries(id: number): void {
     this.ensure(2);
     this.buf[this.len++] = id;
