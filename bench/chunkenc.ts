@@ -9,6 +9,7 @@ import { HistogramChunkState } from "../src/chunkenc/histogram_chunk_state.js";
 import { ChunkEncoding } from "../src/chunkenc/histogram_chunk_base.js";
 import { histogramIterator } from "../src/chunkenc/histogram_chunks.js";
 import { FloatHistogram } from "../src/model/histogram.js";
+import { printResults } from "./print_results.js";
 
 export interface BenchResult {
   name: string;
@@ -374,7 +375,7 @@ function histogramSizes(schema: number, prefix: string, keep?: HistogramChunkByt
 
 if (isMainModule(import.meta.url)) {
   void benchChunkenc().then((rs) => {
-    for (const r of rs) console.log(`${r.name.padEnd(40)} ${r.value.toPrecision(4).padStart(12)} ${r.unit}`);
+    printResults(rs, 40, 12);
   });
 }
 

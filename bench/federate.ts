@@ -15,6 +15,7 @@ import { encodeRemoteWriteBody, type WriteRequestInput } from "../src/remote/wri
 import { isMainModule, rng, type BenchResult } from "./chunkenc.js";
 import { startBenchRegion } from "./region.js";
 import { startPrometheus } from "../test/e2e/support/peers.js";
+import { printResults } from "./print_results.js";
 
 export interface FederateBenchOptions {
   series: number;
@@ -171,6 +172,6 @@ export async function benchFederate(opts: FederateBenchOptions): Promise<BenchRe
 if (isMainModule(import.meta.url)) {
   const quick = process.argv.includes("--quick");
   void benchFederate({ series: quick ? 10_000 : 100_000, runs: quick ? 3 : 5, log: console.log }).then((rs) => {
-    for (const r of rs) console.log(`${r.name.padEnd(40)} ${r.value.toPrecision(4).padStart(12)} ${r.unit}`);
+    printResults(rs, 40, 12);
   });
 }

@@ -12,6 +12,7 @@ import { decodeMetricsRequest } from "../src/otlp/otlp_request.js";
 import { translateMetrics } from "../src/otlp/translate.js";
 import { type BenchResult, isMainModule } from "./chunkenc.js";
 import { timePerCall } from "./remote.js";
+import { printResults } from "./print_results.js";
 
 class Collector extends MetricReader {
   protected async onShutdown(): Promise<void> {}
@@ -58,6 +59,6 @@ export async function benchOtlp(): Promise<BenchResult[]> {
 
 if (isMainModule(import.meta.url)) {
   void benchOtlp().then((rs) => {
-    for (const r of rs) console.log(`${r.name.padEnd(40)} ${r.value.toPrecision(4).padStart(12)} ${r.unit}`);
+    printResults(rs, 40, 12);
   });
 }

@@ -13,6 +13,7 @@ import { startPushgateway } from "../test/e2e/support/peers.js";
 import { isMainModule, rng, type BenchResult } from "./chunkenc.js";
 import { cpuSeconds, median, workerdPids } from "./process_stats.js";
 import { startBenchRegion } from "./region.js";
+import { printResults } from "./print_results.js";
 
 export interface PushBenchOptions {
   groups: number;
@@ -123,6 +124,6 @@ export async function benchPushgateway(opts: PushBenchOptions): Promise<BenchRes
 if (isMainModule(import.meta.url)) {
   const quick = process.argv.includes("--quick");
   void benchPushgateway({ groups: quick ? 200 : 1000, seconds: quick ? 5 : 20, clients: 4, log: console.log }).then((rs) => {
-    for (const r of rs) console.log(`${r.name.padEnd(40)} ${r.value.toPrecision(4).padStart(12)} ${r.unit}`);
+    printResults(rs, 40, 12);
   });
 }

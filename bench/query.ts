@@ -21,6 +21,7 @@ import { isMainModule, rng, type BenchResult } from "./chunkenc.js";
 import { queryCost, readUsage, usageDelta, type ObjectUsage } from "./cost.js";
 import { startBenchRegion } from "./region.js";
 import { startPrometheus } from "../test/e2e/support/peers.js";
+import { printResults } from "./print_results.js";
 
 export interface QueryBenchOptions {
   series: number;
@@ -160,6 +161,6 @@ if (isMainModule(import.meta.url)) {
   const ri = process.argv.indexOf("--runs");
   const runs = ri >= 0 ? Number(process.argv[ri + 1]) : quick ? 3 : 7;
   void benchQuery({ series: quick ? 1000 : 10_000, samplesPerSeries: 240, runs, log: console.log }).then((rs) => {
-    for (const r of rs) console.log(`${r.name.padEnd(60)} ${r.value.toPrecision(4).padStart(10)} ${r.unit}`);
+    printResults(rs, 60, 10);
   });
 }

@@ -16,6 +16,7 @@ import {
 import { decodeWriteRequestV2 } from "../src/remote/write_request_v2.js";
 import { encodeV2 } from "../test/remote/support/rw2_encoder.js";
 import { type BenchResult, isMainModule, kindFor, rng, valueGen } from "./chunkenc.js";
+import { printResults } from "./print_results.js";
 
 const FAMILIES: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, readonly string[]]>]> = [
   ["node_cpu_seconds_total", [["cpu", ["0", "1", "2", "3"]], ["mode", ["idle", "iowait", "irq", "nice", "softirq", "steal", "system", "user"]]]],
@@ -138,6 +139,6 @@ export async function benchRemote(): Promise<BenchResult[]> {
 
 if (isMainModule(import.meta.url)) {
   void benchRemote().then((rs) => {
-    for (const r of rs) console.log(`${r.name.padEnd(40)} ${r.value.toPrecision(4).padStart(12)} ${r.unit}`);
+    printResults(rs, 40, 12);
   });
 }

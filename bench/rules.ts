@@ -25,6 +25,7 @@ import { startBenchRegion } from "./region.js";
 import { startPrometheus } from "../test/e2e/support/peers.js";
 import { freePort } from "../test/e2e/support/processes.js";
 import { startCpuProfile } from "./cpu_profile.js";
+import { printResults } from "./print_results.js";
 
 export interface RulesBenchOptions {
   series: number;
@@ -175,6 +176,6 @@ if (isMainModule(import.meta.url)) {
   const pi = process.argv.indexOf("--profile");
   const profile = pi > 0 ? (process.argv[pi + 1] ?? "rules.cpuprofile") : undefined;
   void benchRules({ series: quick ? 1000 : 10_000, rules: quick ? 200 : 1000, evaluations, intervalSeconds: quick ? 15 : 30, profile, evictable: process.argv.includes("--evictable"), log: console.log }).then((rs) => {
-    for (const r of rs) console.log(`${r.name.padEnd(70)} ${r.value.toPrecision(4).padStart(10)} ${r.unit}`);
+    printResults(rs, 70, 10);
   });
 }

@@ -20,6 +20,7 @@ import { ingestCost, readUsage, usageDelta } from "./cost.js";
 import { startBenchRegion } from "./region.js";
 import { nodeExporterPage } from "./textparse.js";
 import { startCpuProfile } from "./cpu_profile.js";
+import { printResults } from "./print_results.js";
 
 export interface ScrapeBenchOptions {
   targets: number;
@@ -135,6 +136,6 @@ if (isMainModule(import.meta.url)) {
   const at = process.argv.indexOf("--profile");
   const profile = at > 0 ? (process.argv[at + 1] ?? "scrape.cpuprofile") : undefined;
   void benchScrape({ targets: 5, seconds: quick ? 10 : 150, log: console.log, profile }).then((rs) => {
-    for (const r of rs) console.log(`${r.name.padEnd(52)} ${r.value.toPrecision(4).padStart(10)} ${r.unit}`);
+    printResults(rs, 52, 10);
   });
 }

@@ -21,11 +21,13 @@ import { cpuSeconds, workerdPids } from "./process_stats.js";
 import { startBenchRegion } from "./region.js";
 import { startMovingExporter } from "./scrape.js";
 import { nodeExporterPage } from "./textparse.js";
+import { PUSHGATEWAY_HOST, PUSHGATEWAY_JOB } from "../src/scrape/pushgateway_job.js";
+import { printResults } from "./print_results.js";
 
 export type AlarmScenario = "idle" | "pushgateway" | "refused" | "small" | "full";
 
 /** The Pushgateway job under its own name, at an interval no window reaches. */
-const QUIET_PUSHGATEWAY = `  - {job_name: pushgateway, scrape_interval: 1h, honor_labels: true, metrics_path: /pushgateway/metrics, static_configs: [{targets: [pushgateway.edgeprom.internal]}]}`;
+const QUIET_PUSHGATEWAY = `  - {job_name: ${PUSHGATEWAY_JOB}, scrape_interval: 1h, honor_labels: true, metrics_path: /pushgateway/metrics, static_configs: [{targets: [${PUSHGATEWAY_HOST}]}]}`;
 
 function configFor(scenario: AlarmScenario, targets: number, target: string): string {
   const jobs =
@@ -70,6 +72,6 @@ if (isMainModule(import.meta.url)) {
   const targets = Number(process.argv[3] && !process.argv[3].startsWith("--") ? process.argv[3] : 1);
   const at = process.argv.indexOf("--seconds");
   void benchScrapeAlarm(scenario, targets, at > 0 ? Number(process.argv[at + 1]) : 30).then((rs) => {
-    for (const r of rs) console.log(`${r.name.padEnd(48)} ${r.value.toPrecision(4).padStart(10)} ${r.unit}`);
+    printResults(rs, 48, 10);
   });
 }

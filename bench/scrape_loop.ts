@@ -17,6 +17,7 @@ import { scrapeTarget } from "../test/scrape/scrape_target.js";
 import { isMainModule, type BenchResult } from "./chunkenc.js";
 import { movedValues } from "./scrape.js";
 import { nodeExporterPage } from "./textparse.js";
+import { printResults } from "./print_results.js";
 
 /** Answers like a shard: a reference per series sent by labels, one epoch. */
 function standInShard(): ShardClient {
@@ -66,6 +67,6 @@ export async function benchScrapeLoop(rounds: number): Promise<BenchResult[]> {
 
 if (isMainModule(import.meta.url)) {
   void benchScrapeLoop(Number(process.argv[2] ?? 30)).then((rs) => {
-    for (const r of rs) console.log(`${r.name.padEnd(36)} ${r.value.toPrecision(4).padStart(10)} ${r.unit}`);
+    printResults(rs, 36, 10);
   });
 }

@@ -15,6 +15,7 @@ import { isMainModule, kindFor, rng, valueGen, type BenchResult } from "./chunke
 import { ingestCost, readUsage, usageDelta } from "./cost.js";
 import { startBenchRegion } from "./region.js";
 import { nodeExporterWriteRequest } from "./remote.js";
+import { printResults } from "./print_results.js";
 
 export interface StoreBenchOptions {
   /** Scrape-shaped batches to append (each 1,000 series x 1 sample). */
@@ -150,6 +151,6 @@ async function prometheusBlockBytes(dir: string, template: WriteRequestInput, ti
 
 if (isMainModule(import.meta.url)) {
   void benchStore({ scrapes: 240, log: console.log }).then((rs) => {
-    for (const r of rs) console.log(`${r.name.padEnd(40)} ${r.value.toPrecision(4).padStart(12)} ${r.unit}`);
+    printResults(rs, 40, 12);
   });
 }

@@ -14,6 +14,7 @@ import { requireBinary } from "../test/e2e/support/processes.js";
 import { isMainModule, type BenchResult } from "./chunkenc.js";
 import { median, postRemoteWrite } from "./process_stats.js";
 import { startBenchRegion } from "./region.js";
+import { printResults } from "./print_results.js";
 
 export interface UiBenchOptions {
   runs: number;
@@ -89,6 +90,6 @@ export async function benchUi(opts: UiBenchOptions): Promise<BenchResult[]> {
 if (isMainModule(import.meta.url)) {
   const quick = process.argv.includes("--quick");
   void benchUi({ runs: quick ? 2 : 5, log: console.log }).then((rs) => {
-    for (const r of rs) console.log(`${r.name.padEnd(48)} ${r.value.toPrecision(4).padStart(10)} ${r.unit}`);
+    printResults(rs, 48, 10);
   });
 }
