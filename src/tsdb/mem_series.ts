@@ -44,6 +44,9 @@ export class MemSeries {
   oooTs = EMPTY;
   oooVs = EMPTY;
   oooLen = 0;
+  /** The series' reference in its shard's current epoch: its index in a dense array,
+   * so that ids left behind by churned series leave no holes (see SeriesStore.byRef). */
+  ref = 0;
   /** WAL sequence up to which the stored head_chunks row reflects this series. */
   rowSeq = 0;
   /** The WAL row of the append transaction that last kept sealed chunks of this

@@ -131,9 +131,11 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   /** In memory only, as in Prometheus: a restart starts with no exemplars. */
   private readonly exemplars: ExemplarStorage;
   private byId = new Map<number, MemSeries>();
-  /** byId as an array indexed by id, for the references of every append: ids are
-   * small dense integers, so this beats hashing one per series per scrape. */
-  private byRef: (MemSeries | undefined)[] = [];
+  /** The series by their references (MemSeries.ref), which callers send instead of
+   * labels: an array indexed without hashing, once per series per scrape. Not by id,
+   * since ids are never reused and churn would leave it mostly holes; an epoch's
+   * references stay dense, and a new epoch (load, dropped series) renumbers them. */
+  private byRef: MemSeries[] = [];
   private byKey = new Map<string, MemSeries>();
   private postings = new PostingsIndex();
   private seq = 0;
@@ -203,11 +205,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     this.ctx.storage.transactionSync(() => convertLegacyRows(this.sql, this.catalog, this.blocks));
     let maxId = 0;
     this.catalog.load((c) => {
-      const s = new MemSeries(c.id, c.labels, labelsKey(c.labels));
-      this.byId.set(s.id, s);
-      this.byRef[s.id] = s;
-      this.byKey.set(s.key, s);
-      this.postings.add(s.id, s.labels);
+      const s = this.track(new MemSeries(c.id, c.labels, labelsKey(c.labels)));
       if (s.id > maxId) maxId = s.id;
     });
     this.blocks.load();
@@ -265,7 +263,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
   // ---- writes -----------------------------------------------------------------
 
   /** Appends a batch; durable once this returns. Series sent by reference are found
-   * by id, without their labels; references from another epoch refuse the batch. */
+   * by reference, without their labels; references from another epoch refuse the batch. */
   append(input: AppendBatch | AppendSeries[]): AppendAnswer {
     const batch = Array.isArray(input) ? toAppendBatch(input) : input;
     const answer = this.appendBatches([batch])[0]!;
@@ -323,8 +321,8 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     const byRef = this.byRef;
     for (let i = 0; i < refs.length; i++) {
       const s = byRef[refs[i]!];
-      // Ids are never reused and dropping a series changes the epoch, so this is a
-      // sender's mistake; refusing keeps it from writing anywhere.
+      // References are renumbered only with a new epoch, so this is a sender's
+      // mistake; refusing keeps it from writing anywhere.
       if (s === undefined) return undefined;
       out[i] = s;
     }
@@ -377,7 +375,7 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
       const byKey = batch.keys.length;
       for (let k = 0; k < byKey + byRef.length; k++) {
         let s: MemSeries;
-        if (k < byKey) refs[k] = (s = this.getOrCreate(batch.keys[k]!)).id;
+        if (k < byKey) refs[k] = (s = this.getOrCreate(batch.keys[k]!)).ref;
         else s = byRef[k - byKey]!;
         if (s.sealedAt === seq || wal.byteLength() >= WAL_ROW_BYTES) flush();
         wal.startSeries(s.id);
@@ -514,12 +512,18 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     if (found !== undefined) return found;
     const labels = labelsFromKey(key);
     if (labels.length === 0) throw new Error("series without labels cannot be stored");
-    const s = new MemSeries(this.nextSeriesId++, labels, key);
+    const s = this.track(new MemSeries(this.nextSeriesId++, labels, key));
     this.newSeries.push(s);
+    return s;
+  }
+
+  /** Indexes a series by id, reference, key and labels. */
+  private track(s: MemSeries): MemSeries {
     this.byId.set(s.id, s);
-    this.byRef[s.id] = s;
-    this.byKey.set(key, s);
-    this.postings.add(s.id, labels);
+    s.ref = this.byRef.length;
+    this.byRef.push(s);
+    this.byKey.set(s.key, s);
+    this.postings.add(s.id, s.labels);
     return s;
   }
 
@@ -719,12 +723,13 @@ export class SeriesStore extends DurableObject<Env> implements SeriesStoreRpc {
     this.catalog.delete(list.map((s) => s.id));
     for (const s of list) {
       this.byId.delete(s.id);
-      this.byRef[s.id] = undefined;
       this.byKey.delete(s.key);
       this.postings.delete(s.id, s.labels);
       this.pending.delete(s.id);
       this.decodedHeads.forget(s);
     }
+    this.byRef = [...this.byId.values()];
+    for (let i = 0; i < this.byRef.length; i++) this.byRef[i]!.ref = i;
   }
 
   // ---- deletion -------------------------------------------------------------------

@@ -120,6 +120,27 @@ describe("series references", () => {
     expect(got.get(labelsKey(ls("b", 1)))).toEqual({ ts: [T0, T0 + 1000], vs: [1, 11] });
   });
 
+  it("numbers references densely over the live series, whatever ids churn used up", async () => {
+    const { client, calls } = recorded(freshStore());
+    const storage = new ShardedStorage([client]);
+    const refs = new SeriesRefs();
+    await appendAll(storage, refs, NAMES, T0, (i) => i);
+    await storage.deleteSeries([{ type: "=~", name: "__name__", value: "a|b|c" }], -8.64e15, 8.64e15);
+    // d survives (id 4); e, f and g get ids 5 to 7 but references 1 to 3.
+    const next = [ls("d", 3), ls("e", 4), ls("f", 5), ls("g", 6)];
+    const app = storage.appender(refs);
+    next.forEach((l) => app.append(l, T0 + 1000, 1));
+    expect(await app.commit()).toMatchObject({ appended: 4, rejected: 0 });
+    expect([...calls.at(-1)!.answer.refs].sort()).toEqual([0, 1, 2, 3]);
+    const again = storage.appender(refs);
+    next.forEach((l, i) => again.append(l, T0 + 2000, 10 + i));
+    expect(await again.commit()).toMatchObject({ appended: 4, rejected: 0 });
+    expect(calls.at(-1)!.batch.refs?.length).toBe(4);
+    const got = await readAll(storage);
+    expect(got.size).toBe(4);
+    next.forEach((l, i) => expect(got.get(labelsKey(l))!.vs.at(-1)).toBe(10 + i));
+  });
+
   it("refuses references from another epoch or unknown ids and appends nothing", async () => {
     const stub = freshStore();
     const learned = await stub.append({ keys: [labelsKey(ls("a", 0))], counts: Uint32Array.of(1), ts: Float64Array.of(T0), vs: Float64Array.of(1) });
