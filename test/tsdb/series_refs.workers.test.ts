@@ -141,13 +141,13 @@ describe("series references", () => {
     next.forEach((l, i) => expect(got.get(labelsKey(l))!.vs.at(-1)).toBe(10 + i));
   });
 
-  it("refuses references from another epoch or unknown ids and appends nothing", async () => {
+  it("refuses references from another epoch or unknown references and appends nothing", async () => {
     const stub = freshStore();
     const learned = await stub.append({ keys: [labelsKey(ls("a", 0))], counts: Uint32Array.of(1), ts: Float64Array.of(T0), vs: Float64Array.of(1) });
     const one = { keys: [], counts: Uint32Array.of(1), ts: Float64Array.of(T0 + 1000), vs: Float64Array.of(2) };
     const wrongEpoch = await stub.append({ ...one, refs: learned.refs, epoch: learned.epoch + 1 });
-    const unknownId = await stub.append({ ...one, refs: Uint32Array.of(learned.refs[0]! + 1000), epoch: learned.epoch });
-    expect([wrongEpoch.staleRefs, wrongEpoch.appended, unknownId.staleRefs, unknownId.appended]).toEqual([true, 0, true, 0]);
+    const unknownRef = await stub.append({ ...one, refs: Uint32Array.of(learned.refs[0]! + 1000), epoch: learned.epoch });
+    expect([wrongEpoch.staleRefs, wrongEpoch.appended, unknownRef.staleRefs, unknownRef.appended]).toEqual([true, 0, true, 0]);
     const ok = await stub.append({ ...one, refs: learned.refs, epoch: learned.epoch });
     expect([ok.appended, ok.staleRefs]).toEqual([1, undefined]);
     expect((await stub.getStats()).samplesAppended).toBe(2);
