@@ -24,7 +24,8 @@ import { nodeExporterPage } from "./textparse.js";
 import { PUSHGATEWAY_HOST, PUSHGATEWAY_JOB } from "../src/scrape/pushgateway_job.js";
 import { printResults } from "./print_results.js";
 
-export type AlarmScenario = "idle" | "pushgateway" | "refused" | "small" | "full";
+const SCENARIOS = ["idle", "pushgateway", "refused", "small", "full"] as const;
+export type AlarmScenario = (typeof SCENARIOS)[number];
 
 /** The Pushgateway job under its own name, at an interval no window reaches. */
 const QUIET_PUSHGATEWAY = `  - {job_name: ${PUSHGATEWAY_JOB}, scrape_interval: 1h, honor_labels: true, metrics_path: /pushgateway/metrics, static_configs: [{targets: [${PUSHGATEWAY_HOST}]}]}`;
@@ -56,9 +57,10 @@ export async function benchScrapeAlarm(scenario: AlarmScenario, targets: number,
     const n0 = exporter.served();
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const label = scenario === "small" || scenario === "full" ? `${scenario} ${targets}` : scenario;
+    const key = label.replace(" ", "_");
     return [
-      { name: `scrape_alarm.cpu_ms_per_second.${label.replace(" ", "_")}`, value: ((cpu() - c0) * 1000) / seconds, unit: `workerd CPU ms per second (${label}, ±${(10 / seconds).toFixed(2)})` },
-      { name: `scrape_alarm.exporter_scrapes_per_second.${label.replace(" ", "_")}`, value: (exporter.served() - n0) / seconds, unit: "scrapes / s" },
+      { name: `scrape_alarm.cpu_ms_per_second.${key}`, value: ((cpu() - c0) * 1000) / seconds, unit: `workerd CPU ms per second (${label}, ±${(10 / seconds).toFixed(2)})` },
+      { name: `scrape_alarm.exporter_scrapes_per_second.${key}`, value: (exporter.served() - n0) / seconds, unit: "scrapes / s" },
     ];
   } finally {
     await region.stop();
@@ -68,10 +70,16 @@ export async function benchScrapeAlarm(scenario: AlarmScenario, targets: number,
 }
 
 if (isMainModule(import.meta.url)) {
-  const scenario = (process.argv[2] ?? "refused") as AlarmScenario;
+  const scenario = process.argv[2] ?? "refused";
   const targets = Number(process.argv[3] && !process.argv[3].startsWith("--") ? process.argv[3] : 1);
   const at = process.argv.indexOf("--seconds");
-  void benchScrapeAlarm(scenario, targets, at > 0 ? Number(process.argv[at + 1]) : 30).then((rs) => {
+  const seconds = at > 0 ? Number(process.argv[at + 1]) : 30;
+  // A mistyped scenario would otherwise run as "small" and print figures under its name.
+  if (!(SCENARIOS as readonly string[]).includes(scenario) || !(Number.isInteger(targets) && targets > 0) || !(seconds > 0)) {
+    console.error(`usage: npx tsx bench/scrape_alarm.ts ${SCENARIOS.join("|")} [N targets > 0] [--seconds S > 0]`);
+    process.exit(2);
+  }
+  void benchScrapeAlarm(scenario as AlarmScenario, targets, seconds).then((rs) => {
     printResults(rs, 48, 10);
   });
 }
